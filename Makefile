@@ -1,0 +1,77 @@
+# The Almere International Desk assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SPACY     := models/spacy/almere_en/meta.json
+MODEL     := models/almere.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY)
+# Rasa and TensorFlow are chatty; keep their logs to warnings.
+export TF_CPP_MIN_LOG_LEVEL := 2
+export LOG_LEVEL ?= WARNING
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup spacy train run shell test unit validate conversations e2e lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(INSTALLED) ## Create .venv with Python 3.10 and the pinned dependencies
+
+$(INSTALLED): requirements.lock pyproject.toml scripts/find-python310
+	@python=$$(scripts/find-python310) || exit 1; \
+	echo "==> Creating $(VENV) with $$python"; \
+	[ -x $(BIN)/python ] || $$python -m venv $(VENV)
+	@echo "==> Installing pinned dependencies (requirements.lock)"
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+spacy: $(SPACY) ## Build the project's spaCy pipeline from bot/entities.yml
+
+$(SPACY): bot/entities.yml bot/language.py | $(INSTALLED)
+	@echo "==> Building the spaCy pipeline"
+	$(BIN)/almere build-spacy
+
+train: $(MODEL) ## Train the Rasa model (only when data, config or domain changed)
+
+$(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
+	@echo "==> Training the Rasa model"
+	$(BIN)/rasa train --fixed-model-name almere --out models
+	@touch $@
+
+run: train ## Start the action and Rasa servers (REST and socket.io); Ctrl-C stops them
+	$(BIN)/almere run
+
+shell: train ## Chat in the terminal (starts the action server too)
+	$(BIN)/almere shell
+
+test: lint validate unit conversations e2e ## Run every check (what CI runs)
+	@echo "==> All checks passed"
+
+lint: $(INSTALLED) ## Static checks (ruff)
+	@echo "==> Lint"
+	$(BIN)/ruff check bot actions tests
+
+validate: $(INSTALLED) ## rasa data validate, failing on any warning
+	@echo "==> Validating the training data and domain"
+	$(BIN)/rasa data validate --fail-on-warnings
+
+unit: $(SPACY) ## Unit tests of bot/ and actions/ (no servers)
+	@echo "==> Unit tests"
+	$(BIN)/python -m pytest -m "not e2e" -q
+
+conversations: $(MODEL) ## Rasa conversation tests against the trained model
+	@echo "==> Conversation tests"
+	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) \
+	  --fail-on-prediction-errors --out var/results/conversations
+
+e2e: $(MODEL) ## End-to-end tests: real servers over HTTP
+	@echo "==> End-to-end tests"
+	$(BIN)/python -m pytest -m e2e -q
+
+clean: ## Remove trained models and local state (keeps .venv)
+	rm -rf models/*.tar.gz models/spacy var .rasa

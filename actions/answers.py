@@ -1,0 +1,74 @@
+"""Actions that answer from the knowledge file, or honestly decline."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import services
+from bot.answering import answer_topic
+from bot.language import FIGURE, PLACE
+
+# Intents named `ask_<topic>` answer that topic of the knowledge file.
+TOPIC_INTENT_PREFIX = "ask_"
+
+
+def topic_of_intent(intent: Text) -> Text:
+    return intent[len(TOPIC_INTENT_PREFIX):] if intent.startswith(TOPIC_INTENT_PREFIX) else intent
+
+
+def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
+    return [
+        item["value"]
+        for item in tracker.latest_message.get("entities", [])
+        if item.get("entity") == entity and isinstance(item.get("value"), str)
+    ]
+
+
+class ActionAnswerTopic(Action):
+    """Answer the topic of the last intent from the knowledge file."""
+
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name") or ""
+        reply = answer_topic(
+            services.knowledge(),
+            services.vocabulary(),
+            topic_of_intent(intent),
+            figure_phrases=entity_values(tracker, FIGURE),
+            place_phrases=entity_values(tracker, PLACE),
+        )
+        dispatcher.utter_message(text=reply.text)
+        return []
+
+
+class ActionDecline(Action):
+    """Say honestly that the knowledge file does not answer this, and how to reach the desk."""
+
+    def name(self) -> Text:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=services.knowledge().decline())
+        return []
+
+
+class ActionDeskContact(Action):
+    """Tell the person how to reach the people of the International Affairs Department."""
+
+    def name(self) -> Text:
+        return "action_desk_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(text=services.knowledge().desk_contact())
+        return []

@@ -1,0 +1,1 @@
+"""The Almere International Desk assistant: knowledge, language pipeline, tickets and desk."""

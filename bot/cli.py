@@ -1,0 +1,97 @@
+"""The `almere` command: the project's own tasks (build the spaCy pipeline, run the servers, ...)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+import click
+
+from bot import processes
+from bot.config import REPO_ROOT, load_settings
+
+
+@click.group()
+def main() -> None:
+    """Tasks of the Almere International Desk assistant."""
+
+
+@main.command("build-spacy")
+def build_spacy() -> None:
+    """Build the project's spaCy pipeline from bot/entities.yml (no download)."""
+    from bot.language import load_vocabulary, save_pipeline
+
+    settings = load_settings()
+    directory = save_pipeline(load_vocabulary(settings.entities_file), settings.spacy_pipeline_dir)
+    click.echo(f"spaCy pipeline written to {directory}")
+
+
+@main.command("facts")
+def facts() -> None:
+    """List the facts of the knowledge file with their date and source."""
+    from bot.services import knowledge
+
+    for fact in knowledge().facts.values():
+        as_of = f" (as of {fact.as_of})" if fact.as_of else ""
+        click.echo(f"{fact.key:24} {fact.formatted():>10}  {fact.label}{as_of} — {fact.source}")
+
+
+RUNNING_MESSAGE = """
+The Almere assistant is running.
+  REST channel:      POST http://localhost:5005/webhooks/rest/webhook
+                     curl -s localhost:5005/webhooks/rest/webhook \\
+                       -d '{"sender": "me", "message": "How many people live in Almere?"}'
+  socket.io channel: http://localhost:5005/socket.io
+  action server:     http://localhost:5055/health
+Press Ctrl-C to stop."""
+
+
+def _interrupt(*_args) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve_until_interrupted(servers, message: str) -> int:
+    """Start ``servers`` in order, each once the previous is ready; stop all on Ctrl-C/SIGTERM."""
+    started = []
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        for server in servers:
+            click.echo(f"Starting the {server.name}…")
+            started.append(processes.start(server))
+            processes.wait_until_ready(server)
+        click.echo(message)
+        while all(server.process.poll() is None for server in started):
+            time.sleep(0.5)
+        stopped = next(server for server in started if server.process.poll() is not None)
+        click.echo(f"The {stopped.name} stopped unexpectedly; stopping the rest.", err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("\nStopping…")
+        return 0
+    finally:
+        for server in reversed(started):
+            processes.stop(server)
+
+
+@main.command("run")
+def run() -> None:
+    """Start the action server and the Rasa server (REST and socket.io); Ctrl-C stops both."""
+    servers = [processes.action_server(), processes.rasa_server()]
+    sys.exit(_serve_until_interrupted(servers, RUNNING_MESSAGE))
+
+
+@main.command("shell")
+def shell() -> None:
+    """Chat with the assistant in the terminal (starts the action server too)."""
+    import subprocess
+
+    actions = processes.start(processes.action_server())
+    try:
+        processes.wait_until_ready(actions)
+        command = processes.rasa_command(
+            "shell", "--model", str(processes.MODEL), "--endpoints", str(processes.ENDPOINTS)
+        )
+        sys.exit(subprocess.call(command, cwd=REPO_ROOT))
+    finally:
+        processes.stop(actions)

@@ -1,0 +1,150 @@
+"""The knowledge file: Almere's facts with their dates and source, and answers built from them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+import yaml
+
+SOURCE_LINE = "Source: the Municipality of Almere's “About Almere” page."
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure from the source page."""
+
+    key: str
+    value: int
+    label: str
+    source: str
+    as_of: Optional[str] = None
+    format: str = "count"
+
+    def formatted(self) -> str:
+        return str(self.value) if self.format == "year" else f"{self.value:,}"
+
+    def ordinal(self) -> str:
+        suffix = "th" if 10 <= self.value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+            self.value % 10, "th"
+        )
+        return f"{self.value}{suffix}"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What the assistant says about one topic, as templates over the facts."""
+
+    name: str
+    answer: str
+    figures: Mapping[str, str] = field(default_factory=dict)
+    states_figures: bool = False
+
+
+@dataclass(frozen=True)
+class Contact:
+    department: str
+    phone: str
+    phone_abroad: str
+    business_form_language: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the assistant knows, loaded from the knowledge file."""
+
+    facts: Mapping[str, Fact]
+    topics: Mapping[str, Topic]
+    contact: Contact
+    source_title: str
+    source_publisher: str
+
+    def answer(self, topic: str, figure: Optional[str] = None) -> str:
+        """The answer for ``topic``; for ``figure`` only that figure where the topic has it.
+
+        Raises KeyError for a topic the knowledge file does not cover.
+        """
+        entry = self.topics[topic]
+        template = entry.figures.get(figure, entry.answer) if figure else entry.answer
+        return f"{self.render(template)}\n{SOURCE_LINE}"
+
+    def render(self, template: str) -> str:
+        """Fill a template's ``{fact}``, ``{fact.as_of}``, ``{fact.ordinal}`` and ``{contact.x}``."""
+        return re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", self._substitute, template)
+
+    def _substitute(self, match: "re.Match[str]") -> str:
+        name, attribute = match.group(1), match.group(2)
+        if name == "contact":
+            return str(getattr(self.contact, attribute))
+        fact = self.facts[name]
+        if attribute is None:
+            return fact.formatted()
+        if attribute == "as_of":
+            if fact.as_of is None:
+                raise KeyError(f"fact {name!r} has no as_of date")
+            return fact.as_of
+        if attribute == "ordinal":
+            return fact.ordinal()
+        raise KeyError(f"unknown attribute {attribute!r} of fact {name!r}")
+
+    def decline_other_place(self, place: str) -> str:
+        """The answer to a figure question about a place other than Almere."""
+        return (
+            f"I only have information about Almere, so I can't answer that for {place}. "
+            f"For other questions, the {self.contact.department} is happy to help: call "
+            f"{self.contact.phone} (from abroad {self.contact.phone_abroad})."
+        )
+
+    def desk_contact(self) -> str:
+        """How to reach a person at the desk."""
+        return (
+            f"The people of the {self.contact.department} are happy to help you in person: "
+            f"call {self.contact.phone} (from abroad {self.contact.phone_abroad})."
+        )
+
+    def decline(self) -> str:
+        """The honest answer to a question the knowledge file does not answer."""
+        return (
+            "I'm sorry, I don't know that: I can only answer from the municipality's "
+            "information about Almere, and it doesn't cover this. The "
+            f"{self.contact.department} is happy to help: call {self.contact.phone} "
+            f"(from abroad {self.contact.phone_abroad})."
+        )
+
+
+def parse_knowledge(document: Mapping) -> Knowledge:
+    """Build :class:`Knowledge` from the parsed YAML document, checking every reference."""
+    facts: Dict[str, Fact] = {
+        key: Fact(key=key, **entry) for key, entry in document["facts"].items()
+    }
+    topics = {
+        name: Topic(
+            name=name,
+            answer=entry["answer"],
+            figures=entry.get("figures", {}),
+            states_figures=any(
+                set(re.findall(r"\{([a-z_0-9]+)", template)) & facts.keys()
+                for template in (entry["answer"], *entry.get("figures", {}).values())
+            ),
+        )
+        for name, entry in document["topics"].items()
+    }
+    knowledge = Knowledge(
+        facts=facts,
+        topics=topics,
+        contact=Contact(**document["contact"]),
+        source_title=document["source"]["title"],
+        source_publisher=document["source"]["publisher"],
+    )
+    for topic in topics.values():
+        for template in (topic.answer, *topic.figures.values()):
+            knowledge.render(template)  # raises KeyError on an unknown fact
+    return knowledge
+
+
+def load_knowledge(path: Path) -> Knowledge:
+    """Read and check the knowledge file at ``path``."""
+    with open(path, encoding="utf-8") as handle:
+        return parse_knowledge(yaml.safe_load(handle))

@@ -1,0 +1,113 @@
+"""The project's own spaCy pipeline: entity patterns from bot/entities.yml, no downloaded model.
+
+Rasa loads the saved pipeline with its ``SpacyNLP`` component (``config.yml``);
+``SpacyEntityExtractor`` then reports its ``figure`` and ``place`` entities, which
+:class:`EntityVocabulary` turns back into fact names and place names for the actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence
+
+import yaml
+
+FIGURE = "figure"
+PLACE = "place"
+# Matched so that it wins over a place inside it ("Amsterdam Metropolitan Area"),
+# then dropped: SpacyEntityExtractor only reports FIGURE and PLACE.
+NOT_PLACE = "not_place"
+
+PIPELINE_NAME = "almere_en"
+PIPELINE_VERSION = "1.0.0"
+
+# A capitalised word after "in"/"of" names a place, unless it is one of these.
+_NOT_PLACE_WORDS = [
+    "almere", "flevoland", "schiphol", "the", "this", "that", "your", "our", "my",
+    "it", "total", "english", "dutch", "general", "detail", "particular", "2024",
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "numbers", "figures",
+]
+_PREPOSITIONS = ("in", "of")
+
+
+@dataclass(frozen=True)
+class EntityVocabulary:
+    """Figure phrases (phrase -> fact name), places and not-places, all lower case."""
+
+    figures: Mapping[str, str]
+    places: Sequence[str]
+    not_places: Sequence[str]
+
+    def figure_for(self, text: str) -> Optional[str]:
+        """The fact name a recognised figure phrase stands for."""
+        return self.figures.get(text.strip().lower())
+
+    @staticmethod
+    def place_name(text: str) -> str:
+        """The place an entity names, without a leading "in"/"of"."""
+        words = text.strip().split()
+        if len(words) > 1 and words[0].lower() in _PREPOSITIONS:
+            words = words[1:]
+        return " ".join(words)
+
+    def patterns(self) -> List[Dict]:
+        """spaCy EntityRuler patterns for this vocabulary."""
+        patterns: List[Dict] = [
+            {"label": FIGURE, "pattern": phrase, "id": fact}
+            for phrase, fact in self.figures.items()
+        ]
+        patterns += [{"label": PLACE, "pattern": place} for place in self.places]
+        patterns += [{"label": NOT_PLACE, "pattern": name} for name in self.not_places]
+        patterns.append(
+            {
+                "label": PLACE,
+                "pattern": [
+                    {"LOWER": {"IN": list(_PREPOSITIONS)}},
+                    {"IS_TITLE": True, "LOWER": {"NOT_IN": _NOT_PLACE_WORDS}},
+                    {"IS_TITLE": True, "OP": "*"},
+                ],
+            }
+        )
+        return patterns
+
+
+def parse_vocabulary(document: Mapping) -> EntityVocabulary:
+    figures: Dict[str, str] = {}
+    for fact, phrases in document["figure"].items():
+        for phrase in phrases:
+            phrase = phrase.lower()
+            if figures.setdefault(phrase, fact) != fact:
+                raise ValueError(f"figure phrase {phrase!r} names two facts")
+    return EntityVocabulary(
+        figures=figures,
+        places=[place.lower() for place in document["place"]],
+        not_places=[name.lower() for name in document["not_place"]],
+    )
+
+
+def load_vocabulary(path: Path) -> EntityVocabulary:
+    with open(path, encoding="utf-8") as handle:
+        return parse_vocabulary(yaml.safe_load(handle))
+
+
+def build_pipeline(vocabulary: EntityVocabulary):
+    """A blank English spaCy pipeline with an entity ruler for the vocabulary."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(vocabulary.patterns())
+    nlp.meta["name"] = PIPELINE_NAME
+    nlp.meta["version"] = PIPELINE_VERSION
+    nlp.meta["description"] = "Almere assistant entities, built from bot/entities.yml"
+    return nlp
+
+
+def save_pipeline(vocabulary: EntityVocabulary, directory: Path) -> Path:
+    """Build the pipeline and write it to ``directory`` (what SpacyNLP's ``model`` points at)."""
+    nlp = build_pipeline(vocabulary)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(directory)
+    return directory

@@ -1,0 +1,116 @@
+"""Start, watch and stop the assistant's server processes (used by `almere run` and the e2e tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from bot.config import REPO_ROOT
+
+MODEL = REPO_ROOT / "models" / "almere.tar.gz"
+ENDPOINTS = REPO_ROOT / "endpoints.yml"
+CREDENTIALS = REPO_ROOT / "credentials.yml"
+
+
+@dataclass
+class Server:
+    """A child process and the URL that answers once it is ready."""
+
+    name: str
+    command: Sequence[str]
+    ready_url: str
+    process: Optional[subprocess.Popen] = None
+    log_path: Optional[Path] = None
+
+
+def rasa_command(*arguments: str) -> List[str]:
+    """The `rasa` CLI of this interpreter's environment."""
+    return [sys.executable, "-m", "rasa", *arguments]
+
+
+def action_server(port: int = 5055, host: str = "127.0.0.1") -> Server:
+    return Server(
+        name="action server",
+        command=rasa_command("run", "actions", "--actions", "actions", "--port", str(port)),
+        ready_url=f"http://{host}:{port}/health",
+    )
+
+
+def rasa_server(
+    port: int = 5005,
+    model: Path = MODEL,
+    endpoints: Path = ENDPOINTS,
+    credentials: Path = CREDENTIALS,
+    cors: Sequence[str] = (),
+) -> Server:
+    arguments = [
+        "run", "--port", str(port), "--model", str(model),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ]
+    if cors:
+        arguments += ["--cors", *cors]
+    return Server(
+        name="Rasa server", command=rasa_command(*arguments), ready_url=f"http://127.0.0.1:{port}/"
+    )
+
+
+def start(server: Server, env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> Server:
+    """Start ``server`` from the repository root; output goes to ``log_dir`` if given."""
+    output = None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        server.log_path = log_dir / (server.name.replace(" ", "-").lower() + ".log")
+        output = open(server.log_path, "wb")
+    server.process = subprocess.Popen(
+        list(server.command),
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        start_new_session=True,
+    )
+    if output is not None:
+        output.close()
+    return server
+
+
+def wait_until_ready(server: Server, timeout: float = 120.0) -> None:
+    """Block until ``server.ready_url`` answers; raise if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process is not None and server.process.poll() is not None:
+            raise RuntimeError(
+                f"the {server.name} exited with code {server.process.returncode}"
+                + (f"; see {server.log_path}" if server.log_path else "")
+            )
+        try:
+            with urllib.request.urlopen(server.ready_url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise TimeoutError(f"the {server.name} did not answer at {server.ready_url} within {timeout:.0f}s")
+
+
+def stop(server: Server, grace: float = 15.0) -> None:
+    """Stop ``server`` and everything it started: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    process = server.process
+    if process is None or process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue

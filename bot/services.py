@@ -1,0 +1,19 @@
+"""The assistant's long-lived services, loaded once per process on first use."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from bot.config import load_settings
+from bot.knowledge import Knowledge, load_knowledge
+from bot.language import EntityVocabulary, load_vocabulary
+
+
+@lru_cache(maxsize=None)
+def knowledge() -> Knowledge:
+    return load_knowledge(load_settings().knowledge_file)
+
+
+@lru_cache(maxsize=None)
+def vocabulary() -> EntityVocabulary:
+    return load_vocabulary(load_settings().entities_file)

@@ -1,0 +1,66 @@
+"""A newcomer's questions over the REST channel, through the real Rasa and action servers."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def reply_text(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("How many people live in Almere?", ["226,745", "January 2024"]),
+        ("How long is the train to Schiphol?", ["26 minutes"]),
+        ("What's the business climate like?", ["business climate", "start-ups"]),
+        ("How can I make an appointment at the business service desk?", ["14 036", "Dutch"]),
+    ],
+)
+def test_fact_questions_get_the_right_figures(assistant, question, expected):
+    text = reply_text(assistant.ask(f"e2e-{uuid.uuid4()}", question))
+    for part in expected:
+        assert part in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the average rent?",
+        "What is the population of Rotterdam?",
+        "Can you recommend a good pizza recipe?",
+    ],
+)
+def test_unknown_questions_are_declined_with_the_desk(assistant, question):
+    text = reply_text(assistant.ask(f"e2e-{uuid.uuid4()}", question))
+    assert "14 036" in text
+    for figure in ("226,745", "89,000", "24,750", "325,000"):
+        assert figure not in text
+
+
+def test_greeting_offers_quick_replies(assistant):
+    [reply] = assistant.ask(f"e2e-{uuid.uuid4()}", "Hello!")
+    assert reply["buttons"] and reply["buttons"][0]["payload"].startswith("/ask_")
+
+
+def test_the_conversation_survives_a_restart(assistant):
+    sender = f"e2e-{uuid.uuid4()}"
+    assistant.ask(sender, "How many companies are there in Almere?")
+    assistant.restart_rasa()
+    assert "6,750" in reply_text(assistant.ask(sender, "And how many international jobs?"))
+    with sqlite3.connect(assistant.tracker_db) as db:
+        texts = [
+            row[0]
+            for row in db.execute(
+                "SELECT json_extract(data, '$.text') FROM events "
+                "WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                (sender,),
+            )
+        ]
+    assert texts == ["How many companies are there in Almere?", "And how many international jobs?"]

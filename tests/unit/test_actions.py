@@ -1,0 +1,69 @@
+"""The answering actions, run as the action server runs them, without Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import ActionAnswerTopic, ActionDecline, ActionDeskContact, topic_of_intent
+
+NON_TOPIC_ASK_INTENTS = {"ask_unknown_fact"}
+
+
+def texts(dispatcher):
+    return [message["text"] for message in dispatcher.messages]
+
+
+async def test_a_fact_question_is_answered_from_the_knowledge_file(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_population", "How many people live in Almere?")
+    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert events == []
+    [text] = texts(dispatcher)
+    assert "226,745" in text and "January 2024" in text
+
+
+async def test_the_figure_entity_narrows_the_answer(dispatcher, make_tracker, domain):
+    entities = [{"entity": "figure", "value": "international jobs", "start": 9, "end": 27}]
+    tracker = make_tracker("ask_jobs", "How many international jobs?", entities)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    [text] = texts(dispatcher)
+    assert "6,750" in text and "89,000" not in text
+
+
+async def test_a_figure_question_about_another_place_is_declined(dispatcher, make_tracker, domain):
+    entities = [{"entity": "figure", "value": "population"}, {"entity": "place", "value": "of Tokyo"}]
+    tracker = make_tracker("ask_population", "What is the population of Tokyo?", entities)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    [text] = texts(dispatcher)
+    assert "Tokyo" in text and "226,745" not in text and "14 036" in text
+
+
+async def test_malformed_entities_are_ignored(dispatcher, make_tracker, domain):
+    entities = [{"entity": "place", "value": None}, {"entity": "figure"}]
+    tracker = make_tracker("ask_companies", "companies?", entities)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "24,750" in texts(dispatcher)[0]
+
+
+async def test_the_decline_action_offers_the_desk(dispatcher, make_tracker, domain, knowledge):
+    await ActionDecline().run(dispatcher, make_tracker("ask_unknown_fact", "average rent?"), domain)
+    assert texts(dispatcher) == [knowledge.decline()]
+
+
+async def test_the_desk_contact_action_gives_the_numbers(dispatcher, make_tracker, domain):
+    await ActionDeskContact().run(dispatcher, make_tracker("request_human", "a person please"), domain)
+    assert "14 036" in texts(dispatcher)[0]
+
+
+def test_every_topic_intent_has_a_topic_and_every_topic_an_intent(domain, knowledge):
+    topic_intents = {i for i in domain["intents"] if i.startswith("ask_")} - NON_TOPIC_ASK_INTENTS
+    assert {topic_of_intent(i) for i in topic_intents} == set(knowledge.topics)
+
+
+@pytest.mark.parametrize("intent, topic", [("ask_jobs", "jobs"), ("greet", "greet")])
+def test_topic_of_intent(intent, topic):
+    assert topic_of_intent(intent) == topic
+
+
+def test_every_custom_action_is_in_the_domain(domain):
+    for action in (ActionAnswerTopic(), ActionDecline(), ActionDeskContact()):
+        assert action.name() in domain["actions"]

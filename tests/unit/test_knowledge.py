@@ -1,0 +1,129 @@
+"""The knowledge file: every fact traceable to the source page, answers in our own words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.config import REPO_ROOT
+from bot.knowledge import SOURCE_LINE, parse_knowledge
+
+SHARED_SOURCE = REPO_ROOT.parent / "shared" / "source" / "about-almere.txt"
+
+
+def words(text: str):
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+NAMES = ("+31 36 539 99 11", "14 036", "International Affairs Department of the Municipality")
+
+
+def shingles(text: str, size: int):
+    """Runs of ``size`` words; names and numbers are not sentences, so they are left out."""
+    for name in NAMES:
+        text = text.replace(name, " ")
+    tokens = words(text)
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def test_the_repository_copy_of_the_source_page_is_current(source_page):
+    if not SHARED_SOURCE.exists():
+        pytest.skip(f"{SHARED_SOURCE} is not on this machine")
+    assert source_page == SHARED_SOURCE.read_text(encoding="utf-8")
+
+
+def test_every_fact_appears_on_the_source_page(knowledge, source_page):
+    page = source_page.replace("\u00a0", " ")
+    for fact in knowledge.facts.values():
+        if fact.key == "size_rank_nl":
+            assert "eighth-largest" in page
+        elif fact.key == "below_sea_level_m":
+            assert "four metres below sea level" in page
+        else:
+            assert fact.formatted() in page, fact.key
+        if fact.as_of:
+            assert f"{fact.formatted()} ({fact.as_of})" in page, fact.key
+
+
+def test_answers_do_not_paste_sentences_of_the_page(knowledge, source_page):
+    page = shingles(source_page, 7)
+    for name, topic in knowledge.topics.items():
+        for template in (topic.answer, *topic.figures.values()):
+            copied = shingles(knowledge.render(template), 7) & page
+            assert not copied, f"{name} repeats the page: {' '.join(sorted(copied)[0])}"
+
+
+def test_a_dated_figure_says_how_current_it_is(knowledge):
+    answer = knowledge.answer("population")
+    assert "226,745" in answer and "as of January 2024" in answer
+    assert answer.endswith(SOURCE_LINE)
+
+
+@pytest.mark.parametrize(
+    "topic, figure, expected, absent",
+    [
+        ("jobs", "international_jobs", "6,750", "89,000"),
+        ("jobs", None, "89,000", None),
+        ("international_community", "cultures", "192", "1,500"),
+        ("international_community", "expats", "1,500", "192"),
+        ("international_community", "companies", "1,500", None),  # not this topic's figure
+    ],
+)
+def test_a_figure_question_gets_that_figure(knowledge, topic, figure, expected, absent):
+    answer = knowledge.answer(topic, figure)
+    assert expected in answer
+    if absent:
+        assert absent not in answer
+
+
+def test_the_page_figures_are_all_reachable_from_some_answer(knowledge):
+    answers = " ".join(
+        knowledge.render(t) for topic in knowledge.topics.values()
+        for t in (topic.answer, *topic.figures.values())
+    )
+    for key in ("inhabitants", "population_2050", "founded", "train_to_schiphol_min", "jobs",
+                "international_jobs", "companies", "expats", "cultures"):
+        assert knowledge.facts[key].formatted() in answers, key
+
+
+def test_contact_answers_give_both_numbers(knowledge):
+    for topic in ("contact", "business_desk"):
+        answer = knowledge.answer(topic)
+        assert "14 036" in answer and "+31 36 539 99 11" in answer
+    assert "Dutch" in knowledge.answer("business_desk")
+
+
+def test_the_decline_offers_the_desk_and_states_no_figure(knowledge):
+    text = knowledge.decline()
+    assert "don't know" in text and "14 036" in text and "+31 36 539 99 11" in text
+    without_phones = text.replace("14 036", "").replace("+31 36 539 99 11", "")
+    assert not re.search(r"\d", without_phones)
+
+
+def test_unknown_topic_is_a_key_error(knowledge):
+    with pytest.raises(KeyError):
+        knowledge.answer("rent")
+
+
+def test_a_template_naming_an_unknown_fact_is_rejected():
+    document = {
+        "source": {"title": "t", "publisher": "p"},
+        "contact": {"department": "d", "phone": "1", "phone_abroad": "2",
+                    "business_form_language": "Dutch"},
+        "facts": {"jobs": {"value": 1, "label": "jobs", "source": "s"}},
+        "topics": {"jobs": {"answer": "{jobz} jobs"}},
+    }
+    with pytest.raises(KeyError):
+        parse_knowledge(document)
+
+
+def test_figures_and_ordinals_are_formatted(knowledge):
+    assert knowledge.facts["inhabitants"].formatted() == "226,745"
+    assert knowledge.facts["founded"].formatted() == "1975"
+    assert knowledge.facts["size_rank_nl"].ordinal() == "8th"
+
+
+def test_which_topics_state_figures(knowledge):
+    assert knowledge.topics["population"].states_figures
+    assert not knowledge.topics["contact"].states_figures
