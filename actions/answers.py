@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import services
@@ -43,32 +44,9 @@ class ActionAnswerTopic(Action):
             topic_of_intent(intent),
             figure_phrases=entity_values(tracker, FIGURE),
             place_phrases=entity_values(tracker, PLACE),
+            text=tracker.latest_message.get("text") or "",
         )
         dispatcher.utter_message(text=reply.text)
-        return []
+        # A desk offer made earlier no longer stands once something else was answered.
+        return [SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else []
 
-
-class ActionDecline(Action):
-    """Say honestly that the knowledge file does not answer this, and how to reach the desk."""
-
-    def name(self) -> Text:
-        return "action_decline"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=services.knowledge().decline())
-        return []
-
-
-class ActionDeskContact(Action):
-    """Tell the person how to reach the people of the International Affairs Department."""
-
-    def name(self) -> Text:
-        return "action_desk_contact"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=services.knowledge().desk_contact())
-        return []

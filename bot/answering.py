@@ -22,17 +22,19 @@ def answer_topic(
     topic: str,
     figure_phrases: Iterable[str] = (),
     place_phrases: Iterable[str] = (),
+    text: str = "",
 ) -> Reply:
-    """The answer for ``topic`` given the figure and place phrases found in the message.
+    """The answer for ``topic`` given the message ``text`` and the phrases found in it.
 
     A topic the knowledge file lacks is declined. A question that names another place
-    ("How many people live in Utrecht?") is declined for topics that state figures,
-    so that Almere's figure is never given as another place's.
+    and not Almere ("How many people live in Utrecht?") is declined for topics that
+    state figures, so that Almere's figure is never given as another place's.
     """
     if topic not in knowledge.topics:
         return Reply(knowledge.decline(), topic=None, declined=True)
     places = [vocabulary.place_name(phrase) for phrase in place_phrases]
-    if places and knowledge.topics[topic].states_figures:
+    about_almere = "almere" in text.lower()
+    if places and not about_almere and knowledge.topics[topic].states_figures:
         return Reply(knowledge.decline_other_place(places[0]), topic=topic, declined=True)
     figures = [vocabulary.figure_for(phrase) for phrase in figure_phrases]
     figure = next((f for f in figures if f in knowledge.topics[topic].figures), None)

@@ -10,6 +10,7 @@ import click
 
 from bot import processes
 from bot.config import REPO_ROOT, load_settings
+from bot.desk.cli import db_group, desk_command, tickets_group, users_group
 
 
 @click.group()
@@ -44,6 +45,7 @@ The Almere assistant is running.
                        -d '{"sender": "me", "message": "How many people live in Almere?"}'
   socket.io channel: http://localhost:5005/socket.io
   action server:     http://localhost:5055/health
+  staff desk:        http://localhost:8000/desk/  (accounts: almere users add NAME)
 Press Ctrl-C to stop."""
 
 
@@ -70,14 +72,25 @@ def _serve_until_interrupted(servers, message: str) -> int:
         click.echo("\nStopping…")
         return 0
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the shutdown short and orphan a server.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for server in reversed(started):
             processes.stop(server)
 
 
 @main.command("run")
 def run() -> None:
-    """Start the action server and the Rasa server (REST and socket.io); Ctrl-C stops both."""
-    servers = [processes.action_server(), processes.rasa_server()]
+    """Start the action server, the Rasa server (REST and socket.io) and the desk; Ctrl-C stops all."""
+    from bot.tickets.database import upgrade_database
+
+    settings = load_settings()
+    upgrade_database(settings.database_url)
+    servers = [
+        processes.action_server(),
+        processes.rasa_server(cors=settings.chat_origins),
+        processes.desk_server(port=settings.desk_port, host=settings.desk_host),
+    ]
     sys.exit(_serve_until_interrupted(servers, RUNNING_MESSAGE))
 
 
@@ -95,3 +108,7 @@ def shell() -> None:
         sys.exit(subprocess.call(command, cwd=REPO_ROOT))
     finally:
         processes.stop(actions)
+
+
+for _command in (tickets_group, users_group, db_group, desk_command):
+    main.add_command(_command)

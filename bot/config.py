@@ -52,6 +52,10 @@ class Settings:
     login_attempts_per_minute: int = 5
     # Chat: longest message handled, in characters.
     max_message_chars: int = 2000
+    # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
+    chat_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
+    # Where browsers reach the Rasa server (the chat widget connects here).
+    rasa_public_url: str = "http://localhost:5005"
 
 
 _PREFIX = "ALMERE_"
@@ -73,6 +77,13 @@ def _parse_days(text: str) -> Tuple[int, ...]:
     return days
 
 
+def _parse_origins(text: str) -> Tuple[str, ...]:
+    origins = tuple(part.strip().rstrip("/") for part in text.split(",") if part.strip())
+    if not origins or any(origin == "*" or "://" not in origin for origin in origins):
+        raise ValueError(f"chat origins must be exact origins like https://www.almere.nl: {text!r}")
+    return origins
+
+
 def settings_from(environ: Mapping[str, str]) -> Settings:
     """Build settings from a mapping of environment variables (ALMERE_*)."""
     defaults = Settings()
@@ -90,6 +101,8 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
                 values[name] = Path(raw)
             elif name == "office_days":
                 values[name] = _parse_days(raw)
+            elif name == "chat_origins":
+                values[name] = _parse_origins(raw)
             else:
                 values[name] = raw
         except ValueError as error:

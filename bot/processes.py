@@ -62,6 +62,15 @@ def rasa_server(
     )
 
 
+def desk_server(port: int = 8000, host: str = "127.0.0.1") -> Server:
+    """The Flask server of the staff desk (and the public page with the chat)."""
+    return Server(
+        name="desk server",
+        command=[sys.executable, "-m", "bot", "desk", "--host", host, "--port", str(port)],
+        ready_url=f"http://{host}:{port}/desk/login",
+    )
+
+
 def start(server: Server, env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> Server:
     """Start ``server`` from the repository root; output goes to ``log_dir`` if given."""
     output = None

@@ -7,6 +7,7 @@ from functools import lru_cache
 from bot.config import load_settings
 from bot.knowledge import Knowledge, load_knowledge
 from bot.language import EntityVocabulary, load_vocabulary
+from bot.tickets.service import TicketService, ticket_service_for
 
 
 @lru_cache(maxsize=None)
@@ -17,3 +18,9 @@ def knowledge() -> Knowledge:
 @lru_cache(maxsize=None)
 def vocabulary() -> EntityVocabulary:
     return load_vocabulary(load_settings().entities_file)
+
+
+@lru_cache(maxsize=None)
+def ticket_service() -> TicketService:
+    """The handoff ticket service; its connection pool is made on first use."""
+    return ticket_service_for(load_settings())

@@ -34,3 +34,9 @@ def test_figures_are_never_given_for_another_place(knowledge, vocabulary):
 def test_another_place_does_not_block_an_answer_without_figures(knowledge, vocabulary):
     reply = answer_topic(knowledge, vocabulary, "about_almere", place_phrases=["Amsterdam"])
     assert not reply.declined and "Flevoland" in reply.text
+
+
+def test_a_question_about_almere_in_a_wider_place_is_answered(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "population", ["size"], ["the Netherlands"],
+                         text="Where does Almere rank in size in the Netherlands?")
+    assert not reply.declined and "8th-largest" in reply.text

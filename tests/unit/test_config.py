@@ -23,6 +23,7 @@ def test_values_come_from_prefixed_variables():
         "ALMERE_COOKIE_SECURE": "true",
         "ALMERE_OFFICE_DAYS": "0,2,4",
         "ALMERE_KNOWLEDGE_FILE": "/tmp/k.yml",
+        "ALMERE_CHAT_ORIGINS": "https://www.almere.nl, https://almere.nl/",
         "UNRELATED": "x",
     })
     assert settings.tracker_url.startswith("postgresql://")
@@ -30,6 +31,7 @@ def test_values_come_from_prefixed_variables():
     assert settings.cookie_secure is True
     assert settings.office_days == (0, 2, 4)
     assert settings.knowledge_file == Path("/tmp/k.yml")
+    assert settings.chat_origins == ("https://www.almere.nl", "https://almere.nl")
 
 
 def test_an_empty_variable_keeps_the_default():
@@ -38,7 +40,8 @@ def test_an_empty_variable_keeps_the_default():
 
 @pytest.mark.parametrize(
     "name, value", [("ALMERE_SMTP_PORT", "twenty"), ("ALMERE_COOKIE_SECURE", "maybe"),
-                    ("ALMERE_OFFICE_DAYS", "7")])
+                    ("ALMERE_OFFICE_DAYS", "7"), ("ALMERE_CHAT_ORIGINS", "*"),
+                    ("ALMERE_CHAT_ORIGINS", "almere.nl")])
 def test_a_bad_value_names_the_variable(name, value):
     with pytest.raises(ValueError, match=name):
         settings_from({name: value})

@@ -1,0 +1,201 @@
+"""The handoff to the International Affairs desk: offer, form, ticket, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import handoff_prompts as prompts
+from bot import services
+from bot.config import load_settings
+from bot.handoff import parse_contact, previous_turn_declined, transcript_from_events
+from bot.office_hours import desk_availability
+from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketStoreUnavailable
+
+FORM_SLOTS = (
+    "handoff_name",
+    "handoff_contact",
+    "handoff_question",
+    "handoff_question_confirmed",
+    "handoff_desk",
+    "handoff_consent",
+)
+MAX_NAME_CHARS = 200
+MAX_QUESTION_CHARS = 2000
+
+
+def reset_form_slots() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+class ActionDecline(Action):
+    """Say honestly that the knowledge file does not answer this, and offer the desk.
+
+    An Almere question the page does not answer gets the handoff offer at once;
+    other unanswerable messages get it when two come in a row.
+    """
+
+    def name(self) -> Text:
+        return "action_decline"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        offer = intent == "ask_unknown_fact" or previous_turn_declined(tracker.events, self.name())
+        dispatcher.utter_message(text=services.knowledge().decline())
+        events: List[EventType] = [SlotSet("handoff_offered", offer)]
+        if offer:
+            prompts.OFFER.send(dispatcher)
+            events += [
+                SlotSet("unanswered_question", tracker.latest_message.get("text")),
+                SlotSet("unanswered_intent", intent),
+            ]
+        return events
+
+
+class ActionPrepareHandoff(Action):
+    """Start the handoff form, with the unanswered question (if any) ready to confirm."""
+
+    def name(self) -> Text:
+        return "action_prepare_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        prompts.INTRO.send(dispatcher)
+        question = tracker.get_slot("unanswered_question")
+        return [
+            *reset_form_slots(),
+            SlotSet("handoff_offered", False),
+            SlotSet("handoff_question", question or None),
+        ]
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """Check each answer of the handoff form; an invalid one is asked again."""
+
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        slots = ["handoff_name", "handoff_contact"]
+        if tracker.get_slot("handoff_question") and tracker.get_slot("handoff_question_confirmed") is None:
+            slots.append("handoff_question_confirmed")
+        return slots + ["handoff_question", "handoff_desk", "handoff_consent"]
+
+    def validate_handoff_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        name = " ".join(str(value or "").split())
+        if not name or len(name) > MAX_NAME_CHARS:
+            prompts.INVALID_NAME.send(dispatcher)
+            return {"handoff_name": None}
+        return {"handoff_name": name}
+
+    def validate_handoff_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        contact = parse_contact(str(value or ""))
+        if contact is None:
+            prompts.INVALID_CONTACT.send(dispatcher)
+            return {"handoff_contact": None}
+        return {"handoff_contact": contact.describe()}
+
+    def validate_handoff_question(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        question = str(value or "").strip()
+        if not question or len(question) > MAX_QUESTION_CHARS:
+            prompts.INVALID_QUESTION.send(dispatcher)
+            return {"handoff_question": None}
+        return {"handoff_question": question}
+
+    def validate_handoff_question_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if value is False:
+            return {"handoff_question_confirmed": False, "handoff_question": None}
+        return {"handoff_question_confirmed": True}
+
+
+class ActionSubmitHandoff(Action):
+    """Store the ticket and give its reference; confirm nothing that was not stored."""
+
+    def name(self) -> Text:
+        return "action_submit_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        knowledge = services.knowledge()
+        contact = parse_contact(tracker.get_slot("handoff_contact") or "")
+        reference: Optional[str] = None
+        submit = functools.partial(
+            services.ticket_service().open_or_update,
+            tracker.sender_id,
+            tracker.get_latest_input_channel() or "unknown",
+            name=tracker.get_slot("handoff_name"),
+            email=contact.email if contact else None,
+            phone=contact.phone if contact else None,
+            question=tracker.get_slot("handoff_question"),
+            desk=tracker.get_slot("handoff_desk") or "international",
+            topic=tracker.get_slot("unanswered_intent"),
+            consent_given=tracker.get_slot("handoff_consent") is True,
+            transcript=transcript_from_events(tracker.events),
+        )
+        try:
+            # The service blocks on the database and the notification e-mail.
+            result = await asyncio.get_running_loop().run_in_executor(None, submit)
+        except ConsentRequired:
+            dispatcher.utter_message(
+                text="Understood: I have not stored or shared anything. " + knowledge.desk_contact()
+            )
+        except InvalidTicket as error:
+            dispatcher.utter_message(
+                text=f"I could not pass this on: {error.message} Nothing was stored. "
+                + knowledge.desk_contact()
+            )
+        except TicketStoreUnavailable:
+            dispatcher.utter_message(
+                text="I'm sorry, I could not save your request just now, so it has NOT been "
+                "passed on. " + knowledge.desk_contact()
+            )
+        else:
+            reference = result.reference
+            availability = desk_availability(load_settings(), datetime.now(timezone.utc))
+            verb = "passed your question on" if result.created else "added this to your request"
+            dispatcher.utter_message(
+                text=f"Thank you! I have {verb}. Your reference is {reference}. "
+                f"{availability.message}"
+            )
+        return [*reset_form_slots(), SlotSet("handoff_reference", reference)]
+
+
+class ActionCancelHandoff(Action):
+    """Stop the handoff form when the person says "never mind"; nothing is stored."""
+
+    def name(self) -> Text:
+        return "action_cancel_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        dispatcher.utter_message(
+            text="Okay, I've stopped: nothing has been passed on. "
+            + services.knowledge().desk_contact()
+        )
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]

@@ -1,0 +1,72 @@
+"""The staff desk: a Flask app where colleagues see, claim and resolve tickets.
+
+All desk routes live under ``/desk/`` so the same server can serve other pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from bot.config import REPO_ROOT, Settings, load_settings
+from bot.desk import auth, views
+from bot.desk.accounts import StaffAccounts
+from bot.desk.errors import register_error_handlers
+from bot.desk.extension import EXTENSION_KEY, DeskServices
+from bot.desk.formatting import local_time
+from bot.desk.rate_limit import SlidingWindowLimiter
+from bot.desk.secret_key import load_or_create_secret_key
+from bot.office_hours import zone_label
+from bot.tickets import TicketService
+from bot.tickets.database import create_engine_for, create_session_factory
+
+LOGIN_WINDOW_SECONDS = 60
+
+
+def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The desk app for ``settings`` (default: from the environment).
+
+    ``test_config`` overrides Flask config keys, e.g. ``PASSWORD_HASHER`` (a cheaper
+    argon2 ``PasswordHasher`` for tests) or ``SECRET_KEY_FILE``.
+    """
+    settings = settings or load_settings()
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        SECRET_KEY_FILE=REPO_ROOT / "var" / "desk_secret_key",
+        SESSION_COOKIE_NAME="almere_desk_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        PASSWORD_HASHER=None,
+    )
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret_key(Path(app.config["SECRET_KEY_FILE"]))
+
+    session_factory = create_session_factory(create_engine_for(settings.database_url))
+    zone = ZoneInfo(settings.office_timezone)
+    app.extensions[EXTENSION_KEY] = DeskServices(
+        tickets=TicketService(session_factory),
+        accounts=StaffAccounts(session_factory, app.config["PASSWORD_HASHER"]),
+        login_limiter=SlidingWindowLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECONDS),
+    )
+    app.add_template_filter(partial(local_time, zone=zone), "local_time")
+    label = zone_label(settings.office_timezone)
+    app.context_processor(lambda: {"staff": auth.current_staff(), "zone_label": label})
+
+    CSRFProtect(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,90 @@
+"""Signing staff in and out, and refusing everyone else."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from bot.desk.extension import desk_services
+from bot.desk.forms import LoginForm
+
+bp = Blueprint("auth", __name__, url_prefix="/desk")
+
+SESSION_KEY = "staff"
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "desk.static"})
+
+
+def current_staff() -> str | None:
+    """The signed-in staff member's username, if any."""
+    return session.get(SESSION_KEY)
+
+
+def require_staff() -> Response | tuple | None:
+    """Before every desk request: 401 (JSON) or a redirect to sign in when anonymous."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_staff():
+        return None
+    if request.path.startswith("/desk/api/"):
+        return jsonify(error="Sign in to use the desk."), 401
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+bp.before_request(require_staff)
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on the desk, else the queue (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/desk/"):
+            return target
+    return url_for("desk.queue")
+
+
+def _login_page(form: LoginForm, status: int = 200, error: str | None = None):
+    return render_template("desk/login.html", form=form, error=error), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        if current_staff():
+            return redirect(safe_next(request.args.get("next")))
+        return _login_page(form)
+
+    services = desk_services()
+    key = ((request.form.get("username") or "").strip().lower(), request.remote_addr or "")
+    if not services.login_limiter.try_acquire(key):
+        wait = services.login_limiter.retry_after(key)
+        page = render_template("desk/too_many_attempts.html", wait=wait)
+        return page, 429, {"Retry-After": str(wait)}
+    if not form.validate():
+        return _login_page(form, 400)
+    username = services.accounts.authenticate(form.username.data, form.password.data)
+    if username is None:
+        return _login_page(form, 401, "Unknown username or wrong password.")
+    services.login_limiter.reset(key)
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = username
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST with a CSRF token, so no other site can do it)."""
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,240 @@
+"""Commands for the `almere` group: tickets, staff users, migrations, the desk server.
+
+Register them with ``main.add_command(tickets_group)`` etc. Commands that use the database
+first check that it is migrated and otherwise ask to run ``almere db upgrade``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.desk import create_app
+from bot.desk.accounts import AccountError, StaffAccounts
+from bot.desk.formatting import local_time
+from bot.office_hours import zone_label
+from bot.tickets import TicketError, TicketRecord, TicketService
+from bot.tickets.database import (
+    SchemaNotCurrent,
+    create_engine_for,
+    create_session_factory,
+    ensure_schema_current,
+    head_revision,
+    upgrade_database,
+)
+from bot.tickets.models import DESKS, STATUSES
+
+CSV_COLUMNS = (
+    "reference", "status", "desk", "name", "email", "phone", "topic", "question", "channel",
+    "conversation_id", "consent_at", "created_at", "updated_at", "assignee", "notes", "transcript",
+)  # fmt: skip
+# Spreadsheets run cells starting with these as formulas; such cells get a leading quote.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Show ticket, account and database problems as one-line errors (exit code 1)."""
+    try:
+        yield
+    except (TicketError, AccountError, SchemaNotCurrent) as error:
+        raise click.ClickException(str(error)) from error
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"The ticket database cannot be used: {error}") from error
+
+
+def _session_factory(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the configured database, once it is at the current migration."""
+    engine = create_engine_for(settings.database_url)
+    ensure_schema_current(engine)
+    return create_session_factory(engine)
+
+
+def _ticket_service() -> TicketService:
+    return TicketService(_session_factory(load_settings()))
+
+
+def _dump_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# --- almere tickets --------------------------------------------------------------------
+
+
+@click.group("tickets")
+def tickets_group() -> None:
+    """List, show and export handoff tickets."""
+
+
+@tickets_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only tickets with this status.")
+@click.option("--desk", type=click.Choice(DESKS), help="Only tickets for this desk.")
+@click.option("--json", "as_json", is_flag=True, help="All fields, notes and transcript as JSON.")
+def list_tickets(status: str | None, desk: str | None, as_json: bool) -> None:
+    """Tickets, newest first."""
+    with _plain_errors():
+        records = _ticket_service().list(status=status, desk=desk)
+    if as_json:
+        _dump_json([record.to_dict() for record in records])
+        return
+    if not records:
+        click.echo("No tickets.")
+        return
+    zone = ZoneInfo(load_settings().office_timezone)
+    for record in records:
+        question = " ".join(record.question.split())
+        click.echo(
+            f"{record.reference}  {record.status:8}  {record.desk:13}  "
+            f"{local_time(record.created_at, zone)}  {record.assignee or '-':12}  "
+            f"{record.name}: {question[:60]}"
+        )
+
+
+@tickets_group.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="All fields as JSON.")
+def show_ticket(reference: str, as_json: bool) -> None:
+    """One ticket with its transcript and notes."""
+    with _plain_errors():
+        record = _ticket_service().get(reference)
+    if as_json:
+        _dump_json(record.to_dict())
+        return
+    settings = load_settings()
+    click.echo(describe(record, ZoneInfo(settings.office_timezone), zone_label(settings.office_timezone)))
+
+
+def describe(record: TicketRecord, zone: ZoneInfo, label: str) -> str:
+    """A ticket as readable text, times in ``zone``."""
+    lines = [
+        f"{record.reference} ({record.status}, {record.desk} desk)",
+        f"Name:      {record.name}",
+        f"E-mail:    {record.email or '-'}",
+        f"Phone:     {record.phone or '-'}",
+        f"Topic:     {record.topic or '-'}",
+        f"Assignee:  {record.assignee or '-'}",
+        f"Channel:   {record.channel} (conversation {record.conversation_id})",
+        f"Consent:   {local_time(record.consent_at, zone)}",
+        f"Created:   {local_time(record.created_at, zone)}",
+        f"Updated:   {local_time(record.updated_at, zone)}   (times in {label})",
+        "",
+        "Question:",
+        f"  {record.question}",
+        "",
+        "Conversation:",
+    ]
+    lines += [
+        f"  [{local_time(m.timestamp, zone, seconds=True)}] {m.role}: {m.text}" for m in record.transcript
+    ] or ["  (none)"]
+    lines += ["", "Notes:"]
+    lines += [f"  [{local_time(n.created_at, zone)}] {n.author}: {n.text}" for n in record.notes] or [
+        "  (none)"
+    ]
+    return "\n".join(lines)
+
+
+def _spreadsheet_safe(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _csv_row(record: TicketRecord) -> list[str]:
+    data = record.to_dict()
+    data["notes"] = "\n".join(f"[{n.created_at.isoformat()}] {n.author}: {n.text}" for n in record.notes)
+    data["transcript"] = "\n".join(
+        f"[{m.timestamp.isoformat()}] {m.role}: {m.text}" for m in record.transcript
+    )
+    return [_spreadsheet_safe("" if data[c] is None else str(data[c])) for c in CSV_COLUMNS]
+
+
+@tickets_group.command("export")
+@click.option("--csv", "as_csv", is_flag=True, help="Export as CSV (the only format so far).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of standard output.",
+)
+@click.option("--status", type=click.Choice(STATUSES), help="Only tickets with this status.")
+@click.option("--desk", type=click.Choice(DESKS), help="Only tickets for this desk.")
+def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: str | None) -> None:
+    """Export all tickets, newest first, with notes and transcript."""
+    if not as_csv:
+        raise click.UsageError("Choose the export format: --csv.")
+    with _plain_errors():
+        records = _ticket_service().list(status=status, desk=desk)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_row(record) for record in records)
+    if output is None:
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        handle.write(buffer.getvalue())
+    click.echo(f"Exported {len(records)} ticket(s) to {output}.", err=True)
+
+
+# --- almere users ----------------------------------------------------------------------
+
+
+@click.group("users")
+def users_group() -> None:
+    """Staff accounts of the desk."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
+def add_user(name: str, password_stdin: bool) -> None:
+    """Create a desk account NAME; asks for the password twice (hidden)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _plain_errors():
+        accounts = StaffAccounts(_session_factory(load_settings()))
+        username = accounts.add(name, password)
+    click.echo(f"Created desk account {username!r}.")
+
+
+# --- almere db -------------------------------------------------------------------------
+
+
+@click.group("db")
+def db_group() -> None:
+    """The ticket database schema."""
+
+
+@db_group.command("upgrade")
+def upgrade() -> None:
+    """Apply all migrations to the database of ALMERE_DATABASE_URL."""
+    with _plain_errors():
+        upgrade_database(load_settings().database_url)
+    click.echo(f"The ticket database is at revision {head_revision()}.")
+
+
+# --- almere desk -----------------------------------------------------------------------
+
+
+@click.command("desk")
+@click.option("--host", help="Address to listen on (default: ALMERE_DESK_HOST).")
+@click.option("--port", type=int, help="Port to listen on (default: ALMERE_DESK_PORT).")
+def desk_command(host: str | None, port: int | None) -> None:
+    """Serve the staff desk (Flask's threaded server) at /desk/."""
+    settings = load_settings()
+    with _plain_errors():
+        engine = create_engine_for(settings.database_url)
+        ensure_schema_current(engine)
+        engine.dispose()
+    host, port = host or settings.desk_host, port or settings.desk_port
+    click.echo(f"The desk is at http://{host}:{port}/desk/ (Ctrl-C stops it).")
+    create_app(settings).run(host=host, port=port, threaded=True, debug=False)

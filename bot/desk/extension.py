@@ -1,0 +1,25 @@
+"""What the desk's views use, created once per app in :func:`bot.desk.create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from bot.desk.accounts import StaffAccounts
+from bot.desk.rate_limit import SlidingWindowLimiter
+from bot.tickets import TicketService
+
+EXTENSION_KEY = "almere_desk"
+
+
+@dataclass(frozen=True)
+class DeskServices:
+    tickets: TicketService
+    accounts: StaffAccounts
+    login_limiter: SlidingWindowLimiter
+
+
+def desk_services() -> DeskServices:
+    """The services of the current app."""
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,81 @@
+"""The handoff conversation's plain-Python parts: reading Rasa events and contact answers.
+
+Rasa sends the action server the tracker's events as dictionaries; these functions
+read them without Rasa, so that they are tested on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, List, Mapping, Optional, Sequence
+
+from bot.tickets.errors import InvalidTicket
+from bot.tickets.records import TranscriptEntry
+from bot.tickets.validation import clean_email, clean_phone
+
+INTERNATIONAL = "international"
+BUSINESS = "business"
+
+_EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
+_PHONE_CANDIDATE = re.compile(r"\+?[0-9][0-9 ()./-]{4,}[0-9]")
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    email: Optional[str]
+    phone: Optional[str]
+
+    def describe(self) -> str:
+        return self.email or self.phone or ""
+
+
+def parse_contact(text: str) -> Optional[ContactDetails]:
+    """The e-mail address or phone number in a person's answer, or None if it has neither.
+
+    "you can mail me at jan@example.nl" gives the address; "06-12345678" the number.
+    """
+    email_match = _EMAIL_CANDIDATE.search(text or "")
+    if email_match:
+        try:
+            return ContactDetails(email=clean_email(email_match.group(0).rstrip(".")), phone=None)
+        except InvalidTicket:
+            return None
+    phone_match = _PHONE_CANDIDATE.search(text or "")
+    if phone_match:
+        try:
+            return ContactDetails(email=None, phone=clean_phone(phone_match.group(0)))
+        except InvalidTicket:
+            return None
+    return None
+
+
+def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> List[TranscriptEntry]:
+    """Every user and bot message of the conversation, in order, with its time."""
+    entries = []
+    for event in events:
+        role = {"user": "user", "bot": "bot"}.get(event.get("event"))
+        text = event.get("text")
+        if role is None or not isinstance(text, str) or not text:
+            continue
+        timestamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+        entries.append(TranscriptEntry(role=role, text=text, timestamp=timestamp))
+    return entries
+
+
+def previous_turn_declined(events: Sequence[Mapping[str, Any]], decline_action: str) -> bool:
+    """Whether the person's message before the latest one was answered by ``decline_action``."""
+    user_turns_seen = 0
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            user_turns_seen += 1
+            if user_turns_seen == 2:
+                return False
+        elif kind == "action" and user_turns_seen == 1:
+            if event.get("name") == decline_action:
+                return True
+        elif kind == "session_started":
+            return False
+    return False

@@ -1,0 +1,82 @@
+"""Engine, sessions and schema migrations of the ticket database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import REPO_ROOT
+
+ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database is not migrated to the revision this code expects."""
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_engine_for(url: str) -> Engine:
+    """An engine for ``url``; for SQLite the file's folder is created if missing."""
+    parsed = make_url(url)
+    options: dict = {"future": True, "pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    engine = create_engine(url, **options)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def create_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose loaded objects stay readable after commit."""
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration for the database at ``url``."""
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def upgrade_database(url: str) -> None:
+    """Run all migrations on the database at ``url`` (``alembic upgrade head``)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration revision the database is at, or None if never migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest migration revision shipped with this code."""
+    return ScriptDirectory.from_config(Config(str(ALEMBIC_INI))).get_current_head()
+
+
+def ensure_schema_current(engine: Engine) -> None:
+    """Raise :class:`SchemaNotCurrent` unless the database is at the newest revision."""
+    found, expected = current_revision(engine), head_revision()
+    if found != expected:
+        raise SchemaNotCurrent(
+            f"The ticket database is at revision {found or 'none'}, this code expects "
+            f"{expected}. Run `almere db upgrade` first."
+        )

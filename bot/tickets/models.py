@@ -1,0 +1,178 @@
+"""Database tables of tickets, their transcript and notes, and staff accounts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+STATUSES = ("open", "claimed", "resolved")
+ACTIVE_STATUSES = ("open", "claimed")
+DESKS = ("international", "business")
+ROLES = ("user", "bot")
+
+NAME_MAX = 200
+EMAIL_MAX = 254
+PHONE_MAX = 40
+TOPIC_MAX = 100
+CHANNEL_MAX = 50
+CONVERSATION_ID_MAX = 255
+USERNAME_MAX = 64
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Base: Any = declarative_base(metadata=metadata)
+
+_ACTIVE_SQL = "status IN ('open', 'claimed')"
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def format_reference(ticket_id: int) -> str:
+    """The public reference of a ticket id, e.g. ``ALM-000123``."""
+    return f"ALM-{ticket_id:06d}"
+
+
+def _quoted(values: tuple) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned timezone-aware (also on SQLite)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use an aware (UTC) datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Ticket(Base):
+    """A request for a human colleague, one active ticket per conversation."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_quoted(STATUSES)})", name="status"),
+        CheckConstraint(f"desk IN ({_quoted(DESKS)})", name="desk"),
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="contact"),
+        # The database itself guarantees one open or claimed ticket per conversation.
+        Index(
+            "uq_tickets_active_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    # Set from the id right after the first flush; the placeholder never leaves the transaction.
+    reference = Column(String(40), nullable=False, unique=True, default=lambda: f"pending-{uuid.uuid4().hex}")
+    status = Column(String(10), nullable=False, default="open")
+    desk = Column(String(20), nullable=False)
+    name = Column(String(NAME_MAX), nullable=False)
+    email = Column(String(EMAIL_MAX))
+    phone = Column(String(PHONE_MAX))
+    question = Column(Text, nullable=False)
+    topic = Column(String(TOPIC_MAX))
+    consent_at = Column(UTCDateTime, nullable=False)
+    conversation_id = Column(String(CONVERSATION_ID_MAX), nullable=False, index=True)
+    channel = Column(String(CHANNEL_MAX), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    assignee = Column(String(USERNAME_MAX))
+
+    messages = relationship(
+        "TicketMessage",
+        order_by=lambda: TicketMessage.position,
+        cascade="all, delete-orphan",
+        back_populates="ticket",
+    )
+    notes = relationship(
+        "TicketNote",
+        order_by=lambda: (TicketNote.created_at, TicketNote.id),
+        cascade="all, delete-orphan",
+        back_populates="ticket",
+    )
+
+
+class TicketMessage(Base):
+    """One message of the chat transcript attached to a ticket."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "position"),
+        CheckConstraint(f"role IN ({_quoted(ROLES)})", name="role"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
+    position = Column(Integer, nullable=False)
+    role = Column(String(10), nullable=False)
+    text = Column(Text, nullable=False)
+    timestamp = Column(UTCDateTime, nullable=False)
+
+    ticket = relationship("Ticket", back_populates="messages")
+
+
+class TicketNote(Base):
+    """An internal note by a staff member; never shown to the person."""
+
+    __tablename__ = "ticket_notes"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(USERNAME_MAX), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    ticket = relationship("Ticket", back_populates="notes")
+
+
+class StaffUser(Base):
+    """A desk account; the password is stored only as an argon2 hash."""
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(USERNAME_MAX), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)

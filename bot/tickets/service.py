@@ -1,0 +1,280 @@
+"""Creating, reading and handling tickets, in one transaction per call."""
+
+from __future__ import annotations
+
+import builtins
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import timezone
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from bot.config import Settings
+from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.errors import (
+    ConsentRequired,
+    InvalidTicket,
+    InvalidTransition,
+    TicketNotFound,
+    TicketStoreUnavailable,
+)
+from bot.tickets.models import (
+    ACTIVE_STATUSES,
+    DESKS,
+    STATUSES,
+    Ticket,
+    TicketMessage,
+    TicketNote,
+    format_reference,
+    utc_now,
+)
+from bot.tickets.notify import EmailNotifier, TicketNotifier
+from bot.tickets.records import TicketRecord, TicketResult, TranscriptEntry
+from bot.tickets.validation import (
+    Contact,
+    normalise_username,
+    validate_contact,
+    validate_conversation,
+    validate_note,
+    validate_transcript,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Concurrent calls for one conversation collide on a unique index; the loser retries.
+MAX_ATTEMPTS = 5
+
+
+class TicketService:
+    """The only way tickets are written; every database failure becomes
+    :class:`TicketStoreUnavailable` with the transaction rolled back."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        notifier: TicketNotifier | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._notifier = notifier
+
+    def open_or_update(
+        self,
+        conversation_id: str,
+        channel: str,
+        *,
+        name: str | None,
+        email: str | None,
+        phone: str | None,
+        question: str | None,
+        desk: str,
+        topic: str | None = None,
+        consent_given: bool,
+        transcript: Sequence[TranscriptEntry],
+    ) -> TicketResult:
+        """Open a ticket for the conversation, or update its open one.
+
+        The contact fields are replaced by the given ones; transcript messages
+        not stored yet (same role, text and timestamp) are appended in order.
+        """
+        if consent_given is not True:
+            raise ConsentRequired("The person did not agree to share their details.")
+        validate_conversation(conversation_id, channel)
+        contact = validate_contact(
+            name=name, email=email, phone=phone, question=question, desk=desk, topic=topic
+        )
+        validate_transcript(transcript)
+
+        def write(session: Session) -> tuple[TicketRecord, bool]:
+            return _open_or_update(session, conversation_id, channel, contact, transcript)
+
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                record, created = self._in_transaction(write)
+                break
+            except IntegrityError as error:
+                if attempt == MAX_ATTEMPTS:
+                    raise TicketStoreUnavailable("The ticket could not be saved.") from error
+                logger.info("Ticket write for a conversation collided; retrying (%d)", attempt)
+        if created:
+            self._notify(record)
+        return TicketResult(reference=record.reference, created=created)
+
+    def get(self, reference: str) -> TicketRecord:
+        """The ticket with this reference, or :class:`TicketNotFound`."""
+
+        def read(session: Session) -> TicketRecord:
+            return TicketRecord.from_model(_find(session, reference, for_update=False))
+
+        return self._guarded(read)
+
+    def list(self, status: str | None = None, desk: str | None = None) -> builtins.list[TicketRecord]:
+        """Tickets, newest first, optionally only those with this status and/or desk."""
+        if status is not None and status not in STATUSES:
+            raise InvalidTicket("status", f"Unknown status {status!r}.")
+        if desk is not None and desk not in DESKS:
+            raise InvalidTicket("desk", f"Unknown desk {desk!r}.")
+        query = (
+            select(Ticket)
+            .options(selectinload(Ticket.messages), selectinload(Ticket.notes))
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        )
+        if status is not None:
+            query = query.where(Ticket.status == status)
+        if desk is not None:
+            query = query.where(Ticket.desk == desk)
+
+        def read(session: Session) -> list[TicketRecord]:
+            return [TicketRecord.from_model(ticket) for ticket in session.execute(query).scalars()]
+
+        return self._guarded(read)
+
+    def claim(self, reference: str, username: str) -> TicketRecord:
+        """Assign an open ticket to ``username`` (claiming one's own ticket again is fine)."""
+        username = normalise_username(username)
+
+        def change(ticket: Ticket) -> None:
+            if ticket.status == "resolved":
+                raise InvalidTransition(f"{ticket.reference} is already resolved.")
+            if ticket.status == "claimed" and ticket.assignee != username:
+                raise InvalidTransition(f"{ticket.reference} is already claimed by {ticket.assignee}.")
+            ticket.status = "claimed"
+            ticket.assignee = username
+
+        return self._change(reference, change)
+
+    def add_note(self, reference: str, username: str, text: str) -> TicketRecord:
+        """Add an internal note by ``username``."""
+        username = normalise_username(username)
+        text = validate_note(text)
+
+        def change(ticket: Ticket) -> None:
+            ticket.notes.append(TicketNote(author=username, text=text, created_at=utc_now()))
+
+        return self._change(reference, change)
+
+    def resolve(self, reference: str, username: str) -> TicketRecord:
+        """Mark an open or claimed ticket resolved; an unassigned one is assigned to ``username``."""
+        username = normalise_username(username)
+
+        def change(ticket: Ticket) -> None:
+            if ticket.status == "resolved":
+                raise InvalidTransition(f"{ticket.reference} is already resolved.")
+            ticket.status = "resolved"
+            ticket.assignee = ticket.assignee or username
+
+        return self._change(reference, change)
+
+    def _change(self, reference: str, change: Callable[[Ticket], None]) -> TicketRecord:
+        def write(session: Session) -> TicketRecord:
+            ticket = _find(session, reference, for_update=True)
+            change(ticket)
+            ticket.updated_at = utc_now()
+            session.flush()
+            return TicketRecord.from_model(ticket)
+
+        return self._guarded(write)
+
+    def _in_transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction; IntegrityError is left to the caller."""
+        try:
+            with self._session_factory() as session, session.begin():
+                return work(session)
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as error:
+            logger.warning("Ticket database unavailable: %s", error)
+            raise TicketStoreUnavailable("The ticket database is unavailable.") from error
+
+    def _guarded(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a transaction; every database error becomes TicketStoreUnavailable."""
+        try:
+            return self._in_transaction(work)
+        except IntegrityError as error:
+            raise TicketStoreUnavailable("The ticket could not be saved.") from error
+
+    def _notify(self, record: TicketRecord) -> None:
+        if self._notifier is None:
+            return
+        try:
+            self._notifier.ticket_created(record)
+        except Exception:  # a notification must never undo or hide a stored ticket
+            logger.exception("Could not send the notification for %s", record.reference)
+
+
+def _find(session: Session, reference: str, *, for_update: bool) -> Ticket:
+    query = select(Ticket).where(Ticket.reference == reference.strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    ticket = session.execute(query).scalar_one_or_none()
+    if ticket is None:
+        raise TicketNotFound(f"No ticket {reference!r}.")
+    return ticket
+
+
+def _open_or_update(
+    session: Session,
+    conversation_id: str,
+    channel: str,
+    contact: Contact,
+    transcript: Sequence[TranscriptEntry],
+) -> tuple[TicketRecord, bool]:
+    ticket = session.execute(
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.status.in_(ACTIVE_STATUSES))
+        .with_for_update()
+    ).scalar_one_or_none()
+    now = utc_now()
+    created = ticket is None
+    if ticket is None:
+        ticket = Ticket(
+            conversation_id=conversation_id,
+            channel=channel,
+            status="open",
+            consent_at=now,
+            created_at=now,
+        )
+        session.add(ticket)
+    ticket.name = contact.name
+    ticket.email = contact.email
+    ticket.phone = contact.phone
+    ticket.question = contact.question
+    ticket.desk = contact.desk
+    ticket.topic = contact.topic
+    ticket.updated_at = now
+    session.flush()
+    if created:
+        ticket.reference = format_reference(ticket.id)
+    _append_new_messages(ticket, transcript)
+    session.flush()
+    return TicketRecord.from_model(ticket), created
+
+
+def _append_new_messages(ticket: Ticket, transcript: Sequence[TranscriptEntry]) -> None:
+    """Append the entries not stored yet, so resending a transcript adds nothing."""
+    stored = Counter((m.role, m.text, m.timestamp) for m in ticket.messages)
+    position = max((m.position for m in ticket.messages), default=-1) + 1
+    for entry in transcript:
+        timestamp = entry.timestamp.astimezone(timezone.utc)
+        key = (entry.role, entry.text, timestamp)
+        if stored[key]:
+            stored[key] -= 1
+            continue
+        ticket.messages.append(
+            TicketMessage(position=position, role=entry.role, text=entry.text, timestamp=timestamp)
+        )
+        position += 1
+
+
+def ticket_service_for(settings: Settings) -> TicketService:
+    """A service on ``settings.database_url`` that e-mails the desk about new tickets.
+
+    Create it once per process and reuse it: it owns a connection pool.
+    """
+    engine = create_engine_for(settings.database_url)
+    return TicketService(create_session_factory(engine), notifier=EmailNotifier(settings))

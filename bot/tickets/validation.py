@@ -1,0 +1,149 @@
+"""Checks and clean-up of what the assistant and staff send to the ticket service."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.tickets.errors import InvalidTicket
+from bot.tickets.models import (
+    CHANNEL_MAX,
+    CONVERSATION_ID_MAX,
+    DESKS,
+    EMAIL_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    ROLES,
+    TOPIC_MAX,
+    USERNAME_MAX,
+)
+from bot.tickets.records import TranscriptEntry
+
+QUESTION_MAX = 5000
+NOTE_MAX = 5000
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
+_USERNAME = re.compile(rf"^[a-z0-9._-]{{2,{USERNAME_MAX}}}$")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Validated details of the person asking for help."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    question: str
+    desk: str
+    topic: str | None
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def _required(field: str, value: str | None, label: str, limit: int) -> str:
+    cleaned = _clean(value)
+    if cleaned is None:
+        raise InvalidTicket(field, f"{label} is required.")
+    if len(cleaned) > limit:
+        raise InvalidTicket(field, f"{label} is longer than {limit} characters.")
+    return cleaned
+
+
+def clean_email(value: str | None) -> str | None:
+    """The address without surrounding blanks, None if empty, or :class:`InvalidTicket`."""
+    cleaned = _clean(value)
+    if cleaned is None:
+        return None
+    if len(cleaned) > EMAIL_MAX or not _EMAIL.match(cleaned):
+        raise InvalidTicket("email", "The e-mail address does not look valid.")
+    return cleaned
+
+
+def clean_phone(value: str | None) -> str | None:
+    """The number without surrounding blanks, None if empty, or :class:`InvalidTicket`."""
+    cleaned = _clean(value)
+    if cleaned is None:
+        return None
+    digits = sum(char.isdigit() for char in cleaned)
+    if len(cleaned) > PHONE_MAX or not _PHONE.match(cleaned) or not 6 <= digits <= 20:
+        raise InvalidTicket("phone", "The phone number does not look valid.")
+    return cleaned
+
+
+def validate_contact(
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    question: str | None,
+    desk: str,
+    topic: str | None,
+) -> Contact:
+    """Clean the contact details, or raise :class:`InvalidTicket`."""
+    if desk not in DESKS:
+        raise InvalidTicket("desk", f"Unknown desk {desk!r}; expected one of {', '.join(DESKS)}.")
+    cleaned_question = (question or "").strip()
+    if not cleaned_question:
+        raise InvalidTicket("question", "A question is required.")
+    if len(cleaned_question) > QUESTION_MAX:
+        raise InvalidTicket("question", f"The question is longer than {QUESTION_MAX} characters.")
+    contact = Contact(
+        name=_required("name", name, "A name", NAME_MAX),
+        email=clean_email(email),
+        phone=clean_phone(phone),
+        question=cleaned_question,
+        desk=desk,
+        topic=_clean(topic),
+    )
+    if contact.email is None and contact.phone is None:
+        raise InvalidTicket("email", "An e-mail address or a phone number is required.")
+    if contact.topic is not None and len(contact.topic) > TOPIC_MAX:
+        raise InvalidTicket("topic", f"The topic is longer than {TOPIC_MAX} characters.")
+    return contact
+
+
+def validate_conversation(conversation_id: str | None, channel: str | None) -> None:
+    """Raise :class:`InvalidTicket` unless both identify a conversation."""
+    if not conversation_id or len(conversation_id) > CONVERSATION_ID_MAX:
+        raise InvalidTicket("conversation_id", "A conversation id is required.")
+    if not channel or len(channel) > CHANNEL_MAX:
+        raise InvalidTicket("channel", "A channel name is required.")
+
+
+def validate_transcript(transcript: Sequence[TranscriptEntry]) -> None:
+    """Raise :class:`InvalidTicket` for an unknown role or a timestamp without timezone."""
+    for index, entry in enumerate(transcript):
+        if entry.role not in ROLES:
+            raise InvalidTicket("transcript", f"Message {index}: unknown role {entry.role!r}.")
+        if not isinstance(entry.text, str):
+            raise InvalidTicket("transcript", f"Message {index}: text must be a string.")
+        if entry.timestamp.tzinfo is None or entry.timestamp.utcoffset() is None:
+            raise InvalidTicket("transcript", f"Message {index}: timestamp needs a timezone.")
+
+
+def normalise_username(username: str | None) -> str:
+    """A staff username in lower case, or :class:`InvalidTicket` if not allowed."""
+    cleaned = (username or "").strip().lower()
+    if not _USERNAME.match(cleaned):
+        raise InvalidTicket(
+            "username",
+            f"A username has 2 to {USERNAME_MAX} characters: letters, digits, '.', '_' or '-'.",
+        )
+    return cleaned
+
+
+def validate_note(text: str | None) -> str:
+    """A note's text without surrounding blanks, or :class:`InvalidTicket`."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise InvalidTicket("text", "A note cannot be empty.")
+    if len(cleaned) > NOTE_MAX:
+        raise InvalidTicket("text", f"A note is longer than {NOTE_MAX} characters.")
+    return cleaned

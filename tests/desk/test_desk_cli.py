@@ -1,0 +1,187 @@
+"""The click commands for tickets, users, migrations and the desk server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+import pytest
+from argon2 import PasswordHasher
+from click.testing import CliRunner
+from desk_helpers import make_ticket
+
+from bot.desk.accounts import StaffAccounts
+from bot.desk.cli import db_group, desk_command, tickets_group, users_group
+from bot.tickets import TicketService
+from bot.tickets.database import create_engine_for, create_session_factory, ensure_schema_current
+
+TICKET_FIELDS = {
+    "id", "reference", "status", "desk", "name", "email", "phone", "question", "topic",
+    "consent_at", "conversation_id", "channel", "created_at", "updated_at", "assignee",
+    "notes", "transcript",
+}  # fmt: skip
+
+
+@pytest.fixture
+def almere():
+    """The command group as the project's `almere` command registers it."""
+    group = click.Group("almere")
+    for command in (tickets_group, users_group, db_group, desk_command):
+        group.add_command(command)
+    return group
+
+
+@pytest.fixture
+def run(almere, database_url):
+    def invoke(*args: str, url: str = database_url, **kwargs):
+        env = {"ALMERE_DATABASE_URL": url, "ALMERE_SECRET_KEY": "test-secret-key"}
+        return CliRunner().invoke(almere, list(args), env=env, **kwargs)
+
+    return invoke
+
+
+@pytest.fixture
+def session_factory(database_url):
+    engine = create_engine_for(database_url)
+    yield create_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def service(session_factory) -> TicketService:
+    return TicketService(session_factory)
+
+
+def test_db_upgrade_migrates_a_new_database(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh' / 'desk.db'}"
+    result = run("db", "upgrade", url=url)
+    assert result.exit_code == 0, result.output
+    assert "revision" in result.output
+    ensure_schema_current(create_engine_for(url))
+
+
+def test_commands_ask_for_an_upgrade_on_an_unmigrated_database(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    for args in (["tickets", "list"], ["users", "add", "jan", "--password-stdin"], ["desk"]):
+        result = run(*args, url=url, input="a long enough password\n")
+        assert result.exit_code == 1, args
+        assert "Run `almere db upgrade` first." in result.output
+
+
+def test_users_add_with_password_from_stdin(run, session_factory):
+    result = run("users", "add", "Jan", "--password-stdin", input="correct horse battery\n")
+    assert result.exit_code == 0, result.output
+    assert "Created desk account 'jan'" in result.output
+    accounts = StaffAccounts(session_factory, PasswordHasher())
+    assert accounts.authenticate("jan", "correct horse battery") == "jan"
+    assert accounts.authenticate("jan", "correct horse") is None
+
+
+def test_users_add_prompts_twice_hidden(run, session_factory):
+    result = run("users", "add", "piet", input="correct horse battery\ncorrect horse battery\n")
+    assert result.exit_code == 0, result.output
+    assert "correct horse battery" not in result.output  # hidden input is not echoed
+    assert result.output.count("Password") == 1 and "Repeat for confirmation" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "message"),
+    [
+        ("jan", "short", "12 to 1024 characters"),
+        ("no spaces please", "correct horse battery", "A username has"),
+    ],
+)
+def test_users_add_refuses_bad_input(run, name, password, message):
+    result = run("users", "add", name, "--password-stdin", input=f"{password}\n")
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_users_add_refuses_a_duplicate(run):
+    run("users", "add", "jan", "--password-stdin", input="correct horse battery\n")
+    result = run("users", "add", "JAN", "--password-stdin", input="correct horse battery\n")
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_tickets_list_json_has_every_field(run, service):
+    first = make_ticket(service, "a")
+    second = make_ticket(service, "b", "Hi", desk="business")
+    service.add_note(first, "jan", "Called back.")
+
+    result = run("tickets", "list", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [ticket["reference"] for ticket in data] == [second, first]
+    assert all(set(ticket) == TICKET_FIELDS for ticket in data)
+    assert data[1]["notes"][0]["text"] == "Called back."
+    assert set(data[1]["notes"][0]) == {"author", "text", "created_at"}
+    assert data[0]["transcript"] == [
+        {"position": 0, "role": "user", "text": "Hi", "timestamp": "2026-03-02T09:30:00+00:00"}
+    ]
+
+    business = json.loads(run("tickets", "list", "--json", "--desk", "business").output)
+    assert [ticket["reference"] for ticket in business] == [second]
+
+
+def test_tickets_list_readable_and_filtered(run, service):
+    reference = make_ticket(service)
+    assert reference in run("tickets", "list").output
+    assert run("tickets", "list", "--status", "resolved").output.strip() == "No tickets."
+    assert run("tickets", "list", "--status", "closed").exit_code == 2
+
+
+def test_tickets_show(run, service):
+    reference = make_ticket(service, "a", "Hello", "Hi there")
+    service.add_note(reference, "jan", "Called back.")
+
+    text = run("tickets", "show", reference.lower()).output
+    for expected in (
+        reference,
+        "Ana Silva",
+        "ana@example.org",
+        "[2026-03-02 10:30:00] user: Hello",
+        "[2026-03-02 10:31:00] bot: Hi there",
+        "jan: Called back.",
+        "Amsterdam time",
+    ):
+        assert expected in text
+    assert json.loads(run("tickets", "show", reference, "--json").output)["reference"] == reference
+
+    missing = run("tickets", "show", "ALM-999999")
+    assert missing.exit_code == 1 and "No ticket" in missing.output
+
+
+def test_tickets_export_csv(run, service, tmp_path):
+    reference = make_ticket(service, "a", "Hello", "Hi", name='=HYPERLINK("http://x")')
+    service.add_note(reference, "jan", "Line one\nline two")
+
+    result = run("tickets", "export", "--csv")
+    assert result.exit_code == 0, result.output
+    [header, row] = list(csv.reader(io.StringIO(result.output)))
+    record = dict(zip(header, row, strict=True))
+    assert header[:3] == ["reference", "status", "desk"] and "transcript" in header
+    assert record["reference"] == reference
+    assert record["name"].startswith("'=HYPERLINK")  # not run as a spreadsheet formula
+    assert record["transcript"].splitlines() == [
+        "[2026-03-02T09:30:00+00:00] user: Hello",
+        "[2026-03-02T09:31:00+00:00] bot: Hi",
+    ]
+    assert "jan: Line one\nline two" in record["notes"]
+
+    output = tmp_path / "export.csv"
+    saved = run("tickets", "export", "--csv", "--output", str(output))
+    assert saved.exit_code == 0 and "Exported 1 ticket(s)" in saved.output
+    assert output.read_text(encoding="utf-8") == result.output
+
+    assert run("tickets", "export").exit_code == 2  # the format must be chosen
+
+
+def test_desk_command_serves_the_app(run, monkeypatch):
+    calls = []
+    monkeypatch.setattr("flask.Flask.run", lambda app, **options: calls.append((app, options)))
+    result = run("desk", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    [(app, options)] = calls
+    assert options == {"host": "127.0.0.1", "port": 8123, "threaded": True, "debug": False}
+    assert "desk.queue" in app.view_functions

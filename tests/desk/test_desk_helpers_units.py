@@ -1,0 +1,51 @@
+"""The sliding-window limiter and the stored secret key, on their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.desk.rate_limit import SlidingWindowLimiter
+from bot.desk.secret_key import load_or_create_secret_key
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_limiter_slides_its_window():
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(2, window_seconds=60, clock=clock)
+    assert limiter.try_acquire("a") and limiter.try_acquire("a")
+    assert not limiter.try_acquire("a")
+    assert limiter.try_acquire("b")
+    assert limiter.retry_after("a") == 60
+
+    clock.now += 59.5
+    assert limiter.retry_after("a") == 1 and not limiter.try_acquire("a")
+    clock.now += 0.5  # the first attempt left the window
+    assert limiter.retry_after("a") == 0 and limiter.try_acquire("a")
+
+    limiter.reset("a")
+    assert limiter.try_acquire("a")
+
+
+def test_limiter_needs_a_positive_limit():
+    with pytest.raises(ValueError):
+        SlidingWindowLimiter(0)
+
+
+def test_secret_key_is_created_once_and_reused(tmp_path):
+    path = tmp_path / "var" / "desk_secret_key"
+    key = load_or_create_secret_key(path)
+    assert len(key) == 64 and load_or_create_secret_key(path) == key
+    assert [p.name for p in path.parent.iterdir()] == ["desk_secret_key"]  # no drafts left
+
+
+def test_an_empty_secret_key_file_is_replaced(tmp_path):
+    path = tmp_path / "desk_secret_key"
+    path.write_text("")
+    assert len(load_or_create_secret_key(path)) == 64

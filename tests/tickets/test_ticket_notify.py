@@ -1,0 +1,129 @@
+"""E-mail on new tickets, through a real SMTP server running in the test."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from ticket_helpers import free_port, open_ticket, transcript
+
+from bot.config import Settings, settings_from
+from bot.tickets import TicketService
+from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.notify import EmailNotifier
+
+
+@dataclass
+class Inbox:
+    """Collects every message the SMTP server accepts."""
+
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def mail_settings(port: int, host: str | None = "127.0.0.1") -> Settings:
+    environ = {
+        "ALMERE_SMTP_PORT": str(port),
+        "ALMERE_SMTP_SENDER": "assistant@almere.example",
+        "ALMERE_SMTP_RECIPIENT_INTERNATIONAL": "international@almere.example",
+        "ALMERE_SMTP_RECIPIENT_BUSINESS": "business@almere.example",
+    }
+    if host:
+        environ["ALMERE_SMTP_HOST"] = host
+    return settings_from(environ)
+
+
+@pytest.fixture
+def service_with(sqlite_url):
+    engines = []
+
+    def build(settings: Settings) -> TicketService:
+        engines.append(create_engine_for(sqlite_url))
+        return TicketService(create_session_factory(engines[-1]), EmailNotifier(settings))
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
+def test_new_ticket_is_mailed_to_its_desk(smtp_server, service_with):
+    inbox, port = smtp_server
+    service = service_with(mail_settings(port))
+    lines = transcript("Where do I get a BSN?", "Let me find a colleague.")
+    reference = open_ticket(service, phone="+31 6 1234 5678", transcript=lines).reference
+
+    [(recipients, message)] = inbox.messages
+    assert recipients == ["international@almere.example"]
+    assert message["From"] == "assistant@almere.example"
+    assert reference in message["Subject"]
+    body = message.get_content()
+    for expected in (
+        reference,
+        "International desk",
+        "Ana Silva",
+        "ana@example.org",
+        "+31 6 1234 5678",
+        "How do I register my address?",
+        "[2026-03-02 09:30:00 UTC] user: Where do I get a BSN?",
+        "[2026-03-02 09:31:00 UTC] bot: Let me find a colleague.",
+    ):
+        assert expected in body
+
+
+def test_business_desk_recipient_and_no_mail_on_update(smtp_server, service_with):
+    inbox, port = smtp_server
+    service = service_with(mail_settings(port))
+    open_ticket(service, desk="business")
+    open_ticket(service, desk="business", question="Still there?")
+
+    assert [recipients for recipients, _ in inbox.messages] == [["business@almere.example"]]
+
+
+def test_nothing_is_sent_without_an_smtp_host(smtp_server, service_with):
+    inbox, port = smtp_server
+    service = service_with(mail_settings(port, host=None))
+    assert open_ticket(service).created
+    assert inbox.messages == []
+
+
+def test_a_failed_mail_is_logged_and_keeps_the_ticket(service_with, caplog):
+    service = service_with(mail_settings(free_port()))
+
+    with caplog.at_level(logging.ERROR, logger="bot.tickets.notify"):
+        result = open_ticket(service)
+
+    assert result.created
+    assert service.get(result.reference).status == "open"
+    assert any(result.reference in record.getMessage() for record in caplog.records)
+
+
+def test_a_notifier_that_raises_does_not_undo_the_ticket(sqlite_url, caplog):
+    class Broken:
+        def ticket_created(self, ticket):
+            raise RuntimeError("boom")
+
+    engine = create_engine_for(sqlite_url)
+    service = TicketService(create_session_factory(engine), Broken())
+    with caplog.at_level(logging.ERROR, logger="bot.tickets.service"):
+        result = open_ticket(service)
+    assert service.get(result.reference).reference == result.reference
+    assert "Could not send the notification" in caplog.text
+    engine.dispose()
