@@ -12,8 +12,11 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $
 export TF_CPP_MIN_LOG_LEVEL := 2
 export LOG_LEVEL ?= WARNING
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+export TQDM_DISABLE := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup spacy train run shell test unit validate conversations e2e lint clean
+.PHONY: help setup spacy train run shell test unit validate conversations e2e lint eval bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,7 +46,7 @@ $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	$(BIN)/rasa train --fixed-model-name almere --out models
 	@touch $@
 
-run: train ## Start the action and Rasa servers (REST and socket.io); Ctrl-C stops them
+run: train ## Start the action, Rasa (REST and socket.io) and desk servers; Ctrl-C stops them
 	$(BIN)/almere run
 
 shell: train ## Chat in the terminal (starts the action server too)
@@ -64,14 +67,20 @@ unit: $(SPACY) ## Unit tests of bot/ and actions/ (no servers)
 	@echo "==> Unit tests"
 	$(BIN)/python -m pytest -m "not e2e" -q
 
-conversations: $(MODEL) ## Rasa conversation tests against the trained model
+conversations: $(MODEL) ## Rasa conversation tests (intents, entities, actions) on the trained model
 	@echo "==> Conversation tests"
-	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) \
+	$(BIN)/rasa test --stories tests/conversations --model $(MODEL) \
 	  --fail-on-prediction-errors --out var/results/conversations
 
 e2e: $(MODEL) ## End-to-end tests: real servers over HTTP
 	@echo "==> End-to-end tests"
 	$(BIN)/python -m pytest -m e2e -q
+
+eval: $(MODEL) ## Answer quality report (reports/eval.md): cross-validation and honest declines
+	$(BIN)/python -m evaluation.quality
+
+bench: $(MODEL) ## Speed and memory report (reports/bench.md) against baselines
+	$(BIN)/python -m evaluation.bench
 
 clean: ## Remove trained models and local state (keeps .venv)
 	rm -rf models/*.tar.gz models/spacy var .rasa

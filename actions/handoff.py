@@ -122,7 +122,9 @@ class ValidateHandoffForm(FormValidationAction):
         if not question or len(question) > MAX_QUESTION_CHARS:
             prompts.INVALID_QUESTION.send(dispatcher)
             return {"handoff_question": None}
-        return {"handoff_question": question}
+        if tracker.get_slot("requested_slot") != "handoff_question":
+            return {"handoff_question": question}  # prefilled: the person confirms it first
+        return {"handoff_question": question, "handoff_question_confirmed": True}
 
     def validate_handoff_question_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -49,7 +49,7 @@ QUESTIONS: Dict[str, Prompt] = {
         "How can a colleague reach you? Please give your email address or phone number."
     ),
     "handoff_question_confirmed": Prompt(
-        'Shall I pass on this question: "{handoff_question}"?',
+        'Your question: "{handoff_question}". Shall I pass it on like this?',
         (("Yes, that's my question", "/affirm"), ("No, I'll type it", "/deny")),
     ),
     "handoff_question": Prompt("What would you like to ask the desk?"),

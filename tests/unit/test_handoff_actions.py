@@ -146,6 +146,16 @@ class TestFormValidation:
         result = self.action.validate_handoff_contact(" mail me: a@b.nl ", dispatcher, tracker, domain)
         assert result == {"handoff_contact": "a@b.nl"}
 
+    def test_a_typed_question_needs_no_confirmation(self, dispatcher, domain):
+        tracker = form_tracker({"requested_slot": "handoff_question"})
+        result = self.action.validate_handoff_question(" Where to learn Dutch? ", dispatcher, tracker, domain)
+        assert result == {"handoff_question": "Where to learn Dutch?", "handoff_question_confirmed": True}
+
+    def test_a_prefilled_question_is_not_confirmed_by_validation(self, dispatcher, domain):
+        tracker = form_tracker({"requested_slot": None})
+        result = self.action.validate_handoff_question("rent?", dispatcher, tracker, domain)
+        assert result == {"handoff_question": "rent?"}
+
     def test_a_denied_question_is_asked_afresh(self, dispatcher, domain):
         result = self.action.validate_handoff_question_confirmed(False, dispatcher, form_tracker({}), domain)
         assert result == {"handoff_question_confirmed": False, "handoff_question": None}

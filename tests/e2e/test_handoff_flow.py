@@ -1,0 +1,136 @@
+"""A whole handoff over the REST channel, then the ticket through the CLI, the desk and e-mail."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+
+from bot.config import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def texts(replies) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def almere(assistant, *arguments: str, stdin: str = "") -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        cwd=REPO_ROOT,
+        env={**os.environ, **assistant.env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def form_post(session: requests.Session, page_url: str, action_url: str, **fields) -> requests.Response:
+    token = CSRF.search(session.get(page_url).text).group(1)
+    return session.post(action_url, data={"csrf_token": token, **fields})
+
+
+@pytest.fixture(scope="module")
+def handed_over(assistant):
+    """Conversation id, reference and the whole exchange of a completed handoff."""
+    sender = f"e2e-handoff-{uuid.uuid4()}"
+    exchange = []
+
+    def say(message: str) -> str:
+        reply = texts(assistant.ask(sender, message))
+        exchange.append((message, reply))
+        return reply
+
+    assert "don't know" in say("What's the average rent?")
+    assert "What is your name?" in say("yes")
+    assert "email address or phone number" in say("Maria <b>Jansen</b>")
+    assert 'Your question: "What\'s the average rent?". Shall I pass it on' in say("maria@example.nl")
+    assert "private person" in say("yes")
+    assert "May I store your name" in say("/choose_private")
+    confirmation = say("/affirm")
+    match = re.search(r"ALM-\d{6}", confirmation)
+    assert match, confirmation
+    return sender, match.group(0), exchange
+
+
+def test_the_person_gets_a_reference_and_when_to_expect_a_reply(handed_over):
+    _, _, exchange = handed_over
+    assert "office hours" in exchange[-1][1].lower()
+
+
+def test_the_cli_lists_exactly_that_ticket_with_the_whole_transcript(assistant, handed_over):
+    sender, reference, exchange = handed_over
+    tickets = [t for t in json.loads(almere(assistant, "tickets", "list", "--json"))
+               if t["conversation_id"] == sender]
+    assert [t["reference"] for t in tickets] == [reference]
+    [ticket] = tickets
+    assert ticket["name"] == "Maria <b>Jansen</b>" and ticket["email"] == "maria@example.nl"
+    assert ticket["question"] == "What's the average rent?" and ticket["desk"] == "international"
+    user_lines = [m["text"] for m in ticket["transcript"] if m["role"] == "user"]
+    assert user_lines == [message for message, _ in exchange]
+    roles = [m["role"] for m in ticket["transcript"]]
+    assert roles[0] == "user" and "bot" in roles
+    positions = [m["position"] for m in ticket["transcript"]]
+    assert positions == sorted(positions)
+
+
+def test_staff_sign_in_see_claim_and_resolve_the_ticket(assistant, handed_over):
+    _, reference, _ = handed_over
+    almere(assistant, "users", "add", "anna", "--password-stdin", stdin="a long desk password\n")
+    staff = requests.Session()
+    desk = assistant.desk_url
+    assert requests.get(f"{desk}/desk/tickets/{reference}", allow_redirects=False).status_code == 302
+    signed_in = form_post(staff, f"{desk}/desk/login", f"{desk}/desk/login",
+                          username="anna", password="a long desk password")
+    assert signed_in.ok and reference in staff.get(f"{desk}/desk/").text
+    page_url = f"{desk}/desk/tickets/{reference}"
+    page = staff.get(page_url).text
+    assert "What&#39;s the average rent?" in page or "What's the average rent?" in page
+    assert "Maria &lt;b&gt;Jansen&lt;/b&gt;" in page and "<b>Jansen</b>" not in page
+    assert form_post(staff, page_url, f"{page_url}/claim").ok
+    assert form_post(staff, page_url, f"{page_url}/resolve").ok
+    [ticket] = [t for t in json.loads(almere(assistant, "tickets", "list", "--json"))
+                if t["reference"] == reference]
+    assert ticket["status"] == "resolved" and ticket["assignee"] == "anna"
+
+
+def test_the_desk_was_emailed(assistant, handed_over):
+    _, reference, _ = handed_over
+    mails = [m for m in assistant.mailbox.messages if reference in m["Subject"]]
+    assert len(mails) == 1
+
+
+def test_asking_again_adds_to_the_open_ticket(assistant):
+    sender = f"e2e-again-{uuid.uuid4()}"
+    answers = ("I want to talk to a person", "Maria", "+31 6 12345678",
+               "Where can I learn Dutch?", "/choose_private", "/affirm")
+    first = [texts(assistant.ask(sender, m)) for m in answers][-1]
+    again = [texts(assistant.ask(sender, m)) for m in answers][-1]
+    reference = re.search(r"ALM-\d{6}", first).group(0)
+    assert reference in again and "added this to your request" in again
+    tickets = [t for t in json.loads(almere(assistant, "tickets", "list", "--json"))
+               if t["conversation_id"] == sender]
+    assert len(tickets) == 1
+
+
+def test_no_consent_means_no_ticket(assistant):
+    sender = f"e2e-no-consent-{uuid.uuid4()}"
+    for message in ("can I speak to someone at the desk", "Pieter", "06-12345678",
+                    "Can my company get a subsidy?", "/choose_business"):
+        assistant.ask(sender, message)
+    reply = texts(assistant.ask(sender, "/deny"))
+    assert "not stored" in reply and "14 036" in reply and "ALM-" not in reply
+    listed = json.loads(almere(assistant, "tickets", "list", "--json"))
+    assert not [t for t in listed if t["conversation_id"] == sender]
