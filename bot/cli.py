@@ -21,10 +21,10 @@ def main() -> None:
 @main.command("build-spacy")
 def build_spacy() -> None:
     """Build the project's spaCy pipeline from bot/entities.yml (no download)."""
-    from bot.language import load_vocabulary, save_pipeline
+    from bot.language import PIPELINE_DIR, load_vocabulary, save_pipeline
 
-    settings = load_settings()
-    directory = save_pipeline(load_vocabulary(settings.entities_file), settings.spacy_pipeline_dir)
+    vocabulary = load_vocabulary(load_settings().entities_file)
+    directory = save_pipeline(vocabulary, REPO_ROOT / PIPELINE_DIR)
     click.echo(f"spaCy pipeline written to {directory}")
 
 

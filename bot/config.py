@@ -31,8 +31,6 @@ class Settings:
     knowledge_file: Path = REPO_ROOT / "bot" / "knowledge.yml"
     # Entity patterns the spaCy pipeline is built from.
     entities_file: Path = REPO_ROOT / "bot" / "entities.yml"
-    # Where `almere build-spacy` writes the pipeline that config.yml's SpacyNLP loads.
-    spacy_pipeline_dir: Path = REPO_ROOT / "models" / "spacy" / "almere_en"
     # Desk office hours, used to tell people when to expect a reply.
     office_timezone: str = "Europe/Amsterdam"
     office_days: Tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday

@@ -21,6 +21,8 @@ NOT_PLACE = "not_place"
 
 PIPELINE_NAME = "almere_en"
 PIPELINE_VERSION = "1.0.0"
+# Where `almere build-spacy` writes the pipeline; config.yml's SpacyNLP loads it from here.
+PIPELINE_DIR = Path("models") / "spacy" / PIPELINE_NAME
 
 # A capitalised word after "in"/"of" names a place, unless it is one of these.
 _NOT_PLACE_WORDS = [

@@ -62,3 +62,14 @@ def test_the_saved_pipeline_loads_like_rasa_loads_it(vocabulary, tmp_path):
     assert spacy.info(str(directory))["name"] == PIPELINE_NAME
     assert [(e.label_, e.text) for e in loaded("expats in Berlin").ents] == [
         ("figure", "expats"), ("place", "in Berlin")]
+
+
+def test_rasa_loads_the_pipeline_from_where_it_is_built():
+    import yaml
+
+    from bot.config import REPO_ROOT
+    from bot.language import PIPELINE_DIR
+
+    config = yaml.safe_load((REPO_ROOT / "config.yml").read_text())
+    [spacy_nlp] = [c for c in config["pipeline"] if c["name"] == "SpacyNLP"]
+    assert spacy_nlp["model"] == str(PIPELINE_DIR)
