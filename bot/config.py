@@ -48,8 +48,11 @@ class Settings:
     secret_key: Optional[str] = None
     cookie_secure: bool = False
     login_attempts_per_minute: int = 5
-    # Chat: longest message handled, in characters.
+    # Chat: longest message handled, in characters; larger request bodies are refused.
     max_message_chars: int = 2000
+    max_request_bytes: int = 65536
+    # Seconds to wait for an answer before telling the person there is a problem.
+    reply_timeout_seconds: int = 6
     # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
     chat_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Where browsers reach the Rasa server (the chat widget connects here).

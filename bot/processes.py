@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -27,6 +27,7 @@ class Server:
     name: str
     command: Sequence[str]
     ready_url: str
+    env: Dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
     log_path: Optional[Path] = None
 
@@ -37,10 +38,12 @@ def rasa_command(*arguments: str) -> List[str]:
 
 
 def action_server(port: int = 5055, host: str = "127.0.0.1") -> Server:
+    """The Rasa SDK action server; it listens on ``host`` only (loopback by default)."""
     return Server(
         name="action server",
         command=rasa_command("run", "actions", "--actions", "actions", "--port", str(port)),
         ready_url=f"http://{host}:{port}/health",
+        env={"SANIC_HOST": host},
     )
 
 
@@ -81,7 +84,7 @@ def start(server: Server, env: Optional[Dict[str, str]] = None, log_dir: Optiona
     server.process = subprocess.Popen(
         list(server.command),
         cwd=REPO_ROOT,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {}), **server.env},
         stdout=output,
         stderr=subprocess.STDOUT if output else None,
         start_new_session=True,

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import click
@@ -23,6 +24,7 @@ from bot.desk import create_app
 from bot.desk.accounts import AccountError, StaffAccounts
 from bot.desk.formatting import local_time
 from bot.office_hours import zone_label
+from bot.retention import delete_conversations, parse_age
 from bot.tickets import TicketError, TicketRecord, TicketService
 from bot.tickets.database import (
     SchemaNotCurrent,
@@ -184,6 +186,22 @@ def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: s
 
 
 # --- almere users ----------------------------------------------------------------------
+
+
+@tickets_group.command("purge")
+@click.option("--older-than", "older_than", required=True, metavar="AGE",
+              help="Delete resolved tickets last changed longer ago than AGE (e.g. 90d, 12w).")
+def purge_tickets(older_than: str) -> None:
+    """Delete old resolved tickets, their transcripts and their conversations."""
+    try:
+        age = parse_age(older_than)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--older-than") from error
+    settings = load_settings()
+    with _plain_errors():
+        purged = _ticket_service().purge_resolved(datetime.now(timezone.utc) - age)
+        events = delete_conversations(settings.tracker_url, [t.conversation_id for t in purged])
+    click.echo(f"Deleted {len(purged)} resolved ticket(s) and {events} conversation event(s).")
 
 
 @click.group("users")

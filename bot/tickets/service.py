@@ -6,7 +6,7 @@ import builtins
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -169,6 +169,28 @@ class TicketService:
             ticket.assignee = ticket.assignee or username
 
         return self._change(reference, change)
+
+    def purge_resolved(self, before: datetime) -> builtins.list[TicketRecord]:
+        """Delete resolved tickets last changed before ``before``, with notes and transcripts.
+
+        Returns what was deleted, so the caller can remove the matching conversations.
+        """
+        if before.tzinfo is None:
+            raise ValueError("before must be timezone-aware")
+        query = (
+            select(Ticket)
+            .options(selectinload(Ticket.messages), selectinload(Ticket.notes))
+            .where(Ticket.status == "resolved", Ticket.updated_at < before)
+        )
+
+        def delete(session: Session) -> builtins.list[TicketRecord]:
+            tickets = list(session.execute(query).scalars())
+            records = [TicketRecord.from_model(ticket) for ticket in tickets]
+            for ticket in tickets:
+                session.delete(ticket)
+            return records
+
+        return self._guarded(delete)
 
     def _change(self, reference: str, change: Callable[[Ticket], None]) -> TicketRecord:
         def write(session: Session) -> TicketRecord:

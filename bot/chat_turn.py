@@ -1,0 +1,80 @@
+"""One chat turn as every channel of the project takes it.
+
+The person's text is made safe first (bot.chat_input). Then Rasa answers it; if that
+fails, takes too long (action server down or slow) or says nothing at all, the person
+still gets a reply with the desk's phone numbers instead of silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text
+
+import yaml
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from bot import services
+from bot.chat_input import prepare_message
+from bot.config import REPO_ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=None)
+def offered_intents() -> FrozenSet[str]:
+    """The domain's intents: the only ones a "/intent" quick-reply payload may name."""
+    with open(REPO_ROOT / "domain.yml", encoding="utf-8") as handle:
+        return frozenset(yaml.safe_load(handle)["intents"])
+
+
+def trouble_reply() -> str:
+    return (
+        "I'm sorry, I can't answer right now because of a technical problem. "
+        + services.knowledge().desk_contact()
+    )
+
+
+class WatchedOutput(OutputChannel):
+    """An output channel that counts what Rasa sends through it."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    def name(self) -> Text:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+
+async def take_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    output: OutputChannel,
+    raw_text: str,
+    sender_id: str,
+    input_channel: str,
+    settings: Settings,
+    metadata: Optional[Dict[Text, Any]] = None,
+) -> None:
+    """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply."""
+    inbound = prepare_message(
+        raw_text, max_chars=settings.max_message_chars, offered_intents=offered_intents()
+    )
+    if inbound.reply is not None:
+        await output.send_text_message(sender_id, inbound.reply)
+        return
+    watched = WatchedOutput(output)
+    message = UserMessage(inbound.text, watched, sender_id, input_channel=input_channel,
+                          metadata=metadata)
+    try:
+        await asyncio.wait_for(on_new_message(message), timeout=settings.reply_timeout_seconds)
+    except asyncio.TimeoutError:
+        logger.error("No answer for %s within %ss.", sender_id, settings.reply_timeout_seconds)
+    except Exception:  # noqa: BLE001 - whatever broke, the person gets an answer
+        logger.exception("Answering %s failed.", sender_id)
+    if watched.sent == 0:
+        await output.send_text_message(sender_id, trouble_reply())

@@ -1,0 +1,68 @@
+"""Rasa's REST channel with checked input: a clear 400 for a malformed request, never a 500.
+
+credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Awaitable, Callable, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.chat_turn import take_turn
+from bot.config import load_settings
+
+SENDER = re.compile(r"[\w.:@-]{1,128}")
+USAGE = 'Send JSON like {"sender": "a-conversation-id", "message": "How many people live in Almere?"}.'
+
+
+def bad_request(problem: str) -> HTTPResponse:
+    return response.json({"error": f"{problem} {USAGE}"}, status=400)
+
+
+class CheckedRestInput(RestInput):
+    """POST /webhooks/rest/webhook with {"sender", "message"}; answers a JSON list of messages."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("checked_rest_webhook", __name__)
+        settings = load_settings()
+
+        @webhook.listener("before_server_start")
+        async def limit_request_size(app: Any, _loop: Any) -> None:
+            # Sanic refuses larger bodies with 413 before reading them into memory.
+            app.config.REQUEST_MAX_SIZE = settings.max_request_bytes
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return bad_request("The request body is not valid JSON.")
+            if not isinstance(body, dict):
+                return bad_request("The request body must be a JSON object.")
+            sender, message = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not SENDER.fullmatch(sender):
+                return bad_request(
+                    "'sender' must be a string of 1 to 128 letters, digits or . _ - : @."
+                )
+            if not isinstance(message, str):
+                return bad_request("'message' must be a string.")
+            collector = CollectingOutputChannel()
+            await take_turn(on_new_message, collector, message, sender, self.name(), settings)
+            return response.json(collector.messages)
+
+        return webhook

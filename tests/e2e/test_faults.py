@@ -1,0 +1,82 @@
+"""Faults: the person still gets a helpful reply when the action server is down or slow."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+
+from bot import processes
+
+pytestmark = pytest.mark.e2e
+
+
+def test_action_server_down_still_gets_the_desk_numbers(assistant):
+    processes.stop(assistant.actions)
+    try:
+        start = time.monotonic()
+        response = requests.post(assistant.rest_url, json={"sender": f"f-{uuid.uuid4()}",
+                                                           "message": "How many jobs are there?"},
+                                 timeout=30)
+        assert response.status_code == 200 and time.monotonic() - start < 8
+        [reply] = response.json()
+        assert "technical problem" in reply["text"] and "14 036" in reply["text"]
+    finally:
+        processes.start(assistant.actions, env=assistant.env, log_dir=assistant.rasa.log_path.parent)
+        processes.wait_until_ready(assistant.actions)
+    response = requests.post(assistant.rest_url, json={"sender": f"f-{uuid.uuid4()}",
+                                                       "message": "How many jobs are there?"}, timeout=30)
+    assert "89,000" in response.json()[0]["text"]
+
+
+@pytest.fixture
+def black_hole():
+    """A port that accepts connections and never answers: a hung action server."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)
+    held = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_a_hung_action_server_is_answered_within_seconds(assistant, black_hole, tmp_path):
+    from conftest import free_port
+
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(processes.ENDPOINTS.read_text().replace(
+        "http://localhost:5055/webhook", f"http://127.0.0.1:{black_hole}/webhook"))
+    port = free_port()
+    rasa = processes.rasa_server(port=port, endpoints=endpoints)
+    processes.start(rasa, env=assistant.env, log_dir=tmp_path)
+    try:
+        processes.wait_until_ready(rasa, timeout=180)
+        start = time.monotonic()
+        response = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                                 json={"sender": f"f-{uuid.uuid4()}", "message": "How many jobs?"},
+                                 timeout=30)
+        elapsed = time.monotonic() - start
+    finally:
+        processes.stop(rasa)
+    assert response.status_code == 200 and elapsed < 10
+    assert "technical problem" in response.json()[0]["text"]

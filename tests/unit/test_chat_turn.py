@@ -1,0 +1,57 @@
+"""A chat turn always ends with a reply: bad input, failures, silence and slowness included."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel
+
+from bot.chat_turn import offered_intents, take_turn, trouble_reply
+from bot.config import Settings
+
+SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
+
+
+async def turn(handler, text="How many jobs?"):
+    output = CollectingOutputChannel()
+    await take_turn(handler, output, text, "tester", "rest", SETTINGS)
+    return [m["text"] for m in output.messages]
+
+
+async def answering(message):
+    await message.output_channel.send_response(message.sender_id, {"text": f"echo {message.text}"})
+
+
+async def test_rasa_answers_the_prepared_text():
+    assert await turn(answering, "jobs\u200b?") == ["echo jobs?"]
+
+
+async def test_bad_input_is_answered_without_rasa():
+    async def must_not_run(message):
+        raise AssertionError("Rasa should not see this")
+
+    assert "too long" in (await turn(must_not_run, "x" * 51))[0]
+    assert "didn't catch" in (await turn(must_not_run, " \u200b "))[0]
+
+
+@pytest.mark.parametrize("scenario", ["raises", "silent", "slow"])
+async def test_the_person_hears_about_trouble(scenario):
+    async def handler(message):
+        if scenario == "raises":
+            raise ConnectionError("action server down")
+        if scenario == "slow":
+            await asyncio.sleep(5)
+
+    replies = await turn(handler)
+    assert replies == [trouble_reply()] and "14 036" in replies[0]
+
+
+def test_every_quick_reply_payload_is_an_offered_intent(domain):
+    from actions import handoff_prompts
+
+    payloads = [b["payload"] for r in domain["responses"].values() for v in r for b in v.get("buttons", [])]
+    prompts = [handoff_prompts.OFFER, *handoff_prompts.QUESTIONS.values()]
+    payloads += [payload for prompt in prompts for _, payload in prompt.buttons]
+    assert payloads and all(p.startswith("/") and p[1:] in offered_intents() for p in payloads)
