@@ -7,6 +7,7 @@ BIN       := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY     := models/spacy/almere_en/meta.json
 MODEL     := models/almere.tar.gz
+CHROMIUM  := /usr/bin/chromium
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY)
 # Rasa and TensorFlow are chatty; keep their logs to warnings.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -72,7 +73,13 @@ conversations: $(MODEL) ## Rasa conversation tests (intents, entities, actions) 
 	$(BIN)/rasa test --stories tests/conversations --model $(MODEL) \
 	  --fail-on-prediction-errors --out var/results/conversations
 
-e2e: $(MODEL) ## End-to-end tests: real servers over HTTP
+$(CHROMIUM):
+	@echo "==> Installing Chromium for the browser tests (Debian's package)"
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) \
+	  apt-get install -y -qq --no-install-recommends chromium
+
+e2e: $(MODEL) | $(CHROMIUM) ## End-to-end tests: real servers over HTTP, and a real browser
 	@echo "==> End-to-end tests"
 	$(BIN)/python -m pytest -m e2e -q
 

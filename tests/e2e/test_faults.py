@@ -80,3 +80,17 @@ def test_a_hung_action_server_is_answered_within_seconds(assistant, black_hole, 
         processes.stop(rasa)
     assert response.status_code == 200 and elapsed < 10
     assert "technical problem" in response.json()[0]["text"]
+
+
+def test_a_restart_mid_handoff_continues_where_it_was(assistant):
+    sender = f"f-{uuid.uuid4()}"
+
+    def ask(message: str) -> str:
+        response = requests.post(assistant.rest_url, json={"sender": sender, "message": message},
+                                 timeout=30)
+        return " ".join(r.get("text", "") for r in response.json())
+
+    assert "What is your name?" in ask("I'd like to speak to a person")
+    assert "email address or phone number" in ask("Lotte")
+    assistant.restart_rasa()
+    assert "What would you like to ask the desk?" in ask("lotte@example.nl")
