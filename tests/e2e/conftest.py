@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -13,15 +12,10 @@ from typing import Dict, List
 
 import pytest
 from aiosmtpd.controller import Controller
+from support import free_port
 
 from bot import processes
 from bot.tickets.database import upgrade_database
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class MailBox:

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import requests
+from support import free_port
 
 from bot import processes
 
@@ -61,8 +62,6 @@ def black_hole():
 
 
 def test_a_hung_action_server_is_answered_within_seconds(assistant, black_hole, tmp_path):
-    from conftest import free_port
-
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(processes.ENDPOINTS.read_text().replace(
         "http://localhost:5055/webhook", f"http://127.0.0.1:{black_hole}/webhook"))

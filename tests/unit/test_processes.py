@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sys
 import threading
 
 import pytest
+from support import free_port
 
 from bot import processes
 from bot.cli import _serve_until_interrupted
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_server(name: str, serve_one_request_then_exit: bool = False) -> processes.Server:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from support import POSTGRES_URL, require_service
 
 from bot.tracker_store import ConfiguredSQLTrackerStore, sql_store_arguments
-
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def test_sqlite_url_becomes_a_file_and_its_folder_is_made(tmp_path):
@@ -33,12 +31,12 @@ def test_postgres_url_is_split_into_rasa_arguments():
 
 
 def postgres_available() -> bool:
-    import sqlalchemy
+    import sqlalchemy.exc
 
     try:
         sqlalchemy.create_engine(POSTGRES_URL).connect().close()
         return True
-    except Exception:
+    except sqlalchemy.exc.OperationalError:
         return False
 
 
@@ -46,10 +44,7 @@ def postgres_available() -> bool:
 def tracker_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'tracker.db'}"
-    if not postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL must be reachable in CI at {POSTGRES_URL}")
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}")
+    require_service(postgres_available(), f"no PostgreSQL at {POSTGRES_URL}")
     return POSTGRES_URL
 
 
