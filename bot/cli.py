@@ -40,6 +40,7 @@ def facts() -> None:
 
 RUNNING_MESSAGE = """
 The Almere assistant is running.
+  web page + chat:   http://localhost:8000/
   REST channel:      POST http://localhost:5005/webhooks/rest/webhook
                      curl -s localhost:5005/webhooks/rest/webhook \\
                        -d '{"sender": "me", "message": "How many people live in Almere?"}'

@@ -20,6 +20,7 @@ BUSINESS = "business"
 
 _EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 _PHONE_CANDIDATE = re.compile(r"\+?[0-9][0-9 ()./-]{4,}[0-9]")
+_QUICK_REPLY = re.compile(r"/([a-z_]+)")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> List[Transcri
         if role is None or not isinstance(text, str) or not text:
             continue
         timestamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+        quick_reply = _QUICK_REPLY.fullmatch(text) if role == "user" else None
+        if quick_reply:  # a button click arrives as its payload: show staff what it meant
+            text = f"[quick reply: {quick_reply.group(1).replace('_', ' ')}]"
         entries.append(TranscriptEntry(role=role, text=text, timestamp=timestamp))
     return entries
 

@@ -26,6 +26,7 @@ from bot.desk.secret_key import load_or_create_secret_key
 from bot.office_hours import zone_label
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.web import create_blueprint as public_page_blueprint
 
 LOGIN_WINDOW_SECONDS = 60
 
@@ -68,5 +69,6 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     CSRFProtect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(public_page_blueprint(settings))
     register_error_handlers(app)
     return app

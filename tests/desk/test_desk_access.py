@@ -7,7 +7,8 @@ import stat
 import pytest
 from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
 
-PUBLIC_ENDPOINTS = {"auth.login", "desk.static"}
+# Everything else, present and future, must refuse anonymous users.
+PUBLIC_ENDPOINTS = {"auth.login", "desk.static", "web.index", "web.static"}
 
 
 def test_every_desk_route_refuses_anonymous_users(app, client, services):

@@ -39,12 +39,14 @@ def test_the_transcript_keeps_user_and_bot_messages_in_order():
         event("slot", name="handoff_offered", value=True),
         event("bot", text=None, data={"buttons": []}),
         event("user", text="<script>alert(1)</script>"),
+        event("user", text="/choose_private"),
     ]
     transcript = transcript_from_events(events)
     assert [(e.role, e.text) for e in transcript] == [
         ("user", "What's the average rent?"),
         ("bot", "I'm sorry, I don't know that."),
         ("user", "<script>alert(1)</script>"),
+        ("user", "[quick reply: choose private]"),
     ]
     assert transcript[0].timestamp == datetime.fromtimestamp(1_700_000_000, tz=timezone.utc)
 

@@ -1,0 +1,102 @@
+"""The public page: the municipality's "About Almere" information and the chat widget.
+
+The page's text is rendered from the knowledge file (the project's own words and the
+single source of facts), so the page and the assistant never disagree. The widget
+(static/chat.js) talks to Rasa's socket.io channel at ``Settings.rasa_public_url``;
+nothing on the page posts to Flask, and everything it loads is served from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Sequence, Tuple
+from urllib.parse import urlsplit
+
+from flask import Blueprint, render_template
+from werkzeug.wrappers import Response
+
+from bot.config import Settings
+from bot.knowledge import Fact, Knowledge, load_knowledge
+
+# The page's sections: a heading and the knowledge topics whose answers make its text.
+SECTIONS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
+    ("history", "A young, planned city", ("history",)),
+    ("growth", "Room to grow", ("population", "growth")),
+    ("sustainability", "A sustainable city", ("sustainability",)),
+    ("community", "An international community", ("international_community", "schiphol")),
+    ("business", "Doing business in Almere", ("business_climate", "business_location", "foreign_companies")),
+    ("contact", "Contact", ("contact", "business_desk")),
+)
+# The figures listed under "Almere in figures", in this order.
+KEY_FIGURES = (
+    "inhabitants", "population_2050", "train_to_schiphol_min", "jobs",
+    "international_jobs", "companies", "expats", "cultures",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    heading: str
+    paragraphs: Sequence[str]
+
+
+def page_sections(knowledge: Knowledge) -> List[Section]:
+    """The sections of the page, skipping topics the knowledge file does not have."""
+    sections = []
+    for section_id, heading, topics in SECTIONS:
+        paragraphs = [knowledge.render(knowledge.topics[t].answer) for t in topics if t in knowledge.topics]
+        if paragraphs:
+            sections.append(Section(section_id, heading, paragraphs))
+    return sections
+
+
+def key_figures(knowledge: Knowledge) -> List[Fact]:
+    return [knowledge.facts[key] for key in KEY_FIGURES if key in knowledge.facts]
+
+
+def content_security_policy(rasa_public_url: str) -> str:
+    """Only this server's files, and connections to the Rasa server (HTTP and WebSocket)."""
+    parts = urlsplit(rasa_public_url)
+    socket_scheme = "wss" if parts.scheme == "https" else "ws"
+    connect = f"'self' {parts.scheme}://{parts.netloc} {socket_scheme}://{parts.netloc}"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src {connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def create_blueprint(settings: Settings) -> Blueprint:
+    """The public page at ``/`` and its files at ``/static/`` for ``settings``."""
+    bp = Blueprint(
+        "web", __name__, static_folder="static", static_url_path="/static", template_folder="templates"
+    )
+    knowledge = load_knowledge(settings.knowledge_file)
+    rasa_url = settings.rasa_public_url.rstrip("/")
+    csp = content_security_policy(rasa_url)
+
+    @bp.get("/")
+    def index() -> Response:
+        intro = knowledge.topics.get("about_almere")
+        page = render_template(
+            "web/index.html",
+            intro=knowledge.render(intro.answer) if intro else "",
+            sections=page_sections(knowledge),
+            figures=key_figures(knowledge),
+            contact=knowledge.contact,
+            source_title=knowledge.source_title,
+            source_publisher=knowledge.source_publisher,
+            rasa_url=rasa_url,
+            max_message_chars=settings.max_message_chars,
+        )
+        return Response(
+            page,
+            mimetype="text/html",
+            headers={
+                "Content-Security-Policy": csp,
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "same-origin",
+            },
+        )
+
+    return bp

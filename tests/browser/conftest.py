@@ -1,0 +1,192 @@
+"""The public page in a real browser: action, Rasa and desk servers on free ports, and Chromium.
+
+Debian's Chromium (``apt-get install chromium``) is driven by Playwright; Playwright's own
+browser downloads are not used. Screenshots go to tests/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot import processes
+from bot.config import REPO_ROOT
+from bot.desk.accounts import StaffAccounts
+from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
+STAFF_USER = "browser-tester"
+STAFF_PASSWORD = secrets.token_urlsafe(16)
+
+expect.set_options(timeout=20_000)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Site:
+    """The running servers, as the browser reaches them."""
+
+    page_url: str  # the public page (desk server), an allowed chat origin
+    rasa_url: str
+    foreign_url: str  # a page on an origin that is not allowed to chat
+    rasa: processes.Server
+    staff_user: str = STAFF_USER
+    staff_password: str = STAFF_PASSWORD
+    env: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def origins(self) -> List[str]:
+        return [re.match(r"https?://[^/]+", url).group(0) for url in (self.page_url, self.rasa_url)]
+
+    def stop_rasa(self) -> None:
+        processes.stop(self.rasa)
+
+    def start_rasa(self) -> None:
+        processes.start(self.rasa, env=self.env, log_dir=self.rasa.log_path.parent)
+        processes.wait_until_ready(self.rasa, timeout=180)
+
+
+def serve_foreign_page(directory: Path, port: int, socket_client_url: str) -> ThreadingHTTPServer:
+    """A static page on another origin that loads the socket.io client, as an attacker's would."""
+    (directory / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another site</title>'
+        f'<script src="{socket_client_url}"></script></head><body><h1>Another site</h1></body></html>'
+    )
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *args: None  # quiet
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    if not processes.MODEL.exists():
+        pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
+    work = tmp_path_factory.mktemp("browser")
+    action_port, rasa_port, desk_port, foreign_port = (free_port() for _ in range(4))
+    page_origin = f"http://127.0.0.1:{desk_port}"
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(
+        processes.ENDPOINTS.read_text().replace(
+            "http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook"
+        )
+    )
+    assert str(action_port) in endpoints.read_text()
+    database_url = f"sqlite:///{work / 'desk.db'}"
+    upgrade_database(database_url)
+    engine = create_engine_for(database_url)
+    StaffAccounts(create_session_factory(engine)).add(STAFF_USER, STAFF_PASSWORD)
+    engine.dispose()
+
+    env = {
+        "ALMERE_DATABASE_URL": database_url,
+        "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+        "ALMERE_CHAT_ORIGINS": page_origin,
+        "ALMERE_RASA_PUBLIC_URL": rasa_url,
+        "ALMERE_SECRET_KEY": secrets.token_hex(32),  # so the desk writes no key file under var/
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    servers = [
+        processes.action_server(port=action_port),
+        processes.rasa_server(port=rasa_port, endpoints=endpoints, cors=[page_origin]),
+        processes.desk_server(port=desk_port),
+    ]
+    foreign = serve_foreign_page(work, foreign_port, f"{page_origin}/static/vendor/socket.io.min.js")
+    try:
+        for server in servers:  # start all, then wait: they load in parallel
+            processes.start(server, env=env, log_dir=work / "logs")
+        for server in servers:
+            processes.wait_until_ready(server, timeout=180)
+        yield Site(
+            page_url=page_origin + "/",
+            rasa_url=rasa_url,
+            foreign_url=f"http://localhost:{foreign_port}/",
+            rasa=servers[1],
+            env=env,
+        )
+    finally:
+        foreign.shutdown()
+        for server in reversed(servers):
+            processes.stop(server)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"no browser at {CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, site: Site):
+    context = browser.new_context(base_url=site.page_url, viewport={"width": 1280, "height": 800})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def dialogs() -> List[str]:
+    """Messages of JavaScript dialogs (alert, confirm, …) that opened; there should be none."""
+    return []
+
+
+@pytest.fixture
+def console_errors() -> List[str]:
+    """Errors the page logged or threw (a blocked script or a CSP violation shows up here)."""
+    return []
+
+
+@pytest.fixture
+def page(context, dialogs, console_errors) -> Page:
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """``screenshot()`` saves the page as tests/screenshots/<test name>[-<suffix>].png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(suffix: str = "", target: Page | None = None) -> Path:
+        name = request.node.name.removeprefix("test_") + (f"-{suffix}" if suffix else "")
+        path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        (target or page).screenshot(path=path)
+        return path
+
+    return save
