@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.tickets import TicketResult, TicketService, TranscriptEntry
+
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 
 
 def free_port() -> int:
@@ -28,3 +33,90 @@ def require_service(available: bool, reason: str) -> None:
     if running_in_ci():
         pytest.fail(f"{reason} (CI is set, so this server is required)")
     pytest.skip(reason)
+
+def transcript(*lines: str, start: datetime = T0) -> list[TranscriptEntry]:
+    """Entries alternating user, bot, user, ... one minute apart."""
+    return [
+        TranscriptEntry(
+            role=("user", "bot")[index % 2], text=text, timestamp=start + timedelta(minutes=index)
+        )
+        for index, text in enumerate(lines)
+    ]
+
+
+def open_ticket(service: TicketService, conversation_id: str = "conv-1", **overrides) -> TicketResult:
+    """Call open_or_update with valid defaults, overridden by ``overrides``."""
+    values = {
+        "channel": "webchat",
+        "name": "Ana Silva",
+        "email": "ana@example.org",
+        "phone": None,
+        "question": "How do I register my address?",
+        "desk": "international",
+        "topic": "registration",
+        "consent_given": True,
+        "transcript": transcript("How do I register my address?", "I will ask a colleague."),
+    }
+    values.update(overrides)
+    channel = values.pop("channel")
+    return service.open_or_update(conversation_id, channel, **values)
+
+
+class TcpProxy:
+    """Forwards a local port to a server; stop() cuts every connection, like an outage."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._sockets: list[socket.socket] = []
+        self._running = threading.Event()
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen()
+        listener.settimeout(0.05)
+        self._listener = listener
+        self._running.set()
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        self._running.clear()
+        if self._listener is not None:
+            self._listener.close()
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while self._running.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
+from support import open_ticket, transcript
 
-from bot.tickets import TicketService, TranscriptEntry
+from bot.tickets import TicketService
 
 # Cheap argon2 for tests only; production uses argon2-cffi's recommended cost.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def make_ticket(service: TicketService, conversation_id: str = "conv-1", *lines: str, **overrides) -> str:
     """Open a ticket with valid defaults and return its reference."""
-    lines = lines or ("How do I register my address?", "I will ask a colleague.")
-    values = {
-        "name": "Ana Silva",
-        "email": "ana@example.org",
-        "phone": None,
-        "question": "How do I register my address?",
-        "desk": "international",
-        "topic": "registration",
-        "consent_given": True,
-        "transcript": [
-            TranscriptEntry(("user", "bot")[i % 2], text, T0 + timedelta(minutes=i))
-            for i, text in enumerate(lines)
-        ],
-    }
-    values.update(overrides)
-    return service.open_or_update(conversation_id, "webchat", **values).reference
+    if lines:
+        overrides["transcript"] = transcript(*lines)
+    return open_ticket(service, conversation_id, **overrides).reference
 
 
 def csrf_token(client: FlaskClient, path: str = "/desk/login") -> str:

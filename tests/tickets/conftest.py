@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from ticket_helpers import TcpProxy, free_port
+from support import TcpProxy, free_port
 
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database

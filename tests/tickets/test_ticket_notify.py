@@ -10,7 +10,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from ticket_helpers import free_port, open_ticket, transcript
+from support import free_port, open_ticket, transcript
 
 from bot.config import Settings, settings_from
 from bot.tickets import TicketService

@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from ticket_helpers import T0, open_ticket, transcript
+from support import T0, open_ticket, transcript
 
 from bot.tickets import (
     ConsentRequired,
