@@ -28,6 +28,21 @@ def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
     ]
 
 
+def asked_about_almere_before(events: List[Dict[Text, Any]]) -> bool:
+    """Whether an earlier message of this session asked about an Almere topic."""
+    user_events = []
+    for event in events:
+        if event.get("event") == "session_started":
+            user_events = []
+        elif event.get("event") == "user":
+            user_events.append(event)
+    return any(
+        (event.get("parse_data") or {}).get("intent", {}).get("name", "").startswith(TOPIC_INTENT_PREFIX)
+        and (event.get("parse_data") or {}).get("intent", {}).get("name") != "ask_unknown_fact"
+        for event in user_events[:-1]
+    )
+
+
 class ActionAnswerTopic(Action):
     """Answer the topic of the last intent from the knowledge file."""
 
@@ -38,15 +53,21 @@ class ActionAnswerTopic(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
+        text = tracker.latest_message.get("text") or ""
         reply = answer_topic(
             services.knowledge(),
             services.vocabulary(),
             topic_of_intent(intent),
             figure_phrases=entity_values(tracker, FIGURE),
             place_phrases=entity_values(tracker, PLACE),
-            text=tracker.latest_message.get("text") or "",
+            text=text,
+            in_almere_conversation=text.startswith("/") or asked_about_almere_before(tracker.events),
         )
-        dispatcher.utter_message(text=reply.text)
+        if reply.confirm_almere:
+            button = {"title": "Yes, I mean Almere", "payload": f"/{intent}"}
+            dispatcher.utter_message(text=reply.text, buttons=[button])
+        else:
+            dispatcher.utter_message(text=reply.text)
         # A desk offer made earlier no longer stands once something else was answered.
         return [SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else []
 

@@ -97,6 +97,15 @@ class Knowledge:
             f"{self.contact.phone} (from abroad {self.contact.phone_abroad})."
         )
 
+    def confirm_almere(self) -> str:
+        """The answer to a figure question that may not be about Almere."""
+        return (
+            "I only have figures about Almere, so I'm not sure I can answer that. If you meant "
+            "Almere, tap the button below. For anything else, the "
+            f"{self.contact.department} is happy to help: call {self.contact.phone} "
+            f"(from abroad {self.contact.phone_abroad})."
+        )
+
     def desk_contact(self) -> str:
         """How to reach a person at the desk."""
         return (

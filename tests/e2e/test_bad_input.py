@@ -62,7 +62,7 @@ def test_odd_messages_get_a_polite_answer(assistant, message):
 
 def test_the_conversation_goes_on_after_bad_input(assistant):
     sender = f"bad-{uuid.uuid4()}"
-    for message in ("", "x" * 5000, "\x00", "How many companies are there?"):
+    for message in ("", "x" * 5000, "\x00", "How many companies are there in Almere?"):
         response = post(assistant, json.dumps({"sender": sender, "message": message}).encode())
         assert response.status_code == 200
     assert "24,750" in response.json()[0]["text"]

@@ -23,7 +23,7 @@ async def test_a_fact_question_is_answered_from_the_knowledge_file(dispatcher, m
 
 async def test_the_figure_entity_narrows_the_answer(dispatcher, make_tracker, domain):
     entities = [{"entity": "figure", "value": "international jobs", "start": 9, "end": 27}]
-    tracker = make_tracker("ask_jobs", "How many international jobs?", entities)
+    tracker = make_tracker("ask_jobs", "How many international jobs are there in Almere?", entities)
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     [text] = texts(dispatcher)
     assert "6,750" in text and "89,000" not in text
@@ -39,7 +39,7 @@ async def test_a_figure_question_about_another_place_is_declined(dispatcher, mak
 
 async def test_malformed_entities_are_ignored(dispatcher, make_tracker, domain):
     entities = [{"entity": "place", "value": None}, {"entity": "figure"}]
-    tracker = make_tracker("ask_companies", "companies?", entities)
+    tracker = make_tracker("ask_companies", "companies in almere?", entities)
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "24,750" in texts(dispatcher)[0]
 
@@ -60,3 +60,31 @@ def test_every_custom_action_is_in_the_domain(domain):
     executor = ActionExecutor()
     executor.register_package("actions")
     assert set(executor.actions) == set(domain["actions"])
+
+
+async def test_a_figure_question_without_almere_asks_to_confirm_first(dispatcher, make_tracker, domain):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_population", "how many people are homeless"),
+                                  domain)
+    [message] = dispatcher.messages
+    assert "226,745" not in message["text"] and "14 036" in message["text"]
+    assert message["buttons"] == [{"title": "Yes, I mean Almere", "payload": "/ask_population"}]
+
+
+async def test_the_confirm_button_gets_the_answer(dispatcher, make_tracker, domain):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_population", "/ask_population"), domain)
+    assert "226,745" in dispatcher.messages[0]["text"]
+
+
+async def test_once_the_conversation_is_about_almere_figures_are_given(dispatcher, domain):
+    from rasa_sdk import Tracker
+
+    def user(text, intent):
+        return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+    events = [user("How many companies are in Almere?", "ask_companies"),
+              {"event": "action", "name": "action_answer_topic"},
+              user("and jobs?", "ask_jobs")]
+    latest = {"intent": {"name": "ask_jobs"}, "entities": [], "text": "and jobs?"}
+    tracker = Tracker("t", {}, latest, events, False, None, {}, "action_listen")
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "89,000" in dispatcher.messages[0]["text"]

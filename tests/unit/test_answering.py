@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.answering import answer_topic
+import pytest
+
+from bot.answering import answer_topic, mentions_almere
 
 
 def test_a_known_topic_is_answered(knowledge, vocabulary):
@@ -40,3 +42,32 @@ def test_a_question_about_almere_in_a_wider_place_is_answered(knowledge, vocabul
     reply = answer_topic(knowledge, vocabulary, "population", ["size"], ["the Netherlands"],
                          text="Where does Almere rank in size in the Netherlands?")
     assert not reply.declined and "8th-largest" in reply.text
+
+
+def test_a_figure_question_outside_an_almere_conversation_is_confirmed_first(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "jobs", text="how many jobs are open right now",
+                         in_almere_conversation=False)
+    assert reply.declined and reply.confirm_almere and "89,000" not in reply.text
+
+
+def test_a_question_naming_almere_is_answered_in_a_new_conversation(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "jobs", text="how many jobs does Almere have",
+                         in_almere_conversation=False)
+    assert not reply.declined and "89,000" in reply.text
+
+
+def test_topics_without_figures_are_answered_in_a_new_conversation(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "business_climate", text="What's the business climate like?",
+                         in_almere_conversation=False)
+    assert not reply.declined
+
+
+@pytest.mark.parametrize(
+    "text, about",
+    [("How many people live in Almere?", True), ("is it far from here", True),
+     ("finding work there as a foreigner", True), ("what is the size of the city", True),
+     ("train to schiphol", True), ("how many homeless people are there", False),
+     ("is there a lot of work", False), ("population of bora bora", False)],
+)
+def test_mentions_of_almere(text, about):
+    assert mentions_almere(text) is about
