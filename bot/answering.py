@@ -12,7 +12,9 @@ from bot.language import EntityVocabulary
 # Words that place a question in Almere ("is it far from here?", "jobs there").
 _ABOUT_ALMERE = re.compile(
     r"\b(almere|flevoland|schiphol|(the|this|your) (city|town|municipality)|here)\b"
-    r"|(?<!\bare )(?<!\bis )(?<!\bwas )\bthere\b",
+    # "there" as a place ("jobs there"), not as in "is there", "if there are", "there will be".
+    r"|(?<!\bare )(?<!\bis )(?<!\bwas )(?<!\bif )(?<!\bhas )(?<!\bwill )(?<!\bwhether )\bthere\b"
+    r"(?!\s+(is|are|was|were|be|been|will|would|ever|any|still|seems?)\b)(?!'s)",
     re.IGNORECASE,
 )
 

@@ -67,7 +67,10 @@ def test_topics_without_figures_are_answered_in_a_new_conversation(knowledge, vo
     [("How many people live in Almere?", True), ("is it far from here", True),
      ("finding work there as a foreigner", True), ("what is the size of the city", True),
      ("train to schiphol", True), ("how many homeless people are there", False),
-     ("is there a lot of work", False), ("population of bora bora", False)],
+     ("is there a lot of work", False), ("population of bora bora", False),
+     ("see if there are any agencies hiring", False), ("has there ever been peace", False),
+     ("going to work, will there be traffic", False), ("there will be rain", False),
+     ("will I feel welcome there?", True), ("I'm thinking of founding my own firm there", True)],
 )
 def test_mentions_of_almere(text, about):
     assert mentions_almere(text) is about
