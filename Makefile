@@ -7,7 +7,8 @@ BIN       := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SPACY     := models/spacy/almere_en/meta.json
 MODEL     := models/almere.tar.gz
-CHROMIUM  := /usr/bin/chromium
+# Debian packages the end-to-end tests use: a browser, and the proxy of the production layout.
+TEST_TOOLS := /usr/bin/chromium /usr/sbin/haproxy
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY)
 # Rasa and TensorFlow are chatty; keep their logs to warnings.
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -17,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TQDM_DISABLE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup spacy train run shell test unit validate conversations e2e lint eval bench clean
+.PHONY: help setup spacy train run shell test unit validate conversations e2e lint eval bench load audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,7 +59,7 @@ test: lint validate unit conversations e2e ## Run every check (what CI runs)
 
 lint: $(INSTALLED) ## Static checks (ruff)
 	@echo "==> Lint"
-	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff check bot actions tests evaluation operations
 
 validate: $(INSTALLED) ## rasa data validate, failing on any warning
 	@echo "==> Validating the training data and domain"
@@ -73,13 +74,13 @@ conversations: $(MODEL) ## Rasa conversation tests (intents, entities, actions) 
 	$(BIN)/rasa test --stories tests/conversations --model $(MODEL) \
 	  --fail-on-prediction-errors --out var/results/conversations
 
-$(CHROMIUM):
-	@echo "==> Installing Chromium for the browser tests (Debian's package)"
+$(TEST_TOOLS):
+	@echo "==> Installing Chromium and HAProxy for the end-to-end tests (Debian's packages)"
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) \
-	  apt-get install -y -qq --no-install-recommends chromium
+	  apt-get install -y -qq --no-install-recommends chromium haproxy
 
-e2e: $(MODEL) | $(CHROMIUM) ## End-to-end tests: real servers over HTTP, and a real browser
+e2e: $(MODEL) | $(TEST_TOOLS) ## End-to-end tests: real servers, a real browser, scale-out and load
 	@echo "==> End-to-end tests"
 	$(BIN)/python -m pytest -m e2e -q
 
@@ -88,6 +89,12 @@ eval: $(MODEL) ## Answer quality report (reports/eval.md): cross-validation and 
 
 bench: $(MODEL) ## Speed and memory report (reports/bench.md) against baselines
 	$(BIN)/python -m evaluation.bench
+
+load: $(MODEL) ## Load test alone on its own local stack (PostgreSQL, 2 Rasa servers); writes reports/load.md
+	$(BIN)/python -m operations.load --start postgres --rasa-servers 2
+
+audit: ## Known vulnerabilities of the pinned packages (pip-audit in .venv-audit); see SECURITY.md
+	scripts/audit
 
 clean: ## Remove trained models and local state (keeps .venv)
 	rm -rf models/*.tar.gz models/spacy var .rasa

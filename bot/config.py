@@ -80,7 +80,8 @@ def _parse_days(text: str) -> Tuple[int, ...]:
 
 def _parse_origins(text: str) -> Tuple[str, ...]:
     origins = tuple(part.strip().rstrip("/") for part in text.split(",") if part.strip())
-    if not origins or any(origin == "*" or "://" not in origin for origin in origins):
+    # Sanic-CORS reads some characters as a regular expression: only plain origins are allowed.
+    if not origins or any("://" not in o or any(c in o for c in "*?[]\\^$|+") for o in origins):
         raise ValueError(f"chat origins must be exact origins like https://www.almere.nl: {text!r}")
     return origins
 

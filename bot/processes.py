@@ -53,15 +53,17 @@ def rasa_server(
     endpoints: Path = ENDPOINTS,
     credentials: Path = CREDENTIALS,
     cors: Sequence[str] = (),
+    host: str = "127.0.0.1",
 ) -> Server:
+    """The Rasa server with the project's channels; it listens on ``host`` only."""
     arguments = [
-        "run", "--port", str(port), "--model", str(model),
+        "run", "--interface", host, "--port", str(port), "--model", str(model),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
     ]
     if cors:
         arguments += ["--cors", *cors]
     return Server(
-        name="Rasa server", command=rasa_command(*arguments), ready_url=f"http://127.0.0.1:{port}/"
+        name="Rasa server", command=rasa_command(*arguments), ready_url=f"http://{host}:{port}/"
     )
 
 

@@ -41,7 +41,8 @@ def test_an_empty_variable_keeps_the_default():
 @pytest.mark.parametrize(
     "name, value", [("ALMERE_SMTP_PORT", "twenty"), ("ALMERE_COOKIE_SECURE", "maybe"),
                     ("ALMERE_OFFICE_DAYS", "7"), ("ALMERE_CHAT_ORIGINS", "*"),
-                    ("ALMERE_CHAT_ORIGINS", "almere.nl")])
+                    ("ALMERE_CHAT_ORIGINS", "almere.nl"), ("ALMERE_CHAT_ORIGINS", "https://.*almere.nl"),
+                    ("ALMERE_CHAT_ORIGINS", "https://[a-z]+.nl")])
 def test_a_bad_value_names_the_variable(name, value):
     with pytest.raises(ValueError, match=name):
         settings_from({name: value})

@@ -1,0 +1,101 @@
+"""The scripted conversations of the operations tests and the load client.
+
+A handoff is the message sequence of ``tests/e2e/test_handoff_flow.py``: an unanswerable
+question, yes to the offer, name, contact, confirming the question, the desk, consent.
+Each step has a fragment the reply must contain, so a client can tell an answer that went
+wrong (or a "technical problem" reply) from the expected one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+REFERENCE = re.compile(r"ALM-\d{6}")
+# What the assistant says when answering failed or took too long (bot/chat_turn.py).
+TROUBLE = "technical problem"
+NOT_PASSED_ON = "NOT been passed on"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One message of a conversation and a fragment its reply is expected to contain."""
+
+    message: str
+    expect: str
+
+
+QUESTION = "What's the average rent?"
+
+HANDOFF: Tuple[Step, ...] = (
+    Step(QUESTION, "don't know"),
+    Step("yes", "What is your name?"),
+    Step("Maria Jansen", "email address or phone number"),
+    Step("maria@example.nl", "Shall I pass it on"),
+    Step("yes", "private person"),
+    Step("/choose_private", "May I store your name"),
+    Step("/affirm", "Your reference is ALM-"),
+)
+
+# A handoff asked for directly, in a conversation whose unanswered question is already known
+# (the form then asks to confirm that question again).
+HANDOFF_AGAIN: Tuple[Step, ...] = (
+    Step("I want to talk to a person", "What is your name?"),
+    Step("Maria Jansen", "email address or phone number"),
+    Step("maria@example.nl", "Shall I pass it on"),
+    Step("yes", "private person"),
+    Step("/choose_private", "May I store your name"),
+    Step("/affirm", "Your reference is ALM-"),
+)
+
+# Questions the page answers, each naming Almere (a figure question without a place, as the
+# first message, is asked back), with a fragment of each answer.
+QUESTIONS: Tuple[Step, ...] = (
+    Step("How many people live in Almere?", "226,745"),
+    Step("How long is the train from Almere to Schiphol?", "26 minutes"),
+    Step("How many jobs are there in Almere?", "89,000"),
+    Step("How many companies are there in Almere?", "24,750"),
+    Step("How many international jobs are there in Almere?", "6,750"),
+    Step("What's the business climate like in Almere?", "start-ups"),
+    Step("How can I make an appointment at the business service desk?", "14 036"),
+    Step("How many people live in Almere?", "226,745"),
+    Step("How long is the train from Almere to Schiphol?", "26 minutes"),
+    Step("How many jobs are there in Almere?", "89,000"),
+)
+
+
+@dataclass(frozen=True)
+class Script:
+    """A conversation to replay: its id, its steps, and whether it ends in a handoff."""
+
+    sender: str
+    steps: Tuple[Step, ...]
+    handoff: bool
+
+    @property
+    def messages(self) -> List[str]:
+        return [step.message for step in self.steps]
+
+
+def conversation(sender: str, length: int, handoff: bool, offset: int = 0) -> Script:
+    """``length`` messages: questions, ending in a whole handoff if ``handoff``.
+
+    ``offset`` rotates the questions so that conversations do not all ask the same thing
+    at the same moment.
+    """
+    tail: Sequence[Step] = HANDOFF if handoff else ()
+    if length < len(tail):
+        raise ValueError(f"a handoff needs at least {len(HANDOFF)} messages, not {length}")
+    questions = [QUESTIONS[(offset + index) % len(QUESTIONS)] for index in range(length - len(tail))]
+    return Script(sender=sender, steps=(*questions, *tail), handoff=handoff)
+
+
+def reply_text(replies: Sequence[dict]) -> str:
+    """The texts of a REST reply (a list of messages), one per line."""
+    return "\n".join(str(reply.get("text", "")) for reply in replies if isinstance(reply, dict))
+
+
+def reference_in(text: str) -> Optional[str]:
+    match = REFERENCE.search(text)
+    return match.group(0) if match else None

@@ -1,0 +1,475 @@
+"""Load client: many scripted conversations at once over the REST channel, checked and reported.
+
+Each conversation is a task that sends its messages one after another (the next when the
+previous is answered, like a person), message ``i`` of conversation ``c`` to Rasa server
+``(c + i) % len(urls)``: with a shared tracker store and lock store any server may answer any
+message. Some conversations end in a whole handoff to the desk.
+
+Against servers that are already running::
+
+    .venv/bin/python -m operations.load --url http://127.0.0.1:5005/webhooks/rest/webhook \\
+        [--url http://127.0.0.1:5006/webhooks/rest/webhook] \\
+        [--tracker-url postgresql://...] [--database-url postgresql://...] [--report reports/load.md]
+
+``--tracker-url`` checks every message reached the conversation memory in order;
+``--database-url`` checks the handoffs' tickets through ``almere tickets list --json``.
+``tests/operations/test_load.py`` starts real servers and runs the same client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence
+
+import aiohttp
+
+from operations import checks, stack
+from operations.handoff_script import TROUBLE, Script, conversation, reference_in, reply_text
+from operations.reports import git_commit, latency_summary, machine, ms, now_utc, table
+
+DEFAULT_REPORT = Path("reports") / "load.md"
+# Requests in flight per Rasa server; more wait in the reverse proxy's queue (see deploy/).
+PER_SERVER = 4
+
+
+@dataclass
+class Exchange:
+    """One message sent and what came back."""
+
+    sender: str
+    index: int
+    message: str
+    expect: str
+    url: str
+    started: float  # seconds since the run started
+    seconds: float  # from wanting to send until the answer: what the person waits
+    queued: float = 0.0  # of which waiting for a free slot of the server (the proxy's queue)
+    status: Optional[int] = None
+    texts: str = ""
+    replies: int = 0
+    error: Optional[str] = None
+
+    @property
+    def outcome(self) -> str:
+        """ok, or what went wrong: transport, http_5xx, http_4xx, no_reply, trouble, unexpected."""
+        if self.error is not None:
+            return "transport"
+        if self.status is None or self.status >= 500:
+            return "http_5xx"
+        if self.status >= 400:
+            return "http_4xx"
+        if self.replies == 0:
+            return "no_reply"
+        if TROUBLE in self.texts:
+            return "trouble"
+        if self.expect not in self.texts:
+            return "unexpected"
+        return "ok"
+
+
+OUTCOMES = ("ok", "transport", "http_5xx", "http_4xx", "no_reply", "trouble", "unexpected")
+OUTCOME_MEANING = {
+    "ok": "answered with the expected reply",
+    "transport": "no HTTP answer (connection error or client timeout)",
+    "http_5xx": "server error",
+    "http_4xx": "request refused",
+    "no_reply": "HTTP 200 without any bot message (a lost message)",
+    "trouble": 'the "technical problem" reply: answering failed or took longer than the reply timeout',
+    "unexpected": "a bot message, but not the expected one",
+}
+
+
+@dataclass
+class LoadRun:
+    """The conversations replayed and every exchange, in the order the replies came back."""
+
+    urls: List[str]
+    scripts: List[Script]
+    exchanges: List[Exchange] = field(default_factory=list)
+    seconds: float = 0.0
+    cpu_seconds: Dict[str, float] = field(default_factory=dict)
+
+    def outcomes(self) -> Dict[str, int]:
+        counts = {outcome: 0 for outcome in OUTCOMES}
+        for exchange in self.exchanges:
+            counts[exchange.outcome] += 1
+        return counts
+
+    def latencies(self) -> List[float]:
+        """Seconds per request that got an HTTP answer, queueing included."""
+        return [e.seconds for e in self.exchanges if e.error is None]
+
+    def server_latencies(self) -> List[float]:
+        """Seconds per answered request from sending it to the answer (no queueing)."""
+        return [e.seconds - e.queued for e in self.exchanges if e.error is None]
+
+    def throughput(self) -> float:
+        answered = sum(1 for e in self.exchanges if e.error is None)
+        return answered / self.seconds if self.seconds else 0.0
+
+    def references(self) -> Dict[str, Optional[str]]:
+        """The reference each handoff conversation was given (None when none was)."""
+        found: Dict[str, Optional[str]] = {s.sender: None for s in self.scripts if s.handoff}
+        for exchange in self.exchanges:
+            if exchange.sender in found and exchange.index == len(self._script(exchange.sender).steps) - 1:
+                found[exchange.sender] = reference_in(exchange.texts)
+        return found
+
+    def _script(self, sender: str) -> Script:
+        return next(script for script in self.scripts if script.sender == sender)
+
+
+def make_scripts(prefix: str, conversations: int, messages: int, handoffs: int) -> List[Script]:
+    """``conversations`` conversations of ``messages`` messages; ``handoffs`` of them, spread
+    evenly, end in a handoff."""
+    if handoffs > conversations:
+        raise ValueError("more handoffs than conversations")
+    every = conversations / handoffs if handoffs else 0
+    handoff_indexes = {int(i * every) for i in range(handoffs)}
+    return [
+        conversation(f"{prefix}{index:04d}", messages, index in handoff_indexes, offset=index)
+        for index in range(conversations)
+    ]
+
+
+async def _replay(
+    session: aiohttp.ClientSession,
+    script: Script,
+    position: int,
+    urls: Sequence[str],
+    run: LoadRun,
+    t0: float,
+    think_seconds: float,
+    slots: Mapping[str, asyncio.Semaphore],
+) -> None:
+    for index, step in enumerate(script.steps):
+        url = urls[(position + index) % len(urls)]
+        started = time.perf_counter()
+        exchange = Exchange(script.sender, index, step.message, step.expect, url, started - t0, 0.0)
+        try:
+            async with slots[url]:
+                exchange.queued = time.perf_counter() - started
+                body_json = {"sender": script.sender, "message": step.message}
+                async with session.post(url, json=body_json) as response:
+                    exchange.status = response.status
+                    body = await response.text()
+            if exchange.status == 200:
+                replies = json.loads(body)
+                exchange.replies = len(replies) if isinstance(replies, list) else 0
+                exchange.texts = reply_text(replies) if isinstance(replies, list) else ""
+            else:
+                exchange.texts = body[:300]
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            exchange.error = f"{type(error).__name__}: {error}"[:300]
+        exchange.seconds = time.perf_counter() - started
+        run.exchanges.append(exchange)
+        if think_seconds:
+            await asyncio.sleep(think_seconds)
+
+
+def _cpu_seconds_of_group(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group ``pgid`` (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields[2] is the 5th field, pgrp
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+async def run_load(
+    urls: Sequence[str],
+    scripts: Sequence[Script],
+    *,
+    request_timeout: float = 60.0,
+    think_seconds: float = 0.0,
+    run_timeout: float = 900.0,
+    per_server: int = 0,
+    watch: Optional[Mapping[str, int]] = None,
+) -> LoadRun:
+    """Replay every script at the same time.
+
+    ``per_server`` caps the requests in flight to each server, the others wait in the client
+    as they would in the reverse proxy's queue (0: no cap, every conversation's request is
+    sent at once). ``watch`` maps names to process-group ids whose CPU time is measured.
+    """
+    run = LoadRun(urls=list(urls), scripts=list(scripts))
+    limit = per_server or len(scripts)
+    slots = {url: asyncio.Semaphore(limit) for url in run.urls}
+    connector = aiohttp.TCPConnector(limit=limit * len(run.urls), limit_per_host=limit)
+    timeout = aiohttp.ClientTimeout(total=request_timeout)
+    cpu_before = {name: _cpu_seconds_of_group(pgid) for name, pgid in (watch or {}).items()}
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        t0 = time.perf_counter()
+        tasks = [
+            asyncio.create_task(_replay(session, script, position, run.urls, run, t0, think_seconds, slots))
+            for position, script in enumerate(scripts)
+        ]
+        done, pending = await asyncio.wait(tasks, timeout=run_timeout)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        run.seconds = time.perf_counter() - t0
+        for task in done:
+            task.result()  # a bug in the client itself must not pass silently
+    run.cpu_seconds = {
+        name: _cpu_seconds_of_group(pgid) - cpu_before[name] for name, pgid in (watch or {}).items()
+    }
+    return run
+
+
+@dataclass
+class Checked:
+    """Problems found in a run; empty lists mean the check passed (None: not checked)."""
+
+    errors: List[str]
+    lost_in_tracker: Optional[List[str]] = None
+    tickets: Optional[List[str]] = None
+    ticket_count: Optional[int] = None
+
+    def all_problems(self) -> List[str]:
+        return [*self.errors, *(self.lost_in_tracker or []), *(self.tickets or [])]
+
+
+def check(
+    run: LoadRun, tracker_url: Optional[str] = None, tickets_env: Optional[Mapping[str, str]] = None
+) -> Checked:
+    """Every message answered as expected; if given, the tracker and the tickets are complete."""
+    result = Checked(errors=[])
+    sent = {script.sender: 0 for script in run.scripts}
+    for exchange in run.exchanges:
+        sent[exchange.sender] += 1
+        if exchange.outcome != "ok":
+            result.errors.append(
+                f"{exchange.sender} message {exchange.index} {exchange.message!r} via {exchange.url}: "
+                f"{exchange.outcome} (status {exchange.status}, {exchange.seconds:.1f}s) "
+                f"{exchange.error or exchange.texts[:160]!r}"
+            )
+    for script in run.scripts:
+        if sent[script.sender] != len(script.steps):
+            result.errors.append(f"{script.sender}: only {sent[script.sender]} of {len(script.steps)} sent")
+    senders = [script.sender for script in run.scripts]
+    if tracker_url:
+        stored = checks.tracker_events(tracker_url, senders)
+        result.lost_in_tracker = []
+        for script in run.scripts:
+            events = stored.get(script.sender, [])
+            if checks.user_texts(events) != script.messages:
+                result.lost_in_tracker.append(
+                    f"{script.sender}: tracker has {checks.user_texts(events)!r}, sent {script.messages!r}"
+                )
+            for problem in checks.turn_problems(events):
+                result.lost_in_tracker.append(f"{script.sender}: {problem}")
+    if tickets_env is not None:
+        found = checks.tickets_by_conversation(tickets_env, senders)
+        result.ticket_count = sum(len(tickets) for tickets in found.values())
+        result.tickets = []
+        references = run.references()
+        for script in run.scripts:
+            tickets = found.get(script.sender, [])
+            if not script.handoff:
+                if tickets:
+                    result.tickets.append(f"{script.sender}: {len(tickets)} ticket(s) without a handoff")
+                continue
+            if len(tickets) != 1:
+                result.tickets.append(f"{script.sender}: {len(tickets)} tickets, expected 1")
+                continue
+            [ticket] = tickets
+            if ticket["reference"] != references.get(script.sender):
+                result.tickets.append(
+                    f"{script.sender}: ticket {ticket['reference']}, but the person was given "
+                    f"{references.get(script.sender)}"
+                )
+            if checks.transcript_user_lines(ticket) != checks.as_transcribed(script.messages):
+                result.tickets.append(
+                    f"{script.sender}: transcript {checks.transcript_user_lines(ticket)!r} "
+                    f"is not the conversation {checks.as_transcribed(script.messages)!r}"
+                )
+    return result
+
+
+def render_report(
+    run: LoadRun,
+    checked: Checked,
+    *,
+    command: str,
+    setup: Sequence[str],
+    notes: Sequence[str] = (),
+    title: str = "Load test",
+) -> str:
+    """The Markdown report of ``run``."""
+    counts = run.outcomes()
+    total = latency_summary(run.latencies())
+    server = latency_summary(run.server_latencies())
+    handoffs = sum(1 for s in run.scripts if s.handoff)
+    messages = sum(len(s.steps) for s in run.scripts)
+    lines = [
+        f"# {title}",
+        "",
+        f"- date: {now_utc()}",
+        f"- git commit: {git_commit()}",
+        f"- machine: {machine()}",
+        f"- command: `{command}`",
+        "",
+        "## What ran",
+        "",
+        f"{len(run.scripts)} conversations at the same time, {messages} messages in all; "
+        f"{handoffs} of them end in a whole handoff to the desk. Each conversation sends its "
+        "next message as soon as the previous one is answered (no pause to read or type); "
+        "consecutive messages of a conversation go to different Rasa servers.",
+        "",
+        *[f"- {line}" for line in setup],
+        "",
+        "## Results",
+        "",
+        *table(
+            ["figure", "value"],
+            [
+                ["wall time", f"{run.seconds:.1f} s"],
+                ["requests answered (HTTP)", f"{len(run.latencies())} of {messages}"],
+                ["throughput", f"{run.throughput():.1f} messages/s"],
+                ["server errors (5xx)", counts["http_5xx"]],
+                ["lost messages (no bot message, or no HTTP answer)",
+                 counts["no_reply"] + counts["transport"]],
+                ["tickets", "not checked" if checked.ticket_count is None
+                 else f"{checked.ticket_count} (expected {handoffs})"],
+                ["ticket problems (count, reference, transcript)",
+                 "not checked" if checked.tickets is None else len(checked.tickets)],
+                ["conversations with messages missing or out of order in the tracker",
+                 "not checked" if checked.lost_in_tracker is None
+                 else len({p.split(":")[0] for p in checked.lost_in_tracker})],
+            ],
+        ),
+        "",
+        "### Latency",
+        "",
+        "What the person waits (end to end, including the wait for a free server slot), and the "
+        "part of it at the server (request sent until answer).",
+        "",
+        *table(
+            ["", "p50", "p95", "p99", "max", "mean"],
+            [
+                ["end to end", *(ms(total[k]) for k in ("p50", "p95", "p99", "max", "mean"))],
+                ["at the server", *(ms(server[k]) for k in ("p50", "p95", "p99", "max", "mean"))],
+            ],
+        ),
+        "",
+        "### Replies",
+        "",
+        *table(["outcome", "count", "meaning"],
+               [[name, counts[name], OUTCOME_MEANING[name]] for name in OUTCOMES]),
+        "",
+    ]
+    if run.cpu_seconds:
+        rasa_cpu = sum(cpu for name, cpu in run.cpu_seconds.items() if name.startswith("Rasa"))
+        lines += [
+            "### CPU time of the servers during the run",
+            "",
+            *table(["process", "CPU seconds", "share of the wall time"],
+                   [[name, f"{cpu:.1f}", f"{cpu / run.seconds:.0%}" if run.seconds else "–"]
+                    for name, cpu in run.cpu_seconds.items()]),
+            "",
+            f"Rasa CPU per message: {rasa_cpu / max(1, len(run.exchanges)) * 1000:.0f} ms — the cost "
+            "that other work on the machine does not change, unlike the wall time and latencies.",
+            "",
+        ]
+    if len(run.urls) > 1:
+        rows = []
+        for url in run.urls:
+            own = [e.seconds - e.queued for e in run.exchanges if e.url == url and e.error is None]
+            figures = latency_summary(own)
+            rows.append([url, len(own), ms(figures["p50"]), ms(figures["p95"]), ms(figures["max"])])
+        lines += [
+            "### Per Rasa server (at the server)",
+            "",
+            *table(["server", "requests", "p50", "p95", "max"], rows),
+            "",
+        ]
+    problems = checked.all_problems()
+    lines += ["### Problems", ""]
+    lines += [f"- {problem}" for problem in problems[:30]] or ["None."]
+    if len(problems) > 30:
+        lines.append(f"- … and {len(problems) - 30} more")
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m operations.load", description=__doc__.split("\n\n")[0])
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", action="append",
+                        help="REST webhook of a running Rasa server (repeat for several servers)")
+    target.add_argument("--start", choices=("postgres", "sqlite"),
+                        help="start a local stack first (fresh data, removed afterwards): "
+                        "PostgreSQL tracker + Redis lock store, or SQLite tracker")
+    parser.add_argument("--rasa-servers", type=int, default=2, help="with --start: how many Rasa servers")
+    parser.add_argument("--per-server", type=int, default=PER_SERVER,
+                        help="requests in flight per Rasa server, the rest queue (0: no limit)")
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=10, help="messages per conversation")
+    parser.add_argument("--handoffs", type=int, default=20, help="conversations ending in a handoff")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds between a reply and the next message")
+    parser.add_argument("--request-timeout", type=float, default=60.0)
+    parser.add_argument("--run-timeout", type=float, default=900.0)
+    parser.add_argument("--tracker-url", help="check the conversations in this tracker database")
+    parser.add_argument("--database-url", help="check the tickets in this ticket database")
+    parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--prefix", default=f"ops-load-{uuid.uuid4().hex[:8]}-",
+                        help="conversation ids start with this")
+    arguments = parser.parse_args(argv)
+    for url in arguments.url or ():
+        if not url.startswith(("http://127.0.0.1", "http://localhost", "https://")):
+            parser.error(f"{url}: load only loopback servers, or servers you run over https")
+    command = "python -m operations.load " + " ".join(
+        shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)
+    )
+    scripts = make_scripts(arguments.prefix, arguments.conversations, arguments.messages, arguments.handoffs)
+    options = dict(request_timeout=arguments.request_timeout, think_seconds=arguments.think,
+                   run_timeout=arguments.run_timeout, per_server=arguments.per_server)
+    if arguments.start:
+        with tempfile.TemporaryDirectory(prefix="almere-load-") as work:
+            with stack.local_stack(Path(work), arguments.start, arguments.rasa_servers) as local:
+                watch = {server.name: server.process.pid for server in local.stack.started}
+                run = asyncio.run(run_load(local.stack.rest_urls, scripts, watch=watch, **options))
+                checked = check(run, tracker_url=local.tracker_url, tickets_env=local.cli_env)
+                setup = [*local.describe(), limits_line(arguments.per_server)]
+    else:
+        run = asyncio.run(run_load(arguments.url, scripts, **options))
+        tickets_env = {"ALMERE_DATABASE_URL": arguments.database_url} if arguments.database_url else None
+        checked = check(run, tracker_url=arguments.tracker_url, tickets_env=tickets_env)
+        setup = [f"Rasa servers: {', '.join(arguments.url)}", limits_line(arguments.per_server)]
+    report = render_report(run, checked, command=command, setup=setup)
+    arguments.report.parent.mkdir(parents=True, exist_ok=True)
+    arguments.report.write_text(report, encoding="utf-8")
+    print(report)
+    return 1 if checked.all_problems() else 0
+
+
+def limits_line(per_server: int) -> str:
+    if not per_server:
+        return "no limit on requests in flight: every conversation's message is sent at once"
+    return (f"at most {per_server} requests in flight per Rasa server; the others wait their turn "
+            "(as in the reverse proxy's queue, deploy/haproxy.cfg `maxconn`)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""A local, loopback-only copy of the production layout (deploy/docker-compose.yml).
+
+N Rasa servers share one tracker store (``ALMERE_TRACKER_URL``) and, when given, a Redis
+lock store; one action server stores tickets in ``ALMERE_DATABASE_URL``. Also the
+throw-away PostgreSQL database and Redis database the tests and the load run use.
+
+Every server listens on 127.0.0.1 only, on a free port.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence
+
+import yaml
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from bot import processes
+
+# Quiet, offline servers unless the caller's environment says otherwise (as the Makefile does).
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "LOG_LEVEL": "WARNING",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+LOOPBACK = "127.0.0.1"
+# Conversation ids the operations tests and load runs use start with this.
+SENDER_PREFIX = "ops-"
+REDIS_MARKER = "almere-operations:claimed-by"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def redis_lock_store(
+    db: int, host: str = LOOPBACK, port: int = 6379, lock_store_type: str = "redis"
+) -> Dict[str, object]:
+    """The ``lock_store`` section of endpoints.yml for Rasa's Redis lock store (or another class
+    with the same settings, named by its module path)."""
+    return {"type": lock_store_type, "url": host, "port": port, "db": db}
+
+
+def write_endpoints(path: Path, action_url: str, lock_store: Optional[Dict[str, object]]) -> Path:
+    """The project's endpoints.yml with this action server and, if given, this lock store."""
+    endpoints = yaml.safe_load(processes.ENDPOINTS.read_text(encoding="utf-8"))
+    endpoints["action_endpoint"] = {"url": action_url}
+    if lock_store is not None:
+        endpoints["lock_store"] = dict(lock_store)
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Stack:
+    """Running servers; ``rest_urls[i]`` is the REST webhook of ``rasa[i]``."""
+
+    actions: processes.Server
+    rasa: List[processes.Server]
+    env: Dict[str, str]
+    endpoints: Path
+    log_dir: Path
+    started: List[processes.Server] = field(default_factory=list)
+
+    @property
+    def rest_urls(self) -> List[str]:
+        return [server.ready_url.rstrip("/") + "/webhooks/rest/webhook" for server in self.rasa]
+
+    def logs(self) -> str:
+        """The tail of every server log, for a failing test's message."""
+        parts = []
+        for server in self.started:
+            if server.log_path and server.log_path.exists():
+                tail = server.log_path.read_text(errors="replace")[-3000:]
+                parts.append(f"--- {server.name} ({server.log_path}) ---\n{tail}")
+        return "\n".join(parts)
+
+    def stop(self) -> None:
+        for server in reversed(self.started):
+            processes.stop(server)
+
+
+def start_stack(
+    work: Path,
+    env: Dict[str, str],
+    rasa_servers: int = 2,
+    lock_store: Optional[Dict[str, object]] = None,
+    timeout: float = 300.0,
+) -> Stack:
+    """Start one action server and ``rasa_servers`` Rasa servers; the caller must ``stop()``."""
+    if not processes.MODEL.exists():
+        raise FileNotFoundError(f"no trained model at {processes.MODEL}: run `make train` first")
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**{k: v for k, v in QUIET_ENV.items() if k not in os.environ}, **env}
+    action_port = free_port()
+    endpoints = write_endpoints(
+        work / "endpoints.yml", f"http://{LOOPBACK}:{action_port}/webhook", lock_store
+    )
+    names = ["Rasa server"] if rasa_servers == 1 else [f"Rasa server {i + 1}" for i in range(rasa_servers)]
+    rasa = []
+    for name in names:
+        server = processes.rasa_server(port=free_port(), endpoints=endpoints)
+        server.name = name
+        rasa.append(server)
+    stack = Stack(
+        actions=processes.action_server(port=action_port, host=LOOPBACK),
+        rasa=rasa,
+        env=env,
+        endpoints=endpoints,
+        log_dir=work / "logs",
+    )
+    try:
+        stack.started.append(processes.start(stack.actions, env=env, log_dir=stack.log_dir))
+        for server in rasa:  # loading the model in parallel: most of it is waiting on I/O and imports
+            stack.started.append(processes.start(server, env=env, log_dir=stack.log_dir))
+        deadline = time.monotonic() + timeout
+        for server in stack.started:
+            processes.wait_until_ready(server, timeout=max(1.0, deadline - time.monotonic()))
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def with_database(url: str, database: str) -> str:
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str, prefix: str = "almere_ops") -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped afterwards with its connections."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(
+        admin_url, future=True, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield with_database(admin_url, name)
+        finally:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        engine.dispose()
+
+
+def _stale_keys_only(client, sender_prefix: str) -> bool:
+    """Whether every key left in a database is a Rasa lock of an earlier operations run."""
+    keys = list(client.scan_iter(count=100))[:1000]
+    return all(key.decode(errors="replace").startswith(f"lock:{sender_prefix}") for key in keys)
+
+
+@contextmanager
+def claimed_redis_db(
+    host: str = LOOPBACK,
+    port: int = 6379,
+    candidates: Sequence[int] = (13, 12, 11, 10, 9, 8, 7, 6),
+    sender_prefix: str = SENDER_PREFIX,
+) -> Iterator[int]:
+    """A Redis database number nobody else uses, flushed before and after.
+
+    A database counts as unused when it is empty (or holds only lock keys of an earlier run of
+    these tools); it is claimed with a marker key set only if absent, so two runs at the same
+    time do not share one.
+    """
+    import redis
+
+    token = uuid.uuid4().hex
+    chosen: Optional[int] = None
+    for db in candidates:
+        client = redis.Redis(host=host, port=port, db=db, socket_timeout=5, socket_connect_timeout=5)
+        try:
+            unused = client.dbsize() == 0 or _stale_keys_only(client, sender_prefix)
+            if client.exists(REDIS_MARKER) or not unused:
+                continue
+            if client.set(REDIS_MARKER, token, nx=True, ex=3600):
+                for key in client.scan_iter(count=100):  # flush everything but our marker
+                    if key.decode(errors="replace") != REDIS_MARKER:
+                        client.delete(key)
+                chosen = db
+                break
+        finally:
+            client.close()
+    if chosen is None:
+        raise RuntimeError(f"no unused Redis database among {list(candidates)} on {host}:{port}")
+    client = redis.Redis(host=host, port=port, db=chosen, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        yield chosen
+    finally:
+        try:
+            if client.get(REDIS_MARKER) == token.encode():
+                client.flushdb()
+        finally:
+            client.close()
+
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass
+class LocalStack:
+    """A started stack and where its data lives.
+
+    ``database_url`` is the ticket database as the CLI and the checks reach it; the action
+    server may reach it another way (``ticket_port``, e.g. through a proxy).
+    """
+
+    stack: Stack
+    backend: str
+    tracker_url: str
+    database_url: str
+    redis_db: Optional[int]
+
+    @property
+    def cli_env(self) -> Dict[str, str]:
+        """Environment for ``almere`` commands on this stack's tickets."""
+        return {"ALMERE_DATABASE_URL": self.database_url, "ALMERE_TRACKER_URL": self.tracker_url}
+
+    def describe(self) -> List[str]:
+        tracker = "SQLite file" if self.backend == "sqlite" else "PostgreSQL (fresh database)"
+        lock = "in-memory lock store"
+        if self.redis_db is not None:
+            lock = f"Redis lock store (db {self.redis_db})"
+        return [
+            f"{len(self.stack.rasa)} Rasa server(s) (`rasa run`, REST channel), one action server",
+            f"tracker store: {tracker} via bot.tracker_store.ConfiguredSQLTrackerStore; {lock}",
+            f"tickets: {'SQLite file' if self.database_url.startswith('sqlite') else 'PostgreSQL'}, "
+            "migrated with bot.tickets.database.upgrade_database",
+        ]
+
+
+@contextmanager
+def local_stack(
+    work: Path,
+    backend: str = "postgres",
+    rasa_servers: int = 2,
+    admin_url: str = POSTGRES_ADMIN_URL,
+    ticket_port: Optional[int] = None,
+    extra_env: Optional[Dict[str, str]] = None,
+    lock_store_type: str = "redis",
+) -> Iterator[LocalStack]:
+    """Start a stack on fresh data, stop it and remove the data afterwards.
+
+    ``backend`` "postgres": tracker and tickets in a new PostgreSQL database, a Redis lock store
+    on a claimed database. "sqlite": both in SQLite files under ``work``, no Redis (then more
+    than one Rasa server would each keep their own locks: refused).
+    """
+    from contextlib import ExitStack
+
+    from bot.tickets.database import upgrade_database
+
+    if backend not in ("postgres", "sqlite"):
+        raise ValueError(f"unknown backend {backend!r}")
+    if backend == "sqlite" and rasa_servers != 1:
+        raise ValueError("SQLite has no lock store shared between servers: use one Rasa server")
+    with ExitStack() as cleanup:
+        redis_db: Optional[int] = None
+        if backend == "postgres":
+            tracker_url = database_url = cleanup.enter_context(fresh_postgres_database(admin_url))
+            redis_db = cleanup.enter_context(claimed_redis_db())
+            lock_store: Optional[Dict[str, object]] = redis_lock_store(
+                redis_db, lock_store_type=lock_store_type
+            )
+        else:
+            tracker_url = f"sqlite:///{work / 'tracker.db'}"
+            database_url = f"sqlite:///{work / 'desk.db'}"
+            lock_store = None
+        upgrade_database(database_url)
+        served_url = database_url
+        if ticket_port is not None:
+            served_url = make_url(database_url).set(port=ticket_port).render_as_string(hide_password=False)
+        env = {"ALMERE_TRACKER_URL": tracker_url, "ALMERE_DATABASE_URL": served_url, **(extra_env or {})}
+        stack = start_stack(work, env, rasa_servers=rasa_servers, lock_store=lock_store)
+        cleanup.callback(stack.stop)
+        yield LocalStack(stack, backend, tracker_url, database_url, redis_db)
