@@ -84,7 +84,7 @@ def test_the_proxy_sends_each_path_to_the_servers_compose_runs(compose):
 
 
 def test_haproxy_accepts_the_configuration(tmp_path):
-    require_service(shutil.which("haproxy") is not None, "haproxy is not installed here (make e2e installs it)")
+    require_service(shutil.which("haproxy") is not None, "no haproxy here (make e2e installs it)")
     pem = tmp_path / "tls.pem"
     key = tmp_path / "key.pem"
     subprocess.run(

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(autouse=True)
 def haproxy_installed() -> None:
-    require_service(shutil.which("haproxy") is not None, "haproxy is not installed here (make e2e installs it)")
+    require_service(shutil.which("haproxy") is not None, "no haproxy here (make e2e installs it)")
 
 ROUNDS = 10
 
