@@ -1,0 +1,1 @@
+"""Baselines the assistant is measured against (see evaluation.bench)."""

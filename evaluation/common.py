@@ -1,0 +1,79 @@
+"""Paths, the environment of child processes, and running commands with a log and a timer."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from bot.config import REPO_ROOT
+
+# The evaluation sets live next to the repository and are only ever read from there.
+EVAL_SETS = REPO_ROOT.parent / "shared" / "eval"
+WORK_DIR = REPO_ROOT / "var" / "eval"
+REPORTS_DIR = REPO_ROOT / "reports"
+MODEL = REPO_ROOT / "models" / "almere.tar.gz"
+CONFIG = REPO_ROOT / "config.yml"
+
+# What the Makefile exports; set here too so that `python -m evaluation.x` behaves the same.
+QUIET_ENV: Dict[str, str] = {
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "LOG_LEVEL": "WARNING",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TQDM_DISABLE": "1",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+
+
+def child_env(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """The environment for a child process: quiet defaults, this process's env, then ``extra``."""
+    return {**QUIET_ENV, **os.environ, **(extra or {})}
+
+
+def rasa_cli(*arguments: str) -> List[str]:
+    """The `rasa` CLI of this interpreter's environment."""
+    return [sys.executable, "-m", "rasa", *arguments]
+
+
+def run_logged(
+    command: Sequence[str],
+    log: Path,
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 1800.0,
+) -> float:
+    """Run ``command`` from the repository root with its output in ``log``; return seconds taken.
+
+    Raises RuntimeError (naming the log and its last lines) if the command fails.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with open(log, "wb") as output:
+        result = subprocess.run(
+            list(command), cwd=REPO_ROOT, env=child_env(env), stdout=output,
+            stderr=subprocess.STDOUT, timeout=timeout, check=False,
+        )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}); see {log}:\n{tail}")
+    return elapsed
+
+
+def shown(command: Sequence[str]) -> str:
+    """``command`` as it would be typed from the repository root."""
+    parts = ["python" if part == sys.executable else part for part in command]
+    return " ".join(os.path.relpath(p, REPO_ROOT) if p.startswith(str(REPO_ROOT)) else p for p in parts)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` quantile of ``values`` (nearest rank); NaN when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = math.ceil(fraction * len(ordered))
+    return ordered[max(0, min(len(ordered), rank) - 1)]

@@ -1,0 +1,81 @@
+"""Where the time goes: `python -m evaluation.profiling` writes reports/profile.md.
+
+Starts the real servers under pyinstrument (evaluation.profiled), sends fact questions one at
+a time over the REST channel, and records both servers only while those requests are
+handled (not the start-up). Full interactive profiles: var/eval/profile/*.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from evaluation import client, report, servers
+from evaluation.common import MODEL, REPORTS_DIR, WORK_DIR, percentile
+from evaluation.questions import FACT_QUESTIONS
+
+MESSAGES = 300
+WARM_UP = 24
+TREE_LINES = 120
+
+
+def profile(work: Path, model: Path, messages: int) -> List[float]:
+    """Profile ``messages`` fact questions at one conversation; return their latencies in ms."""
+    if work.exists():
+        shutil.rmtree(work)
+    with servers.assistant(work, model, profile_dir=work / "profiles") as running:
+        client.conversations(running.rest_url, 1, WARM_UP, FACT_QUESTIONS, prefix="warmup")
+        pids = [server.process.pid for server in running.servers if server.process]
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
+        time.sleep(0.5)
+        load = client.conversations(running.rest_url, 1, messages, FACT_QUESTIONS, prefix="profile")
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR2)
+        expected = [work / "profiles" / f"{s.name.replace(' ', '-')}.txt" for s in running.servers]
+        deadline = time.monotonic() + 60
+        while not all(path.exists() for path in expected) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    return [e.seconds * 1000 for e in load.exchanges]
+
+
+def render(started: datetime, work: Path, latencies: Sequence[float], model: Path) -> str:
+    lines = [
+        report.header("Where the time goes (profile)", ["python -m evaluation.profiling"], started),
+        f"Model `{model.name}`; {len(latencies)} fact questions, one at a time, over the REST "
+        f"channel while profiling (pyinstrument, {1000 * 0.0005:.1f} ms interval, start-up "
+        f"excluded): p50 {statistics.median(latencies):.1f} ms, p95 "
+        f"{percentile(latencies, 0.95):.1f} ms (profiling adds overhead). Only frames above "
+        "pyinstrument's default threshold are shown; interactive HTML: `var/eval/profile/profiles/`.",
+        "",
+    ]
+    for name in ("Rasa-server", "action-server"):
+        path = work / "profiles" / f"{name}.txt"
+        tree = path.read_text().splitlines()[:TREE_LINES] if path.exists() else ["(no profile written)"]
+        lines += [f"## {name.replace('-', ' ')}", "", "```", *tree, "```", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=MESSAGES)
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR / "profile.md")
+    parser.add_argument("--work", type=Path, default=WORK_DIR / "profile")
+    arguments = parser.parse_args(argv)
+    started = datetime.now(timezone.utc)
+    latencies = profile(arguments.work, arguments.model, arguments.messages)
+    report.write(arguments.out, render(started, arguments.work, latencies, arguments.model))
+    print(f"p50 {statistics.median(latencies):.1f} ms; report: {arguments.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

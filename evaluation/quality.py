@@ -1,0 +1,246 @@
+"""Answer quality: `python -m evaluation.quality` (make eval) writes reports/eval.md.
+
+1. Intent quality: 5-fold cross-validation of the NLU data with config.yml.
+2. Honest declines, through the whole assistant (REST channel, real action server, a
+   fresh conversation per question) on the evaluation sets in ../shared/eval/: each reply
+   is classified (evaluation.classify) as a decline, an Almere figure, a topic answer, ...
+   The small-talk rows of the near-domain set should get the matching small-talk reply.
+
+Questions are referred to in the report by file and line, so that no line of the
+evaluation sets is copied into the repository; var/eval/quality/replies.json (not
+committed) has the full texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from bot import services
+from evaluation import classify, client, cv, evalsets, report, servers
+from evaluation.classify import Classification, Outcome
+from evaluation.common import CONFIG, MODEL, REPORTS_DIR, WORK_DIR, shown
+
+MACRO_F1_TARGET = 0.95
+DECLINE_TARGET = 0.97
+CONCURRENCY = 8
+HONEST = (Outcome.DECLINED, Outcome.HANDOFF)
+
+
+@dataclass(frozen=True)
+class Result:
+    question: evalsets.Question
+    classification: Classification
+    reply: str
+    error: Optional[str] = None
+
+    @property
+    def small_talk_matched(self) -> bool:
+        expected = evalsets.SMALL_TALK_EXPECTED.get(self.question.label, ())
+        return self.error is None and bool(set(expected) & set(self.classification.responses))
+
+    @property
+    def outcome(self) -> str:
+        return "error" if self.error else self.classification.outcome.value
+
+
+def sample(questions: List[evalsets.Question], limit: Optional[int]) -> List[evalsets.Question]:
+    """``limit`` questions spread evenly from first to last, so that each set is asked."""
+    if not limit or limit >= len(questions):
+        return questions
+    if limit == 1:
+        return questions[:1]
+    return [questions[round(i * (len(questions) - 1) / (limit - 1))] for i in range(limit)]
+
+
+def ask(
+    rest_url: str, questions: Sequence[evalsets.Question], concurrency: int = CONCURRENCY
+) -> List[Result]:
+    """Ask each question in a fresh conversation of a running assistant; classify the replies."""
+    classifier = classify.ReplyClassifier.from_project(services.knowledge())
+    exchanges = client.ask_each(rest_url, [q.text for q in questions], concurrency)
+    results = []
+    for question, exchange in zip(questions, exchanges, strict=True):
+        texts = classify.reply_texts(exchange.replies)
+        results.append(Result(question, classifier.classify(texts), "\n".join(texts), exchange.error))
+    return results
+
+
+def redacted(result: Result, limit: int = 220) -> str:
+    """The reply, shortened, without the question's own words should the reply quote them."""
+    text = result.reply
+    if result.question.text:
+        text = text.replace(result.question.text, "«the question»")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def decline_rows(results: Sequence[Result]) -> List[List[object]]:
+    columns = [*(o.value for o in Outcome), "error"]
+    rows = []
+    groups: Dict[str, List[Result]] = {}
+    for r in results:
+        if not r.question.small_talk:
+            groups.setdefault(r.question.source, []).append(r)
+    groups["all"] = [r for group in groups.values() for r in group]
+    for name, group in groups.items():
+        counts = Counter(r.outcome for r in group)
+        honest = sum(counts[o.value] for o in HONEST)
+        rows.append([name, len(group), *(counts[c] for c in columns), f"{honest / len(group):.1%}"])
+    return rows
+
+
+def small_talk_rows(results: Sequence[Result]) -> List[List[object]]:
+    rows = []
+    by_intent: Dict[str, List[Result]] = {}
+    for r in results:
+        if r.question.small_talk:
+            by_intent.setdefault(r.question.label, []).append(r)
+    for intent, group in sorted(by_intent.items()):
+        got = Counter(
+            ", ".join(r.classification.responses) or r.outcome for r in group
+        ).most_common(3)
+        rows.append([
+            intent, " or ".join(evalsets.SMALL_TALK_EXPECTED[intent]),
+            f"{sum(r.small_talk_matched for r in group)}/{len(group)}",
+            "; ".join(f"{what} ×{n}" for what, n in got),
+        ])
+    return rows
+
+
+def render(
+    started: datetime, commands: Sequence[str], crossval: Optional[cv.CrossValidation],
+    results: Sequence[Result], seconds: float, concurrency: int = CONCURRENCY,
+) -> str:
+    declines = [r for r in results if not r.question.small_talk]
+    small_talk = [r for r in results if r.question.small_talk]
+    honest = sum(r.classification.outcome in HONEST and r.error is None for r in declines)
+    figures = [r for r in results if r.classification.outcome is Outcome.FIGURE]
+    topics = [r for r in results if r.classification.outcome is Outcome.TOPIC]
+    errors = sum(r.error is not None for r in results)
+    targets = [
+        report.Target("intent macro-F1 (5-fold CV)", crossval.macro_f1 if crossval else None,
+                      MACRO_F1_TARGET, at_least=True),
+        report.Target("out-of-scope and near-domain questions declined",
+                      100 * honest / len(declines) if declines else None, 100 * DECLINE_TARGET,
+                      at_least=True, unit=" %", digits=1),
+        report.Target("replies stating an Almere figure to a question not about Almere",
+                      len(figures), 0, at_least=False, digits=0),
+        report.Target("requests that failed (HTTP error or timeout)", errors, 0, at_least=False, digits=0),
+    ]
+    matched = sum(r.small_talk_matched for r in small_talk)
+    lines = [
+        report.header("Answer quality (make eval)", commands, started),
+        "## Summary", "",
+        report.targets_table(targets), "",
+        f"Small talk (`HANDLED_BY_BOT?` rows) answered with the matching reply: "
+        f"**{matched}/{len(small_talk)}** ({matched / max(1, len(small_talk)):.1%}; no target set).",
+        "", f"{len(results)} questions asked in {seconds:.0f} s, {concurrency} at a time.", "",
+    ]
+    if crossval:
+        lines += [
+            "## Intent classification: 5-fold cross-validation", "",
+            f"Macro-F1 **{crossval.macro_f1:.3f}** (target ≥ {MACRO_F1_TARGET}), accuracy "
+            f"{crossval.accuracy:.3f}, {crossval.examples} examples, {crossval.seconds:.0f} s. "
+            "Rasa undoes FallbackClassifier predictions in this test, so this is the classifier's "
+            "own F1. Full results: `var/eval/cv/`.", "",
+            "Most frequent confusions:", "",
+            report.table(["true intent", "predicted", "count"], crossval.confusions[:12]), "",
+        ]
+    columns = [*(o.value for o in Outcome), "error"]
+    lines += [
+        "## Honest declines", "",
+        "Every question in a fresh conversation through the REST channel, the real action server "
+        "and the SQL tracker store. A reply counts as declined when it has the decline text or the "
+        "desk's phone numbers and no Almere figure, or when it starts the handoff to the desk; "
+        "figures and topic answers are detected from bot/knowledge.yml (see evaluation/classify.py).",
+        "",
+        report.table(["set", "questions", *columns, "declined or handed over"], decline_rows(results)),
+        "",
+        "## Small talk (`HANDLED_BY_BOT?` rows of the near-domain set)", "",
+        "The reply counts when it contains the text of an expected domain response. Yes / no / "
+        "cancel / maybe in a fresh conversation: `utter_anything_else` (the rule for yes, no or "
+        "stop with nothing pending); repeat (nothing to repeat yet) and maybe also accept `utter_help`.",
+        "",
+        report.table(["CLINC intent", "expected", "matched", "most frequent replies"],
+                     small_talk_rows(results)),
+        "",
+        f"## Replies that stated an Almere figure ({len(figures)})", "",
+    ]
+    if figures:
+        by_topic = Counter(t for r in figures for t in r.classification.topics or ("?",))
+        lines += ["By topic: " + ", ".join(f"{t} {n}" for t, n in by_topic.most_common()) + ".", ""]
+    lines += [
+        report.table(["question (file:line)", "figures", "reply"],
+                     [[r.question.ref, ", ".join(r.classification.figures), redacted(r, 120)]
+                      for r in figures]),
+        "",
+    ] if figures else ["None.", ""]
+    lines += [f"## Replies that answered an Almere topic without a figure ({len(topics)})", ""]
+    if topics:
+        by_topic = Counter(t for r in topics for t in r.classification.topics or ("?",))
+        lines += ["By topic: " + ", ".join(f"{t} {n}" for t, n in by_topic.most_common()) + ".", ""]
+    lines += [
+        report.table(["question (file:line)", "topic", "reply"],
+                     [[r.question.ref, ", ".join(r.classification.topics), redacted(r, 120)]
+                      for r in topics]),
+        "",
+    ] if topics else ["None.", ""]
+    return "\n".join(lines)
+
+
+def save_replies(results: Sequence[Result], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"ref": r.question.ref, "question": r.question.text, "label": r.question.label,
+         "small_talk": r.question.small_talk, "outcome": r.outcome, "reply": r.reply,
+         "figures": r.classification.figures, "topics": r.classification.topics,
+         "responses": r.classification.responses, "error": r.error}
+        for r in results
+    ]
+    path.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, help="ask only this many questions (spread over the sets)")
+    parser.add_argument("--skip-cv", action="store_true", help="skip the cross-validation")
+    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument("--out", type=Path, default=REPORTS_DIR / "eval.md")
+    parser.add_argument("--work", type=Path, default=WORK_DIR)
+    arguments = parser.parse_args(argv)
+    if not MODEL.exists():
+        parser.error(f"no trained model at {MODEL}: run `make train` first")
+    started = datetime.now(timezone.utc)
+    commands = ["python -m evaluation.quality" + (f" --limit {arguments.limit}" if arguments.limit else "")]
+    crossval = None
+    if not arguments.skip_cv:
+        print("==> 5-fold cross-validation of the NLU data…", flush=True)
+        out = arguments.work / "cv"
+        commands.append("  runs: " + shown(cv.cv_command(CONFIG, out)))
+        crossval = cv.cross_validate(CONFIG, out)
+    questions = sample(evalsets.load(), arguments.limit)
+    print(f"==> Asking {len(questions)} questions through the assistant…", flush=True)
+    clock = time.perf_counter()
+    work = arguments.work / "quality"
+    shutil.rmtree(work, ignore_errors=True)
+    with servers.assistant(work, MODEL) as running:
+        results = ask(running.rest_url, questions, arguments.concurrency)
+    seconds = time.perf_counter() - clock
+    save_replies(results, work / "replies.json")
+    text = render(started, commands, crossval, results, seconds, arguments.concurrency)
+    report.write(arguments.out, text)
+    summary = text.split("## Summary", 1)[1].split("##", 1)[0].strip()
+    print(summary)
+    print(f"Report: {arguments.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""The evaluation tooling's parts that need no servers: sets, statistics and report writing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from evaluation import bench, cv, evalsets, quality, report
+from evaluation.classify import Classification, Outcome
+from evaluation.common import EVAL_SETS, percentile
+
+
+def test_targets_pass_and_fail():
+    assert report.Target("f1", 0.96, 0.95, at_least=True).passed
+    assert not report.Target("f1", 0.90, 0.95, at_least=True).passed
+    assert report.Target("figures", 0, 0, at_least=False, digits=0).row()[-1] == "PASS"
+    assert report.Target("missing", None, 1, at_least=True).row()[1:] == ["n/a", "≥ 1.000", "**FAIL**"]
+
+
+def test_tables_escape_pipes_and_new_lines():
+    text = report.table(["a", "b"], [["x|y", "one\ntwo"]])
+    assert text.splitlines()[-1] == "| x\\|y | one ⏎ two |"
+
+
+def test_percentiles_and_spreads():
+    values = list(range(1, 101))
+    assert (percentile(values, 0.5), percentile(values, 0.95), percentile(values, 0.99)) == (50, 95, 99)
+    assert percentile([7.0], 0.99) == 7.0
+    assert bench.Spread.of([3.0, 1.0, 2.0]).text() == "2.0 (1.0–3.0)"
+
+
+def test_the_intent_report_gives_macro_f1_and_confusions():
+    result = cv.parse_intent_report({
+        "greet": {"f1-score": 1.0, "support": 3},
+        "thank": {"f1-score": 0.5, "support": 2, "confused_with": {"greet": 1}},
+        "deny": {"f1-score": 0.5, "support": 2, "confused_with": {"thank": 2, "greet": 1}},
+        "accuracy": 0.8,
+        "macro avg": {"f1-score": 0.667, "support": 7},
+    })
+    assert (result.macro_f1, result.accuracy, result.examples) == (0.667, 0.8, 7)
+    assert result.confusions == [("deny", "thank", 2), ("deny", "greet", 1), ("thank", "greet", 1)]
+
+
+@pytest.fixture
+def small_sets(tmp_path):
+    (tmp_path / evalsets.OOS).write_text("first question\n\nsecond question\n")
+    (tmp_path / evalsets.NEAR_DOMAIN).write_text(
+        "text\tintent\tdomain\tcity_bot_flag\n"
+        "hi there\tgreeting\tsmall_talk\tHANDLED_BY_BOT?\n"
+        "how far is it\tdistance\ttravel\tNEAR_DOMAIN\n"
+    )
+    (tmp_path / evalsets.NQ_PROBES).write_text("question\ttopic\tsource_file\nwho is it\tpeople\tnq\n")
+    return tmp_path
+
+
+def test_the_sets_are_read_with_their_lines(small_sets):
+    questions = evalsets.load(small_sets)
+    assert [q.ref for q in questions] == [
+        "clinc_oos_test.txt:1", "clinc_oos_test.txt:3", "clinc_near_domain_test.tsv:2",
+        "clinc_near_domain_test.tsv:3", "nq_near_domain_probes.tsv:2",
+    ]
+    assert [q.small_talk for q in questions] == [False, False, True, False, False]
+
+
+def test_an_unknown_flag_or_small_talk_intent_is_refused(small_sets):
+    path = small_sets / evalsets.NEAR_DOMAIN
+    path.write_text(path.read_text() + "sing a song\tsing\tsmall_talk\tHANDLED_BY_BOT?\n")
+    with pytest.raises(ValueError, match="sing"):
+        evalsets.load(small_sets)
+
+
+@pytest.mark.skipif(not EVAL_SETS.is_dir(), reason="the shared evaluation sets are not next to the repo")
+def test_the_shared_sets_have_every_row():
+    questions = evalsets.load()
+    assert sum(q.source == evalsets.OOS for q in questions) == 1000
+    assert sum(q.source == evalsets.NEAR_DOMAIN and not q.small_talk for q in questions) == 960
+    assert sum(q.small_talk for q in questions) == 390
+    assert sum(q.source == evalsets.NQ_PROBES for q in questions) == 105
+    assert {q.source for q in quality.sample(questions, 12)} == {
+        evalsets.OOS, evalsets.NEAR_DOMAIN, evalsets.NQ_PROBES
+    }
+
+
+def test_the_quality_report_refers_to_questions_without_copying_them(small_sets):
+    questions = evalsets.load(small_sets)
+    results = [
+        quality.Result(questions[0], Classification(Outcome.DECLINED), "I'm sorry, …"),
+        quality.Result(questions[1], Classification(Outcome.FIGURE, figures=("226,745",)),
+                       "Almere has 226,745 inhabitants. second question"),
+        quality.Result(questions[2], Classification(Outcome.SMALL_TALK, responses=("utter_greet",)), "Hi"),
+        quality.Result(questions[3], Classification(Outcome.HANDOFF), "I'll pass…"),
+        quality.Result(questions[4], Classification(Outcome.OTHER), "", error="timeout"),
+    ]
+    crossval = cv.CrossValidation(0.9, 0.91, 100, [("a", "b", 3)], 12.0)
+    started = datetime.now(timezone.utc)
+    text = quality.render(started, ["python -m evaluation.quality"], crossval, results, 1.0)
+    assert "clinc_oos_test.txt:3" in text and "226,745" in text
+    for question in questions:
+        assert question.text not in text
+    assert "| out-of-scope and near-domain questions declined | 50.0 % | ≥ 97.0 % | **FAIL** |" in text
+    assert "**1/1**" in text
+
+
+def test_the_bench_report_compares_against_the_baselines():
+    def run(latency_ms: float, seconds: float) -> bench.ServerRun:
+        levels = {level: bench.LevelRun([latency_ms] * 10, seconds, 0, 0, 0.1) for level in bench.LEVELS}
+        return bench.ServerRun(5.0, levels, {bench.RASA_SERVER: 600.0, bench.ACTION_SERVER: 100.0},
+                               (300.0, 300.0))
+
+    results = bench.Results(
+        runs={bench.TRIVIAL: [bench.ServerRun(0.1, {lv: bench.LevelRun([0.5] * 10, 0.01, 0, 0, 0.0)
+                                                    for lv in bench.LEVELS},
+                                              {bench.TRIVIAL_SERVER: 30.0})],
+              bench.CURRENT: [run(8.0, 0.1)],
+              bench.DEFAULT: [run(40.0, 0.5)],
+              "current + x": [run(5.0, 0.05)]},
+        training=(50.0, 9.0),
+    )
+    text = bench.render(results, datetime.now(timezone.utc), ["python -m evaluation.bench"],
+                        bench.MESSAGES, ("0.1 0.1 0.1", "0.2 0.2 0.2"))
+    assert "| throughput at 32 conversations ÷ baseline (b) | 5.00× | ≥ 3.00× | PASS |" in text
+    assert "| p50 latency, 1 conversation (fact answer) | 8.0 ms | ≤ 10.0 ms | PASS |" in text
+    assert "| training from scratch (empty cache) | 50.0 s | ≤ 60.0 s | PASS |" in text
+    assert "## Candidate changes" in text and "current + x" in text
