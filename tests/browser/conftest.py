@@ -133,7 +133,9 @@ def site(tmp_path_factory):
             processes.stop(server)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running while it is open, and the
+# suites after this one (asyncio.run in tests/evaluation, tests/operations) need none running.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.fail(f"no browser at {CHROMIUM}: apt-get install -y chromium")
