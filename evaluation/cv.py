@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
 
 from evaluation.common import REPO_ROOT, rasa_cli, run_logged
 
 FOLDS = 5
+DECLINE_ACTION = "action_decline"
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class CrossValidation:
     # (true intent, predicted intent, how often), most frequent first.
     confusions: List[Tuple[str, str, int]]
     seconds: float = 0.0
+    # Macro-F1 counting the intents that all get action_decline as one (see decline_grouped_f1).
+    decline_grouped_f1: Optional[float] = None
 
 
 def cv_command(config: Path, out: Path, folds: int = FOLDS, nlu: Path = REPO_ROOT / "data") -> List[str]:
@@ -59,5 +65,53 @@ def cross_validate(
     out.mkdir(parents=True)
     seconds = run_logged(cv_command(config, out, folds, nlu), out / "rasa-test-nlu.log", env=env)
     with open(out / "intent_report.json", encoding="utf-8") as handle:
-        result = parse_intent_report(json.load(handle))
-    return CrossValidation(**{**result.__dict__, "seconds": seconds})
+        report = json.load(handle)
+    return dataclasses.replace(
+        parse_intent_report(report), seconds=seconds, decline_grouped_f1=decline_grouped_f1(out)
+    )
+
+
+def decline_grouped_f1(out: Path) -> float:
+    """Macro-F1 of the results in ``out``, counting the intents that all get action_decline as one."""
+    report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+    errors_path = out / "intent_errors.json"
+    errors = json.loads(errors_path.read_text(encoding="utf-8")) if errors_path.exists() else []
+    declines = {intent: DECLINE_ACTION for intent in intents_answered_by(DECLINE_ACTION)}
+    return grouped_macro_f1(report, errors, declines)
+
+
+def intents_answered_by(action: str, rules: Path = REPO_ROOT / "data" / "rules.yml") -> List[str]:
+    """The intents that a two-step rule (intent, then ``action``) sends straight to ``action``."""
+    with open(rules, encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    return sorted(
+        rule["steps"][0]["intent"]
+        for rule in document.get("rules", [])
+        if len(rule.get("steps", [])) == 2 and "condition" not in rule
+        and "intent" in rule["steps"][0] and rule["steps"][1].get("action") == action
+    )
+
+
+def grouped_macro_f1(report: Mapping, errors: Sequence[Mapping], groups: Mapping[str, str]) -> float:
+    """Macro-F1 when the intents in ``groups`` count as their group (e.g. two that get the
+    same reply), from Rasa's intent report (supports) and intent errors (every mistake)."""
+    group = lambda intent: groups.get(intent, intent)  # noqa: E731
+    mistakes: Dict[str, int] = {}
+    tp: Dict[str, int] = {}
+    fp: Dict[str, int] = {}
+    fn: Dict[str, int] = {}
+    for error in errors:
+        mistakes[error["intent"]] = mistakes.get(error["intent"], 0) + 1
+        true, predicted = group(error["intent"]), group(error["intent_prediction"]["name"] or "None")
+        if true == predicted:
+            tp[true] = tp.get(true, 0) + 1
+        else:
+            fn[true] = fn.get(true, 0) + 1
+            fp[predicted] = fp.get(predicted, 0) + 1
+    for intent, scores in report.items():
+        if isinstance(scores, dict) and "confused_with" in scores:
+            correct = int(scores["support"]) - mistakes.get(intent, 0)
+            tp[group(intent)] = tp.get(group(intent), 0) + correct
+    labels = {label for label in (*tp, *fn) if tp.get(label, 0) + fn.get(label, 0) > 0}
+    f1 = [2 * tp.get(x, 0) / (2 * tp.get(x, 0) + fp.get(x, 0) + fn.get(x, 0)) for x in labels]
+    return sum(f1) / len(f1)

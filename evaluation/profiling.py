@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import statistics
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,13 +25,14 @@ from evaluation.questions import FACT_QUESTIONS
 MESSAGES = 300
 WARM_UP = 24
 TREE_LINES = 120
+FLAT_LINES = 25
 
 
-def profile(work: Path, model: Path, messages: int) -> List[float]:
+def profile(work: Path, model: Path, messages: int, experiments: Sequence[str] = ()) -> List[float]:
     """Profile ``messages`` fact questions at one conversation; return their latencies in ms."""
     if work.exists():
         shutil.rmtree(work)
-    with servers.assistant(work, model, profile_dir=work / "profiles") as running:
+    with servers.assistant(work, model, profile_dir=work / "profiles", experiments=experiments) as running:
         client.conversations(running.rest_url, 1, WARM_UP, FACT_QUESTIONS, prefix="warmup")
         pids = [server.process.pid for server in running.servers if server.process]
         for pid in pids:
@@ -39,17 +41,22 @@ def profile(work: Path, model: Path, messages: int) -> List[float]:
         load = client.conversations(running.rest_url, 1, messages, FACT_QUESTIONS, prefix="profile")
         for pid in pids:
             os.kill(pid, signal.SIGUSR2)
-        expected = [work / "profiles" / f"{s.name.replace(' ', '-')}.txt" for s in running.servers]
-        deadline = time.monotonic() + 60
+        # The HTML is written last; rendering a long profile takes a few seconds.
+        expected = [work / "profiles" / f"{s.name.replace(' ', '-')}.html" for s in running.servers]
+        deadline = time.monotonic() + 120
         while not all(path.exists() for path in expected) and time.monotonic() < deadline:
             time.sleep(0.5)
     return [e.seconds * 1000 for e in load.exchanges]
 
 
-def render(started: datetime, work: Path, latencies: Sequence[float], model: Path) -> str:
+def render(
+    started: datetime, work: Path, latencies: Sequence[float], model: Path, commands: Sequence[str],
+    experiments: Sequence[str] = (),
+) -> str:
+    patched = f", Rasa server patched with {', '.join(experiments)}" if experiments else ""
     lines = [
-        report.header("Where the time goes (profile)", ["python -m evaluation.profiling"], started),
-        f"Model `{model.name}`; {len(latencies)} fact questions, one at a time, over the REST "
+        report.header("Where the time goes (profile)", commands, started),
+        f"Model `{model.name}`{patched}; {len(latencies)} fact questions, one at a time, over the REST "
         f"channel while profiling (pyinstrument, {1000 * 0.0005:.1f} ms interval, start-up "
         f"excluded): p50 {statistics.median(latencies):.1f} ms, p95 "
         f"{percentile(latencies, 0.95):.1f} ms (profiling adds overhead). Only frames above "
@@ -57,9 +64,13 @@ def render(started: datetime, work: Path, latencies: Sequence[float], model: Pat
         "",
     ]
     for name in ("Rasa-server", "action-server"):
-        path = work / "profiles" / f"{name}.txt"
-        tree = path.read_text().splitlines()[:TREE_LINES] if path.exists() else ["(no profile written)"]
-        lines += [f"## {name.replace('-', ' ')}", "", "```", *tree, "```", ""]
+        tree, flat = work / "profiles" / f"{name}.txt", work / "profiles" / f"{name}-flat.txt"
+        lines += [f"## {name.replace('-', ' ')}", ""]
+        if flat.exists():
+            top = [line for line in flat.read_text().splitlines() if "%" in line][:FLAT_LINES]
+            lines += [f"Functions by own time (top {FLAT_LINES}):", "", "```", *top, "```", ""]
+        text = tree.read_text().splitlines()[:TREE_LINES] if tree.exists() else ["(no profile written)"]
+        lines += ["Call tree:", "", "```", *text, "```", ""]
     return "\n".join(lines)
 
 
@@ -67,12 +78,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=MESSAGES)
     parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--experiment", default="", metavar="NAMES",
+                        help="patch the Rasa server (comma-separated, see evaluation.experiments)")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "profile.md")
     parser.add_argument("--work", type=Path, default=WORK_DIR / "profile")
     arguments = parser.parse_args(argv)
     started = datetime.now(timezone.utc)
-    latencies = profile(arguments.work, arguments.model, arguments.messages)
-    report.write(arguments.out, render(started, arguments.work, latencies, arguments.model))
+    experiments = [name for name in arguments.experiment.split(",") if name]
+    latencies = profile(arguments.work, arguments.model, arguments.messages, experiments)
+    command = "python -m evaluation.profiling " + " ".join(sys.argv[1:] if argv is None else argv)
+    report.write(arguments.out, render(
+        started, arguments.work, latencies, arguments.model, [command.strip()], experiments
+    ))
     print(f"p50 {statistics.median(latencies):.1f} ms; report: {arguments.out}")
     return 0
 

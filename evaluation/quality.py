@@ -149,7 +149,11 @@ def render(
             f"Macro-F1 **{crossval.macro_f1:.3f}** (target ≥ {MACRO_F1_TARGET}), accuracy "
             f"{crossval.accuracy:.3f}, {crossval.examples} examples, {crossval.seconds:.0f} s. "
             "Rasa undoes FallbackClassifier predictions in this test, so this is the classifier's "
-            "own F1. Full results: `var/eval/cv/`.", "",
+            "own F1. Full results: `var/eval/cv/`."
+            + (f" Counting the intents that all get `action_decline` "
+               f"({', '.join(cv.intents_answered_by(cv.DECLINE_ACTION))}) as one: macro-F1 "
+               f"{crossval.decline_grouped_f1:.3f}." if crossval.decline_grouped_f1 is not None else ""),
+            "",
             "Most frequent confusions:", "",
             report.table(["true intent", "predicted", "count"], crossval.confusions[:12]), "",
         ]

@@ -123,3 +123,22 @@ def test_the_bench_report_compares_against_the_baselines():
     assert "| p50 latency, 1 conversation (fact answer) | 8.0 ms | ≤ 10.0 ms | PASS |" in text
     assert "| training from scratch (empty cache) | 50.0 s | ≤ 60.0 s | PASS |" in text
     assert "## Candidate changes" in text and "current + x" in text
+
+
+def test_grouped_macro_f1_counts_grouped_intents_as_one():
+    report = {
+        "a": {"f1-score": 0.8, "support": 4, "confused_with": {"b": 1}},
+        "b": {"f1-score": 0.8, "support": 4, "confused_with": {"a": 1}},
+        "c": {"f1-score": 1.0, "support": 2, "confused_with": {}},
+        "macro avg": {"f1-score": 0.8667, "support": 10},
+    }
+    errors = [
+        {"intent": "a", "intent_prediction": {"name": "b"}},
+        {"intent": "b", "intent_prediction": {"name": "a"}},
+    ]
+    assert cv.grouped_macro_f1(report, errors, {}) == pytest.approx((0.75 + 0.75 + 1.0) / 3)
+    assert cv.grouped_macro_f1(report, errors, {"a": "ab", "b": "ab"}) == 1.0
+
+
+def test_the_decline_intents_come_from_the_rules():
+    assert {"out_of_scope", "ask_unknown_fact"} <= set(cv.intents_answered_by(cv.DECLINE_ACTION))
