@@ -104,7 +104,8 @@ def shell() -> None:
     try:
         processes.wait_until_ready(actions)
         command = processes.rasa_command(
-            "shell", "--model", str(processes.MODEL), "--endpoints", str(processes.ENDPOINTS)
+            "shell", "--model", str(processes.MODEL), "--endpoints", str(processes.ENDPOINTS),
+            speedups=True,
         )
         sys.exit(subprocess.call(command, cwd=REPO_ROOT))
     finally:

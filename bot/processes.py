@@ -32,9 +32,9 @@ class Server:
     log_path: Optional[Path] = None
 
 
-def rasa_command(*arguments: str) -> List[str]:
-    """The `rasa` CLI of this interpreter's environment."""
-    return [sys.executable, "-m", "rasa", *arguments]
+def rasa_command(*arguments: str, speedups: bool = False) -> List[str]:
+    """The `rasa` CLI of this interpreter's environment (with bot.rasa_speedups if ``speedups``)."""
+    return [sys.executable, "-m", "bot.rasa_cli" if speedups else "rasa", *arguments]
 
 
 def action_server(port: int = 5055, host: str = "127.0.0.1") -> Server:
@@ -54,8 +54,12 @@ def rasa_server(
     credentials: Path = CREDENTIALS,
     cors: Sequence[str] = (),
     host: str = "127.0.0.1",
+    speedups: bool = True,
 ) -> Server:
-    """The Rasa server with the project's channels; it listens on ``host`` only."""
+    """The Rasa server with the project's channels; it listens on ``host`` only.
+
+    It runs with bot.rasa_speedups unless ``speedups`` is false (stock Rasa, for comparison).
+    """
     arguments = [
         "run", "--interface", host, "--port", str(port), "--model", str(model),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
@@ -63,7 +67,9 @@ def rasa_server(
     if cors:
         arguments += ["--cors", *cors]
     return Server(
-        name="Rasa server", command=rasa_command(*arguments), ready_url=f"http://{host}:{port}/"
+        name="Rasa server",
+        command=rasa_command(*arguments, speedups=speedups),
+        ready_url=f"http://{host}:{port}/",
     )
 
 

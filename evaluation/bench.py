@@ -3,8 +3,10 @@
 Measured over HTTP (REST channel, loopback) against real servers and two baselines measured
 in the same run, with the runs interleaved so that background load hits all alike:
   (a) a trivial Sanic app with a fixed reply (evaluation.baselines.trivial_app): the floor;
-  (b) the assistant's data trained with Rasa's default config (DIET, TED, ...), served with
-      the same action server, endpoints and SQL tracker store.
+  (b) the assistant's data trained with Rasa's default config (DIET, TED, ...), served by
+      stock `rasa run` with the same action server, endpoints and SQL tracker store: what a
+      Rasa user gets without tuning. It is also served with bot.rasa_speedups, to show how
+      much of the difference is the configuration.
 Each run starts the servers afresh: time to the first answer, a warm-up, conversations of
 fact questions at 1, 8 and 32 at a time, then the servers' peak memory. Training time is
 measured with an empty cache (RASA_CACHE_DIRECTORY) and again with nothing changed.
@@ -58,6 +60,7 @@ FIRST_ANSWER_S = 10.0
 TRAIN_SCRATCH_S = 60.0
 
 CURRENT, TRIVIAL, DEFAULT = "current", "(a) trivial Sanic", "(b) Rasa default config"
+DEFAULT_SPED_UP = "(b) Rasa default config, with bot.rasa_speedups"
 RASA_SERVER, ACTION_SERVER, TRIVIAL_SERVER = "Rasa server", "action server", "trivial server"
 
 Start = Callable[[Path], "AbstractContextManager[servers.Running]"]
@@ -196,9 +199,9 @@ class Results:
         suffix = name[len(CURRENT):] if name.startswith(CURRENT + " + ") else ""
         return next((b for b in (DEFAULT + suffix, DEFAULT) if b in self.runs), None)
 
-    def ratio_to_default(self, name: str) -> Optional[float]:
-        base = self.baseline_of(name)
-        if base is None:
+    def ratio_to_default(self, name: str, base: Optional[str] = None) -> Optional[float]:
+        base = base or self.baseline_of(name)
+        if base is None or base not in self.runs:
             return None
         return self.throughput(name, 32).median / self.throughput(base, 32).median
 
@@ -249,7 +252,7 @@ def render(results: Results, started: datetime, commands: Sequence[str], message
         [name, base, *(_ratio(p50[name, lv], p50[base, lv]) for lv in LEVELS),
          *(_ratio(rate[name, lv], rate[base, lv]) for lv in LEVELS)]
         for name in assistants if not name.startswith(DEFAULT)
-        for base in (TRIVIAL, results.baseline_of(name)) if base in names
+        for base in dict.fromkeys((TRIVIAL, results.baseline_of(name), DEFAULT_SPED_UP)) if base in names
     ]
     memory_rows = [
         [name, results.spread(name, lambda r: r.first_answer_s).text(),
@@ -265,7 +268,8 @@ def render(results: Results, started: datetime, commands: Sequence[str], message
         "## Summary", "", report.targets_table(summary), "",
         f"Medians over {runs} runs, (min–max) across runs. Load average (1, 5, 15 min) before: "
         f"{load_average[0]}; after: {load_average[1]}. *current* is models/almere.tar.gz "
-        "(config.yml) served as `make run` serves it.", "",
+        "(config.yml) served as `make run` serves it (with bot.rasa_speedups); baseline (b) is "
+        "served by stock `rasa run`.", *speedup_share(results), "",
         "## Latency and throughput over HTTP", "",
         "Each conversation sends a fact question, waits for the answer and sends the next (a new "
         f"conversation every {CONVERSATION_LENGTH} messages), cycling through the {len(FACT_QUESTIONS)} "
@@ -310,10 +314,21 @@ def render(results: Results, started: datetime, commands: Sequence[str], message
                          "`almere build-spacy` and not included.)")
         if results.default_training:
             seconds, scratch = results.default_training
-            lines.append(f"- baseline (b), Rasa's default config: {seconds:.1f} s "
-                         + ("(empty cache)." if scratch else "(reusing the cache of an earlier bench run)."))
+            lines.append(f"- baseline (b), Rasa's default config: {seconds:.1f} s " + (
+                "(empty cache)." if scratch else
+                "(with the cache of an earlier bench run: only what changed since is trained again)."
+            ))
         lines.append("")
     return "\n".join(lines)
+
+
+def speedup_share(results: Results) -> List[str]:
+    """A sentence on how much of the throughput ratio the speed-ups explain, if measured."""
+    ratio = results.ratio_to_default(CURRENT, DEFAULT_SPED_UP)
+    if ratio is None:
+        return []
+    return [f"Against baseline (b) served with the same speed-ups the throughput at 32 "
+            f"conversations is {ratio:.2f}×: that part comes from the configuration alone."]
 
 
 def load_average() -> str:
@@ -361,7 +376,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         results.default_training = (seconds, scratch)
         command = train_command(default_config, work / "rasa-default" / "out")
         commands.append("  baseline (b): " + shown(command))
-        contenders[DEFAULT] = lambda directory: servers.assistant(directory, default_model)
+        contenders[DEFAULT] = lambda directory: servers.assistant(directory, default_model, speedups=False)
+        contenders[DEFAULT_SPED_UP] = lambda directory: servers.assistant(directory, default_model)
     for names in arguments.experiment:
         patches = [name.strip() for name in names.split(",") if name.strip()]
         unknown = set(patches) - set(PATCHES)
@@ -373,7 +389,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
         if DEFAULT in contenders:
             contenders[DEFAULT + suffix] = (
-                lambda directory, p=tuple(patches): servers.assistant(directory, default_model, experiments=p)
+                lambda directory, p=tuple(patches): servers.assistant(
+                    directory, default_model, experiments=p, speedups=False
+                )
             )
     for variant in arguments.variant:
         print(f"==> Training variant {variant}…", flush=True)

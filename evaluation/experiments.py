@@ -12,36 +12,6 @@ import sys
 from typing import Callable, Dict, List, Optional
 
 
-def cached_action_validation() -> None:
-    """Check the action server's response schema once, not on every custom action call.
-
-    Rasa 3.6's RemoteAction calls ``jsonschema.validate(result, schema)``, which first checks
-    the whole (large) events schema against the JSON Schema 2020-12 meta-schema, every call.
-    This keeps the same validation of each result with a validator built once.
-    """
-    from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-
-    validators: Dict[str, object] = {}
-
-    def validate_action_result(self: RemoteAction, result: Dict) -> bool:
-        validator = validators.get("response")
-        if validator is None:
-            schema = self.action_response_format_spec()
-            cls = validator_for(schema)
-            cls.check_schema(schema)
-            validator = validators["response"] = cls(schema)
-        try:
-            validator.validate(result)  # type: ignore[attr-defined]
-            return True
-        except ValidationError as error:
-            error.message += ". Failed to validate Action server response from API."
-            raise
-
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-
-
 def sqlite_wal() -> None:
     """SQLite in WAL mode with synchronous=NORMAL: no fsync on every commit (still crash-safe)."""
     from sqlalchemy import event
@@ -57,7 +27,6 @@ def sqlite_wal() -> None:
 
 
 PATCHES: Dict[str, Callable[[], None]] = {
-    "cached-validation": cached_action_validation,
     "sqlite-wal": sqlite_wal,
 }
 

@@ -124,12 +124,14 @@ def assistant(
     timeout: float = 240.0,
     profile_dir: Optional[Path] = None,
     experiments: Sequence[str] = (),
+    speedups: bool = True,
 ) -> Iterator[Running]:
     """The action server and the Rasa server (REST channel) of ``model``, started together.
 
     Conversations and tickets go to SQLite files in ``work``; both servers listen on
     loopback only. ``rasa_arguments`` are added to `rasa run` (e.g. ``--enable-api``).
-    ``experiments`` names patches of evaluation.experiments to apply to the Rasa server;
+    The Rasa server runs with bot.rasa_speedups as `make run` runs it, or as stock Rasa if
+    ``speedups`` is false. ``experiments`` names patches of evaluation.experiments to apply to it;
     with ``profile_dir``, both servers run under evaluation.profiled.
     """
     work.mkdir(parents=True, exist_ok=True)
@@ -142,7 +144,7 @@ def assistant(
         **(env or {}),
     })
     actions = processes.action_server(port=action_port, host=LOOPBACK)
-    rasa = processes.rasa_server(port=rasa_port, model=model, endpoints=endpoints)
+    rasa = processes.rasa_server(port=rasa_port, model=model, endpoints=endpoints, speedups=speedups)
     rasa = dataclasses.replace(
         rasa, command=[*rasa.command, "--interface", LOOPBACK, *rasa_arguments]
     )

@@ -1,0 +1,92 @@
+"""Two fixes for work that Rasa 3.6 repeats on every message, found by profiling.
+
+See reports/profile.md (before) and reports/profile-speedups.md (after). Each fix keeps
+Rasa's behaviour and does the same work once:
+
+- Checking the action server's reply: Rasa calls ``jsonschema.validate(result, schema)``,
+  which first checks its large events schema against the JSON Schema meta-schema, on every
+  custom action call (59 % of the Rasa server's time for a fact answer). Here the validator
+  is built, and the schema checked, once.
+- Reading a conversation back from the tracker store: for every stored event Rasa walks all
+  subclasses of ``Event`` (with ``inspect.isabstract`` on each) to find the class of its
+  type name. Here each type name's class is looked up once.
+
+They are applied by `python -m bot.rasa_cli` (how `almere run` starts the Rasa server), only
+to the Rasa version they were written for.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Dict, Optional, Type
+
+logger = logging.getLogger(__name__)
+
+RASA_VERSION = "3.6.21"
+
+
+def apply() -> bool:
+    """Apply both fixes if this is the Rasa they were written for; say whether they were."""
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        logger.warning(
+            "Rasa %s is installed; the speed-ups in %s were written for %s and are not applied.",
+            rasa.__version__, __name__, RASA_VERSION,
+        )
+        return False
+    validate_action_results_with_one_validator()
+    look_up_event_types_once()
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def action_result_validator() -> Any:
+    """The validator of Rasa's action server response format, with the schema checked once."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_results_with_one_validator() -> None:
+    """Make ``RemoteAction._validate_action_result`` use :func:`action_result_validator`."""
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+        try:
+            action_result_validator().validate(result)
+            return True
+        except ValidationError as error:  # the message Rasa gives
+            error.message += (
+                ". Failed to validate Action server response from API, make sure your "
+                "response from the Action endpoint is valid. For more information about the "
+                f"format visit {DOCS_BASE_URL}/custom-actions"
+            )
+            raise
+
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+
+
+def look_up_event_types_once() -> None:
+    """Make ``Event.resolve_by_type`` remember the class found for each type name."""
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    found: Dict[str, Type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+        if type_name in found:
+            return found[type_name]
+        resolved = original(type_name, default)
+        if resolved is not None and resolved is not default:
+            found[type_name] = resolved
+        return resolved
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]

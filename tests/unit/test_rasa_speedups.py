@@ -1,0 +1,89 @@
+"""bot.rasa_speedups: the same answers as Rasa's own code, with the repeated work done once."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+import rasa
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core import events
+from rasa.shared.utils.common import all_subclasses
+
+from bot import processes, rasa_speedups
+from bot.config import REPO_ROOT
+
+ORIGINAL_RESOLVE = events.Event.resolve_by_type
+
+
+@pytest.fixture
+def speedups(monkeypatch):
+    """Apply the speed-ups; the originals come back after the test."""
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(events.Event, "resolve_by_type", events.Event.__dict__["resolve_by_type"])
+    rasa_speedups.action_result_validator.cache_clear()
+    assert rasa_speedups.apply()
+
+
+def validate(result):
+    return RemoteAction._validate_action_result(None, result)  # the method does not use self
+
+
+def test_a_valid_action_result_passes_and_the_schema_is_checked_once(speedups):
+    result = {"events": [{"event": "slot", "name": "desk", "value": "business"}],
+              "responses": [{"text": "Almere lies in Flevoland."}]}
+    assert validate(result) is True
+    assert validate({"events": [], "responses": []}) is True
+    assert rasa_speedups.action_result_validator.cache_info().misses == 1
+
+
+@pytest.mark.parametrize("result", [
+    {"events": [{"event": "no_such_event"}]},
+    {"events": "not a list"},
+    {"events": [{"event": "slot", "timestamp": "yesterday"}]},
+    ["not", "an", "object"],
+])
+def test_an_invalid_action_result_is_refused_as_rasa_refuses_it(speedups, result):
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        validate(result)
+
+
+def test_every_event_type_resolves_to_the_class_rasa_finds(speedups):
+    type_names = {cls.type_name for cls in all_subclasses(events.Event)}
+    assert len(type_names) > 20
+    for _ in range(2):  # the second round comes from the remembered classes
+        for name in type_names:
+            assert events.Event.resolve_by_type(name) is ORIGINAL_RESOLVE(name)
+
+
+def test_unknown_event_types_behave_as_in_rasa(speedups):
+    assert events.Event.resolve_by_type("topic") is None
+    assert events.Event.resolve_by_type("no_such_event", events.UserUttered) is events.UserUttered
+    with pytest.raises(ValueError, match="Unknown event name"):
+        events.Event.resolve_by_type("no_such_event")
+    stored = events.Event.from_parameters({"event": "action", "name": "utter_greet", "timestamp": 1.0})
+    assert isinstance(stored, events.ActionExecuted) and stored.action_name == "utter_greet"
+
+
+def test_another_rasa_version_is_left_alone(monkeypatch, caplog):
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    before = RemoteAction._validate_action_result
+    with caplog.at_level(logging.WARNING):
+        assert rasa_speedups.apply() is False
+    assert RemoteAction._validate_action_result is before
+    assert "not applied" in caplog.text
+
+
+def test_the_rasa_server_runs_with_the_speedups_unless_asked_not_to():
+    assert processes.rasa_server().command[1:3] == ["-m", "bot.rasa_cli"]
+    assert processes.rasa_server(speedups=False).command[1:3] == ["-m", "rasa"]
+
+
+def test_the_patched_cli_is_rasas_cli():
+    completed = subprocess.run([sys.executable, "-m", "bot.rasa_cli", "--version"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert f"Rasa Version      :         {rasa_speedups.RASA_VERSION}" in completed.stdout
