@@ -8,11 +8,12 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from rasa.__main__ import main as rasa_main
-
     from bot import rasa_speedups
 
-    rasa_speedups.apply()
+    rasa_speedups.apply()  # before Rasa's CLI imports TensorFlow
+
+    from rasa.__main__ import main as rasa_main
+
     rasa_main()
 
 

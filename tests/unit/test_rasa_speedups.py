@@ -24,6 +24,7 @@ def speedups(monkeypatch):
     """Apply the speed-ups; the originals come back after the test."""
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(events.Event, "resolve_by_type", events.Event.__dict__["resolve_by_type"])
+    monkeypatch.setitem(sys.modules, "jax", sys.modules.get("jax"))
     rasa_speedups.action_result_validator.cache_clear()
     assert rasa_speedups.apply()
 
@@ -80,6 +81,23 @@ def test_another_rasa_version_is_left_alone(monkeypatch, caplog):
 def test_the_rasa_server_runs_with_the_speedups_unless_asked_not_to():
     assert processes.rasa_server().command[1:3] == ["-m", "bot.rasa_cli"]
     assert processes.rasa_server(speedups=False).command[1:3] == ["-m", "rasa"]
+
+
+def test_tensorflow_works_without_jax_and_leaves_it_out():
+    code = (
+        "import sys\n"
+        "from bot import rasa_speedups\n"
+        "assert rasa_speedups.apply()\n"
+        "from rasa.core.agent import Agent\n"
+        "import tensorflow as tf\n"
+        "from tensorflow.lite.python import util\n"
+        "assert int(tf.constant(2) + 1) == 3\n"
+        "assert util._xla_computation is None and sys.modules['jax'] is None\n"
+        "assert not any(name.startswith(('jax.', 'jaxlib')) for name in sys.modules)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                               text=True, timeout=180)
+    assert completed.returncode == 0, completed.stderr[-2000:]
 
 
 def test_the_patched_cli_is_rasas_cli():
