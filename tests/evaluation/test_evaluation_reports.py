@@ -114,6 +114,7 @@ def test_the_bench_report_compares_against_the_baselines():
                                               {bench.TRIVIAL_SERVER: 30.0})],
               bench.CURRENT: [run(8.0, 0.1)],
               bench.DEFAULT: [run(40.0, 0.5)],
+              bench.DEFAULT_SPED_UP: [run(20.0, 0.25)],
               "current + x": [run(5.0, 0.05)]},
         training=(50.0, 9.0),
     )
@@ -123,6 +124,9 @@ def test_the_bench_report_compares_against_the_baselines():
     assert "| p50 latency, 1 conversation (fact answer) | 8.0 ms | ≤ 10.0 ms | PASS |" in text
     assert "| training from scratch (empty cache) | 50.0 s | ≤ 60.0 s | PASS |" in text
     assert "## Candidate changes" in text and "current + x" in text
+    assert "served with the same speed-ups the throughput at 32 conversations is 2.50×" in text
+    assert f"| current | {bench.DEFAULT_SPED_UP} |" in text  # its own ratio row
+    assert f"| {bench.DEFAULT_SPED_UP} |" not in text.split("## Candidate changes")[1]
 
 
 def test_grouped_macro_f1_counts_grouped_intents_as_one():
