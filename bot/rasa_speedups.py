@@ -14,7 +14,7 @@ Rasa's behaviour. Two do once what Rasa repeats on every message:
 The third is about start-up and memory: TensorFlow (which Rasa imports, though this
 assistant's pipeline and policies never run it) tries to import JAX, only to offer JAX
 models to its TFLite converter, and does without it when JAX cannot be imported. JAX is not
-imported here, which saves about 100 MB of the Rasa server's memory and a few seconds of
+imported here, which saves about 80 MB of the Rasa server's memory and a few seconds of
 start-up (reports/bench.md).
 
 They are applied by `python -m bot.rasa_cli` (how `almere run` starts the Rasa server), only
