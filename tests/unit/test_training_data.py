@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.config import REPO_ROOT
-
-EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
+from evaluation import evalsets
+from evaluation.common import EVAL_SETS
 
 
 def normalised(text: str) -> str:
@@ -37,17 +35,10 @@ def test_no_example_is_repeated():
     assert [text for text, n in seen.items() if n > 1] == []
 
 
-def evaluation_lines():
-    lines = {normalised(line) for line in (EVAL_DIR / "clinc_oos_test.txt").read_text().splitlines()}
-    for name, column in (("clinc_near_domain_test.tsv", "text"), ("nq_near_domain_probes.tsv", "question")):
-        with open(EVAL_DIR / name, encoding="utf-8") as handle:
-            lines |= {normalised(row[column]) for row in csv.DictReader(handle, delimiter="\t")}
-    return {line for line in lines if len(line) > 15}
-
-
 def test_no_example_is_copied_from_the_evaluation_sets():
-    if not Path(EVAL_DIR).is_dir():
-        pytest.skip(f"{EVAL_DIR} is not on this machine")
-    measured_with = evaluation_lines()
+    if not EVAL_SETS.is_dir():
+        pytest.skip(f"{EVAL_SETS} is not on this machine")
+    lines = {normalised(question.text) for question in evalsets.load()}
+    measured_with = {line for line in lines if len(line) > 15}
     copied = [(f, text) for f, _, text in training_examples() if normalised(text) in measured_with]
     assert copied == []
