@@ -96,6 +96,16 @@ def decline_rows(results: Sequence[Result]) -> List[List[object]]:
     return rows
 
 
+def missed_decline_rows(results: Sequence[Result]) -> List[List[object]]:
+    """What the out-of-scope questions that were not declined got instead, by reply."""
+    got = Counter(
+        (r.outcome, ", ".join(r.classification.responses or r.classification.topics) or "–")
+        for r in results
+        if not r.question.small_talk and r.classification.outcome not in HONEST and r.error is None
+    )
+    return [[outcome, reply, n] for (outcome, reply), n in got.most_common()]
+
+
 def small_talk_rows(results: Sequence[Result]) -> List[List[object]]:
     rows = []
     by_intent: Dict[str, List[Result]] = {}
@@ -166,6 +176,9 @@ def render(
         "figures and topic answers are detected from bot/knowledge.yml (see evaluation/classify.py).",
         "",
         report.table(["set", "questions", *columns, "declined or handed over"], decline_rows(results)),
+        "",
+        "What the questions that were not declined got instead (counts only):", "",
+        report.table(["outcome", "reply or topic", "questions"], missed_decline_rows(results)),
         "",
         "## Small talk (`HANDLED_BY_BOT?` rows of the near-domain set)", "",
         "The reply counts when it contains the text of an expected domain response. Yes / no / "

@@ -102,6 +102,23 @@ def test_the_quality_report_refers_to_questions_without_copying_them(small_sets)
     assert "**1/1**" in text
 
 
+def test_the_questions_not_declined_are_counted_by_what_they_got(small_sets):
+    question = next(q for q in evalsets.load(small_sets) if not q.small_talk)
+    help_reply = Classification(Outcome.SMALL_TALK, responses=("utter_help",))
+    results = [
+        quality.Result(question, help_reply, "I can tell you…"),
+        quality.Result(question, help_reply, "I can tell you…"),
+        quality.Result(question, Classification(Outcome.TOPIC, topics=("housing",)), "Almere…"),
+        quality.Result(question, Classification(Outcome.DECLINED), "I'm sorry, …"),
+        quality.Result(question, Classification(Outcome.HANDOFF), "I'll pass…"),
+        quality.Result(question, Classification(Outcome.OTHER), "", error="timeout"),
+    ]
+    assert quality.missed_decline_rows(results) == [
+        [Outcome.SMALL_TALK.value, "utter_help", 2],
+        [Outcome.TOPIC.value, "housing", 1],
+    ]
+
+
 def test_the_bench_report_compares_against_the_baselines():
     def run(latency_ms: float, seconds: float) -> bench.ServerRun:
         levels = {level: bench.LevelRun([latency_ms] * 10, seconds, 0, 0, 0.1) for level in bench.LEVELS}
