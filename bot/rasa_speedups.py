@@ -11,11 +11,17 @@ Rasa's behaviour. Two do once what Rasa repeats on every message:
   subclasses of ``Event`` (with ``inspect.isabstract`` on each) to find the class of its
   type name. Here each type name's class is looked up once.
 
-The third is about start-up and memory: TensorFlow (which Rasa imports, though this
-assistant's pipeline and policies never run it) tries to import JAX, only to offer JAX
-models to its TFLite converter, and does without it when JAX cannot be imported. JAX is not
-imported here, which saves about 80 MB of the Rasa server's memory and a few seconds of
-start-up (reports/bench.md).
+Two are about start-up and memory:
+
+- TensorFlow (which Rasa imports, though this assistant's pipeline and policies never run
+  it) tries to import JAX, only to offer JAX models to its TFLite converter, and does without
+  it when JAX cannot be imported. JAX is not imported here, which saves about 80 MB of the
+  Rasa server's memory and a few seconds of start-up (reports/bench.md).
+- skops, with which Rasa saves and loads the LogisticRegressionClassifier, builds its list of
+  trusted types when first imported, and for each numpy and scipy function it searches every
+  module already imported. Imported after TensorFlow (about 5,700 modules) that took 12 s on
+  this machine, when the model was loaded and again when it was trained; imported first, 3 s.
+  The list is the same (tests/unit/test_rasa_speedups.py).
 
 They are applied by `python -m bot.rasa_cli` (how `almere run` starts the Rasa server), only
 to the Rasa version they were written for.
@@ -47,6 +53,7 @@ def apply() -> bool:
         )
         return False
     do_not_import_jax()
+    import_skops_before_tensorflow()
     validate_action_results_with_one_validator()
     look_up_event_types_once()
     return True
@@ -56,6 +63,11 @@ def do_not_import_jax() -> None:
     """Make ``import jax`` fail with ImportError (TensorFlow then leaves JAX support out)."""
     if "jax" not in sys.modules:
         sys.modules["jax"] = None  # type: ignore[assignment]
+
+
+def import_skops_before_tensorflow() -> None:
+    """Import skops.io while few modules are loaded (see the module's docstring)."""
+    import skops.io  # noqa: F401
 
 
 @functools.lru_cache(maxsize=1)

@@ -100,6 +100,29 @@ def test_tensorflow_works_without_jax_and_leaves_it_out():
     assert completed.returncode == 0, completed.stderr[-2000:]
 
 
+def test_skops_imported_first_trusts_the_types_it_trusts_when_imported_after_tensorflow():
+    # skops computes its trusted type names at import; compute them again with TensorFlow loaded.
+    code = (
+        "import sys\n"
+        "from bot import rasa_speedups\n"
+        "assert rasa_speedups.apply()\n"
+        "from rasa.core.agent import Agent\n"
+        "imported = list(sys.modules)\n"
+        "assert imported.index('skops.io') < imported.index('tensorflow')\n"
+        "import numpy as np, scipy.special\n"
+        "from sklearn.utils import all_estimators\n"
+        "from skops.io import _trusted_types as trusted\n"
+        "from skops.io._utils import get_public_type_names, get_type_name\n"
+        "assert trusted.SCIPY_UFUNC_TYPE_NAMES == get_public_type_names(scipy.special, np.ufunc)\n"
+        "assert trusted.NUMPY_UFUNC_TYPE_NAMES == get_public_type_names(np, np.ufunc)\n"
+        "names = [get_type_name(c) for _, c in all_estimators()]\n"
+        "assert trusted.SKLEARN_ESTIMATOR_TYPE_NAMES == [n for n in names if n.startswith('sklearn.')]\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                               text=True, timeout=240)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
 def test_the_patched_cli_is_rasas_cli():
     completed = subprocess.run([sys.executable, "-m", "bot.rasa_cli", "--version"], cwd=REPO_ROOT,
                                capture_output=True, text=True, timeout=120)
