@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot import services
+from bot.processes import rasa_command
 from evaluation import classify, client, configs, report, servers
 from evaluation.classify import Outcome
 from evaluation.common import (
@@ -37,7 +38,6 @@ from evaluation.common import (
     REPORTS_DIR,
     WORK_DIR,
     percentile,
-    rasa_cli,
     run_logged,
     shown,
 )
@@ -106,8 +106,10 @@ class Spread:
         return f"{middle} ({self.low:,.{digits}f}–{self.high:,.{digits}f})"
 
 
-def train_command(config: Path, out: Path) -> List[str]:
-    return rasa_cli("train", "--config", str(config), "--out", str(out), "--fixed-model-name", "model")
+def train_command(config: Path, out: Path, speedups: bool = True) -> List[str]:
+    """`rasa train` as `make train` runs it (with bot.rasa_speedups), or stock if not ``speedups``."""
+    return rasa_command("train", "--config", str(config), "--out", str(out),
+                        "--fixed-model-name", "model", speedups=speedups)
 
 
 def measure_training(config: Path, work: Path) -> Tuple[float, float]:
@@ -119,14 +121,14 @@ def measure_training(config: Path, work: Path) -> Tuple[float, float]:
     return scratch, unchanged
 
 
-def train_cached(config: Path, work: Path) -> Tuple[Path, float, bool]:
+def train_cached(config: Path, work: Path, speedups: bool = True) -> Tuple[Path, float, bool]:
     """Train ``config`` into ``work``, keeping the cache between bench runs.
 
     Returns the model, the seconds taken and whether the cache was empty (a first run).
     """
     from_scratch = not (work / "cache").exists()
     seconds = run_logged(
-        train_command(config, work / "out"), work / "train.log",
+        train_command(config, work / "out", speedups), work / "train.log",
         env={"RASA_CACHE_DIRECTORY": str(work / "cache")},
     )
     return work / "out" / "model.tar.gz", seconds, from_scratch
@@ -372,9 +374,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not arguments.skip_default:
         print("==> Training baseline (b) with Rasa's default config…", flush=True)
         default_config = configs.rasa_default_config_path()
-        default_model, seconds, scratch = train_cached(default_config, work / "rasa-default")
+        default_model, seconds, scratch = train_cached(default_config, work / "rasa-default", speedups=False)
         results.default_training = (seconds, scratch)
-        command = train_command(default_config, work / "rasa-default" / "out")
+        command = train_command(default_config, work / "rasa-default" / "out", speedups=False)
         commands.append("  baseline (b): " + shown(command))
         contenders[DEFAULT] = lambda directory: servers.assistant(directory, default_model, speedups=False)
         contenders[DEFAULT_SPED_UP] = lambda directory: servers.assistant(directory, default_model)

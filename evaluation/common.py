@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 from bot.config import REPO_ROOT
 
@@ -33,11 +33,6 @@ QUIET_ENV: Dict[str, str] = {
 def child_env(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """The environment for a child process: quiet defaults, this process's env, then ``extra``."""
     return {**QUIET_ENV, **os.environ, **(extra or {})}
-
-
-def rasa_cli(*arguments: str) -> List[str]:
-    """The `rasa` CLI of this interpreter's environment."""
-    return [sys.executable, "-m", "rasa", *arguments]
 
 
 def run_logged(

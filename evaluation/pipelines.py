@@ -20,8 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from bot.processes import rasa_command
 from evaluation import configs, cv, report
-from evaluation.common import REPO_ROOT, REPORTS_DIR, WORK_DIR, child_env, rasa_cli, run_logged
+from evaluation.common import REPO_ROOT, REPORTS_DIR, WORK_DIR, child_env, run_logged
 
 DEFAULT_VARIANTS = ("current", "rasa-default-nlu", "spacy-diet")
 MESSAGES = 200
@@ -37,7 +38,7 @@ class PipelineResult:
 
 
 def train_nlu_command(config: Path, out: Path, nlu: Path) -> List[str]:
-    return rasa_cli(
+    return rasa_command(
         "train", "nlu", "--config", str(config), "--nlu", str(nlu),
         "--out", str(out), "--fixed-model-name", "nlu",
     )
