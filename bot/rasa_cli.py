@@ -1,7 +1,7 @@
 """`python -m bot.rasa_cli ARGS` is `rasa ARGS` with bot.rasa_speedups applied.
 
 `almere run` (bot.processes.rasa_server) and deploy/docker-compose.yml start the Rasa
-server this way.
+server this way; `make train` trains with it.
 """
 
 from __future__ import annotations
