@@ -83,30 +83,32 @@ def test_the_rasa_server_runs_with_the_speedups_unless_asked_not_to():
     assert processes.rasa_server(speedups=False).command[1:3] == ["-m", "rasa"]
 
 
-def test_tensorflow_works_without_jax_and_leaves_it_out():
-    code = (
+def run_with_speedups_applied(code: str, timeout: float = 240) -> None:
+    """Run ``code`` in a fresh Python after apply() and Rasa's imports (TensorFlow included)."""
+    prelude = (
         "import sys\n"
         "from bot import rasa_speedups\n"
         "assert rasa_speedups.apply()\n"
         "from rasa.core.agent import Agent\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", prelude + code], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=timeout)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_tensorflow_works_without_jax_and_leaves_it_out():
+    run_with_speedups_applied(
         "import tensorflow as tf\n"
         "from tensorflow.lite.python import util\n"
         "assert int(tf.constant(2) + 1) == 3\n"
         "assert util._xla_computation is None and sys.modules['jax'] is None\n"
         "assert not any(name.startswith(('jax.', 'jaxlib')) for name in sys.modules)\n"
     )
-    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                               text=True, timeout=180)
-    assert completed.returncode == 0, completed.stderr[-2000:]
 
 
 def test_skops_imported_first_trusts_the_types_it_trusts_when_imported_after_tensorflow():
     # skops computes its trusted type names at import; compute them again with TensorFlow loaded.
-    code = (
-        "import sys\n"
-        "from bot import rasa_speedups\n"
-        "assert rasa_speedups.apply()\n"
-        "from rasa.core.agent import Agent\n"
+    run_with_speedups_applied(
         "imported = list(sys.modules)\n"
         "assert imported.index('skops.io') < imported.index('tensorflow')\n"
         "import numpy as np, scipy.special\n"
@@ -118,9 +120,6 @@ def test_skops_imported_first_trusts_the_types_it_trusts_when_imported_after_ten
         "names = [get_type_name(c) for _, c in all_estimators()]\n"
         "assert trusted.SKLEARN_ESTIMATOR_TYPE_NAMES == [n for n in names if n.startswith('sklearn.')]\n"
     )
-    completed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
-                               text=True, timeout=240)
-    assert completed.returncode == 0, completed.stderr[-2000:]
 
 
 def test_the_patched_cli_is_rasas_cli():
