@@ -47,6 +47,11 @@ class Result:
         return self.error is None and bool(set(expected) & set(self.classification.responses))
 
     @property
+    def honest(self) -> bool:
+        """Declined with the desk offer or handed over to the desk (and no error)."""
+        return self.error is None and self.classification.outcome in HONEST
+
+    @property
     def outcome(self) -> str:
         return "error" if self.error else self.classification.outcome.value
 
@@ -91,7 +96,7 @@ def decline_rows(results: Sequence[Result]) -> List[List[object]]:
     groups["all"] = [r for group in groups.values() for r in group]
     for name, group in groups.items():
         counts = Counter(r.outcome for r in group)
-        honest = sum(counts[o.value] for o in HONEST)
+        honest = sum(r.honest for r in group)
         rows.append([name, len(group), *(counts[c] for c in columns), f"{honest / len(group):.1%}"])
     return rows
 
@@ -101,7 +106,7 @@ def missed_decline_rows(results: Sequence[Result]) -> List[List[object]]:
     got = Counter(
         (r.outcome, ", ".join(r.classification.responses or r.classification.topics) or "–")
         for r in results
-        if not r.question.small_talk and r.classification.outcome not in HONEST and r.error is None
+        if not r.question.small_talk and not r.honest and r.error is None
     )
     return [[outcome, reply, n] for (outcome, reply), n in got.most_common()]
 
@@ -130,7 +135,7 @@ def render(
 ) -> str:
     declines = [r for r in results if not r.question.small_talk]
     small_talk = [r for r in results if r.question.small_talk]
-    honest = sum(r.classification.outcome in HONEST and r.error is None for r in declines)
+    honest = sum(r.honest for r in declines)
     figures = [r for r in results if r.classification.outcome is Outcome.FIGURE]
     topics = [r for r in results if r.classification.outcome is Outcome.TOPIC]
     errors = sum(r.error is not None for r in results)
