@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+import yaml
+
 from evaluation.common import EVAL_SETS
 
 OOS = "clinc_oos_test.txt"
 NEAR_DOMAIN = "clinc_near_domain_test.tsv"
 NQ_PROBES = "nq_near_domain_probes.tsv"
+IN_SCOPE = "in_scope_questions.tsv"
+CONVERSATIONS = "conversations.yml"
+NL_QUESTIONS = "nl_questions.tsv"
 
 # What a fresh conversation should get for each CLINC small-talk intent the file flags
 # HANDLED_BY_BOT?: the domain response(s) accepted. Yes / no / maybe / cancel with nothing
@@ -77,3 +82,71 @@ def load(directory: Path = EVAL_SETS) -> List[Question]:
         for number, row in _tsv(directory / NQ_PROBES)
     ]
     return questions
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing the person says in a scenario, and what the reply must show (see expectations)."""
+
+    user: str
+    expect: Tuple[str, ...]
+    line: int  # its line in the file
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A conversation of one or more turns, asked in a fresh conversation."""
+
+    name: str
+    source: str
+    line: int
+    turns: Tuple[Turn, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.source}:{self.line}"
+
+
+def _checked(directory: Path) -> Path:
+    if not directory.is_dir():
+        raise FileNotFoundError(f"the evaluation sets are missing: expected them in {directory}")
+    return directory
+
+
+def load_in_scope(directory: Path = EVAL_SETS) -> List[Scenario]:
+    """The in-scope questions, each a one-turn scenario named by its file:line."""
+    return [
+        Scenario(f"{IN_SCOPE}:{number}", IN_SCOPE, number,
+                 (Turn(row["question"].strip(), (row["expect"].strip(),), number),))
+        for number, row in _tsv(_checked(directory) / IN_SCOPE)
+    ]
+
+
+def load_conversations(directory: Path = EVAL_SETS) -> List[Scenario]:
+    """The scenarios of conversations.yml, with the line of each scenario and turn."""
+    text = (_checked(directory) / CONVERSATIONS).read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    [nodes] = [value for key, value in root.value if key.value == "scenarios"]
+    scenarios = []
+    for node, scenario in zip(nodes.value, document["scenarios"], strict=True):
+        [turn_nodes] = [value for key, value in node.value if key.value == "turns"]
+        turns = tuple(
+            Turn(str(turn["user"]), tuple(str(e) for e in turn["expect"]), turn_node.start_mark.line + 1)
+            for turn_node, turn in zip(turn_nodes.value, scenario["turns"], strict=True)
+        )
+        scenarios.append(Scenario(scenario["name"], CONVERSATIONS, node.start_mark.line + 1, turns))
+    return scenarios
+
+
+def measured_texts(directory: Path = EVAL_SETS) -> List[Question]:
+    """Every question or user line of every set, so that a check can keep them out of data/."""
+    directory = _checked(directory)
+    texts = load(directory)
+    for scenario in (*load_in_scope(directory), *load_conversations(directory)):
+        texts += [Question(t.user, scenario.source, "user", t.line) for t in scenario.turns if t.user]
+    texts += [
+        Question(row["question"].strip(), NL_QUESTIONS, row["expect"], number)
+        for number, row in _tsv(directory / NL_QUESTIONS)
+    ]
+    return texts
