@@ -36,6 +36,8 @@ class Settings:
     office_days: Tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday
     office_open: str = "09:00"
     office_close: str = "17:00"
+    # Country (ISO code, as the `holidays` package knows it) whose public holidays close the desk.
+    office_holidays_country: str = "NL"
     # Notification e-mail on each new ticket; off unless a host is set.
     smtp_host: Optional[str] = None
     smtp_port: int = 25
@@ -86,6 +88,15 @@ def _parse_origins(text: str) -> Tuple[str, ...]:
     return origins
 
 
+def _parse_country(text: str) -> str:
+    import holidays  # only when the variable is set
+
+    country = text.strip().upper()
+    if country not in holidays.list_supported_countries():
+        raise ValueError(f"not a country the holidays package knows: {text!r}")
+    return country
+
+
 def settings_from(environ: Mapping[str, str]) -> Settings:
     """Build settings from a mapping of environment variables (ALMERE_*)."""
     defaults = Settings()
@@ -105,6 +116,8 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
                 values[name] = _parse_days(raw)
             elif name == "chat_origins":
                 values[name] = _parse_origins(raw)
+            elif name == "office_holidays_country":
+                values[name] = _parse_country(raw)
             else:
                 values[name] = raw
         except ValueError as error:

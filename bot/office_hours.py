@@ -1,15 +1,38 @@
-"""Whether the desk is open, and when a person can expect a reply."""
+"""Whether the desk is open, when a person can expect a reply, and answers about its opening times.
+
+Everything comes from the office hours in :class:`bot.config.Settings`; the desk is also closed on
+the public holidays of ``office_holidays_country`` as the ``holidays`` package knows them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from types import MappingProxyType
+from typing import List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
+import holidays
+
 from bot.config import Settings
+from bot.knowledge import Contact
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+DUTCH_DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+DUTCH_MONTH_NAMES = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+# How far ahead a question about a day is looked up, and how many days one answer covers.
+HORIZON_DAYS = 366
+MAX_ASKED_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -22,8 +45,11 @@ def _describe_days(days: Sequence[int]) -> str:
     ordered = sorted(set(days))
     if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{DAY_NAMES[ordered[0]]} to {DAY_NAMES[ordered[-1]]}"
-    names = [DAY_NAMES[day] for day in ordered]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return _join([DAY_NAMES[day] for day in ordered])
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def zone_label(zone: str) -> str:
@@ -33,37 +59,295 @@ def zone_label(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
 
 
-def _next_opening_day(settings: Settings, today: date, opens: time, local_time: time) -> str:
-    for offset in range(8):
+def long_date(day: date) -> str:
+    """``Friday 25 December``."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
+
+
+@lru_cache(maxsize=32)
+def _holiday_names(country: str, year: int, language: Optional[str]) -> Mapping[date, str]:
+    """The public holidays of ``country`` in ``year``, named in ``language``."""
+    return MappingProxyType(dict(holidays.country_holidays(country, years=year, language=language)))
+
+
+@lru_cache(maxsize=8)
+def _own_language(country: str) -> Optional[str]:
+    """The language ``country``'s holidays are named in there (``nl`` for NL)."""
+    return holidays.country_holidays(country).default_language
+
+
+def public_holiday(settings: Settings, day: date) -> Optional[str]:
+    """The English name of the public holiday on ``day``, or None."""
+    return _holiday_names(settings.office_holidays_country, day.year, "en_US").get(day)
+
+
+def _is_office_day(settings: Settings, day: date) -> bool:
+    return day.weekday() in settings.office_days and public_holiday(settings, day) is None
+
+
+def _local_time(settings: Settings, now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(ZoneInfo(settings.office_timezone))
+
+
+def _hours(settings: Settings) -> str:
+    days = _describe_days(settings.office_days)
+    zone = zone_label(settings.office_timezone)
+    return f"{days} {settings.office_open}\u2013{settings.office_close} ({zone})"
+
+
+def _is_open(settings: Settings, local: datetime) -> bool:
+    clock = local.time().replace(tzinfo=None)
+    return (
+        _is_office_day(settings, local.date())
+        and time.fromisoformat(settings.office_open) <= clock < time.fromisoformat(settings.office_close)
+    )
+
+
+def _next_opening(settings: Settings, local: datetime) -> date:
+    """The first day from ``local`` on which the desk still opens."""
+    today = local.date()
+    opens = time.fromisoformat(settings.office_open)
+    for offset in range(HORIZON_DAYS):
         day = today + timedelta(days=offset)
-        if day.weekday() in settings.office_days and (offset or local_time < opens):
-            if offset == 0:
-                return "today"
-            if offset == 1:
-                return "tomorrow"
-            return f"on {DAY_NAMES[day.weekday()]}"
+        if _is_office_day(settings, day) and (offset or local.time().replace(tzinfo=None) < opens):
+            return day
     raise ValueError("no office days configured")
+
+
+def _relative_day(today: date, day: date, with_date: bool) -> str:
+    """``today``, ``tomorrow``, ``on Monday``, or ``on Monday 28 December`` (with_date, or a week on)."""
+    offset = (day - today).days
+    if offset == 0:
+        return "today"
+    if offset == 1:
+        return "tomorrow"
+    return f"on {long_date(day)}" if with_date or offset >= 7 else f"on {DAY_NAMES[day.weekday()]}"
+
+
+def _closed_until(settings: Settings, local: datetime, opening: date) -> Tuple[str, bool]:
+    """``now``, ``today (King's Day)`` or ``now and on Tuesday 27 April (King's Day)``, and whether a
+    public holiday closes an office day before ``opening``."""
+    today = local.date()
+    closures = []
+    for offset in range((opening - today).days):
+        day = today + timedelta(days=offset)
+        name = public_holiday(settings, day)
+        if name and day.weekday() in settings.office_days:
+            closures.append((day, name))
+    parts = [f"today ({name})" if day == today else f"on {long_date(day)} ({name})" for day, name in closures]
+    if not closures or closures[0][0] != today:
+        parts.insert(0, "now")
+    return _join(parts), bool(closures)
 
 
 def desk_availability(settings: Settings, now: datetime) -> DeskAvailability:
     """Whether the desk is open at ``now`` (an aware datetime) and a sentence for the person."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    local = now.astimezone(ZoneInfo(settings.office_timezone))
-    opens = time.fromisoformat(settings.office_open)
-    closes = time.fromisoformat(settings.office_close)
-    local_time = local.time().replace(tzinfo=None)
-    is_open = local.weekday() in settings.office_days and opens <= local_time < closes
-    zone = zone_label(settings.office_timezone)
-    hours = (
-        f"{_describe_days(settings.office_days)} {settings.office_open}\u2013{settings.office_close} ({zone})"
-    )
-    if is_open:
+    local = _local_time(settings, now)
+    hours = _hours(settings)
+    if _is_open(settings, local):
         message = f"The desk is open now: a colleague will reply within office hours, {hours}."
+        return DeskAvailability(is_open=True, message=message)
+    opening = _next_opening(settings, local)
+    closed, holiday = _closed_until(settings, local, opening)
+    return DeskAvailability(
+        is_open=False,
+        message=(
+            f"The desk is closed {closed}: a colleague will reply after it opens again "
+            f"{_relative_day(local.date(), opening, holiday)} at {settings.office_open}. "
+            f"Office hours are {hours}, except on public holidays."
+        ),
+    )
+
+
+# --- Questions about the opening times ------------------------------------------------------------
+
+def _normalise(text: str) -> str:
+    """Lower case, apostrophes dropped (``King's`` -> ``kings``), other punctuation as spaces."""
+    text = text.lower().replace("\u2019", "").replace("'", "")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _alternatives(words: Sequence[str]) -> str:
+    return "|".join(sorted({re.escape(word) for word in words}, key=len, reverse=True))
+
+
+_MONTHS = {
+    **{name.lower(): number for number, name in enumerate(MONTH_NAMES, 1)},
+    **{name.lower()[:3]: number for number, name in enumerate(MONTH_NAMES, 1)},
+    **{name: number for number, name in enumerate(DUTCH_MONTH_NAMES, 1)},
+}
+_WEEKDAYS = {
+    **{name.lower(): number for number, name in enumerate(DAY_NAMES)},
+    **{name: number for number, name in enumerate(DUTCH_DAY_NAMES)},
+}
+_ASKED_DAY = re.compile(
+    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th|e|ste|de)? (?:of )?(?P<month>{_alternatives(_MONTHS)})"
+    rf"|(?P<month_first>{_alternatives(_MONTHS)}) (?P<day_after>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<next>next |volgende )?(?P<weekday>{_alternatives(_WEEKDAYS)})s?"
+    r"|(?P<after_tomorrow>day after tomorrow|overmorgen)"
+    r"|(?P<tomorrow>tomorrow|morgen(?:ochtend|middag|avond)?)"
+    r"|(?P<today>today|tonight|this (?:morning|afternoon|evening)|vandaag|vanavond|vanmiddag|vanochtend"
+    r"|vanmorgen)"
+    r"|(?P<weekend>weekends?)"
+    r")\b"
+)
+
+
+def _upcoming_holidays(settings: Settings, today: date) -> List[Tuple[str, date]]:
+    """(name, day) of the public holidays of the coming year, named in English and the country's language."""
+    upcoming = []
+    for year in (today.year, today.year + 1):
+        for language in ("en_US", _own_language(settings.office_holidays_country)):
+            for day, name in _holiday_names(settings.office_holidays_country, year, language).items():
+                if today <= day < today + timedelta(days=HORIZON_DAYS):
+                    upcoming.append((name, day))
+    return upcoming
+
+
+def _holiday_keys(name: str) -> List[str]:
+    """What a person may call a holiday: its name, and an English ``... Day`` without ``day``."""
+    key = _normalise(name)
+    return [key, key[: -len(" day")]] if key.endswith(" day") else [key]
+
+
+def _named_holidays(settings: Settings, text: str, today: date) -> Tuple[List[Tuple[int, date]], str]:
+    """The holidays ``text`` names, (position, day), and the text with those names blanked out.
+
+    The longest name wins ("second day of christmas" over "christmas"), then the nearest day;
+    "<holiday> eve" is the day before.
+    """
+    upcoming = _upcoming_holidays(settings, today)
+    candidates = [(key, day) for name, day in upcoming for key in _holiday_keys(name)]
+    found = []
+    for key, day in sorted(candidates, key=lambda candidate: (-len(candidate[0]), candidate[1])):
+        match = re.search(rf"\b{re.escape(key)}(?P<eve> eve)?\b", text)
+        if match is None:
+            continue
+        asked = day - timedelta(days=1) if match.group("eve") else day
+        if asked >= today:
+            found.append((match.start(), asked))
+        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return found, text
+
+
+def _weekday_from(today: date, weekday: int, following_week: bool) -> date:
+    offset = (weekday - today.weekday()) % 7
+    return today + timedelta(days=offset or (7 if following_week else 0))
+
+
+def _date_from(today: date, day: int, month: int) -> Optional[date]:
+    for year in (today.year, today.year + 1):
+        try:
+            asked = date(year, month, day)
+        except ValueError:
+            return None
+        if asked >= today:
+            return asked
+    return None
+
+
+def _days_of(match: re.Match, today: date) -> List[date]:
+    if match.group("month"):
+        asked = _date_from(today, int(match.group("day")), _MONTHS[match.group("month")])
+        return [asked] if asked else []
+    if match.group("month_first"):
+        asked = _date_from(today, int(match.group("day_after")), _MONTHS[match.group("month_first")])
+        return [asked] if asked else []
+    if match.group("weekday"):
+        return [_weekday_from(today, _WEEKDAYS[match.group("weekday")], bool(match.group("next")))]
+    if match.group("after_tomorrow"):
+        return [today + timedelta(days=2)]
+    if match.group("tomorrow"):
+        return [today + timedelta(days=1)]
+    if match.group("today"):
+        return [today]
+    saturday, sunday = _weekday_from(today, 5, False), _weekday_from(today, 6, False)
+    return [sunday] if sunday < saturday else [saturday, sunday]
+
+
+def asked_days(settings: Settings, text: str, today: date) -> List[date]:
+    """The days a question about the desk asks about, in the order it names them; [] for none."""
+    found, rest = _named_holidays(settings, _normalise(text), today)
+    for match in _ASKED_DAY.finditer(rest):
+        found.extend((match.start(), day) for day in _days_of(match, today))
+    days: List[date] = []
+    for _, day in sorted(found, key=lambda item: item[0]):
+        if day not in days:
+            days.append(day)
+    return days[:MAX_ASKED_DAYS]
+
+
+def _closed_weekdays(settings: Settings) -> List[str]:
+    return [DAY_NAMES[day] + "s" for day in range(7) if day not in settings.office_days]
+
+
+def _now_sentence(settings: Settings, local: datetime) -> str:
+    if _is_open(settings, local):
+        return f"It's open now, until {settings.office_close}."
+    opening = _next_opening(settings, local)
+    closed, holiday = _closed_until(settings, local, opening)
+    return (
+        f"It's closed {closed}; it opens again {_relative_day(local.date(), opening, holiday)} "
+        f"at {settings.office_open}."
+    )
+
+
+def _next_holiday(settings: Settings, today: date) -> Optional[date]:
+    """The next public holiday after ``today`` that closes an office day."""
+    for offset in range(1, HORIZON_DAYS):
+        day = today + timedelta(days=offset)
+        if day.weekday() in settings.office_days and public_holiday(settings, day):
+            return day
+    return None
+
+
+def _general_answer(settings: Settings, contact: Contact, local: datetime) -> List[str]:
+    closed = _closed_weekdays(settings)
+    closed_on = f"It is closed on {_join(closed)} and on public holidays" if closed else (
+        "It is closed on public holidays"
+    )
+    holiday = _next_holiday(settings, local.date())
+    if holiday:
+        closed_on += f"; the next one is {public_holiday(settings, holiday)} on {long_date(holiday)}"
+    return [
+        f"The {contact.department} is open {_hours(settings)}.",
+        closed_on + ".",
+        _now_sentence(settings, local),
+    ]
+
+
+def _day_answer(settings: Settings, local: datetime, day: date) -> str:
+    today = local.date()
+    offset = (day - today).days
+    when = {0: "today", 1: f"tomorrow ({long_date(day)})"}.get(offset, f"on {long_date(day)}")
+    holiday = public_holiday(settings, day)
+    if holiday:
+        return f"The desk is closed {when}: it is {holiday}, a public holiday."
+    if day.weekday() not in settings.office_days:
+        return f"The desk is closed {when}, as on every {DAY_NAMES[day.weekday()]}."
+    hours = f"from {settings.office_open} to {settings.office_close}"
+    if offset:
+        return f"The desk is open {when}, {hours}."
+    if local.time().replace(tzinfo=None) >= time.fromisoformat(settings.office_close):
+        return f"The desk was open today until {settings.office_close}. " + _now_sentence(settings, local)
+    return f"The desk is open today, {hours}. " + _now_sentence(settings, local)
+
+
+def office_hours_answer(settings: Settings, contact: Contact, now: datetime, text: str = "") -> str:
+    """Answer a question about the desk's opening times at ``now`` (an aware datetime).
+
+    When ``text`` names days ("on Saturday", "tomorrow", "this weekend", "25 December", "King's Day",
+    "zaterdag") the answer says whether the desk is open on each; otherwise it gives the office hours,
+    the next public holiday and whether the desk is open now. It ends with the phone numbers.
+    """
+    local = _local_time(settings, now)
+    days = asked_days(settings, text, local.date())
+    if days:
+        sentences = [_day_answer(settings, local, day) for day in days]
+        sentences.append(f"Office hours are {_hours(settings)}, except on public holidays.")
     else:
-        day = _next_opening_day(settings, local.date(), opens, local_time)
-        message = (
-            f"The desk is closed now: a colleague will reply after it opens again {day} at "
-            f"{settings.office_open}. Office hours are {hours}."
-        )
-    return DeskAvailability(is_open=is_open, message=message)
+        sentences = _general_answer(settings, contact, local)
+    sentences.append(f"You can call the desk on {contact.phone} (from abroad {contact.phone_abroad}).")
+    return " ".join(sentences)
