@@ -6,11 +6,12 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, TypeVar
 
 import aiohttp
 
 TIMEOUT_SECONDS = 60.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,35 @@ def ask_each(url: str, messages: Sequence[str], concurrency: int = 8, prefix: st
                     return await send(session, url, new_sender(prefix), message)
 
             return list(await asyncio.gather(*(one(m) for m in messages)))
+
+    return asyncio.run(run())
+
+
+Say = Callable[[str], Awaitable[Exchange]]
+
+
+def converse(
+    url: str, scripts: Sequence[Callable[[Say], Awaitable[T]]], concurrency: int = 8, prefix: str = "eval"
+) -> List[T]:
+    """Run each script in a fresh conversation, ``concurrency`` at a time; results in order.
+
+    A script gets ``say``: send one message in its conversation and get the Exchange back.
+    """
+
+    async def run() -> List[T]:
+        limit = asyncio.Semaphore(concurrency)
+        async with _session(concurrency) as session:
+
+            async def one(script: Callable[[Say], Awaitable[T]]) -> T:
+                sender = new_sender(prefix)
+
+                async def say(message: str) -> Exchange:
+                    return await send(session, url, sender, message)
+
+                async with limit:
+                    return await script(say)
+
+            return list(await asyncio.gather(*(one(s) for s in scripts)))
 
     return asyncio.run(run())
 

@@ -19,6 +19,7 @@ from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from bot import processes
+from bot.tickets.database import upgrade_database
 from evaluation.common import MODEL, child_env
 
 LOOPBACK = "127.0.0.1"
@@ -143,6 +144,7 @@ def assistant(
         "SANIC_HOST": LOOPBACK,  # the action server's interface
         **(env or {}),
     })
+    upgrade_database(environment["ALMERE_DATABASE_URL"])  # the handoff stores tickets
     actions = processes.action_server(port=action_port, host=LOOPBACK)
     rasa = processes.rasa_server(port=rasa_port, model=model, endpoints=endpoints, speedups=speedups)
     rasa = dataclasses.replace(
