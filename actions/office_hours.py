@@ -1,0 +1,33 @@
+"""The action that answers questions about the desk's opening times."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import services
+from bot.config import load_settings
+from bot.office_hours import office_hours_answer
+
+
+class ActionAnswerOfficeHours(Action):
+    """Say when the desk is open, or whether it is open on the day the person asks about."""
+
+    def name(self) -> Text:
+        return "action_answer_office_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        dispatcher.utter_message(
+            text=office_hours_answer(
+                load_settings(), services.knowledge().contact, datetime.now(timezone.utc), text
+            )
+        )
+        # A desk offer made earlier no longer stands once something else was answered.
+        return [SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else []
