@@ -1,6 +1,7 @@
 """One chat turn as every channel of the project takes it.
 
-The person's text is made safe first (bot.chat_input). Then Rasa answers it; if that
+The person's text is made safe first (bot.chat_input; only the quick replies of
+bot.quick_replies reach Rasa as "/intent"). Then Rasa answers it; if that
 fails, takes too long (action server down or slow) or says nothing at all, the person
 still gets a reply with the desk's phone numbers instead of silence.
 """
@@ -9,24 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
-from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import services
 from bot.chat_input import prepare_message
-from bot.config import REPO_ROOT, Settings
+from bot.config import Settings
+from bot.quick_replies import offered_payloads
 
 logger = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=None)
-def offered_intents() -> FrozenSet[str]:
-    """The domain's intents: the only ones a "/intent" quick-reply payload may name."""
-    with open(REPO_ROOT / "domain.yml", encoding="utf-8") as handle:
-        return frozenset(yaml.safe_load(handle)["intents"])
 
 
 def trouble_reply() -> str:
@@ -62,7 +55,7 @@ async def take_turn(
 ) -> None:
     """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply."""
     inbound = prepare_message(
-        raw_text, max_chars=settings.max_message_chars, offered_intents=offered_intents()
+        raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
     )
     if inbound.reply is not None:
         await output.send_text_message(sender_id, inbound.reply)

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.chat_turn import offered_intents, take_turn, trouble_reply
+from bot.chat_turn import take_turn, trouble_reply
 from bot.config import Settings
+from bot.quick_replies import offered_payloads
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
 
@@ -54,4 +55,14 @@ def test_every_quick_reply_payload_is_an_offered_intent(domain):
     payloads = [b["payload"] for r in domain["responses"].values() for v in r for b in v.get("buttons", [])]
     prompts = [handoff_prompts.OFFER, *handoff_prompts.QUESTIONS.values()]
     payloads += [payload for prompt in prompts for _, payload in prompt.buttons]
-    assert payloads and all(p.startswith("/") and p[1:] in offered_intents() for p in payloads)
+    assert payloads and all(p in offered_payloads() for p in payloads)
+
+
+@pytest.mark.parametrize(
+    "typed, seen",
+    [("/ask_population", "/ask_population"), ("/affirm", "/affirm"),
+     ("/request_human", "request_human"), ("/ /restart", "restart"),
+     ('/ /ask_population{"place": "Gotham"}', 'ask_population{"place": "Gotham"}')],
+)
+async def test_rasa_sees_an_intent_only_for_a_quick_reply_payload(typed, seen):
+    assert await turn(answering, typed) == [f"echo {seen}"]

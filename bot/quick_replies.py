@@ -1,0 +1,145 @@
+"""The "/intent" payloads the assistant's quick-reply buttons send: the only ones a channel lets through.
+
+Rasa reads a message starting with "/" as an intent with confidence 1.0 (and "{...}" after it as
+entities, "@0.5" as a confidence). People may send only what a button of the assistant sends, so
+the allow-list is read from where the buttons are defined, in this one place, when a server
+starts:
+
+- the buttons of the responses in ``domain.yml``;
+- the payloads written in the actions (``actions/*.py``): every string literal ``"/<intent>"``
+  naming an intent of the domain (the handoff prompts' "/affirm", "/choose_private", ...);
+- payloads an action builds from the intent it answers (``f"/{intent}"``, the "Yes, I mean
+  Almere" button): the intents that the rules in ``data/`` answer with that action.
+
+A button added to the domain or the actions is accepted after the next restart, with no second
+list to keep up to date.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
+
+import yaml
+
+from bot.config import REPO_ROOT
+
+logger = logging.getLogger(__name__)
+
+PAYLOAD = re.compile(r"/([A-Za-z0-9_]+)")
+
+
+def _domain_intents(domain: Dict[str, Any]) -> Set[str]:
+    intents = set()
+    for item in domain.get("intents") or ():
+        intents.update([item] if isinstance(item, str) else dict(item))
+    return intents
+
+
+def _response_payloads(domain: Dict[str, Any]) -> Iterator[str]:
+    for variations in (domain.get("responses") or {}).values():
+        for variation in variations or ():
+            for button in (variation or {}).get("buttons") or ():
+                payload = (button or {}).get("payload")
+                if isinstance(payload, str):
+                    yield payload.strip()
+
+
+def _action_name(cls: ast.ClassDef) -> Optional[str]:
+    """The constant a class's ``name()`` method returns (a Rasa SDK action's name)."""
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "name":
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Constant):
+                    return inner.value.value if isinstance(inner.value.value, str) else None
+    return None
+
+
+def _is_built_payload(node: ast.AST) -> bool:
+    """``f"/{something}"``: a payload made of "/" and one value."""
+    return (
+        isinstance(node, ast.JoinedStr)
+        and len(node.values) == 2
+        and isinstance(node.values[0], ast.Constant)
+        and node.values[0].value == "/"
+        and isinstance(node.values[1], ast.FormattedValue)
+    )
+
+
+def _scan_actions(source: str) -> tuple[Set[str], Set[str]]:
+    """(literal "/x" strings, names of actions that send a payload built from their intent)."""
+    tree = ast.parse(source)
+    literals = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and PAYLOAD.fullmatch(node.value)
+    }
+    building: Set[str] = set()
+    for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+        if any(_is_built_payload(node) for node in ast.walk(cls)):
+            name = _action_name(cls)
+            if name is None:
+                logger.warning("Quick replies of class %s are not accepted: it has no constant name().",
+                               cls.name)
+            else:
+                building.add(name)
+    return literals, building
+
+
+def _steps(data: Any) -> Iterator[List[Dict[str, Any]]]:
+    for key in ("rules", "stories"):
+        for entry in (data or {}).get(key) or ():
+            steps = (entry or {}).get("steps")
+            if isinstance(steps, list):
+                yield [step for step in steps if isinstance(step, dict)]
+
+
+def _intents_of(step: Dict[str, Any]) -> Iterable[str]:
+    if isinstance(step.get("intent"), str):
+        return [step["intent"]]
+    alternatives = step.get("or")
+    if isinstance(alternatives, list):
+        return [s["intent"] for s in alternatives if isinstance(s, dict) and isinstance(s.get("intent"), str)]
+    return []
+
+
+def _intents_answered_by(actions: Set[str], data_dir: Path) -> Set[str]:
+    """The intents that a rule or story of ``data_dir`` answers with one of ``actions``."""
+    intents: Set[str] = set()
+    for path in sorted(data_dir.rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            continue
+        for steps in _steps(data):
+            for step, following in zip(steps, steps[1:], strict=False):
+                if following.get("action") in actions:
+                    intents.update(_intents_of(step))
+    return intents
+
+
+def quick_reply_payloads(
+    domain_file: Path = REPO_ROOT / "domain.yml",
+    actions_dir: Path = REPO_ROOT / "actions",
+    data_dir: Path = REPO_ROOT / "data",
+) -> FrozenSet[str]:
+    """Every "/intent" payload a button of the assistant can send (only intents of the domain)."""
+    domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
+    intents = _domain_intents(domain)
+    payloads = set(_response_payloads(domain))
+    building: Set[str] = set()
+    for path in sorted(actions_dir.glob("*.py")):
+        literals, builders = _scan_actions(path.read_text(encoding="utf-8"))
+        payloads |= literals
+        building |= builders
+    payloads |= {f"/{intent}" for intent in _intents_answered_by(building, data_dir)}
+    return frozenset(p for p in payloads if (m := PAYLOAD.fullmatch(p)) and m.group(1) in intents)
+
+
+@lru_cache(maxsize=None)
+def offered_payloads() -> FrozenSet[str]:
+    """:func:`quick_reply_payloads` of this repository, read once per process."""
+    return quick_reply_payloads()
