@@ -59,6 +59,11 @@ class Settings:
     chat_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Where browsers reach the Rasa server (the chat widget connects here).
     rasa_public_url: str = "http://localhost:5005"
+    # Signs the chat widget's session tokens; every Rasa server behind the proxy needs the same.
+    # Unset: generated once into var/chat_session_secret.
+    chat_session_secret: Optional[str] = None
+    # REST channel: "Authorization: Bearer <key>" required when set; unset: loopback callers only.
+    rest_api_key: Optional[str] = None
 
 
 _PREFIX = "ALMERE_"
