@@ -25,6 +25,8 @@ class Settings:
 
     # Conversation memory (Rasa's SQL tracker store).
     tracker_url: str = field(default_factory=lambda: _default_sqlite_url("tracker.db"))
+    # `almere tickets purge` deletes conversations without a ticket that are older than this.
+    conversation_retention_days: int = 30
     # Handoff tickets and desk accounts.
     database_url: str = field(default_factory=lambda: _default_sqlite_url("desk.db"))
     # Where the knowledge file lives (one source of truth for facts).

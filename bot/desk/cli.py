@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import click
@@ -24,7 +24,7 @@ from bot.desk import create_app
 from bot.desk.accounts import AccountError, StaffAccounts
 from bot.desk.formatting import local_time
 from bot.office_hours import zone_label
-from bot.retention import delete_conversations, parse_age
+from bot.retention import delete_conversations, delete_idle_conversations, parse_age
 from bot.tickets import TicketError, TicketRecord, TicketService
 from bot.tickets.database import (
     SchemaNotCurrent,
@@ -192,16 +192,26 @@ def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: s
 @click.option("--older-than", "older_than", required=True, metavar="AGE",
               help="Delete resolved tickets last changed longer ago than AGE (e.g. 90d, 12w).")
 def purge_tickets(older_than: str) -> None:
-    """Delete old resolved tickets, their transcripts and their conversations."""
+    """Delete old resolved tickets, their transcripts and their conversations, and conversations
+    without a ticket older than ALMERE_CONVERSATION_RETENTION_DAYS."""
     try:
         age = parse_age(older_than)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--older-than") from error
     settings = load_settings()
+    now = datetime.now(timezone.utc)
     with _plain_errors():
-        purged = _ticket_service().purge_resolved(datetime.now(timezone.utc) - age)
+        service = _ticket_service()
+        purged = service.purge_resolved(now - age)
         events = delete_conversations(settings.tracker_url, [t.conversation_id for t in purged])
+        idle_before = now - timedelta(days=settings.conversation_retention_days)
+        with_ticket = {ticket.conversation_id for ticket in service.list()}
+        idle = delete_idle_conversations(settings.tracker_url, idle_before, keep=with_ticket)
     click.echo(f"Deleted {len(purged)} resolved ticket(s) and {events} conversation event(s).")
+    click.echo(
+        f"Deleted {idle} event(s) of conversations without a ticket, idle for more than "
+        f"{settings.conversation_retention_days} days."
+    )
 
 
 @click.group("users")

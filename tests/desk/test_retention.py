@@ -91,3 +91,41 @@ def test_purge_refuses_a_bad_age(database_url):
 def test_deleting_conversations_from_an_empty_tracker_store(tmp_path):
     assert delete_conversations(f"sqlite:///{tmp_path / 'none.db'}", ["x"]) == 0
     assert delete_conversations(f"sqlite:///{tmp_path / 'none.db'}", []) == 0
+
+
+def age_conversation(tracker_url: str, sender: str, days: int) -> None:
+    engine = create_engine_for(tracker_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE events SET timestamp = :when WHERE sender_id = :sender"),
+                           {"when": (datetime.now(timezone.utc) - timedelta(days=days)).timestamp(),
+                            "sender": sender})
+    engine.dispose()
+
+
+async def test_purge_deletes_idle_conversations_without_a_ticket(
+    service, database_url, tmp_path, monkeypatch
+):
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    make_ticket(service, "conv-open")
+    for sender in ("conv-open", "conv-idle", "conv-active"):
+        await store_conversation(tracker_url, sender, monkeypatch)
+    for sender in ("conv-open", "conv-idle"):
+        age_conversation(tracker_url, sender, days=31)
+    age_conversation(tracker_url, "conv-active", days=29)
+
+    group = click.Group("almere")
+    group.add_command(tickets_group)
+    env = {"ALMERE_DATABASE_URL": database_url, "ALMERE_TRACKER_URL": tracker_url}
+    result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "90d"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 event(s) of conversations without a ticket, idle for more than 30 days" in result.output
+    store = ConfiguredSQLTrackerStore(domain=Domain.empty())
+    assert await store.retrieve("conv-idle") is None
+    assert await store.retrieve("conv-open") is not None  # its ticket is open
+    assert await store.retrieve("conv-active") is not None
+
+    env["ALMERE_CONVERSATION_RETENTION_DAYS"] = "7"
+    result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "90d"], env=env)
+    assert "idle for more than 7 days" in result.output
+    assert await store.retrieve("conv-active") is None
