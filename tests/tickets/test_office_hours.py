@@ -169,7 +169,7 @@ def test_the_next_holiday_is_one_that_closes_an_office_day():
 @pytest.mark.parametrize(
     ("text", "first_sentence"),
     [
-        ("could I come to the desk on saturday", "The desk is closed on Saturday 5 December, as on every Saturday."),
+        ("could I come by on saturday", "The desk is closed on Saturday 5 December, as on every Saturday."),
         ("Zijn jullie zaterdag open?", "The desk is closed on Saturday 5 December, as on every Saturday."),
         ("can I come by on monday", "The desk is open on Monday 7 December, from 09:00 to 17:00."),
         ("open op maandag?", "The desk is open on Monday 7 December, from 09:00 to 17:00."),
