@@ -1,6 +1,8 @@
 """Rasa's REST channel with checked input: a clear 400 for a malformed request, never a 500.
 
-credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook).
+credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook). Only trusted
+callers may use it (bot/rest_auth.py): with ALMERE_REST_API_KEY set, those that send the key;
+without, programs on this machine.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from sanic.response import HTTPResponse
 
 from bot.chat_turn import take_turn
 from bot.config import load_settings
+from bot.quick_replies import offered_payloads
+from bot.rest_auth import refusal
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
 USAGE = 'Send JSON like {"sender": "a-conversation-id", "message": "How many people live in Almere?"}.'
@@ -36,6 +40,7 @@ class CheckedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("checked_rest_webhook", __name__)
         settings = load_settings()
+        offered_payloads()  # read the quick replies now: a broken domain shows at start-up
 
         @webhook.listener("before_server_start")
         async def limit_request_size(app: Any, _loop: Any) -> None:
@@ -48,10 +53,16 @@ class CheckedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = refusal(settings, request.ip, request.headers)
+            if refused is not None:
+                headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
+                return response.json({"error": refused.message}, status=refused.status, headers=headers)
             try:
                 body = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
                 return bad_request("The request body is not valid JSON.")
+            except RecursionError:  # json's parser gives up on very deep nesting ([[[[...]]]])
+                return bad_request("The request body is nested too deeply.")
             if not isinstance(body, dict):
                 return bad_request("The request body must be a JSON object.")
             sender, message = body.get("sender"), body.get("message")

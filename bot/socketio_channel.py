@@ -1,7 +1,7 @@
 """The socket.io channel of the chat widget.
 
 :class:`WebChatInput` is Rasa 3.6's ``SocketIOInput`` (same name, events and settings in
-``credentials.yml``) with three corrections:
+``credentials.yml``) with these corrections:
 
 * **Allowed origins.** Rasa creates its server with
   ``AsyncServer(async_mode="sanic", cors_allowed_origins=[])``. In python-engineio an empty
@@ -16,15 +16,22 @@
   ``sio.enter_room(...)`` without ``await``; since python-socketio 5.10 that is a
   coroutine, so the browser never joins its session's room and, with
   ``session_persistence: true``, never receives a reply (RasaHQ/rasa#13027).
+* **Sessions issued by the server and bound to the connection.** Rasa confirms any
+  ``session_id`` a client asks for and takes each message under the ``session_id`` written in
+  it, so anyone who knows (or guesses, or chooses) a conversation id receives that person's
+  replies and writes into their conversation. Here ``session_request`` confirms a session token
+  only if this server's secret signed it (:mod:`bot.chat_sessions`) and otherwise starts a new
+  session with a new token; the session is stored with the connection (``sio.save_session``),
+  and messages are taken under that session only, whatever the message says.
 * **Checked messages.** Each message is a turn of :func:`bot.chat_turn.take_turn`, like the
-  REST channel's: input made safe, and a reply even when answering fails.
+  REST channel's: input made safe, and a reply even when answering fails. A packet that
+  cannot be decoded (not JSON, or nested too deeply for the parser: ``RecursionError``) gets
+  a polite reply instead of a traceback.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -32,13 +39,17 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from socketio import exceptions
 
+from bot.chat_sessions import session_tokens
 from bot.chat_turn import take_turn
 from bot.config import load_settings
+from bot.quick_replies import offered_payloads
 
 logger = logging.getLogger(__name__)
 
-# Session ids the widget may ask to resume: Rasa's own (uuid4 hex) or similar tokens.
-SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+UNREADABLE_REPLY = (
+    "Sorry, I could not read that message (it was not valid JSON, or nested too deeply). "
+    "Please send your question as text."
+)
 
 
 class WebChatInput(SocketIOInput):
@@ -66,10 +77,13 @@ class WebChatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         settings = load_settings()
+        tokens = session_tokens(settings)
+        offered_payloads()  # read the quick replies now: a broken domain shows at start-up
         sio = self.sio
         assert sio is not None
         namespace = self.namespace or "/"
         rasa_connect = sio.handlers[namespace]["connect"]
+        decode_and_dispatch = sio.eio.handlers["message"]
 
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
@@ -78,26 +92,45 @@ class WebChatInput(SocketIOInput):
                 raise exceptions.ConnectionRefusedError("This web page may not use the chat.")
             return await rasa_connect(sid, environ, auth)
 
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            requested = (data or {}).get("session_id")
-            valid = isinstance(requested, str) and SESSION_ID.fullmatch(requested)
-            session_id = requested if valid else uuid.uuid4().hex
+        async def session_request(sid: Text, data: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            token, session_id = tokens.resume_or_issue(requested)
+            if requested and token != requested:
+                logger.info("A socket.io client asked for a session without its valid token: a new one.")
+            bound = await sio.get_session(sid, namespace=namespace)
+            previous = bound.get("session_id")
             if self.session_persistence:
+                if previous and previous != session_id:
+                    await sio.leave_room(sid, previous, namespace=namespace)
                 await sio.enter_room(sid, session_id, namespace=namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
 
         async def handle_message(sid: Text, data: Any) -> None:
-            data = data if isinstance(data, dict) else {}
-            sender_id = data.get("session_id") if self.session_persistence else sid
-            if not isinstance(sender_id, str) or not SESSION_ID.fullmatch(sender_id):
-                logger.warning("Ignored a socket.io message without a valid session id.")
-                return
-            message = data.get("message")
+            if self.session_persistence:
+                sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+                if sender_id is None:
+                    logger.warning("Ignored a socket.io message sent before a session was confirmed.")
+                    return
+            else:
+                sender_id = sid
+            message = data.get("message") if isinstance(data, dict) else None
             output = SocketIOOutput(sio, self.bot_message_evt)
             await take_turn(on_new_message, output, message if isinstance(message, str) else "",
                             sender_id, self.name(), settings)
 
+        async def packet_received(eio_sid: Text, packet: Any) -> None:
+            try:
+                await decode_and_dispatch(eio_sid, packet)
+            except (ValueError, RecursionError) as error:
+                logger.warning("Refused a socket.io packet that cannot be decoded: %s", type(error).__name__)
+                sid = sio.manager.sid_from_eio_sid(eio_sid, namespace)
+                if sid is not None:
+                    await sio.emit(self.bot_message_evt, {"text": UNREADABLE_REPLY}, room=sid,
+                                   namespace=namespace)
+
         sio.on("connect", connect, namespace=namespace)
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
+        sio.eio.on("message", packet_received)
         return blueprint

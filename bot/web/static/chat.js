@@ -1,8 +1,10 @@
 /* The chat widget of the public page. Plain JS, no build step.
  *
  * Talks to Rasa's socket.io channel (session persistence) at the URL in the page's
- * data-rasa-url. The session id and the messages shown are kept in sessionStorage, so
- * the conversation survives reloads in this tab. Every text is put into the page with
+ * data-rasa-url. The server issues a signed session token (bot/chat_sessions.py); the
+ * token and the messages shown are kept in sessionStorage, so the conversation survives
+ * reloads and reconnections in this tab: the widget presents the token in each
+ * session_request and the server binds the connection to that session. Every text is put into the page with
  * textContent / text nodes, never as HTML.
  */
 (function () {
@@ -28,7 +30,7 @@
   const input = find("chat-input");
   const rasaUrl = new URL(root.dataset.rasaUrl, window.location.href);
 
-  // --- What this tab remembers: { sessionId, open, messages: [{ role, text, buttons }] }
+  // --- What this tab remembers: { sessionId (the session token), open, messages: [{ role, text, buttons }] }
 
   function loadState() {
     try {
@@ -157,7 +159,8 @@
 
   function flush() {
     while (ready && socket.connected && outbox.length) {
-      socket.emit("user_uttered", { message: outbox.shift(), session_id: state.sessionId });
+      // The server takes the message under the session it bound to this connection.
+      socket.emit("user_uttered", { message: outbox.shift() });
     }
   }
 
