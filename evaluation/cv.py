@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -16,6 +16,19 @@ from evaluation.common import REPO_ROOT, run_logged
 
 FOLDS = 5
 DECLINE_ACTION = "action_decline"
+AVERAGES = ("macro avg", "weighted avg", "micro avg")
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """One intent's figures in the cross-validation, and what it was most often taken for."""
+
+    intent: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+    top_confusion: Optional[Tuple[str, int]] = None  # (predicted instead, how often)
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,8 @@ class CrossValidation:
     seconds: float = 0.0
     # Macro-F1 counting the intents that all get action_decline as one (see decline_grouped_f1).
     decline_grouped_f1: Optional[float] = None
+    # Every intent, lowest F1 first.
+    per_intent: List[IntentScore] = field(default_factory=list)
 
 
 def cv_command(config: Path, out: Path, folds: int = FOLDS, nlu: Path = REPO_ROOT / "data") -> List[str]:
@@ -40,7 +55,7 @@ def cv_command(config: Path, out: Path, folds: int = FOLDS, nlu: Path = REPO_ROO
 
 
 def parse_intent_report(report: Mapping) -> CrossValidation:
-    """Read Rasa's ``intent_report.json``: macro-F1, accuracy and the confusion pairs."""
+    """Read Rasa's ``intent_report.json``: macro-F1, accuracy, the confusion pairs and each intent."""
     confusions = [
         (intent, other, count)
         for intent, scores in report.items()
@@ -48,11 +63,21 @@ def parse_intent_report(report: Mapping) -> CrossValidation:
         for other, count in scores.get("confused_with", {}).items()
     ]
     confusions.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
+    per_intent = [
+        IntentScore(
+            intent, float(scores["precision"]), float(scores["recall"]), float(scores["f1-score"]),
+            int(scores["support"]),
+            min(scores.get("confused_with", {}).items(), key=lambda pair: (-pair[1], pair[0]), default=None),
+        )
+        for intent, scores in report.items()
+        if isinstance(scores, dict) and intent not in AVERAGES
+    ]
     return CrossValidation(
         macro_f1=float(report["macro avg"]["f1-score"]),
         accuracy=float(report["accuracy"]),
         examples=int(report["macro avg"]["support"]),
         confusions=confusions,
+        per_intent=sorted(per_intent, key=lambda score: (score.f1, score.intent)),
     )
 
 

@@ -64,14 +64,14 @@ class Checker:
         argument = expectation.split(":", 1)[1] if ":" in expectation else ""
         figures = self.classifier.classify([reply]).figures
         if kind == "figure":
-            return None if states_figure(reply, argument) else f"does not state {argument}"
+            return None if states_figure(reply, argument) else f"{argument} not stated"
         if kind == "text":
-            return None if re.search(argument, reply, re.IGNORECASE) else f"does not match /{argument}/"
+            return None if re.search(argument, reply, re.IGNORECASE) else "no match"
         if kind == "not":
             found = re.search(argument, reply, re.IGNORECASE)
-            return f"matches /{argument}/: {found.group(0)!r}" if found else None
+            return f"has {found.group(0)!r}" if found else None
         if kind == "handoff":
-            return None if HANDOFF_ASK.search(reply) else "does not ask for a name or contact details"
+            return None if HANDOFF_ASK.search(reply) else "asks for no name or contact details"
         if kind == "decline":
             if figures:
                 return f"states {', '.join(figures)}"

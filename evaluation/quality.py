@@ -1,14 +1,16 @@
 """Answer quality: `python -m evaluation.quality` (make eval) writes reports/eval.md.
 
-1. Intent quality: 5-fold cross-validation of the NLU data with config.yml.
-2. Honest declines, through the whole assistant (REST channel, real action server, a
+1. Intent quality: 5-fold cross-validation of the NLU data with config.yml, per intent too.
+2. What a visitor sees: the in-scope questions and the conversation scenarios
+   (evaluation.scenarios), each expectation checked, every miss listed.
+3. Honest declines, through the whole assistant (REST channel, real action server, a
    fresh conversation per question) on the evaluation sets in ../shared/eval/: each reply
    is classified (evaluation.classify) as a decline, an Almere figure, a topic answer, ...
    The small-talk rows of the near-domain set should get the matching small-talk reply.
 
 Questions are referred to in the report by file and line, so that no line of the
 evaluation sets is copied into the repository; var/eval/quality/replies.json (not
-committed) has the full texts.
+committed) has the full texts, var/eval/quality/scenarios.json those of the scenarios.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import services
-from evaluation import classify, client, cv, evalsets, report, servers
+from evaluation import classify, client, cv, evalsets, report, scenarios, servers
 from evaluation.classify import Classification, Outcome
 from evaluation.common import CONFIG, MODEL, REPORTS_DIR, WORK_DIR, shown
 
@@ -129,9 +131,43 @@ def small_talk_rows(results: Sequence[Result]) -> List[List[object]]:
     return rows
 
 
+def share(passed_asked: Tuple[int, int]) -> Optional[float]:
+    """``passed`` of ``asked`` in per cent (None when nothing was asked)."""
+    passed, asked = passed_asked
+    return 100 * passed / asked if asked else None
+
+
+def intent_rows(crossval: cv.CrossValidation) -> List[List[object]]:
+    return [
+        [s.intent, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.support,
+         f"{s.top_confusion[0]} ({s.top_confusion[1]})" if s.top_confusion else "–"]
+        for s in crossval.per_intent
+    ]
+
+
+def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> List[str]:
+    in_scope = scenarios.passed_share(results, evalsets.IN_SCOPE)
+    conversations = scenarios.passed_share(results, evalsets.CONVERSATIONS)
+    rows = scenarios.miss_rows(results)
+    return [
+        "## In-scope questions and conversations (what a visitor sees)", "",
+        f"`{evalsets.IN_SCOPE}`: **{in_scope[0]}/{in_scope[1]}** answered as expected, each in a fresh "
+        f"conversation; `{evalsets.CONVERSATIONS}`: **{conversations[0]}/{conversations[1]}** "
+        "scenarios passed (every expectation of every turn). The reply of a turn is every message "
+        "the assistant sent for it; `complete_handoff` / `refuse_consent` answer the handoff form "
+        "like a person (evaluation/form_driver.py). Checks: evaluation/expectations.py. "
+        "`python -m evaluation.scenarios` runs just these and prints the misses with their texts.",
+        "", f"Every miss ({len(rows)}):", "",
+        report.table(["where (file:line)", "scenario", "expectation", "why", "reply (shortened)"], rows)
+        if rows else "None.",
+        "",
+    ]
+
+
 def render(
     started: datetime, commands: Sequence[str], crossval: Optional[cv.CrossValidation],
     results: Sequence[Result], seconds: float, concurrency: int = CONCURRENCY,
+    scenario_results: Sequence[scenarios.ScenarioResult] = (),
 ) -> str:
     declines = [r for r in results if not r.question.small_talk]
     small_talk = [r for r in results if r.question.small_talk]
@@ -142,6 +178,12 @@ def render(
     targets = [
         report.Target("intent macro-F1 (5-fold CV)", crossval.macro_f1 if crossval else None,
                       MACRO_F1_TARGET, at_least=True),
+        report.Target("in-scope questions answered as expected",
+                      share(scenarios.passed_share(scenario_results, evalsets.IN_SCOPE)),
+                      100 * scenarios.IN_SCOPE_TARGET, at_least=True, unit=" %", digits=1),
+        report.Target("conversation scenarios passed",
+                      share(scenarios.passed_share(scenario_results, evalsets.CONVERSATIONS)),
+                      100 * scenarios.CONVERSATIONS_TARGET, at_least=True, unit=" %", digits=1),
         report.Target("out-of-scope and near-domain questions declined",
                       100 * honest / len(declines) if declines else None, 100 * DECLINE_TARGET,
                       at_least=True, unit=" %", digits=1),
@@ -171,7 +213,13 @@ def render(
             "",
             "Most frequent confusions:", "",
             report.table(["true intent", "predicted", "count"], crossval.confusions[:12]), "",
+            "Per intent, lowest F1 first (from `var/eval/cv/intent_report.json`):", "",
+            report.table(["intent", "precision", "recall", "F1", "support", "most often taken for (count)"],
+                         intent_rows(crossval)),
+            "",
         ]
+    if scenario_results:
+        lines += scenario_section(scenario_results)
     columns = [*(o.value for o in Outcome), "error"]
     lines += [
         "## Honest declines", "",
@@ -254,9 +302,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     with servers.assistant(work, MODEL) as running:
         results = ask(running.rest_url, questions, arguments.concurrency)
-    seconds = time.perf_counter() - clock
+        seconds = time.perf_counter() - clock
+        print("==> In-scope questions and conversation scenarios…", flush=True)
+        scenario_results = scenarios.run(
+            running.rest_url, [*evalsets.load_in_scope(), *evalsets.load_conversations()],
+            arguments.concurrency,
+        )
     save_replies(results, work / "replies.json")
-    text = render(started, commands, crossval, results, seconds, arguments.concurrency)
+    scenarios.save(scenario_results, work / "scenarios.json")
+    text = render(started, commands, crossval, results, seconds, arguments.concurrency, scenario_results)
     report.write(arguments.out, text)
     summary = text.split("## Summary", 1)[1].split("##", 1)[0].strip()
     print(summary)

@@ -131,13 +131,24 @@ def passed_share(results: Sequence[ScenarioResult], source: str) -> Tuple[int, i
     return sum(r.passed for r in group), len(group)
 
 
-def redacted(miss: Miss, limit: int = 220) -> str:
-    """The reply, shortened, with the scenario's own lines replaced should the reply quote them."""
-    text = miss.reply
-    for turn in miss.scenario.turns:
+def redacted(text: str, scenario: evalsets.Scenario, limit: int = 220) -> str:
+    """``text``, shortened, with the scenario's own lines replaced should it quote them."""
+    for turn in scenario.turns:
         if len(turn.user) > 15:
             text = text.replace(turn.user, "«the question»")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def miss_rows(results: Sequence[ScenarioResult]) -> List[List[str]]:
+    """Every miss for a report: where (file:line), scenario, expectation, why, the reply shortened.
+
+    The person's lines are only referred to by file:line (the reply may quote one: replaced).
+    """
+    return [
+        [miss.ref, "–" if miss.scenario.source == evalsets.IN_SCOPE else miss.scenario.name,
+         miss.expectation, redacted(miss.why, miss.scenario), redacted(miss.reply, miss.scenario, 160)]
+        for miss in misses(results)
+    ]
 
 
 def save(results: Sequence[ScenarioResult], path: Path) -> None:

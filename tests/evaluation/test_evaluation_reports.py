@@ -30,16 +30,24 @@ def test_percentiles_and_spreads():
     assert bench.Spread.of([3.0, 1.0, 2.0]).text() == "2.0 (1.0–3.0)"
 
 
-def test_the_intent_report_gives_macro_f1_and_confusions():
+def test_the_intent_report_gives_macro_f1_confusions_and_each_intent():
     result = cv.parse_intent_report({
-        "greet": {"f1-score": 1.0, "support": 3},
-        "thank": {"f1-score": 0.5, "support": 2, "confused_with": {"greet": 1}},
-        "deny": {"f1-score": 0.5, "support": 2, "confused_with": {"thank": 2, "greet": 1}},
+        "greet": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 3},
+        "thank": {"precision": 0.4, "recall": 0.6, "f1-score": 0.5, "support": 2,
+                  "confused_with": {"greet": 1}},
+        "deny": {"precision": 0.6, "recall": 0.4, "f1-score": 0.5, "support": 2,
+                 "confused_with": {"thank": 2, "greet": 1}},
         "accuracy": 0.8,
-        "macro avg": {"f1-score": 0.667, "support": 7},
+        "macro avg": {"precision": 0.7, "recall": 0.7, "f1-score": 0.667, "support": 7},
+        "weighted avg": {"precision": 0.7, "recall": 0.7, "f1-score": 0.7, "support": 7},
     })
     assert (result.macro_f1, result.accuracy, result.examples) == (0.667, 0.8, 7)
     assert result.confusions == [("deny", "thank", 2), ("deny", "greet", 1), ("thank", "greet", 1)]
+    assert result.per_intent == [  # lowest F1 first, each with what it was most often taken for
+        cv.IntentScore("deny", 0.6, 0.4, 0.5, 2, ("thank", 2)),
+        cv.IntentScore("thank", 0.4, 0.6, 0.5, 2, ("greet", 1)),
+        cv.IntentScore("greet", 1.0, 1.0, 1.0, 3, None),
+    ]
 
 
 @pytest.fixture
@@ -161,5 +169,14 @@ def test_grouped_macro_f1_counts_grouped_intents_as_one():
     assert cv.grouped_macro_f1(report, errors, {"a": "ab", "b": "ab"}) == 1.0
 
 
-def test_the_decline_intents_come_from_the_rules():
-    assert {"out_of_scope", "ask_unknown_fact"} <= set(cv.intents_answered_by(cv.DECLINE_ACTION))
+def test_the_decline_intents_come_from_the_rules(tmp_path):
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        "rules:\n"
+        "- {rule: a, steps: [{intent: out_of_scope}, {action: action_decline}]}\n"
+        "- {rule: b, steps: [{intent: nlu_fallback}, {action: action_decline}]}\n"
+        "- {rule: c, steps: [{intent: greet}, {action: utter_greet}]}\n"
+        "- {rule: d, condition: [{active_loop: f}], steps: [{intent: deny}, {action: action_decline}]}\n"
+    )
+    assert cv.intents_answered_by(cv.DECLINE_ACTION, rules) == ["nlu_fallback", "out_of_scope"]
+    assert "out_of_scope" in cv.intents_answered_by(cv.DECLINE_ACTION)  # the project's rules

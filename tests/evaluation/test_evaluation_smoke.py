@@ -6,9 +6,10 @@ from contextlib import nullcontext
 
 import pytest
 
-from evaluation import bench, classify, evalsets, quality, servers
+from evaluation import bench, classify, evalsets, quality, scenarios, servers
 from evaluation.classify import Outcome
 from evaluation.common import EVAL_SETS, MODEL
+from evaluation.expectations import FORM_KINDS
 from evaluation.questions import FACT_QUESTIONS
 
 pytestmark = pytest.mark.e2e
@@ -35,6 +36,23 @@ def test_a_handful_of_evaluation_questions(running):
     results = quality.ask(running.rest_url, questions, concurrency=4)
     assert [r.error for r in results] == [None] * len(questions)
     assert all(r.classification.outcome is not Outcome.NO_REPLY for r in results)
+
+
+def test_a_sample_of_the_scenarios_and_the_handoff_form(running):
+    """Two in-scope questions and the conversations that play the form: every turn gets a reply."""
+    if EVAL_SETS.is_dir():
+        sample = [*quality.sample(evalsets.load_in_scope(), 2), *(
+            s for s in evalsets.load_conversations()
+            if any(e in FORM_KINDS for t in s.turns for e in t.expect))]
+    else:
+        form = (evalsets.Turn("I want to talk to a person", ("handoff",), 1),
+                evalsets.Turn("", ("complete_handoff",), 2))
+        sample = [evalsets.Scenario("own", "own", 1, form)]
+    results = scenarios.run(running.rest_url, sample, concurrency=4)
+    assert [r.error for r in results] == [None] * len(sample)
+    assert all(turn.reply.strip() for r in results for turn in r.turns)
+    form_turns = [t for r in results for t in r.turns if set(t.turn.expect) & set(FORM_KINDS)]
+    assert form_turns and all("[/" in t.reply for t in form_turns)  # the driver clicked buttons
 
 
 def test_the_benchmark_questions_get_fact_answers(running, classifier):
