@@ -98,6 +98,7 @@ def run() -> None:
 @main.command("shell")
 def shell() -> None:
     """Chat with the assistant in the terminal (starts the action server too)."""
+    import os
     import subprocess
 
     actions = processes.start(processes.action_server())
@@ -107,7 +108,8 @@ def shell() -> None:
             "shell", "--model", str(processes.MODEL), "--endpoints", str(processes.ENDPOINTS),
             speedups=True,
         )
-        sys.exit(subprocess.call(command, cwd=REPO_ROOT))
+        env = {**os.environ, **processes.shared_secret_env()}
+        sys.exit(subprocess.call(command, cwd=REPO_ROOT, env=env))
     finally:
         processes.stop(actions)
 

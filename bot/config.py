@@ -52,6 +52,9 @@ class Settings:
     secret_key: Optional[str] = None
     cookie_secure: bool = False
     login_attempts_per_minute: int = 5
+    # Shared by the Rasa server and the action server, which refuses every other caller; unset:
+    # generated once into var/action_server_secret (bot.action_server).
+    action_server_secret: Optional[str] = None
     # Chat: longest message handled, in characters; larger request bodies are refused.
     max_message_chars: int = 2000
     max_request_bytes: int = 65536

@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot.config import REPO_ROOT
+import yaml
+
+from bot.action_secret import SECRET_ENV, action_server_secret
+from bot.config import REPO_ROOT, load_settings
 
 MODEL = REPO_ROOT / "models" / "almere.tar.gz"
 ENDPOINTS = REPO_ROOT / "endpoints.yml"
 CREDENTIALS = REPO_ROOT / "credentials.yml"
+ACTION_URL = "http://localhost:5055/webhook"  # in ENDPOINTS
 
 
 @dataclass
@@ -32,18 +36,37 @@ class Server:
     log_path: Optional[Path] = None
 
 
+def write_endpoints(path: Path, action_url: str, **sections: object) -> Path:
+    """ENDPOINTS with the action server at ``action_url`` (the secret header kept) and ``sections``
+    added, e.g. ``lock_store={...}``. Edited as text: loading it as YAML in a process that has
+    imported Rasa would replace ``${...}`` with the environment variables' values."""
+    text = ENDPOINTS.read_text(encoding="utf-8")
+    if ACTION_URL not in text:
+        raise ValueError(f"{ENDPOINTS} no longer names {ACTION_URL}")
+    text = text.replace(ACTION_URL, action_url)
+    if sections:
+        text += "\n" + yaml.safe_dump(dict(sections), sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def rasa_command(*arguments: str, speedups: bool = False) -> List[str]:
     """The `rasa` CLI of this interpreter's environment (with bot.rasa_speedups if ``speedups``)."""
     return [sys.executable, "-m", "bot.rasa_cli" if speedups else "rasa", *arguments]
 
 
+def shared_secret_env() -> Dict[str, str]:
+    """The action server's secret for both servers (Rasa fills endpoints.yml's header from it)."""
+    return {SECRET_ENV: action_server_secret(load_settings())}
+
+
 def action_server(port: int = 5055, host: str = "127.0.0.1") -> Server:
-    """The Rasa SDK action server; it listens on ``host`` only (loopback by default)."""
+    """The action server (bot.action_server: Rasa callers only); it listens on ``host`` only."""
     return Server(
         name="action server",
-        command=rasa_command("run", "actions", "--actions", "actions", "--port", str(port)),
+        command=[sys.executable, "-m", "bot.action_server", "--port", str(port), "--host", host],
         ready_url=f"http://{host}:{port}/health",
-        env={"SANIC_HOST": host},
+        env=shared_secret_env(),
     )
 
 
@@ -70,6 +93,7 @@ def rasa_server(
         name="Rasa server",
         command=rasa_command(*arguments, speedups=speedups),
         ready_url=f"http://{host}:{port}/",
+        env=shared_secret_env(),
     )
 
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-import yaml
-
 from bot import processes
 from bot.tickets.database import upgrade_database
 from evaluation.common import MODEL, child_env
@@ -94,10 +92,7 @@ class Running:
 
 def write_endpoints(path: Path, action_port: int) -> Path:
     """endpoints.yml with the action server on ``action_port`` (everything else unchanged)."""
-    document = yaml.safe_load(processes.ENDPOINTS.read_text())
-    document["action_endpoint"]["url"] = f"http://{LOOPBACK}:{action_port}/webhook"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return path
+    return processes.write_endpoints(path, f"http://{LOOPBACK}:{action_port}/webhook")
 
 
 def _start_all(

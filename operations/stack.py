@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-import yaml
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
@@ -54,12 +53,9 @@ def redis_lock_store(
 
 def write_endpoints(path: Path, action_url: str, lock_store: Optional[Dict[str, object]]) -> Path:
     """The project's endpoints.yml with this action server and, if given, this lock store."""
-    endpoints = yaml.safe_load(processes.ENDPOINTS.read_text(encoding="utf-8"))
-    endpoints["action_endpoint"] = {"url": action_url}
-    if lock_store is not None:
-        endpoints["lock_store"] = dict(lock_store)
-    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
-    return path
+    if lock_store is None:
+        return processes.write_endpoints(path, action_url)
+    return processes.write_endpoints(path, action_url, lock_store=dict(lock_store))
 
 
 @dataclass

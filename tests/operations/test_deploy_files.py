@@ -50,6 +50,8 @@ def test_the_layout_has_two_rasa_servers_one_action_server_and_the_one_off_migra
     for name in (*rasa, "actions", "desk"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["desk"]["environment"]["ALMERE_COOKIE_SECURE"] == "true"
+    assert services["actions"]["command"][:3] == ["python", "-m", "bot.action_server"]
+    assert "ALMERE_ACTION_SERVER_SECRET" in services["actions"]["environment"]
     assert services["purge"]["command"][-3:] == ["purge", "--older-than", "90d"]
 
 
@@ -65,10 +67,12 @@ def test_rasa_reads_deploy_endpoints(monkeypatch):
     from rasa.core.utils import AvailableEndpoints
 
     monkeypatch.setenv("ACTION_SERVER_URL", "http://actions:5055/webhook")
+    monkeypatch.setenv("ALMERE_ACTION_SERVER_SECRET", "s3cret")
     for name, value in (("HOST", "redis"), ("PORT", "6379"), ("DB", "1"), ("PASSWORD", "secret")):
         monkeypatch.setenv(f"LOCK_STORE_REDIS_{name}", value)
     endpoints = AvailableEndpoints.read_endpoints(str(DEPLOY / "endpoints.yml"))
     assert endpoints.action.url == "http://actions:5055/webhook"
+    assert endpoints.action.headers == {"Authorization": "Bearer s3cret"}
     assert endpoints.tracker_store.type == "bot.tracker_store.ConfiguredSQLTrackerStore"
     assert endpoints.lock_store.url == "redis"
     assert endpoints.lock_store.kwargs["password"] == "secret"

@@ -1,0 +1,27 @@
+"""The secret shared by the Rasa server and the action server (which refuses every other caller).
+
+Rasa sends it as ``Authorization: Bearer <secret>`` (endpoints.yml, ``action_endpoint.headers``,
+filled from the environment variable ALMERE_ACTION_SERVER_SECRET); bot.action_server checks it.
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Optional
+
+from bot.config import REPO_ROOT, Settings
+from bot.desk.secret_key import load_or_create_secret_key
+
+SECRET_ENV = "ALMERE_ACTION_SERVER_SECRET"
+SECRET_FILE = REPO_ROOT / "var" / "action_server_secret"
+
+
+def action_server_secret(settings: Settings, secret_file: Path = SECRET_FILE) -> str:
+    """ALMERE_ACTION_SERVER_SECRET, else a secret generated once into var/ (read by both servers)."""
+    return settings.action_server_secret or load_or_create_secret_key(secret_file)
+
+
+def is_authorised(authorization: Optional[str], secret: str) -> bool:
+    """Whether an ``Authorization`` header carries ``secret`` (compared in constant time)."""
+    return hmac.compare_digest((authorization or "").encode(), f"Bearer {secret}".encode())

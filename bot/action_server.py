@@ -1,0 +1,87 @@
+"""The action server: rasa_sdk's app, answering only Rasa.
+
+rasa_sdk 3.6 accepts any caller, and its actions write tickets, so anyone who reached it could
+rewrite a ticket. Here every request except ``GET /health`` must carry the shared secret as
+``Authorization: Bearer <secret>``, which Rasa sends from endpoints.yml
+(``action_endpoint.headers``, filled from ``ALMERE_ACTION_SERVER_SECRET``). Bad requests get a
+4xx with a JSON explanation, never rasa_sdk's 500 that echoes the request body.
+
+Start it with ``python -m bot.action_server --port 5055`` (instead of ``rasa run actions``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import zlib
+from typing import Optional, Sequence
+
+from rasa_sdk.endpoint import create_app as create_sdk_app
+from sanic import Sanic, response
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.action_secret import action_server_secret, is_authorised
+from bot.config import load_settings
+
+logger = logging.getLogger(__name__)
+PUBLIC_PATHS = frozenset({"/health"})
+
+
+def create_app(secret: str, actions_package: str = "actions") -> Sanic:
+    """rasa_sdk's app for ``actions_package`` that refuses callers without ``secret``."""
+    if not secret:
+        raise ValueError("the action server needs a secret")
+    app = create_sdk_app(actions_package, cors_origins=[])  # no browser has any business here
+
+    @app.middleware("request")
+    async def only_rasa(request: Request) -> Optional[HTTPResponse]:
+        if request.path in PUBLIC_PATHS:
+            return None
+        if not is_authorised(request.headers.get("authorization"), secret):
+            return response.json(
+                {"error": "The action server answers the assistant's Rasa server only "
+                          "(the shared secret is missing or wrong)."},
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if request.method == "POST":
+            try:
+                body = request.body or b"null"
+                if request.headers.get("content-encoding") == "deflate":
+                    body = zlib.decompress(body)
+                parsed = json.loads(body)
+            except (ValueError, UnicodeDecodeError, RecursionError, zlib.error):
+                return response.json({"error": "The request body is not valid JSON."}, status=400)
+            if not isinstance(parsed, dict):
+                return response.json({"error": "The request body must be a JSON object."}, status=400)
+        return None
+
+    @app.exception(Exception)
+    async def failure(request: Request, exception: Exception) -> HTTPResponse:
+        if isinstance(exception, SanicException):
+            status = exception.status_code
+            return response.json({"error": str(exception) or "Bad request."}, status=status)
+        logger.error("The action server failed on %s %s.", request.method, request.path,
+                     exc_info=exception)
+        return response.json({"error": "The action server failed."}, status=500)
+
+    return app
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description="The assistant's action server (Rasa callers only).")
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--host", default=os.environ.get("SANIC_HOST", "127.0.0.1"))
+    parser.add_argument("--actions", default="actions", help="the package of the actions")
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper())
+    app = create_app(action_server_secret(load_settings()), arguments.actions)
+    app.run(host=arguments.host, port=arguments.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
