@@ -52,6 +52,8 @@ class Settings:
     secret_key: Optional[str] = None
     cookie_secure: bool = False
     login_attempts_per_minute: int = 5
+    # Sign-in attempts from one IP address, whatever the usernames (per minute).
+    login_attempts_per_minute_per_address: int = 20
     # Shared by the Rasa server and the action server, which refuses every other caller; unset:
     # generated once into var/action_server_secret (bot.action_server).
     action_server_secret: Optional[str] = None

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 from bot.config import REPO_ROOT, Settings, load_settings
@@ -26,9 +26,19 @@ from bot.desk.secret_key import load_or_create_secret_key
 from bot.office_hours import zone_label
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.web import add_security_headers
 from bot.web import create_blueprint as public_page_blueprint
 
 LOGIN_WINDOW_SECONDS = 60
+
+
+def refuse_unreadable_json() -> None:
+    """A JSON body that cannot be read (malformed, or nested too deeply to parse) is a 400."""
+    if request.is_json and request.content_length:
+        try:
+            request.get_json(cache=True)
+        except RecursionError:
+            abort(400, "The request body is not valid JSON.")
 
 
 def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -61,11 +71,16 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
         tickets=TicketService(session_factory),
         accounts=StaffAccounts(session_factory, app.config["PASSWORD_HASHER"]),
         login_limiter=SlidingWindowLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECONDS),
+        address_limiter=SlidingWindowLimiter(
+            settings.login_attempts_per_minute_per_address, LOGIN_WINDOW_SECONDS
+        ),
     )
     app.add_template_filter(partial(local_time, zone=zone), "local_time")
     label = zone_label(settings.office_timezone)
     app.context_processor(lambda: {"staff": auth.current_staff(), "zone_label": label})
 
+    app.before_request(refuse_unreadable_json)  # before CSRFProtect's check, which may read it
+    app.after_request(add_security_headers)
     CSRFProtect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)

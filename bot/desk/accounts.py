@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +62,28 @@ class StaffAccounts:
                 if self._hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = self._hasher.hash(password)
                 return user.username
+        except SQLAlchemyError as error:
+            raise TicketStoreUnavailable("The desk database is unavailable.") from error
+
+    def session_generation(self, username: str) -> int | None:
+        """The current session generation of ``username`` (None if there is no such account)."""
+        try:
+            with self._session_factory() as session:
+                return session.execute(
+                    select(StaffUser.session_generation).where(StaffUser.username == username)
+                ).scalar_one_or_none()
+        except SQLAlchemyError as error:
+            raise TicketStoreUnavailable("The desk database is unavailable.") from error
+
+    def end_sessions(self, username: str) -> None:
+        """Make every session of ``username`` so far invalid (on sign-out)."""
+        try:
+            with self._session_factory() as session, session.begin():
+                session.execute(
+                    update(StaffUser)
+                    .where(StaffUser.username == username)
+                    .values(session_generation=StaffUser.session_generation + 1)
+                )
         except SQLAlchemyError as error:
             raise TicketStoreUnavailable("The desk database is unavailable.") from error
 

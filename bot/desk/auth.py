@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -22,12 +23,26 @@ from bot.desk.forms import LoginForm
 bp = Blueprint("auth", __name__, url_prefix="/desk")
 
 SESSION_KEY = "staff"
+GENERATION_KEY = "generation"
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "desk.static"})
 
 
 def current_staff() -> str | None:
-    """The signed-in staff member's username, if any."""
-    return session.get(SESSION_KEY)
+    """The signed-in staff member's username, if any.
+
+    The session cookie also carries the account's session generation, which signing out bumps
+    in the database: a copy of the cookie kept from before is then refused.
+    """
+    if "staff" not in g:
+        g.staff = None  # stays so if the check fails (an error page then shows no one signed in)
+        username = session.get(SESSION_KEY)
+        if username is not None:
+            generation = desk_services().accounts.session_generation(username)
+            if generation is None or generation != session.get(GENERATION_KEY):
+                session.clear()
+                username = None
+        g.staff = username
+    return g.staff
 
 
 def require_staff() -> Response | tuple | None:
@@ -45,7 +60,7 @@ bp.before_request(require_staff)
 
 def safe_next(target: str | None) -> str:
     """``target`` if it is a path on the desk, else the queue (no open redirects)."""
-    if target:
+    if target and target.isprintable() and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/desk/"):
             return target
@@ -65,11 +80,14 @@ def login():
         return _login_page(form)
 
     services = desk_services()
-    key = ((request.form.get("username") or "").strip().lower(), request.remote_addr or "")
-    if not services.login_limiter.try_acquire(key):
-        wait = services.login_limiter.retry_after(key)
-        page = render_template("desk/too_many_attempts.html", wait=wait)
-        return page, 429, {"Retry-After": str(wait)}
+    address = request.remote_addr or ""
+    key = ((request.form.get("username") or "").strip().lower(), address)
+    # Per address (however many usernames it tries), then per account and address.
+    for limiter, limited in ((services.address_limiter, address), (services.login_limiter, key)):
+        if not limiter.try_acquire(limited):
+            wait = limiter.retry_after(limited)
+            page = render_template("desk/too_many_attempts.html", wait=wait)
+            return page, 429, {"Retry-After": str(wait)}
     if not form.validate():
         return _login_page(form, 400)
     username = services.accounts.authenticate(form.username.data, form.password.data)
@@ -79,12 +97,14 @@ def login():
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = username
+    session[GENERATION_KEY] = services.accounts.session_generation(username)
     return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with a CSRF token, so no other site can do it)."""
+    """Sign out (a POST with a CSRF token, so no other site can do it) on every device."""
+    desk_services().accounts.end_sessions(current_staff())
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

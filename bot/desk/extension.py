@@ -17,7 +17,8 @@ EXTENSION_KEY = "almere_desk"
 class DeskServices:
     tickets: TicketService
     accounts: StaffAccounts
-    login_limiter: SlidingWindowLimiter
+    login_limiter: SlidingWindowLimiter  # per (username, address)
+    address_limiter: SlidingWindowLimiter  # per address, whatever the username
 
 
 def desk_services() -> DeskServices:

@@ -176,3 +176,5 @@ class StaffUser(Base):
     username = Column(String(USERNAME_MAX), nullable=False, unique=True)
     password_hash = Column(String(255), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    # Part of every desk session; signing out bumps it, so copies of the old cookie stop working.
+    session_generation = Column(Integer, nullable=False, default=0, server_default="0")
