@@ -18,6 +18,7 @@ from bot import services
 from bot.chat_input import prepare_message
 from bot.config import Settings
 from bot.quick_replies import offered_payloads
+from bot.tracker_store import conversation_memory_problem
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ async def take_turn(
     if inbound.reply is not None:
         await output.send_text_message(sender_id, inbound.reply)
         return
+    if conversation_memory_problem() is not None:  # the turn could not be kept: say so (issue 18)
+        await output.send_text_message(sender_id, trouble_reply())
+        return
     watched = WatchedOutput(output)
     message = UserMessage(inbound.text, watched, sender_id, input_channel=input_channel,
                           metadata=metadata)
@@ -69,5 +73,5 @@ async def take_turn(
         logger.error("No answer for %s within %ss.", sender_id, settings.reply_timeout_seconds)
     except Exception:  # noqa: BLE001 - whatever broke, the person gets an answer
         logger.exception("Answering %s failed.", sender_id)
-    if watched.sent == 0:
+    if watched.sent == 0 or conversation_memory_problem() is not None:
         await output.send_text_message(sender_id, trouble_reply())

@@ -21,6 +21,7 @@ from bot.chat_turn import take_turn
 from bot.config import load_settings
 from bot.quick_replies import offered_payloads
 from bot.rest_auth import refusal
+from bot.tracker_store import conversation_memory_problem
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
 USAGE = 'Send JSON like {"sender": "a-conversation-id", "message": "How many people live in Almere?"}.'
@@ -49,6 +50,9 @@ class CheckedRestInput(RestInput):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
+            if conversation_memory_problem() is not None:  # details are in the log, not here
+                return response.json({"status": "unavailable", "conversations": "cannot be saved"},
+                                     status=503)
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])

@@ -112,6 +112,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             await self._save(tracker)
         except SQLAlchemyError as error:
             self.write_problem = f"{type(error).__name__}: {error}".splitlines()[0]
+            logger.error("Conversation %s could not be saved: %s", tracker.sender_id, self.write_problem)
             raise
         self.write_problem = None
 
