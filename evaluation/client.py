@@ -10,6 +10,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Typ
 
 import aiohttp
 
+from bot.config import load_settings
+from bot.rest_auth import client_headers
+
 TIMEOUT_SECONDS = 60.0
 T = TypeVar("T")
 
@@ -38,9 +41,11 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, message: s
 
 
 def _session(concurrency: int) -> aiohttp.ClientSession:
+    """A client session that sends the REST API key of this environment (ALMERE_REST_API_KEY), if any."""
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=concurrency),
         timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
+        headers=client_headers(load_settings()),
     )
 
 

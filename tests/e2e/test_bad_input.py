@@ -35,6 +35,18 @@ def test_malformed_requests_get_a_clear_400(assistant, body):
     assert "Send JSON like" in response.json()["error"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 20_000 + b"]" * 20_000, b'{"":' * 12_000 + b"1" + b"}" * 12_000,
+     b'{"sender": "a", "message": "hi", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"],
+    ids=["arrays", "objects", "inside-a-valid-request"],
+)
+def test_deeply_nested_json_gets_a_clear_400(assistant, body):
+    response = post(assistant, body)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"] and "Send JSON like" in response.json()["error"]
+
+
 def test_a_body_over_the_limit_is_refused_before_parsing(assistant):
     response = post(assistant, b'{"sender": "a", "message": "' + b"a" * 10_000_000 + b'"}')
     assert response.status_code == 413
