@@ -33,6 +33,8 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import aiohttp
 
+from bot.config import load_settings
+from bot.rest_auth import client_headers
 from operations import checks, stack
 from operations.handoff_script import TROUBLE, Script, conversation, reference_in, reply_text
 from operations.reports import git_commit, latency_summary, machine, ms, now_utc, table
@@ -216,7 +218,8 @@ async def run_load(
     connector = aiohttp.TCPConnector(limit=limit * len(run.urls), limit_per_host=limit)
     timeout = aiohttp.ClientTimeout(total=request_timeout)
     cpu_before = {name: _cpu_seconds_of_group(pgid) for name, pgid in (watch or {}).items()}
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    headers = client_headers(load_settings())  # the REST API key, when one is configured
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
         t0 = time.perf_counter()
         tasks = [
             asyncio.create_task(_replay(session, script, position, run.urls, run, t0, think_seconds, slots))
