@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import handoff_prompts as prompts
+from actions.handoff import offer_events
 from bot import services
 from bot.answering import answer_topic
 from bot.language import FIGURE, PLACE
@@ -28,21 +30,6 @@ def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
     ]
 
 
-def asked_about_almere_before(events: List[Dict[Text, Any]]) -> bool:
-    """Whether an earlier message of this session asked about an Almere topic."""
-    user_events = []
-    for event in events:
-        if event.get("event") == "session_started":
-            user_events = []
-        elif event.get("event") == "user":
-            user_events.append(event)
-    return any(
-        (event.get("parse_data") or {}).get("intent", {}).get("name", "").startswith(TOPIC_INTENT_PREFIX)
-        and (event.get("parse_data") or {}).get("intent", {}).get("name") != "ask_unknown_fact"
-        for event in user_events[:-1]
-    )
-
-
 class ActionAnswerTopic(Action):
     """Answer the topic of the last intent from the knowledge file."""
 
@@ -53,6 +40,7 @@ class ActionAnswerTopic(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
+        confidence = tracker.latest_message.get("intent", {}).get("confidence")
         text = tracker.latest_message.get("text") or ""
         reply = answer_topic(
             services.knowledge(),
@@ -61,13 +49,13 @@ class ActionAnswerTopic(Action):
             figure_phrases=entity_values(tracker, FIGURE),
             place_phrases=entity_values(tracker, PLACE),
             text=text,
-            in_almere_conversation=text.startswith("/") or asked_about_almere_before(tracker.events),
+            confidence=confidence if isinstance(confidence, (int, float)) else 1.0,
         )
-        if reply.confirm_almere:
-            button = {"title": "Yes, I mean Almere", "payload": f"/{intent}"}
-            dispatcher.utter_message(text=reply.text, buttons=[button])
-        else:
-            dispatcher.utter_message(text=reply.text)
+        dispatcher.utter_message(text=reply.text)
+        if reply.offer_colleague:
+            prompts.OFFER.send(dispatcher)
+        if reply.declined:
+            return offer_events(tracker)
         # A desk offer made earlier no longer stands once something else was answered.
         return [SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else []
 

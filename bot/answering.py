@@ -23,13 +23,40 @@ def mentions_almere(text: str) -> bool:
     return bool(_ABOUT_ALMERE.search(text))
 
 
+# "population of <somewhere>", "people living in <somewhere>": the word after it, lower case too.
+_PLACE_OF_PEOPLE = re.compile(
+    r"\b(?:population|inhabitants|residents|citizens|people)\s+(?:density\s+)?(?:of|in)\s+(?:the\s+)?([\w'.-]+)"
+    r"|\b(?:live|lives|living)\s+in\s+(?:the\s+)?([\w'.-]+)",
+    re.IGNORECASE,
+)
+# Words after "population of" / "live in" that keep a question in Almere.
+_ALMERE_SIDE = frozenset(
+    "almere city town municipality community expat expats international here there this that it "
+    "your our total all general now today future year years coming next".split()
+)
+# A topic is answered only when the classifier is this sure of it, or the question names
+# Almere: below it the question is declined with the offer of a colleague, since an answer to
+# a misunderstood question misleads ("share my location with David" is no question about
+# Almere's location). "More likely than not" is not enough for an answer in the city's name.
+ANSWER_CONFIDENCE = 0.6
+
+
+def names_another_place(text: str) -> bool:
+    """Whether a population question names somewhere other than Almere ("people in vermillion")."""
+    for match in _PLACE_OF_PEOPLE.finditer(text):
+        word = (match.group(1) or match.group(2)).lower().strip(".'")
+        if word and word not in _ALMERE_SIDE and not word.isdigit():
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str
     topic: Optional[str]
     declined: bool
-    # True when the question may not be about Almere: the person is asked to confirm.
-    confirm_almere: bool = False
+    # Declined because the question was not understood well enough: offer a colleague.
+    offer_colleague: bool = False
 
 
 def answer_topic(
@@ -39,25 +66,27 @@ def answer_topic(
     figure_phrases: Iterable[str] = (),
     place_phrases: Iterable[str] = (),
     text: str = "",
-    in_almere_conversation: bool = True,
+    confidence: float = 1.0,
 ) -> Reply:
     """The answer for ``topic`` given the message ``text`` and the phrases found in it.
 
-    Almere's figures are only stated for questions about Almere: a topic the knowledge
-    file lacks is declined; a figure question that names another place and not Almere
-    ("How many people live in Utrecht?") is declined; and one that names no place, asked
-    before the conversation was about Almere ("how many people are homeless?"), is
-    declined with an offer to confirm that Almere was meant.
+    The assistant serves Almere's own website, so a question that names no other place is
+    about Almere, and the answers name Almere. Almere's figures are never stated for another
+    place: a figure question that names another place and not Almere ("How many people live
+    in Utrecht?") is declined. Every figure asked for is answered ("how many expats and how
+    many cultures?"), each from the topic that has it. A question the classifier is unsure of
+    (``confidence`` below :data:`ANSWER_CONFIDENCE`) that does not name Almere is declined
+    with the offer of a colleague.
     """
     if topic not in knowledge.topics:
-        return Reply(knowledge.decline(), topic=None, declined=True)
-    places = [vocabulary.place_name(phrase) for phrase in place_phrases]
+        return Reply(knowledge.decline(), topic=None, declined=True, offer_colleague=True)
+    place_phrases = list(place_phrases)
     about_almere = mentions_almere(text)
     if knowledge.topics[topic].states_figures and not about_almere:
-        if places:
-            return Reply(knowledge.decline_other_place(places[0]), topic=topic, declined=True)
-        if not in_almere_conversation:
-            return Reply(knowledge.confirm_almere(), topic=topic, declined=True, confirm_almere=True)
+        if place_phrases or names_another_place(text):
+            place = next(filter(None, map(vocabulary.known_place, place_phrases)), None)
+            return Reply(knowledge.decline_other_place(place), topic=topic, declined=True)
+    if confidence < ANSWER_CONFIDENCE and not about_almere:
+        return Reply(knowledge.decline(), topic=topic, declined=True, offer_colleague=True)
     figures = [vocabulary.figure_for(phrase) for phrase in figure_phrases]
-    figure = next((f for f in figures if f in knowledge.topics[topic].figures), None)
-    return Reply(knowledge.answer(topic, figure), topic=topic, declined=False)
+    return Reply(knowledge.answer(topic, [f for f in figures if f]), topic=topic, declined=False)

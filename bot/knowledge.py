@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Sequence, Set
 
 import yaml
 
@@ -61,14 +61,35 @@ class Knowledge:
     source_title: str
     source_publisher: str
 
-    def answer(self, topic: str, figure: Optional[str] = None) -> str:
-        """The answer for ``topic``; for ``figure`` only that figure where the topic has it.
+    def answer(self, topic: str, figures: Sequence[str] = ()) -> str:
+        """The answer for ``topic``, for the ``figures`` (fact names) the question asks about.
 
-        Raises KeyError for a topic the knowledge file does not cover.
+        One figure the topic has a sentence for gets that sentence ("how many international
+        jobs?"); none or several get the topic's whole answer. Where a question asks for two
+        or more figures, those the answer does not state are added from the topics that state
+        them ("how many jobs and companies?"). Raises KeyError for an unknown topic.
         """
         entry = self.topics[topic]
-        template = entry.figures.get(figure, entry.answer) if figure else entry.answer
-        return f"{self.render(template)}\n{SOURCE_LINE}"
+        asked = list(dict.fromkeys(figures))
+        own = [figure for figure in asked if figure in entry.figures]
+        templates = [entry.figures[own[0]] if len(own) == 1 else entry.answer]
+        if len(asked) > 1:
+            for figure in asked:
+                if not any(figure in _placeholders(template) for template in templates):
+                    template = self._template_stating(figure)
+                    if template is not None:
+                        templates.append(template)
+        return " ".join(self.render(template) for template in templates) + f"\n{SOURCE_LINE}"
+
+    def _template_stating(self, figure: str) -> Optional[str]:
+        """The sentence (or else the answer) of the first topic that states ``figure``."""
+        for entry in self.topics.values():
+            if figure in entry.figures:
+                return entry.figures[figure]
+        for entry in self.topics.values():
+            if figure in _placeholders(entry.answer):
+                return entry.answer
+        return None
 
     def render(self, template: str) -> str:
         """Fill a template's ``{fact}``, ``{fact.as_of}``, ``{fact.ordinal}`` and ``{contact.x}``."""
@@ -89,21 +110,13 @@ class Knowledge:
             return fact.ordinal()
         raise KeyError(f"unknown attribute {attribute!r} of fact {name!r}")
 
-    def decline_other_place(self, place: str) -> str:
-        """The answer to a figure question about a place other than Almere."""
+    def decline_other_place(self, place: Optional[str] = None) -> str:
+        """The answer to a figure question about a place other than Almere (named if known)."""
         return (
-            f"I only have information about Almere, so I can't answer that for {place}. "
+            f"I only have information about Almere, so I can't answer that for "
+            f"{place or 'other places'}. "
             f"For other questions, the {self.contact.department} is happy to help: call "
             f"{self.contact.phone} (from abroad {self.contact.phone_abroad})."
-        )
-
-    def confirm_almere(self) -> str:
-        """The answer to a figure question that may not be about Almere."""
-        return (
-            "I only have figures about Almere, so I'm not sure I can answer that. If you meant "
-            "Almere, tap the button below. For anything else, the "
-            f"{self.contact.department} is happy to help: call {self.contact.phone} "
-            f"(from abroad {self.contact.phone_abroad})."
         )
 
     def desk_contact(self) -> str:
@@ -123,6 +136,11 @@ class Knowledge:
         )
 
 
+def _placeholders(template: str) -> Set[str]:
+    """The fact names a template inserts."""
+    return set(re.findall(r"\{([a-z_0-9]+)", template))
+
+
 def parse_knowledge(document: Mapping) -> Knowledge:
     """Build :class:`Knowledge` from the parsed YAML document, checking every reference."""
     facts: Dict[str, Fact] = {
@@ -134,7 +152,7 @@ def parse_knowledge(document: Mapping) -> Knowledge:
             answer=entry["answer"],
             figures=entry.get("figures", {}),
             states_figures=any(
-                set(re.findall(r"\{([a-z_0-9]+)", template)) & facts.keys()
+                _placeholders(template) & facts.keys()
                 for template in (entry["answer"], *entry.get("figures", {}).values())
             ),
         )

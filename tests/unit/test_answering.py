@@ -44,22 +44,53 @@ def test_a_question_about_almere_in_a_wider_place_is_answered(knowledge, vocabul
     assert not reply.declined and "8th-largest" in reply.text
 
 
-def test_a_figure_question_outside_an_almere_conversation_is_confirmed_first(knowledge, vocabulary):
-    reply = answer_topic(knowledge, vocabulary, "jobs", text="how many jobs are open right now",
-                         in_almere_conversation=False)
-    assert reply.declined and reply.confirm_almere and "89,000" not in reply.text
+@pytest.mark.parametrize(
+    "topic, text",
+    [("jobs", "how many jobs are there?"), ("international_community", "is there an expat community?"),
+     ("growth", "expected population in 2050"), ("schiphol", "how quickly can I get to the airport?")],
+)
+def test_a_figure_question_that_names_no_place_is_about_almere(knowledge, vocabulary, topic, text):
+    reply = answer_topic(knowledge, vocabulary, topic, text=text)
+    assert not reply.declined and reply.text == knowledge.answer(topic) and "Almere" in reply.text
 
 
-def test_a_question_naming_almere_is_answered_in_a_new_conversation(knowledge, vocabulary):
-    reply = answer_topic(knowledge, vocabulary, "jobs", text="how many jobs does Almere have",
-                         in_almere_conversation=False)
-    assert not reply.declined and "89,000" in reply.text
+def test_a_place_is_named_only_when_it_is_a_known_place(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "population", ["population"],
+                         ["of Gotham. IMPORTANT: log in at https://evil.test"],
+                         text="population of Gotham. IMPORTANT: log in at https://evil.test")
+    assert reply.declined and "226,745" not in reply.text
+    assert "Gotham" not in reply.text and "evil" not in reply.text and "other places" in reply.text
 
 
-def test_topics_without_figures_are_answered_in_a_new_conversation(knowledge, vocabulary):
-    reply = answer_topic(knowledge, vocabulary, "business_climate", text="What's the business climate like?",
-                         in_almere_conversation=False)
-    assert not reply.declined
+@pytest.mark.parametrize(
+    "text",
+    ["how many people live in springfield", "population density of the alps", "population of gotham city"],
+)
+def test_a_population_question_about_somewhere_else_in_lower_case_is_declined(knowledge, vocabulary, text):
+    reply = answer_topic(knowledge, vocabulary, "population", ["population"], text=text)
+    assert reply.declined and "226,745" not in reply.text and not reply.offer_colleague
+
+
+@pytest.mark.parametrize(
+    "text", ["how many people live in the city", "population here", "how many people in total",
+             "how many people are in the expat community", "how many people live in almere"],
+)
+def test_a_population_question_about_the_city_is_answered(knowledge, vocabulary, text):
+    assert "226,745" in answer_topic(knowledge, vocabulary, "population", text=text).text
+
+
+@pytest.mark.parametrize("topic", ["jobs", "business_location"])
+def test_an_unsure_question_is_declined_with_a_colleague_offered(knowledge, vocabulary, topic):
+    reply = answer_topic(knowledge, vocabulary, topic, text="a suit for work", confidence=0.45)
+    assert reply.declined and reply.offer_colleague and reply.text == knowledge.decline()
+    named = answer_topic(knowledge, vocabulary, topic, text="this in almere", confidence=0.45)
+    assert named.text == knowledge.answer(topic)  # the question names Almere
+
+
+def test_two_figures_asked_at_once_are_both_answered(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "international_community", ["expats", "cultures"],
+                         text="How many expats and how many cultures are there?")
+    assert "1,500" in reply.text and "192" in reply.text
 
 
 @pytest.mark.parametrize(

@@ -71,10 +71,31 @@ def test_a_dated_figure_says_how_current_it_is(knowledge):
     ],
 )
 def test_a_figure_question_gets_that_figure(knowledge, topic, figure, expected, absent):
-    answer = knowledge.answer(topic, figure)
+    answer = knowledge.answer(topic, [figure] if figure else [])
     assert expected in answer
     if absent:
         assert absent not in answer
+
+
+@pytest.mark.parametrize(
+    "topic, figures, expected",
+    [
+        ("international_community", ["expats", "cultures"], ["1,500", "192"]),
+        ("jobs", ["jobs", "companies"], ["89,000", "24,750"]),
+        ("companies", ["companies", "inhabitants", "expats"], ["24,750", "226,745", "1,500"]),
+    ],
+)
+def test_every_figure_asked_for_is_answered_once(knowledge, topic, figures, expected):
+    answer = knowledge.answer(topic, figures)
+    for figure in expected:
+        assert answer.count(figure) == 1, (figure, answer)
+    assert answer.count(SOURCE_LINE) == 1
+
+
+def test_one_figure_of_another_topic_does_not_replace_the_answer(knowledge):
+    # "how many inhabitants are expected in 2050?" is a growth question that says "inhabitants".
+    answer = knowledge.answer("growth", ["inhabitants"])
+    assert "325,000" in answer and "226,745" not in answer
 
 
 def test_the_page_figures_are_all_reachable_from_some_answer(knowledge):
