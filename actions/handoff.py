@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions import handoff_prompts as prompts
 from bot import services
 from bot.config import load_settings
-from bot.handoff import parse_contact, previous_turn_declined, transcript_from_events
+from bot.handoff import parse_contact, transcript_from_events
 from bot.office_hours import desk_availability
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketStoreUnavailable
 
@@ -36,10 +36,10 @@ def reset_form_slots() -> List[EventType]:
 
 
 class ActionDecline(Action):
-    """Say honestly that the knowledge file does not answer this, and offer the desk.
+    """Say honestly that the knowledge file does not answer this, and offer a colleague.
 
-    An Almere question the page does not answer gets the handoff offer at once;
-    other unanswerable messages get it when two come in a row.
+    Whatever the person says next, "yes" or "please pass it on" starts the handoff with
+    this question ready to confirm.
     """
 
     def name(self) -> Text:
@@ -48,17 +48,30 @@ class ActionDecline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        offer = intent == "ask_unknown_fact" or previous_turn_declined(tracker.events, self.name())
         dispatcher.utter_message(text=services.knowledge().decline())
-        events: List[EventType] = [SlotSet("handoff_offered", offer)]
-        if offer:
-            prompts.OFFER.send(dispatcher)
-            events += [
-                SlotSet("unanswered_question", tracker.latest_message.get("text")),
-                SlotSet("unanswered_intent", intent),
-            ]
-        return events
+        prompts.OFFER.send(dispatcher)
+        return offer_events(tracker)
+
+
+def offer_events(tracker: Tracker) -> List[EventType]:
+    """After a declined question: "yes" now means "pass this question on"."""
+    return [
+        SlotSet("handoff_offered", True),
+        SlotSet("unanswered_question", tracker.latest_message.get("text")),
+        SlotSet("unanswered_intent", tracker.latest_message.get("intent", {}).get("name")),
+    ]
+
+
+class ActionWithdrawOffer(Action):
+    """A yes, no or stop with nothing pending, or no to the desk offer: no offer stands any more."""
+
+    def name(self) -> Text:
+        return "action_withdraw_offer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return [SlotSet("handoff_offered", False)]
 
 
 class ActionPrepareHandoff(Action):

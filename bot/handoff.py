@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Iterable, List, Mapping, Optional
 
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.records import TranscriptEntry
@@ -66,20 +66,3 @@ def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> List[Transcri
             text = f"[quick reply: {quick_reply.group(1).replace('_', ' ')}]"
         entries.append(TranscriptEntry(role=role, text=text, timestamp=timestamp))
     return entries
-
-
-def previous_turn_declined(events: Sequence[Mapping[str, Any]], decline_action: str) -> bool:
-    """Whether the person's message before the latest one was answered by ``decline_action``."""
-    user_turns_seen = 0
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind == "user":
-            user_turns_seen += 1
-            if user_turns_seen == 2:
-                return False
-        elif kind == "action" and user_turns_seen == 1:
-            if event.get("name") == decline_action:
-                return True
-        elif kind == "session_started":
-            return False
-    return False

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.handoff import ContactDetails, parse_contact, previous_turn_declined, transcript_from_events
+from bot.handoff import ContactDetails, parse_contact, transcript_from_events
 
 
 @pytest.mark.parametrize(
@@ -49,35 +49,3 @@ def test_the_transcript_keeps_user_and_bot_messages_in_order():
         ("user", "[quick reply: choose private]"),
     ]
     assert transcript[0].timestamp == datetime.fromtimestamp(1_700_000_000, tz=timezone.utc)
-
-
-def test_a_decline_of_the_previous_message_is_seen():
-    events = [
-        event("user", text="tell me a joke"),
-        event("action", name="action_decline"),
-        event("action", name="action_listen"),
-        event("user", text="what's the weather"),
-    ]
-    assert previous_turn_declined(events, "action_decline")
-
-
-def test_an_answer_in_between_breaks_the_row():
-    events = [
-        event("user", text="tell me a joke"),
-        event("action", name="action_decline"),
-        event("user", text="how many jobs"),
-        event("action", name="action_answer_topic"),
-        event("user", text="what's the weather"),
-    ]
-    assert not previous_turn_declined(events, "action_decline")
-
-
-def test_a_new_session_starts_a_new_row():
-    events = [
-        event("user", text="tell me a joke"),
-        event("action", name="action_decline"),
-        event("session_started"),
-        event("user", text="what's the weather"),
-    ]
-    assert not previous_turn_declined(events, "action_decline")
-    assert not previous_turn_declined([event("user", text="hi")], "action_decline")

@@ -16,7 +16,7 @@ from bot.tickets.database import create_engine_for, create_session_factory, upgr
 
 CONVERSATION = [
     {"event": "user", "text": "What's the average rent?", "timestamp": 1_700_000_000.0,
-     "parse_data": {"intent": {"name": "ask_unknown_fact"}}},
+     "parse_data": {"intent": {"name": "out_of_scope"}}},
     {"event": "action", "name": "action_decline", "timestamp": 1_700_000_001.0},
     {"event": "bot", "text": "I'm sorry, I don't know that.", "timestamp": 1_700_000_001.5},
     {"event": "user", "text": "yes", "timestamp": 1_700_000_010.0},
@@ -44,7 +44,7 @@ COMPLETE = {
     "handoff_question": "What's the average rent?",
     "handoff_desk": "international",
     "handoff_consent": True,
-    "unanswered_intent": "ask_unknown_fact",
+    "unanswered_intent": "out_of_scope",
 }
 
 
@@ -56,7 +56,7 @@ async def test_a_consented_handoff_stores_a_ticket_with_the_transcript(tickets, 
     events = await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
     [ticket] = tickets.list()
     assert ticket.name == "Maria Jansen" and ticket.email == "maria@example.nl"
-    assert ticket.desk == "international" and ticket.topic == "ask_unknown_fact"
+    assert ticket.desk == "international" and ticket.topic == "out_of_scope"
     assert [m.text for m in ticket.transcript] == [
         "What's the average rent?", "I'm sorry, I don't know that.", "yes"]
     [text] = texts(dispatcher)
@@ -112,24 +112,23 @@ async def test_prepare_prefills_the_unanswered_question(dispatcher, domain):
     assert texts(dispatcher) == [prompts.INTRO.text]
 
 
-@pytest.mark.parametrize(
-    "intent, previous, offered",
-    [("ask_unknown_fact", False, True), ("out_of_scope", False, False), ("out_of_scope", True, True),
-     ("nlu_fallback", True, True)],
-)
-async def test_decline_offers_the_desk_when_it_should(dispatcher, domain, intent, previous, offered):
-    events = [{"event": "user", "text": "joke?"}]
-    if previous:
-        events += [{"event": "action", "name": "action_decline"}]
-    events += [{"event": "user", "text": "weather?"}]
-    tracker = Tracker("c", {}, {"intent": {"name": intent}, "text": "weather?"}, events, False,
-                      None, {}, "action_listen")
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+async def test_every_decline_offers_a_colleague(dispatcher, domain, intent):
+    tracker = Tracker("c", {}, {"intent": {"name": intent}, "text": "weather?"},
+                      [{"event": "user", "text": "weather?"}], False, None, {}, "action_listen")
     result = await handoff.ActionDecline().run(dispatcher, tracker, domain)
-    assert SlotSet("handoff_offered", offered) in result
-    assert (prompts.OFFER.text in texts(dispatcher)) == offered
-    assert "14 036" in texts(dispatcher)[0]
-    if offered:
-        assert SlotSet("unanswered_question", "weather?") in result
+    assert SlotSet("handoff_offered", True) in result
+    assert SlotSet("unanswered_question", "weather?") in result
+    assert "14 036" in texts(dispatcher)[0] and texts(dispatcher)[1] == prompts.OFFER.text
+
+
+async def test_no_to_the_offer_withdraws_it(dispatcher, domain):
+    tracker = Tracker("c", {"handoff_offered": True}, {"intent": {"name": "deny"}, "text": "no thanks"},
+                      [], False, None, {}, "action_listen")
+    assert await handoff.ActionWithdrawOffer().run(dispatcher, tracker, domain) == [
+        SlotSet("handoff_offered", False)
+    ]
+    assert dispatcher.messages == []
 
 
 class TestFormValidation:
