@@ -17,6 +17,7 @@ from bot import services
 from bot.config import load_settings
 from bot.handoff import parse_contact, transcript_from_events
 from bot.office_hours import desk_availability
+from bot.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketStoreUnavailable
 
 FORM_SLOTS = (
@@ -87,6 +88,7 @@ class ActionPrepareHandoff(Action):
         question = tracker.get_slot("unanswered_question")
         return [
             *reset_form_slots(),
+            SlotSet(FORGET_SLOT, None),
             SlotSet("handoff_offered", False),
             SlotSet("handoff_question", question or None),
         ]
@@ -159,6 +161,8 @@ class ActionSubmitHandoff(Action):
         knowledge = services.knowledge()
         contact = parse_contact(tracker.get_slot("handoff_contact") or "")
         reference: Optional[str] = None
+        # Told that nothing was kept: the conversation forgets the answers (bot/redaction.py).
+        forget = False
         submit = functools.partial(
             services.ticket_service().open_or_update,
             tracker.sender_id,
@@ -179,11 +183,13 @@ class ActionSubmitHandoff(Action):
             dispatcher.utter_message(
                 text="Understood: I have not stored or shared anything. " + knowledge.desk_contact()
             )
+            forget = True
         except InvalidTicket as error:
             dispatcher.utter_message(
                 text=f"I could not pass this on: {error.message} Nothing was stored. "
                 + knowledge.desk_contact()
             )
+            forget = True
         except TicketStoreUnavailable:
             dispatcher.utter_message(
                 text="I'm sorry, I could not save your request just now, so it has NOT been "
@@ -197,7 +203,8 @@ class ActionSubmitHandoff(Action):
                 text=f"Thank you! I have {verb}. Your reference is {reference}. "
                 f"{availability.message}"
             )
-        return [*reset_form_slots(), SlotSet("handoff_reference", reference)]
+        forgotten = [SlotSet(FORGET_SLOT, True)] if forget else []
+        return [*reset_form_slots(), SlotSet("handoff_reference", reference), *forgotten]
 
 
 class ActionCancelHandoff(Action):
@@ -213,4 +220,5 @@ class ActionCancelHandoff(Action):
             text="Okay, I've stopped: nothing has been passed on. "
             + services.knowledge().desk_contact()
         )
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots(),
+                SlotSet(FORGET_SLOT, True)]

@@ -1,8 +1,10 @@
 """Forgetting what a person typed into a handoff that stored nothing.
 
-When the person refuses consent, stops the form, or the ticket could not be stored, they are
+When the person refuses consent, stops the form, or the ticket was refused as invalid, they are
 told that nothing was kept; the conversation memory (Rasa's tracker) must then not keep it
-either. These functions work on events as Rasa stores them (``Event.as_dict()``), so that
+either. (When the ticket database is down, the person has consented and is told to try again:
+the conversation keeps their answers, so that the retry and its ticket have them.)
+These functions work on events as Rasa stores them (``Event.as_dict()``), so that
 the tracker store (bot/tracker_store.py) can rewrite a conversation when it saves it.
 
 What is removed: every user message typed while the handoff form asked for one of its slots,
@@ -16,11 +18,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, Iterable, List, Optional, Set
 
-# The actions that end a handoff (their names in domain.yml; tests check actions/handoff.py).
-SUBMIT_ACTION = "action_submit_handoff"
-CANCEL_ACTION = "action_cancel_handoff"
-# action_submit_handoff sets this slot to the ticket's reference, or to null when nothing was stored.
-REFERENCE_SLOT = "handoff_reference"
+# The handoff actions set this slot to true when what the person typed must be forgotten.
+FORGET_SLOT = "handoff_forget"
 FORM_SLOT_PREFIX = "handoff_"
 PERSONAL_SLOTS = frozenset({"handoff_name", "handoff_contact", "handoff_question", "unanswered_question"})
 REMOVED = "[removed]"
@@ -28,19 +27,12 @@ REMOVED = "[removed]"
 Event = Dict[str, Any]
 
 
-def ends_handoff_without_ticket(events: Iterable[Event]) -> bool:
-    """Whether ``events`` (those new in a turn) stop a handoff or end one that stored nothing."""
-    after_submit = False
-    for event in events:
-        kind = event.get("event")
-        if kind == "action":
-            if event.get("name") == CANCEL_ACTION:
-                return True
-            after_submit = event.get("name") == SUBMIT_ACTION
-        elif after_submit and kind == "slot" and event.get("name") == REFERENCE_SLOT:
-            if not event.get("value"):
-                return True
-    return False
+def asks_to_forget(events: Iterable[Event]) -> bool:
+    """Whether ``events`` (those new in a turn) end a handoff whose answers must be forgotten."""
+    return any(
+        event.get("event") == "slot" and event.get("name") == FORGET_SLOT and event.get("value") is True
+        for event in events
+    )
 
 
 def _form_answers_and_values(events: List[Event]) -> tuple[Set[int], Set[str]]:

@@ -24,7 +24,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_settings
-from bot.redaction import ends_handoff_without_ticket, redact_handoff
+from bot.redaction import asks_to_forget, redact_handoff
 
 logger = logging.getLogger(__name__)
 PROBE_SENDER = "almere-write-probe"
@@ -120,7 +120,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         with self.session_scope() as session:
             new = [event.as_dict() for event in self._additional_events(session, tracker)]
-            if ends_handoff_without_ticket(new):
+            if asks_to_forget(new):
                 stored = self._event_query(
                     session, tracker.sender_id, fetch_events_from_all_sessions=True
                 ).all()

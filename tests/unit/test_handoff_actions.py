@@ -62,6 +62,7 @@ async def test_a_consented_handoff_stores_a_ticket_with_the_transcript(tickets, 
     [text] = texts(dispatcher)
     assert ticket.reference in text and "office hours" in text.lower()
     assert SlotSet("handoff_reference", ticket.reference) in events
+    assert SlotSet("handoff_forget", True) not in events
 
 
 async def test_asking_again_adds_to_the_same_ticket(tickets, dispatcher, domain):
@@ -80,6 +81,7 @@ async def test_without_consent_nothing_is_stored(tickets, dispatcher, domain):
     [text] = texts(dispatcher)
     assert "not stored" in text and "14 036" in text and "ALM-" not in text
     assert SlotSet("handoff_reference", None) in events
+    assert SlotSet("handoff_forget", True) in events  # the tracker store forgets the answers
 
 
 async def test_a_database_failure_is_said_plainly(tickets, dispatcher, domain, monkeypatch):
@@ -87,21 +89,25 @@ async def test_a_database_failure_is_said_plainly(tickets, dispatcher, domain, m
         raise TicketStoreUnavailable("down")
 
     monkeypatch.setattr(tickets, "open_or_update", unavailable)
-    await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
+    events = await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
     [text] = texts(dispatcher)
     assert "NOT been passed on" in text and "14 036" in text and "ALM-" not in text
+    # Consent was given: the answers stay in the conversation for the retry.
+    assert SlotSet("handoff_forget", True) not in events
 
 
 async def test_invalid_details_are_refused_not_confirmed(tickets, dispatcher, domain):
     slots = {**COMPLETE, "handoff_contact": "not a contact"}
-    await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(slots), domain)
+    events = await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(slots), domain)
     assert tickets.list() == []
     assert "Nothing was stored" in texts(dispatcher)[0]
+    assert SlotSet("handoff_forget", True) in events
 
 
 async def test_cancel_stops_the_form_and_clears_it(dispatcher, domain):
     events = await handoff.ActionCancelHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
     assert ActiveLoop(None) in events and SlotSet("handoff_name", None) in events
+    assert SlotSet("handoff_forget", True) in events
     assert "nothing has been passed on" in texts(dispatcher)[0]
 
 

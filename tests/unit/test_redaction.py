@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-from actions.handoff import ActionCancelHandoff, ActionSubmitHandoff
-from bot.redaction import (
-    CANCEL_ACTION,
-    REFERENCE_SLOT,
-    REMOVED,
-    SUBMIT_ACTION,
-    ends_handoff_without_ticket,
-    redact_handoff,
-)
-
-
-def test_the_action_names_are_those_of_the_handoff_actions():
-    assert ActionSubmitHandoff().name() == SUBMIT_ACTION
-    assert ActionCancelHandoff().name() == CANCEL_ACTION
+from bot.redaction import FORGET_SLOT, REMOVED, asks_to_forget, redact_handoff
 
 
 def action(name):
@@ -26,14 +13,10 @@ def slot(name, value):
     return {"event": "slot", "name": name, "value": value}
 
 
-def test_what_ends_a_handoff_without_a_ticket():
-    assert ends_handoff_without_ticket([action(CANCEL_ACTION)])
-    assert ends_handoff_without_ticket([action(SUBMIT_ACTION), slot("handoff_name", None),
-                                        slot(REFERENCE_SLOT, None)])
-    assert not ends_handoff_without_ticket([action(SUBMIT_ACTION), slot(REFERENCE_SLOT, "ALM-000001")])
-    assert not ends_handoff_without_ticket([slot(REFERENCE_SLOT, None)])  # not set by the submit
-    assert not ends_handoff_without_ticket([action(SUBMIT_ACTION), action("action_listen"),
-                                            slot(REFERENCE_SLOT, None)])
+def test_only_the_forget_slot_set_to_true_asks_to_forget():
+    assert asks_to_forget([action("action_cancel_handoff"), slot(FORGET_SLOT, True)])
+    assert not asks_to_forget([action("action_cancel_handoff")])
+    assert not asks_to_forget([slot(FORGET_SLOT, None), slot("handoff_reference", None)])
 
 
 def test_form_answers_slots_and_echoes_are_removed_and_nothing_else():

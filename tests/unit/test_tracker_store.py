@@ -77,6 +77,7 @@ slots:
   handoff_question: {type: text, influence_conversation: false, mappings: [{type: custom}]}
   handoff_consent: {type: bool, influence_conversation: false, mappings: [{type: custom}]}
   handoff_reference: {type: text, influence_conversation: false, mappings: [{type: custom}]}
+  handoff_forget: {type: bool, influence_conversation: false, mappings: [{type: custom}]}
 """
 
 
@@ -111,10 +112,16 @@ def handoff_turns(ending: list) -> list:
 REFUSED = [ActionExecuted("action_listen"), user("no", "deny"), ActionExecuted("handoff_form"),
            SlotSet("handoff_consent", False), ActiveLoop(None), SlotSet("requested_slot", None),
            ActionExecuted("action_submit_handoff"), BotUttered("Understood: I have not stored anything."),
-           SlotSet("handoff_name", None), SlotSet("handoff_reference", None)]
+           SlotSet("handoff_name", None), SlotSet("handoff_reference", None), SlotSet("handoff_forget", True)]
 STOPPED = [ActionExecuted("action_listen"), user("never mind", "stop"),
            ActionExecuted("action_cancel_handoff"), BotUttered("Okay, I've stopped."),
-           ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("handoff_name", None)]
+           ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("handoff_name", None),
+           SlotSet("handoff_forget", True)]
+# The ticket database was down: the person consented and is asked to try again later.
+NOT_SAVED = [ActionExecuted("action_listen"), user("yes", "affirm"), ActionExecuted("handoff_form"),
+             SlotSet("handoff_consent", True), ActiveLoop(None), SlotSet("requested_slot", None),
+             ActionExecuted("action_submit_handoff"), BotUttered("I could not save your request."),
+             SlotSet("handoff_reference", None)]
 SUBMITTED = [ActionExecuted("action_listen"), user("yes", "affirm"), ActionExecuted("handoff_form"),
              SlotSet("handoff_consent", True), ActiveLoop(None), SlotSet("requested_slot", None),
              ActionExecuted("action_submit_handoff"), BotUttered("Your reference is ALM-000001."),
@@ -165,11 +172,12 @@ async def test_a_handoff_that_stored_nothing_leaves_no_personal_data_in_the_trac
     assert (await store.retrieve(sender)).latest_message.text == "How many jobs?"
 
 
-async def test_a_stored_ticket_keeps_the_conversation_as_it_was(tracker_url, monkeypatch):
+@pytest.mark.parametrize("ending", [SUBMITTED, NOT_SAVED], ids=["stored", "database down, to retry"])
+async def test_a_consented_handoff_keeps_the_conversation_as_it_was(tracker_url, monkeypatch, ending):
     monkeypatch.setenv("ALMERE_TRACKER_URL", tracker_url)
     store = ConfiguredSQLTrackerStore(domain=Domain.from_yaml(DOMAIN_YAML))
     sender = f"test-{uuid.uuid4()}"
-    await save_turn_by_turn(store, sender, handoff_turns(SUBMITTED))
+    await save_turn_by_turn(store, sender, handoff_turns(ending))
     everything = "\n".join(stored_rows(tracker_url, sender))
     assert NAME in everything and EMAIL in everything and REMOVED not in everything
 
