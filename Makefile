@@ -84,7 +84,7 @@ e2e: $(MODEL) | $(TEST_TOOLS) ## End-to-end tests: real servers, a real browser,
 	@echo "==> End-to-end tests"
 	$(BIN)/python -m pytest -m e2e -q
 
-eval: $(MODEL) ## Answer quality report (reports/eval.md): cross-validation and honest declines
+eval: $(MODEL) ## Answer quality report (reports/eval.md): in-scope questions, conversations, declines, per-intent F1
 	$(BIN)/python -m evaluation.quality
 
 bench: $(MODEL) ## Speed and memory report (reports/bench.md) against baselines
