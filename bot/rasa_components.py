@@ -18,14 +18,8 @@ from bot.opening_words import without_opening
 TYPED_TEXT = "typed_text"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class OpeningWordsRemover(GraphComponent):
-    """Drops a greeting or "thanks, ok" before a question (bot.opening_words), first in the pipeline.
-
-    The rest of the pipeline then classifies the question ("Hello! how big is almere" is a
-    population question); :class:`OpeningWordsRestorer`, last in the pipeline, puts the text
-    as typed back, with the entities' positions in it.
-    """
+class _WithoutState(GraphComponent):
+    """A component with nothing to configure, train or persist."""
 
     @classmethod
     def create(
@@ -34,8 +28,18 @@ class OpeningWordsRemover(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "OpeningWordsRemover":
+    ) -> GraphComponent:
         return cls()
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class OpeningWordsRemover(_WithoutState):
+    """Drops a greeting or "thanks, ok" before a question (bot.opening_words), first in the pipeline.
+
+    The rest of the pipeline then classifies the question ("Hello! how big is almere" is a
+    population question); :class:`OpeningWordsRestorer`, last in the pipeline, puts the text
+    as typed back, with the entities' positions in it.
+    """
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
@@ -56,22 +60,12 @@ class OpeningWordsRemover(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class OpeningWordsRestorer(GraphComponent):
+class OpeningWordsRestorer(_WithoutState):
     """Puts back the text as typed that :class:`OpeningWordsRemover` shortened, last in the pipeline.
 
     Entities found in the shortened text are moved to their place in the typed text, so that
     the parse data describes the message the person sent.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "OpeningWordsRestorer":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
