@@ -98,7 +98,7 @@ def rasa_server(
 
 
 def desk_server(port: int = 8000, host: str = "127.0.0.1") -> Server:
-    """The Flask server of the staff desk (and the public page with the chat)."""
+    """The staff desk and the public page with the chat: `almere desk`, gunicorn serving the Flask app."""
     return Server(
         name="desk server",
         command=[sys.executable, "-m", "bot", "desk", "--host", host, "--port", str(port)],

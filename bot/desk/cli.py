@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.desk import create_app
 from bot.desk.accounts import AccountError, StaffAccounts
 from bot.desk.formatting import local_time
+from bot.desk.server import DeskServer
 from bot.office_hours import zone_label
 from bot.retention import delete_conversations, delete_idle_conversations, parse_age
 from bot.tickets import TicketError, TicketRecord, TicketService
@@ -257,7 +257,7 @@ def upgrade() -> None:
 @click.option("--host", help="Address to listen on (default: ALMERE_DESK_HOST).")
 @click.option("--port", type=int, help="Port to listen on (default: ALMERE_DESK_PORT).")
 def desk_command(host: str | None, port: int | None) -> None:
-    """Serve the staff desk (Flask's threaded server) at /desk/."""
+    """Serve the staff desk at /desk/ and the public page at / (gunicorn)."""
     settings = load_settings()
     with _plain_errors():
         engine = create_engine_for(settings.database_url)
@@ -265,4 +265,4 @@ def desk_command(host: str | None, port: int | None) -> None:
         engine.dispose()
     host, port = host or settings.desk_host, port or settings.desk_port
     click.echo(f"The desk is at http://{host}:{port}/desk/ (Ctrl-C stops it).")
-    create_app(settings).run(host=host, port=port, threaded=True, debug=False)
+    DeskServer(settings, host, port).run()

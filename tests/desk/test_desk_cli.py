@@ -177,11 +177,13 @@ def test_tickets_export_csv(run, service, tmp_path):
     assert run("tickets", "export").exit_code == 2  # the format must be chosen
 
 
-def test_desk_command_serves_the_app(run, monkeypatch):
-    calls = []
-    monkeypatch.setattr("flask.Flask.run", lambda app, **options: calls.append((app, options)))
+def test_desk_command_serves_the_app_with_gunicorn(run, monkeypatch):
+    servers = []
+    monkeypatch.setattr("bot.desk.server.DeskServer.run", lambda server: servers.append(server))
     result = run("desk", "--port", "8123")
     assert result.exit_code == 0, result.output
-    [(app, options)] = calls
-    assert options == {"host": "127.0.0.1", "port": 8123, "threaded": True, "debug": False}
-    assert "desk.queue" in app.view_functions
+    [server] = servers
+    assert server.cfg.bind == ["127.0.0.1:8123"]
+    # One process (the sign-in limits live in its memory), several threads.
+    assert (server.cfg.workers, server.cfg.threads, server.cfg.worker_class_str) == (1, 4, "gthread")
+    assert "desk.queue" in server.load().view_functions
