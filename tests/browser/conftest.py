@@ -134,7 +134,7 @@ def site(tmp_path_factory):
 
 
 # Module scope: Playwright's sync API keeps an event loop running while it is open, and the
-# suites after this one (asyncio.run in tests/evaluation, tests/operations) need none running.
+# suites after this one (asyncio.run in tests/evaluation_tests, tests/operations_tests) need none running.
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 CONVERSATIONS, MESSAGES, HANDOFFS = 200, 10, 20
 REPORT = REPO_ROOT / "reports" / "load.md"
-COMMAND = ".venv/bin/python -m pytest tests/operations/test_load.py -q"
+COMMAND = ".venv/bin/python -m pytest tests/operations_tests/test_load.py -q"
 
 NOTES = """## Why PostgreSQL, two Rasa servers, and a limit per server
 
