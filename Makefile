@@ -54,7 +54,14 @@ run: train ## Start the action, Rasa (REST and socket.io) and desk servers; Ctrl
 shell: train ## Chat in the terminal (starts the action server too)
 	$(BIN)/almere shell
 
-test: lint validate unit conversations e2e ## Run every check (what CI runs)
+test: ## Run every check (what CI runs); fails when the checks changed files of the checkout
+	@before=$$(scripts/worktree-state) && \
+	$(MAKE) --no-print-directory lint validate unit conversations e2e && \
+	after=$$(scripts/worktree-state) && \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "==> The checks changed these files (tests must write under var/ or a temporary directory):"; \
+	  diff <(echo "$$before") <(echo "$$after"); exit 1; \
+	fi
 	@echo "==> All checks passed"
 
 lint: $(INSTALLED) ## Static checks (ruff)

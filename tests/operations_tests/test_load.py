@@ -1,4 +1,7 @@
-"""200 conversations at once against the scaled-out stack; writes reports/load.md.
+"""200 conversations at once against the scaled-out stack; writes var/reports/load.md.
+
+The committed reports/load.md is written by `make load` only, so that the tests leave the
+working tree as they found it.
 
 It runs on the layout of deploy/: two Rasa servers on a PostgreSQL tracker store with the Redis
 lock store. SQLite keeps the conversations of one Rasa server only, so it cannot take part in a
@@ -18,7 +21,7 @@ from operations import load
 pytestmark = pytest.mark.e2e
 
 CONVERSATIONS, MESSAGES, HANDOFFS = 200, 10, 20
-REPORT = REPO_ROOT / "reports" / "load.md"
+REPORT = REPO_ROOT / "var" / "reports" / "load.md"
 COMMAND = ".venv/bin/python -m pytest tests/operations_tests/test_load.py -q"
 
 NOTES = """## Why PostgreSQL, two Rasa servers, and a limit per server
@@ -64,7 +67,7 @@ def test_200_conversations_at_once_lose_nothing(scaled_out):
         run, checked, command=COMMAND, notes=[notes],
         setup=[*scaled_out.local.describe(), load.limits_line(load.PER_SERVER)],
     )
-    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(report, encoding="utf-8")
 
     counts = run.outcomes()
