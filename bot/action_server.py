@@ -6,7 +6,9 @@ rewrite a ticket. Here every request except ``GET /health`` must carry the share
 (``action_endpoint.headers``, filled from ``ALMERE_ACTION_SERVER_SECRET``). Bad requests get a
 4xx with a JSON explanation, never rasa_sdk's 500 that echoes the request body.
 
-Start it with ``python -m bot.action_server --port 5055`` (instead of ``rasa run actions``).
+Start it with ``python -m bot.action_server --port 5055`` (instead of ``rasa run actions``). At
+its start a SQLite ticket database is upgraded to the current schema; any other database must be
+current already (``almere db upgrade``), or it does not start.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import json
 import logging
 import os
+import sys
 import zlib
 from typing import Optional, Sequence
 
@@ -23,9 +26,11 @@ from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_secret import action_server_secret, is_authorised
 from bot.config import load_settings
+from bot.tickets.database import SchemaNotCurrent, prepare_schema
 
 logger = logging.getLogger(__name__)
 PUBLIC_PATHS = frozenset({"/health"})
@@ -79,7 +84,16 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--actions", default="actions", help="the package of the actions")
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper())
-    app = create_app(action_server_secret(load_settings()), arguments.actions)
+    settings = load_settings()
+    try:
+        prepare_schema(settings.database_url)
+    except SchemaNotCurrent as error:
+        sys.exit(f"The action server does not start: {error}")
+    except SQLAlchemyError as error:
+        # The assistant still answers; a handoff then says plainly that it could not be saved.
+        logger.warning("The ticket database cannot be used, so no handoff can be stored until it "
+                       "can: %s", error)
+    app = create_app(action_server_secret(settings), arguments.actions)
     app.run(host=arguments.host, port=arguments.port, workers=1, access_log=False)
 
 

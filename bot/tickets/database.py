@@ -80,3 +80,22 @@ def ensure_schema_current(engine: Engine) -> None:
             f"The ticket database is at revision {found or 'none'}, this code expects "
             f"{expected}. Run `almere db upgrade` first."
         )
+
+
+def prepare_schema(url: str) -> None:
+    """At a server's start: upgrade a SQLite database to the newest revision, check any other.
+
+    A SQLite file belongs to one machine (``make run``, ``python -m bot.action_server``), where
+    upgrading at start is what one expects. A PostgreSQL database is shared by servers that start
+    at the same time, so a deployment migrates it once before them (``almere db upgrade``, the
+    ``migrate`` service of deploy/docker-compose.yml); behind, it raises :class:`SchemaNotCurrent`,
+    whose message says to run that.
+    """
+    if make_url(url).get_backend_name() == "sqlite":
+        upgrade_database(url)
+        return
+    engine = create_engine_for(url)
+    try:
+        ensure_schema_current(engine)
+    finally:
+        engine.dispose()
