@@ -76,7 +76,8 @@ def answer_topic(
     in Utrecht?") is declined. Every figure asked for is answered ("how many expats and how
     many cultures?"), each from the topic that has it. A question the classifier is unsure of
     (``confidence`` below :data:`ANSWER_CONFIDENCE`) that does not name Almere is declined
-    with the offer of a colleague.
+    with the offer of a colleague, and so is a question the topic's answer does not answer
+    (the train's time to "how do I get to the airport by bike?").
     """
     if topic not in knowledge.topics:
         return Reply(knowledge.decline(), topic=None, declined=True, offer_colleague=True)
@@ -86,7 +87,8 @@ def answer_topic(
         if place_phrases or names_another_place(text):
             place = next(filter(None, map(vocabulary.known_place, place_phrases)), None)
             return Reply(knowledge.decline_other_place(place), topic=topic, declined=True)
-    if confidence < ANSWER_CONFIDENCE and not about_almere:
+    unsure = confidence < ANSWER_CONFIDENCE and not about_almere
+    if unsure or not knowledge.topics[topic].answers(text):
         return Reply(knowledge.decline(), topic=topic, declined=True, offer_colleague=True)
     figures = [vocabulary.figure_for(phrase) for phrase in figure_phrases]
     return Reply(knowledge.answer(topic, [f for f in figures if f]), topic=topic, declined=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Sequence, Set
+from typing import Dict, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -41,6 +41,12 @@ class Topic:
     answer: str
     figures: Mapping[str, str] = field(default_factory=dict)
     states_figures: bool = False
+    # Words that make a question one this answer does not answer ("to the airport on foot").
+    not_about: Tuple[str, ...] = ()
+
+    def answers(self, text: str) -> bool:
+        """Whether the topic's answer answers ``text`` (no `not_about` word or phrase in it)."""
+        return not any(re.search(rf"\b{re.escape(words)}\b", text, re.IGNORECASE) for words in self.not_about)
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,7 @@ def parse_knowledge(document: Mapping) -> Knowledge:
             name=name,
             answer=entry["answer"],
             figures=entry.get("figures", {}),
+            not_about=tuple(entry.get("not_about", ())),
             states_figures=any(
                 _placeholders(template) & facts.keys()
                 for template in (entry["answer"], *entry.get("figures", {}).values())

@@ -87,6 +87,20 @@ def test_an_unsure_question_is_declined_with_a_colleague_offered(knowledge, voca
     assert named.text == knowledge.answer(topic)  # the question names Almere
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["can I cycle to Schiphol from Almere", "how long is the drive to the airport", "taxi to the airport"],
+)
+def test_a_question_the_answer_does_not_answer_is_declined(knowledge, vocabulary, text):
+    reply = answer_topic(knowledge, vocabulary, "schiphol", text=text)
+    assert reply.declined and reply.offer_colleague and "26 minutes" not in reply.text
+
+
+def test_the_train_question_is_still_answered(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "schiphol", text="how quickly can I get there")
+    assert "26 minutes" in reply.text
+
+
 def test_two_figures_asked_at_once_are_both_answered(knowledge, vocabulary):
     reply = answer_topic(knowledge, vocabulary, "international_community", ["expats", "cultures"],
                          text="How many expats and how many cultures are there?")
