@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import handoff_prompts as prompts
-from bot import services
+from bot import limits, services
 from bot.config import load_settings
 from bot.handoff import parse_contact, transcript_from_events
 from bot.office_hours import desk_availability
@@ -28,8 +28,9 @@ FORM_SLOTS = (
     "handoff_desk",
     "handoff_consent",
 )
-MAX_NAME_CHARS = 200
-MAX_QUESTION_CHARS = 2000
+# What the form accepts is what the ticket store accepts (bot/limits.py).
+MAX_NAME_CHARS = limits.NAME_CHARS
+MAX_QUESTION_CHARS = limits.QUESTION_CHARS
 
 
 def reset_form_slots() -> List[EventType]:

@@ -1,18 +1,36 @@
 """All configuration of the project, read from the environment in one place.
 
 Every setting has a safe default so that a fresh clone runs without any
-configuration; the README lists the variables. Nothing is read at import time:
+configuration; the README lists the variables. Each setting is declared once, with its
+type and checks, in :class:`Settings` (a frozen pydantic dataclass): the env var is
+``ALMERE_`` + the field name in upper case (the prefix and name in any case), and a bad
+value stops the start with an error naming the variable. Nothing is read at import time:
 call :func:`load_settings` (or :func:`settings_from`) where the value is needed.
+
+``Settings()`` is the defaults only (it never reads the environment), and
+``dataclasses.replace(settings, ...)`` gives a validated copy.
 """
 
-from __future__ import annotations
-
 import os
-from dataclasses import dataclass, field
+from dataclasses import field, fields
+from datetime import time
+from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Tuple
+from typing import Any, FrozenSet, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError, conint, validator
+from pydantic.dataclasses import dataclass
+
+from bot import limits
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_PREFIX = "ALMERE_"
+_DEFAULT_COUNTRY = "NL"
+
+Port = conint(ge=1, le=65535)
+Positive = conint(ge=1)
 
 
 def _default_sqlite_url(name: str) -> str:
@@ -26,7 +44,7 @@ class Settings:
     # Conversation memory (Rasa's SQL tracker store).
     tracker_url: str = field(default_factory=lambda: _default_sqlite_url("tracker.db"))
     # `almere tickets purge` deletes conversations without a ticket that are older than this.
-    conversation_retention_days: int = 30
+    conversation_retention_days: Positive = 30
     # Handoff tickets and desk accounts.
     database_url: str = field(default_factory=lambda: _default_sqlite_url("desk.db"))
     # Where the knowledge file lives (one source of truth for facts).
@@ -35,33 +53,33 @@ class Settings:
     entities_file: Path = REPO_ROOT / "bot" / "entities.yml"
     # Desk office hours, used to tell people when to expect a reply.
     office_timezone: str = "Europe/Amsterdam"
-    office_days: Tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday
+    office_days: Tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday; env: "0,1,2,3,4"
     office_open: str = "09:00"
     office_close: str = "17:00"
     # Country (ISO code, as the `holidays` package knows it) whose public holidays close the desk.
-    office_holidays_country: str = "NL"
+    office_holidays_country: str = _DEFAULT_COUNTRY
     # Notification e-mail on each new ticket; off unless a host is set.
     smtp_host: Optional[str] = None
-    smtp_port: int = 25
+    smtp_port: Port = 25
     smtp_sender: str = "assistant@almere.invalid"
     smtp_recipient_international: str = "international@almere.invalid"
     smtp_recipient_business: str = "business@almere.invalid"
     # The staff desk web application.
     desk_host: str = "127.0.0.1"
-    desk_port: int = 8000
+    desk_port: Port = 8000
     secret_key: Optional[str] = None
     cookie_secure: bool = False
-    login_attempts_per_minute: int = 5
+    login_attempts_per_minute: Positive = 5
     # Sign-in attempts from one IP address, whatever the usernames (per minute).
-    login_attempts_per_minute_per_address: int = 20
+    login_attempts_per_minute_per_address: Positive = 20
     # Shared by the Rasa server and the action server, which refuses every other caller; unset:
     # generated once into var/action_server_secret (bot.action_server).
     action_server_secret: Optional[str] = None
     # Chat: longest message handled, in characters; larger request bodies are refused.
-    max_message_chars: int = 2000
-    max_request_bytes: int = 65536
+    max_message_chars: Positive = limits.MESSAGE_CHARS
+    max_request_bytes: Positive = 65536
     # Seconds to wait for an answer before telling the person there is a problem.
-    reply_timeout_seconds: int = 6
+    reply_timeout_seconds: Positive = 6
     # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
     chat_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Where browsers reach the Rasa server (the chat widget connects here).
@@ -72,8 +90,65 @@ class Settings:
     # REST channel: "Authorization: Bearer <key>" required when set; unset: loopback callers only.
     rest_api_key: Optional[str] = None
 
+    @validator("cookie_secure", pre=True)
+    def _boolean(cls, value: Any) -> Any:
+        return _parse_bool(value) if isinstance(value, str) else value
 
-_PREFIX = "ALMERE_"
+    @validator("office_days", pre=True)
+    def _days(cls, value: Any) -> Any:
+        return _split(value) if isinstance(value, str) else value
+
+    @validator("office_days")
+    def _days_of_the_week(cls, days: Tuple[int, ...]) -> Tuple[int, ...]:
+        if not days or any(day < 0 or day > 6 for day in days):
+            raise ValueError(f"office days must be 0 (Monday) .. 6 (Sunday): {days!r}")
+        return tuple(sorted(set(days)))
+
+    @validator("chat_origins", pre=True)
+    def _origins(cls, value: Any) -> Any:
+        return _split(value) if isinstance(value, str) else value
+
+    @validator("chat_origins")
+    def _exact_origins(cls, origins: Tuple[str, ...]) -> Tuple[str, ...]:
+        origins = tuple(o.strip().rstrip("/") for o in origins if o.strip())
+        # Sanic-CORS reads some characters as a regular expression: only plain origins are allowed.
+        if not origins or any("://" not in o or any(c in o for c in "*?[]\\^$|+") for o in origins):
+            raise ValueError(f"chat origins must be exact origins like https://www.almere.nl: {origins!r}")
+        return origins
+
+    @validator("office_open", "office_close")
+    def _clock_time(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not a time like 09:00: {value!r}") from None
+        return value
+
+    @validator("office_close")
+    def _closes_after_opening(cls, value: str, values: Mapping[str, Any]) -> str:
+        opens = values.get("office_open")
+        if opens is not None and time.fromisoformat(value) <= time.fromisoformat(opens):
+            raise ValueError(f"the desk closes ({value}) before it opens ({opens})")
+        return value
+
+    @validator("office_timezone")
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            raise ValueError(f"not a time zone like Europe/Amsterdam: {value!r}") from None
+        return value
+
+    @validator("office_holidays_country")
+    def _known_country(cls, value: str) -> str:
+        country = value.strip().upper()
+        if country != _DEFAULT_COUNTRY and country not in _supported_countries():
+            raise ValueError(f"not a country the holidays package knows: {value!r}")
+        return country
+
+
+def _split(text: str) -> Tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def _parse_bool(text: str) -> bool:
@@ -85,56 +160,36 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
-def _parse_days(text: str) -> Tuple[int, ...]:
-    days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
-    if not days or any(day < 0 or day > 6 for day in days):
-        raise ValueError(f"office days must be 0 (Monday) .. 6 (Sunday): {text!r}")
-    return days
+@lru_cache(maxsize=1)
+def _supported_countries() -> FrozenSet[str]:
+    import holidays  # only when another country than the default is set
 
-
-def _parse_origins(text: str) -> Tuple[str, ...]:
-    origins = tuple(part.strip().rstrip("/") for part in text.split(",") if part.strip())
-    # Sanic-CORS reads some characters as a regular expression: only plain origins are allowed.
-    if not origins or any("://" not in o or any(c in o for c in "*?[]\\^$|+") for o in origins):
-        raise ValueError(f"chat origins must be exact origins like https://www.almere.nl: {text!r}")
-    return origins
-
-
-def _parse_country(text: str) -> str:
-    import holidays  # only when the variable is set
-
-    country = text.strip().upper()
-    if country not in holidays.list_supported_countries():
-        raise ValueError(f"not a country the holidays package knows: {text!r}")
-    return country
+    return frozenset(holidays.list_supported_countries())
 
 
 def settings_from(environ: Mapping[str, str]) -> Settings:
-    """Build settings from a mapping of environment variables (ALMERE_*)."""
-    defaults = Settings()
+    """Build settings from a mapping of environment variables (ALMERE_*), and nothing else.
+
+    The prefix and names are read in any case (an exact upper-case name wins); an empty
+    variable keeps the default. A bad value raises :class:`ValueError` naming the variable.
+    """
+    given = {}
+    for key, raw in environ.items():
+        upper = key.upper()
+        if upper.startswith(_PREFIX) and (upper not in given or key == upper):
+            given[upper] = raw
     values = {}
-    for name, default in defaults.__dict__.items():
-        raw = environ.get(_PREFIX + name.upper())
-        if raw is None or raw == "":
-            continue
-        try:
-            if isinstance(default, bool):
-                values[name] = _parse_bool(raw)
-            elif isinstance(default, int):
-                values[name] = int(raw)
-            elif isinstance(default, Path):
-                values[name] = Path(raw)
-            elif name == "office_days":
-                values[name] = _parse_days(raw)
-            elif name == "chat_origins":
-                values[name] = _parse_origins(raw)
-            elif name == "office_holidays_country":
-                values[name] = _parse_country(raw)
-            else:
-                values[name] = raw
-        except ValueError as error:
-            raise ValueError(f"{_PREFIX}{name.upper()}: {error}") from error
-    return Settings(**{**defaults.__dict__, **values})
+    for setting in fields(Settings):
+        raw = given.get(_PREFIX + setting.name.upper())
+        if raw is not None and raw != "":
+            values[setting.name] = raw
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{_PREFIX}{str(problem['loc'][0]).upper()}: {problem['msg']}" for problem in error.errors()
+        )
+        raise ValueError(problems) from error
 
 
 def load_settings() -> Settings:

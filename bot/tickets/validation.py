@@ -6,22 +6,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot import limits
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.models import (
-    CHANNEL_MAX,
-    CONVERSATION_ID_MAX,
-    DESKS,
-    EMAIL_MAX,
-    NAME_MAX,
-    PHONE_MAX,
-    ROLES,
-    TOPIC_MAX,
-    USERNAME_MAX,
-)
+from bot.tickets.models import CHANNEL_MAX, CONVERSATION_ID_MAX, DESKS, ROLES, USERNAME_MAX
 from bot.tickets.records import TranscriptEntry
 
-QUESTION_MAX = 5000
-NOTE_MAX = 5000
+# The limits of bot/limits.py, under the names this module has always exported.
+NAME_MAX = limits.NAME_CHARS
+EMAIL_MAX = limits.EMAIL_CHARS
+PHONE_MAX = limits.PHONE_CHARS
+TOPIC_MAX = limits.TOPIC_CHARS
+QUESTION_MAX = limits.QUESTION_CHARS
+NOTE_MAX = limits.NOTE_CHARS
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]+$")

@@ -1,0 +1,21 @@
+"""The longest texts the assistant and the ticket store accept, declared once.
+
+What the handoff form accepts (``actions/handoff.py``) is what the ticket store accepts
+(``bot/tickets/validation.py``): both read these numbers. A question arrives in one chat
+message, so it is never longer than the chat's limit (``ALMERE_MAX_MESSAGE_CHARS``, whose
+default is :data:`MESSAGE_CHARS`). The ticket table's column widths (``bot/tickets/models.py``)
+are the same numbers; a unit test keeps them equal.
+"""
+
+# Longest chat message handled: the default of Settings.max_message_chars.
+MESSAGE_CHARS = 2000
+# The question handed over to a colleague: one chat message.
+QUESTION_CHARS = MESSAGE_CHARS
+# The person's name, e-mail address and phone number on a ticket.
+NAME_CHARS = 200
+EMAIL_CHARS = 254
+PHONE_CHARS = 40
+# The topic a ticket is filed under.
+TOPIC_CHARS = 100
+# A note staff add to a ticket in the desk.
+NOTE_CHARS = 5000
