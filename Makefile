@@ -45,7 +45,7 @@ train: $(MODEL) ## Train the Rasa model (only when data, config or domain change
 
 $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	@echo "==> Training the Rasa model"
-	$(BIN)/python -m bot.rasa_cli train --fixed-model-name almere --out models
+	$(BIN)/python -m bot.rasa.cli train --fixed-model-name almere --out models
 	@touch $@
 
 run: train ## Start the action, Rasa (REST and socket.io) and desk servers; Ctrl-C stops them

@@ -1,7 +1,7 @@
 """The secret shared by the Rasa server and the action server (which refuses every other caller).
 
 Rasa sends it as ``Authorization: Bearer <secret>`` (endpoints.yml, ``action_endpoint.headers``,
-filled from the environment variable ALMERE_ACTION_SERVER_SECRET); bot.action_server checks it.
+filled from the environment variable ALMERE_ACTION_SERVER_SECRET); bot.rasa.action_server checks it.
 """
 
 from __future__ import annotations

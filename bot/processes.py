@@ -51,8 +51,8 @@ def write_endpoints(path: Path, action_url: str, **sections: object) -> Path:
 
 
 def rasa_command(*arguments: str, speedups: bool = False) -> List[str]:
-    """The `rasa` CLI of this interpreter's environment (with bot.rasa_speedups if ``speedups``)."""
-    return [sys.executable, "-m", "bot.rasa_cli" if speedups else "rasa", *arguments]
+    """The `rasa` CLI of this interpreter's environment (with bot.rasa.speedups if ``speedups``)."""
+    return [sys.executable, "-m", "bot.rasa.cli" if speedups else "rasa", *arguments]
 
 
 def shared_secret_env() -> Dict[str, str]:
@@ -61,10 +61,10 @@ def shared_secret_env() -> Dict[str, str]:
 
 
 def action_server(port: int = 5055, host: str = "127.0.0.1") -> Server:
-    """The action server (bot.action_server: Rasa callers only); it listens on ``host`` only."""
+    """The action server (bot.rasa.action_server: Rasa callers only); it listens on ``host`` only."""
     return Server(
         name="action server",
-        command=[sys.executable, "-m", "bot.action_server", "--port", str(port), "--host", host],
+        command=[sys.executable, "-m", "bot.rasa.action_server", "--port", str(port), "--host", host],
         ready_url=f"http://{host}:{port}/health",
         env=shared_secret_env(),
     )
@@ -81,7 +81,7 @@ def rasa_server(
 ) -> Server:
     """The Rasa server with the project's channels; it listens on ``host`` only.
 
-    It runs with bot.rasa_speedups unless ``speedups`` is false (stock Rasa, for comparison).
+    It runs with bot.rasa.speedups unless ``speedups`` is false (stock Rasa, for comparison).
     """
     arguments = [
         "run", "--interface", host, "--port", str(port), "--model", str(model),

@@ -5,7 +5,7 @@ told that nothing was kept; the conversation memory (Rasa's tracker) must then n
 either. (When the ticket database is down, the person has consented and is told to try again:
 the conversation keeps their answers, so that the retry and its ticket have them.)
 These functions work on events as Rasa stores them (``Event.as_dict()``), so that
-the tracker store (bot/tracker_store.py) can rewrite a conversation when it saves it.
+the tracker store (bot/rasa/tracker_store.py) can rewrite a conversation when it saves it.
 
 What is removed: every user message typed while the handoff form asked for one of its slots,
 every value of the personal slots (name, contact, question, the unanswered question that

@@ -5,7 +5,7 @@ in the same run, with the runs interleaved so that background load hits all alik
   (a) a trivial Sanic app with a fixed reply (evaluation.baselines.trivial_app): the floor;
   (b) the assistant's data trained with Rasa's default config (DIET, TED, ...), served by
       stock `rasa run` with the same action server, endpoints and SQL tracker store: what a
-      Rasa user gets without tuning. It is also served with bot.rasa_speedups, to show how
+      Rasa user gets without tuning. It is also served with bot.rasa.speedups, to show how
       much of the difference is the configuration.
 Each run starts the servers afresh: time to the first answer, a warm-up, conversations of
 fact questions at 1, 8 and 32 at a time, then the servers' peak memory. Training time is
@@ -60,7 +60,7 @@ FIRST_ANSWER_S = 10.0
 TRAIN_SCRATCH_S = 60.0
 
 CURRENT, TRIVIAL, DEFAULT = "current", "(a) trivial Sanic", "(b) Rasa default config"
-DEFAULT_SPED_UP = "(b) Rasa default config, with bot.rasa_speedups"
+DEFAULT_SPED_UP = "(b) Rasa default config, with bot.rasa.speedups"
 RASA_SERVER, ACTION_SERVER, TRIVIAL_SERVER = "Rasa server", "action server", "trivial server"
 
 Start = Callable[[Path], "AbstractContextManager[servers.Running]"]
@@ -107,7 +107,7 @@ class Spread:
 
 
 def train_command(config: Path, out: Path, speedups: bool = True) -> List[str]:
-    """`rasa train` as `make train` runs it (with bot.rasa_speedups), or stock if not ``speedups``."""
+    """`rasa train` as `make train` runs it (with bot.rasa.speedups), or stock if not ``speedups``."""
     return rasa_command("train", "--config", str(config), "--out", str(out),
                         "--fixed-model-name", "model", speedups=speedups)
 
@@ -270,7 +270,7 @@ def render(results: Results, started: datetime, commands: Sequence[str], message
         "## Summary", "", report.targets_table(summary), "",
         f"Medians over {runs} runs, (min–max) across runs. Load average (1, 5, 15 min) before: "
         f"{load_average[0]}; after: {load_average[1]}. *current* is models/almere.tar.gz "
-        "(config.yml) served as `make run` serves it (with bot.rasa_speedups); baseline (b) is "
+        "(config.yml) served as `make run` serves it (with bot.rasa.speedups); baseline (b) is "
         "served by stock `rasa run`.", *speedup_share(results), "",
         "## Latency and throughput over HTTP", "",
         "Each conversation sends a fact question, waits for the answer and sends the next (a new "

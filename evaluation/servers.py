@@ -126,7 +126,7 @@ def assistant(
 
     Conversations and tickets go to SQLite files in ``work``; both servers listen on
     loopback only. ``rasa_arguments`` are added to `rasa run` (e.g. ``--enable-api``).
-    The Rasa server runs with bot.rasa_speedups as `make run` runs it, or as stock Rasa if
+    The Rasa server runs with bot.rasa.speedups as `make run` runs it, or as stock Rasa if
     ``speedups`` is false. ``experiments`` names patches of evaluation.experiments to apply to it;
     with ``profile_dir``, both servers run under evaluation.profiled.
     """

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 REFERENCE = re.compile(r"ALM-\d{6}")
-# What the assistant says when answering failed or took too long (bot/chat_turn.py).
+# What the assistant says when answering failed or took too long (bot/rasa/turn.py).
 TROUBLE = "technical problem"
 NOT_PASSED_ON = "NOT been passed on"
 

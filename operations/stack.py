@@ -231,7 +231,7 @@ class LocalStack:
             lock = f"Redis lock store (db {self.redis_db})"
         return [
             f"{len(self.stack.rasa)} Rasa server(s) (`rasa run`, REST channel), one action server",
-            f"tracker store: {tracker} via bot.tracker_store.ConfiguredSQLTrackerStore; {lock}",
+            f"tracker store: {tracker} via bot.rasa.tracker_store.ConfiguredSQLTrackerStore; {lock}",
             f"tickets: {'SQLite file' if self.database_url.startswith('sqlite') else 'PostgreSQL'}, "
             "migrated with bot.tickets.database.upgrade_database",
         ]

@@ -85,7 +85,7 @@ def ensure_schema_current(engine: Engine) -> None:
 def prepare_schema(url: str) -> None:
     """At a server's start: upgrade a SQLite database to the newest revision, check any other.
 
-    A SQLite file belongs to one machine (``make run``, ``python -m bot.action_server``), where
+    A SQLite file belongs to one machine (``make run``, ``python -m bot.rasa.action_server``), where
     upgrading at start is what one expects. A PostgreSQL database is shared by servers that start
     at the same time, so a deployment migrates it once before them (``almere db upgrade``, the
     ``migrate`` service of deploy/docker-compose.yml); behind, it raises :class:`SchemaNotCurrent`,

@@ -1,4 +1,4 @@
-"""A newcomer's action server (`python -m bot.action_server`, no `make run` before) can store tickets."""
+"""A newcomer's action server (`python -m bot.rasa.action_server`, no `make run` before) can store tickets."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ def test_every_file_compose_names_exists(compose):
 def test_the_layout_has_two_rasa_servers_one_action_server_and_the_one_off_migration(compose):
     services = compose["services"]
     rasa = [name for name, s in services.items()
-            if "bot.rasa_cli run --port" in " ".join(s.get("command", []))]
+            if "bot.rasa.cli run --port" in " ".join(s.get("command", []))]
     assert len(rasa) >= 2
     assert services["actions"]["networks"] and "edge" not in services["actions"]["networks"]
     assert compose["networks"]["backend"]["internal"] is True
@@ -50,7 +50,7 @@ def test_the_layout_has_two_rasa_servers_one_action_server_and_the_one_off_migra
     for name in (*rasa, "actions", "desk"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["desk"]["environment"]["ALMERE_COOKIE_SECURE"] == "true"
-    assert services["actions"]["command"][:3] == ["python", "-m", "bot.action_server"]
+    assert services["actions"]["command"][:3] == ["python", "-m", "bot.rasa.action_server"]
     assert "ALMERE_ACTION_SERVER_SECRET" in services["actions"]["environment"]
     assert services["purge"]["command"][-3:] == ["purge", "--older-than", "90d"]
 
@@ -73,7 +73,7 @@ def test_rasa_reads_deploy_endpoints(monkeypatch):
     endpoints = AvailableEndpoints.read_endpoints(str(DEPLOY / "endpoints.yml"))
     assert endpoints.action.url == "http://actions:5055/webhook"
     assert endpoints.action.headers == {"Authorization": "Bearer s3cret"}
-    assert endpoints.tracker_store.type == "bot.tracker_store.ConfiguredSQLTrackerStore"
+    assert endpoints.tracker_store.type == "bot.rasa.tracker_store.ConfiguredSQLTrackerStore"
     assert endpoints.lock_store.url == "redis"
     assert endpoints.lock_store.kwargs["password"] == "secret"
 

@@ -44,7 +44,7 @@ uncommitted work, while other work kept this machine busy), each with
   second CPU: 43–73 % more messages per second on this busy machine. So the test runs on it.
 - Without a limit on the requests in flight (all 200 conversations' messages sent at once) one
   Rasa server with SQLite gave {unlimited}: a Rasa server given more than it can do makes *every*
-  message late, past the {timeout} s reply timeout (bot/chat_turn.py), where the turn is cancelled
+  message late, past the {timeout} s reply timeout (bot/rasa/turn.py), where the turn is cancelled
   and lost from the conversation. Hence {per_server} requests in flight per Rasa server; the rest
   wait in the reverse proxy's queue (deploy/haproxy.cfg `maxconn`), which is the end-to-end
   latency above, and every message is answered.

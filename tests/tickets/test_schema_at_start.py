@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import inspect
 from support import free_port
 
-from bot import action_server
+from bot.rasa import action_server
 from bot.tickets.database import alembic_config, create_engine_for, ensure_schema_current
 from bot.tickets.models import metadata
 

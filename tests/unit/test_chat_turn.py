@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.chat_turn import take_turn, trouble_reply
 from bot.config import Settings
 from bot.quick_replies import offered_payloads
+from bot.rasa.turn import take_turn, trouble_reply
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
 

@@ -13,10 +13,10 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
-from bot.chat_turn import take_turn, trouble_reply
 from bot.config import Settings
-from bot.rest_channel import CheckedRestInput
-from bot.tracker_store import ConfiguredSQLTrackerStore
+from bot.rasa.rest_channel import CheckedRestInput
+from bot.rasa.tracker_store import ConfiguredSQLTrackerStore
+from bot.rasa.turn import take_turn, trouble_reply
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=2)
 

@@ -6,7 +6,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_components import OpeningWordsRemover, OpeningWordsRestorer
+from bot.rasa.components import OpeningWordsRemover, OpeningWordsRestorer
 
 
 def test_the_classifier_reads_the_question_and_the_parse_data_keeps_the_typed_text():

@@ -1,4 +1,4 @@
-"""bot.rasa_speedups: the same answers as Rasa's own code, with the repeated work done once."""
+"""bot.rasa.speedups: the same answers as Rasa's own code, with the repeated work done once."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core import events
 from rasa.shared.utils.common import all_subclasses
 
-from bot import processes, rasa_speedups
+from bot import processes
 from bot.config import REPO_ROOT
+from bot.rasa import speedups as rasa_speedups
 
 ORIGINAL_RESOLVE = events.Event.resolve_by_type
 
@@ -79,7 +80,7 @@ def test_another_rasa_version_is_left_alone(monkeypatch, caplog):
 
 
 def test_the_rasa_server_runs_with_the_speedups_unless_asked_not_to():
-    assert processes.rasa_server().command[1:3] == ["-m", "bot.rasa_cli"]
+    assert processes.rasa_server().command[1:3] == ["-m", "bot.rasa.cli"]
     assert processes.rasa_server(speedups=False).command[1:3] == ["-m", "rasa"]
 
 
@@ -87,8 +88,8 @@ def run_with_speedups_applied(code: str, timeout: float = 240) -> None:
     """Run ``code`` in a fresh Python after apply() and Rasa's imports (TensorFlow included)."""
     prelude = (
         "import sys\n"
-        "from bot import rasa_speedups\n"
-        "assert rasa_speedups.apply()\n"
+        "from bot.rasa import speedups\n"
+        "assert speedups.apply()\n"
         "from rasa.core.agent import Agent\n"
     )
     completed = subprocess.run([sys.executable, "-c", prelude + code], cwd=REPO_ROOT,
@@ -123,7 +124,7 @@ def test_skops_imported_first_trusts_the_types_it_trusts_when_imported_after_ten
 
 
 def test_the_patched_cli_is_rasas_cli():
-    completed = subprocess.run([sys.executable, "-m", "bot.rasa_cli", "--version"], cwd=REPO_ROOT,
+    completed = subprocess.run([sys.executable, "-m", "bot.rasa.cli", "--version"], cwd=REPO_ROOT,
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert f"Rasa Version      :         {rasa_speedups.RASA_VERSION}" in completed.stdout

@@ -12,13 +12,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from support import POSTGRES_URL, require_service
 
-from bot.redaction import REMOVED
-from bot.tracker_store import (
+from bot.rasa.tracker_store import (
     ConfiguredSQLTrackerStore,
     TrackerStoreUnwritable,
     conversation_memory_problem,
     sql_store_arguments,
 )
+from bot.redaction import REMOVED
 
 
 def test_sqlite_url_becomes_a_file_and_its_folder_is_made(tmp_path):

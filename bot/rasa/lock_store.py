@@ -25,7 +25,7 @@ Change = Callable[[Optional[TicketLock]], Tuple[Any, Optional[TicketLock], bool]
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    """endpoints.yml: ``lock_store: {type: bot.lock_store.AtomicRedisLockStore, url, port, db}``."""
+    """endpoints.yml: ``lock_store: {type: bot.rasa.lock_store.AtomicRedisLockStore, url, port, db}``."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         if endpoint_config is not None:

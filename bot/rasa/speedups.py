@@ -23,7 +23,7 @@ Two are about start-up and memory:
   this machine, when the model was loaded and again when it was trained; imported first, 3 s.
   The list is the same (tests/unit/test_rasa_speedups.py).
 
-They are applied by `python -m bot.rasa_cli` (how `almere run` starts the Rasa server), only
+They are applied by `python -m bot.rasa.cli` (how `almere run` starts the Rasa server), only
 to the Rasa version they were written for.
 """
 

@@ -1,4 +1,4 @@
-"""`python -m bot.rasa_cli ARGS` is `rasa ARGS` with bot.rasa_speedups applied.
+"""`python -m bot.rasa.cli ARGS` is `rasa ARGS` with bot.rasa.speedups applied.
 
 `almere run` (bot.processes.rasa_server) and deploy/docker-compose.yml start the Rasa
 server this way; `make train` trains with it.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 
 def main() -> None:
-    from bot import rasa_speedups
+    from bot.rasa import speedups
 
-    rasa_speedups.apply()  # before Rasa's CLI imports TensorFlow
+    speedups.apply()  # before Rasa's CLI imports TensorFlow
 
     from rasa.__main__ import main as rasa_main
 

@@ -23,7 +23,7 @@
   only if this server's secret signed it (:mod:`bot.chat_sessions`) and otherwise starts a new
   session with a new token; the session is stored with the connection (``sio.save_session``),
   and messages are taken under that session only, whatever the message says.
-* **Checked messages.** Each message is a turn of :func:`bot.chat_turn.take_turn`, like the
+* **Checked messages.** Each message is a turn of :func:`bot.rasa.turn.take_turn`, like the
   REST channel's: input made safe, and a reply even when answering fails. A packet that
   cannot be decoded (not JSON, or nested too deeply for the parser: ``RecursionError``) gets
   a polite reply instead of a traceback.
@@ -40,9 +40,9 @@ from sanic import Blueprint
 from socketio import exceptions
 
 from bot.chat_sessions import session_tokens
-from bot.chat_turn import take_turn
 from bot.config import load_settings
 from bot.quick_replies import offered_payloads
+from bot.rasa.turn import take_turn
 
 logger = logging.getLogger(__name__)
 

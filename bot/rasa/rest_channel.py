@@ -17,11 +17,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.chat_turn import take_turn
 from bot.config import load_settings
 from bot.quick_replies import offered_payloads
+from bot.rasa.tracker_store import conversation_memory_problem
+from bot.rasa.turn import take_turn
 from bot.rest_auth import refusal
-from bot.tracker_store import conversation_memory_problem
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
 USAGE = 'Send JSON like {"sender": "a-conversation-id", "message": "How many people live in Almere?"}.'

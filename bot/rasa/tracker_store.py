@@ -7,7 +7,7 @@ configuration module and SQLite (the default) needs no setup. Beyond Rasa's stor
   the turn that ended it: Rasa reads the tracker from here every turn, so it is gone from then on;
 - refuses to start on a database it cannot write to, instead of Rasa's silent fallback to
   memory (which starts every turn afresh), and keeps track of failed writes while running, so
-  that the chat (bot.chat_turn) and the health check (bot.rest_channel) can say so.
+  that the chat (bot.rasa.turn) and the health check (bot.rasa.rest_channel) can say so.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ rewrite a ticket. Here every request except ``GET /health`` must carry the share
 (``action_endpoint.headers``, filled from ``ALMERE_ACTION_SERVER_SECRET``). Bad requests get a
 4xx with a JSON explanation, never rasa_sdk's 500 that echoes the request body.
 
-Start it with ``python -m bot.action_server --port 5055`` (instead of ``rasa run actions``). At
+Start it with ``python -m bot.rasa.action_server --port 5055`` (instead of ``rasa run actions``). At
 its start a SQLite ticket database is upgraded to the current schema; any other database must be
 current already (``almere db upgrade``), or it does not start.
 """

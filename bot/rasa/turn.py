@@ -18,7 +18,7 @@ from bot import services
 from bot.chat_input import prepare_message
 from bot.config import Settings
 from bot.quick_replies import offered_payloads
-from bot.tracker_store import conversation_memory_problem
+from bot.rasa.tracker_store import conversation_memory_problem
 
 logger = logging.getLogger(__name__)
 
