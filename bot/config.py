@@ -73,7 +73,7 @@ class Settings:
     # Sign-in attempts from one IP address, whatever the usernames (per minute).
     login_attempts_per_minute_per_address: Positive = 20
     # Shared by the Rasa server and the action server, which refuses every other caller; unset:
-    # generated once into var/action_server_secret (bot.action_server).
+    # generated once into var/action_server_secret (bot.rasa.action_server).
     action_server_secret: Optional[str] = None
     # Chat: longest message handled, in characters; larger request bodies are refused.
     max_message_chars: Positive = limits.MESSAGE_CHARS
