@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.config import REPO_ROOT, Settings
-from bot.desk.secret_key import load_or_create_secret_key
+from bot.secret_files import load_or_create_secret_key
 
 SECRET_ENV = "ALMERE_ACTION_SERVER_SECRET"
 SECRET_FILE = REPO_ROOT / "var" / "action_server_secret"

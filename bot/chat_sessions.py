@@ -19,7 +19,7 @@ import secrets
 from typing import Optional, Tuple
 
 from bot.config import REPO_ROOT, Settings
-from bot.desk.secret_key import load_or_create_secret_key
+from bot.secret_files import load_or_create_secret_key
 
 SECRET_FILE = REPO_ROOT / "var" / "chat_session_secret"
 TOKEN = re.compile(r"([0-9a-f]{32})\.([A-Za-z0-9_-]{43})")

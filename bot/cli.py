@@ -10,7 +10,8 @@ import click
 
 from bot import processes
 from bot.config import REPO_ROOT, load_settings
-from bot.desk.cli import db_group, desk_command, tickets_group, users_group
+from bot.site.desk.cli import desk_command, users_group
+from bot.tickets.cli import db_group, tickets_group
 
 
 @click.group()

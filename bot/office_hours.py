@@ -59,6 +59,12 @@ def zone_label(zone: str) -> str:
     return zone.rsplit("/", 1)[-1].replace("_", " ") + " time"
 
 
+def local_time(value: datetime, zone: ZoneInfo, seconds: bool = False) -> str:
+    """``value`` in ``zone`` as ``2026-03-02 10:30`` (with ``:05`` seconds if asked): how the desk
+    and the CLI show timestamps."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
 def long_date(day: date) -> str:
     """``Friday 25 December``."""
     return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot import processes
 from bot.config import REPO_ROOT
-from bot.desk.accounts import StaffAccounts
+from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
 CHROMIUM = Path("/usr/bin/chromium")

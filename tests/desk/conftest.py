@@ -6,8 +6,8 @@ import pytest
 from desk_helpers import FAST_HASHER, PASSWORD, sign_in
 
 from bot.config import Settings, settings_from
-from bot.desk import create_app
-from bot.desk.extension import EXTENSION_KEY, DeskServices
+from bot.site import create_app
+from bot.site.desk.extension import EXTENSION_KEY, DeskServices
 from bot.tickets.database import upgrade_database
 
 

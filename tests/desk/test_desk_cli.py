@@ -12,9 +12,10 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner
 from desk_helpers import make_ticket
 
-from bot.desk.accounts import StaffAccounts
-from bot.desk.cli import db_group, desk_command, tickets_group, users_group
+from bot.site.desk.accounts import StaffAccounts
+from bot.site.desk.cli import desk_command, users_group
 from bot.tickets import TicketService
+from bot.tickets.cli import db_group, tickets_group
 from bot.tickets.database import create_engine_for, create_session_factory, ensure_schema_current
 
 TICKET_FIELDS = {
@@ -179,7 +180,7 @@ def test_tickets_export_csv(run, service, tmp_path):
 
 def test_desk_command_serves_the_app_with_gunicorn(run, monkeypatch):
     servers = []
-    monkeypatch.setattr("bot.desk.server.DeskServer.run", lambda server: servers.append(server))
+    monkeypatch.setattr("bot.site.server.DeskServer.run", lambda server: servers.append(server))
     result = run("desk", "--port", "8123")
     assert result.exit_code == 0, result.output
     [server] = servers

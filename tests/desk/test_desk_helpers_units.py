@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.desk.rate_limit import SlidingWindowLimiter
-from bot.desk.secret_key import load_or_create_secret_key
+from bot.secret_files import load_or_create_secret_key
+from bot.site.desk.rate_limit import SlidingWindowLimiter
 
 
 class FakeClock:

@@ -13,10 +13,10 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
-from bot.desk.cli import tickets_group
 from bot.rasa.tracker_store import ConfiguredSQLTrackerStore
 from bot.retention import delete_conversations, parse_age
 from bot.tickets import TicketService
+from bot.tickets.cli import tickets_group
 from bot.tickets.database import create_engine_for, create_session_factory
 
 

@@ -1,6 +1,6 @@
 """Issue 18 over real HTTP and socket.io: typed intent syntax, session binding, the REST key.
 
-The socket.io client here does what the widget (bot/web/static/chat.js) does: connect, ask for
+The socket.io client here does what the widget (bot/site/public/static/chat.js) does: connect, ask for
 a session (with the token it holds, if any) and send messages.
 """
 

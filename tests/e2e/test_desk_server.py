@@ -20,8 +20,8 @@ import requests
 from support import free_port
 
 from bot import processes
-from bot.desk.accounts import StaffAccounts
-from bot.desk.server import GRACEFUL_TIMEOUT
+from bot.site.desk.accounts import StaffAccounts
+from bot.site.server import GRACEFUL_TIMEOUT
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
 pytestmark = pytest.mark.e2e
@@ -121,7 +121,7 @@ def test_the_sign_in_limit_holds_for_simultaneous_attempts(desk):
 
 def test_the_worker_leaves_ctrl_c_to_the_master(desk):
     # A worker that got a terminal's SIGINT and then the master's SIGQUIT hung, now and then, until
-    # gunicorn killed it (bot.desk.server.leave_interrupt_to_master).
+    # gunicorn killed it (bot.site.server.leave_interrupt_to_master).
     [worker] = worker_pids(desk)
     status = Path(f"/proc/{worker}/status").read_text(encoding="ascii")
     ignored = int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.MULTILINE).group(1), 16)

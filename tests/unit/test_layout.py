@@ -1,7 +1,8 @@
-"""The layout holds: only bot/rasa/ (the adapters) imports Rasa, rasa_sdk or Sanic.
+"""The layout holds: only bot/rasa/ (the adapters) imports Rasa, rasa_sdk or Sanic, and the domain
+and tickets never import the channels or the site.
 
 The rest of bot/ is plain Python that a newcomer can read, test and reuse without Rasa's
-runtime; bot/desk and bot/web are Flask apps and import none of them either.
+runtime; bot/site/desk and bot/site/public are Flask apps and import none of them either.
 """
 
 from __future__ import annotations
@@ -55,13 +56,38 @@ def test_the_check_sees_the_modules_and_the_adapters_import_rasa():
     """The check looks at real files: the domain is there, and the adapters do import Rasa."""
     domain = {str(path.relative_to(BOT)) for path in domain_modules()}
     assert {"answering.py", "knowledge.py", "handoff.py", "processes.py", "rest_auth.py",
-            "chat_sessions.py", "tickets/__init__.py", "desk/__init__.py"} <= domain
+            "chat_sessions.py", "tickets/__init__.py", "site/__init__.py", "site/desk/views.py"} <= domain
     adapters = {path.name for path in ADAPTERS.glob("*.py")}
     assert {"rest_channel.py", "socketio_channel.py", "turn.py", "tracker_store.py", "lock_store.py",
             "speedups.py", "cli.py", "components.py", "action_server.py"} <= adapters
     for name in ("rest_channel.py", "tracker_store.py", "components.py", "action_server.py"):
         assert any(module.split(".")[0] in RASA_PACKAGES
                    for _, module in imported_modules(ADAPTERS / name)), name
+
+
+# A message flows one way: channel (bot/rasa, bot/site) -> domain -> tickets. The rooms below never
+# reach back up into the ones above them.
+UPPER_ROOMS = ("bot.rasa", "bot.site", "bot.cli", "bot.processes")
+
+
+def lower_rooms() -> list[Path]:
+    """Domain and tickets modules: bot/ except bot/rasa/, bot/site/ and the command line."""
+    upper = {BOT / "rasa", BOT / "site"}
+    return [path for path in sorted(BOT.rglob("*.py"))
+            if not upper & set(path.parents) and path not in {BOT / "cli.py", BOT / "__main__.py",
+                                                              BOT / "processes.py"}]
+
+
+def test_the_domain_and_the_tickets_do_not_reach_up_into_the_channels_or_the_site():
+    offenders = [
+        f"{path.relative_to(REPO_ROOT)}:{line} imports {module}"
+        for path in lower_rooms()
+        for line, module in imported_modules(path)
+        if module.startswith(UPPER_ROOMS)
+    ]
+    assert not offenders, "a lower room imports an upper one:\n" + "\n".join(offenders)
+    names = {str(path.relative_to(BOT)) for path in lower_rooms()}
+    assert {"knowledge.py", "answering.py", "tickets/service.py", "tickets/cli.py"} <= names
 
 
 def test_an_import_of_rasa_inside_a_function_is_found(tmp_path):

@@ -1,6 +1,6 @@
-"""The staff desk: a Flask app where colleagues see, claim and resolve tickets.
-
-All desk routes live under ``/desk/`` so the same server can serve other pages.
+"""The web site: one Flask app (``create_app``) with two blueprints, the public page with the chat
+widget at ``/`` (``bot.site.public``) and the staff desk under ``/desk/`` (``bot.site.desk``).
+``bot.site.server`` serves it with gunicorn.
 """
 
 from __future__ import annotations
@@ -16,18 +16,17 @@ from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 from bot.config import REPO_ROOT, Settings, load_settings
-from bot.desk import auth, views
-from bot.desk.accounts import StaffAccounts
-from bot.desk.errors import register_error_handlers
-from bot.desk.extension import EXTENSION_KEY, DeskServices
-from bot.desk.formatting import local_time
-from bot.desk.rate_limit import SlidingWindowLimiter
-from bot.desk.secret_key import load_or_create_secret_key
-from bot.office_hours import zone_label
+from bot.office_hours import local_time, zone_label
+from bot.secret_files import load_or_create_secret_key
+from bot.site.desk import auth, views
+from bot.site.desk.accounts import StaffAccounts
+from bot.site.desk.errors import register_error_handlers
+from bot.site.desk.extension import EXTENSION_KEY, DeskServices
+from bot.site.desk.rate_limit import SlidingWindowLimiter
+from bot.site.public import add_security_headers
+from bot.site.public import create_blueprint as public_page_blueprint
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.web import add_security_headers
-from bot.web import create_blueprint as public_page_blueprint
 
 LOGIN_WINDOW_SECONDS = 60
 
@@ -42,7 +41,7 @@ def refuse_unreadable_json() -> None:
 
 
 def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The desk app for ``settings`` (default: from the environment).
+    """The site (public page and desk) for ``settings`` (default: from the environment).
 
     ``test_config`` overrides Flask config keys, e.g. ``PASSWORD_HASHER`` (a cheaper
     argon2 ``PasswordHasher`` for tests) or ``SECRET_KEY_FILE``.

@@ -1,4 +1,5 @@
-"""The desk's session-signing key when none is configured: made once, kept in a file."""
+"""Secret keys kept in files under var/ when none is configured (the desk's session key, the action
+server's secret, the chat session key): made once, atomically, then read."""
 
 from __future__ import annotations
 

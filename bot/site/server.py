@@ -9,9 +9,9 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
-from bot.desk import create_app
+from bot.site import create_app
 
-# One worker process, with threads. The sign-in rate limits (bot/desk/rate_limit.py) are kept in
+# One worker process, with threads. The sign-in rate limits (bot/site/desk/rate_limit.py) are kept in
 # process memory, so each extra process would allow the whole limit again; threads share one
 # limiter (it has a lock). The desk waits on the database and on argon2, which releases the GIL,
 # so four threads are plenty on a 2-core machine.
@@ -48,7 +48,7 @@ def gunicorn_options(host: str, port: int) -> dict[str, Any]:
 class DeskServer(BaseApplication):
     """gunicorn with the desk app; each worker builds its own app (engine, limiters) after the fork.
 
-    Without ALMERE_SECRET_KEY each worker reads the key file under var/; bot/desk/secret_key.py
+    Without ALMERE_SECRET_KEY each worker reads the key file under var/; bot/secret_files.py
     creates it atomically, so workers (and restarted ones) always agree on the key.
     """
 

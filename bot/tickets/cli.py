@@ -1,7 +1,6 @@
-"""Commands for the `almere` group: tickets, staff users, migrations, the desk server.
-
-Register them with ``main.add_command(tickets_group)`` etc. Commands that use the database
-first check that it is migrated and otherwise ask to run ``almere db upgrade``.
+"""The `almere tickets` and `almere db` commands: list, show, export and purge handoff tickets, and
+migrate the ticket database. Commands that use the database first check that it is migrated and
+otherwise ask to run ``almere db upgrade``.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -20,10 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.desk.accounts import AccountError, StaffAccounts
-from bot.desk.formatting import local_time
-from bot.desk.server import DeskServer
-from bot.office_hours import zone_label
+from bot.office_hours import local_time, zone_label
 from bot.retention import delete_conversations, delete_idle_conversations, parse_age
 from bot.tickets import TicketError, TicketRecord, TicketService
 from bot.tickets.database import (
@@ -45,17 +40,17 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextmanager
-def _plain_errors() -> Iterator[None]:
-    """Show ticket, account and database problems as one-line errors (exit code 1)."""
+def plain_errors(*expected: type[Exception]) -> Iterator[None]:
+    """Show ticket and database problems, and ``expected`` ones, as one-line errors (exit code 1)."""
     try:
         yield
-    except (TicketError, AccountError, SchemaNotCurrent) as error:
+    except (TicketError, SchemaNotCurrent, *expected) as error:
         raise click.ClickException(str(error)) from error
     except SQLAlchemyError as error:
         raise click.ClickException(f"The ticket database cannot be used: {error}") from error
 
 
-def _session_factory(settings: Settings) -> sessionmaker[Session]:
+def session_factory(settings: Settings) -> sessionmaker[Session]:
     """Sessions on the configured database, once it is at the current migration."""
     engine = create_engine_for(settings.database_url)
     ensure_schema_current(engine)
@@ -63,7 +58,7 @@ def _session_factory(settings: Settings) -> sessionmaker[Session]:
 
 
 def _ticket_service() -> TicketService:
-    return TicketService(_session_factory(load_settings()))
+    return TicketService(session_factory(load_settings()))
 
 
 def _dump_json(value: object) -> None:
@@ -84,7 +79,7 @@ def tickets_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="All fields, notes and transcript as JSON.")
 def list_tickets(status: str | None, desk: str | None, as_json: bool) -> None:
     """Tickets, newest first."""
-    with _plain_errors():
+    with plain_errors():
         records = _ticket_service().list(status=status, desk=desk)
     if as_json:
         _dump_json([record.to_dict() for record in records])
@@ -107,7 +102,7 @@ def list_tickets(status: str | None, desk: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="All fields as JSON.")
 def show_ticket(reference: str, as_json: bool) -> None:
     """One ticket with its transcript and notes."""
-    with _plain_errors():
+    with plain_errors():
         record = _ticket_service().get(reference)
     if as_json:
         _dump_json(record.to_dict())
@@ -171,7 +166,7 @@ def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: s
     """Export all tickets, newest first, with notes and transcript."""
     if not as_csv:
         raise click.UsageError("Choose the export format: --csv.")
-    with _plain_errors():
+    with plain_errors():
         records = _ticket_service().list(status=status, desk=desk)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -200,7 +195,7 @@ def purge_tickets(older_than: str) -> None:
         raise click.BadParameter(str(error), param_hint="--older-than") from error
     settings = load_settings()
     now = datetime.now(timezone.utc)
-    with _plain_errors():
+    with plain_errors():
         service = _ticket_service()
         purged = service.purge_resolved(now - age)
         events = delete_conversations(settings.tracker_url, [t.conversation_id for t in purged])
@@ -214,26 +209,6 @@ def purge_tickets(older_than: str) -> None:
     )
 
 
-@click.group("users")
-def users_group() -> None:
-    """Staff accounts of the desk."""
-
-
-@users_group.command("add")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
-def add_user(name: str, password_stdin: bool) -> None:
-    """Create a desk account NAME; asks for the password twice (hidden)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _plain_errors():
-        accounts = StaffAccounts(_session_factory(load_settings()))
-        username = accounts.add(name, password)
-    click.echo(f"Created desk account {username!r}.")
-
-
 # --- almere db -------------------------------------------------------------------------
 
 
@@ -245,24 +220,6 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def upgrade() -> None:
     """Apply all migrations to the database of ALMERE_DATABASE_URL."""
-    with _plain_errors():
+    with plain_errors():
         upgrade_database(load_settings().database_url)
     click.echo(f"The ticket database is at revision {head_revision()}.")
-
-
-# --- almere desk -----------------------------------------------------------------------
-
-
-@click.command("desk")
-@click.option("--host", help="Address to listen on (default: ALMERE_DESK_HOST).")
-@click.option("--port", type=int, help="Port to listen on (default: ALMERE_DESK_PORT).")
-def desk_command(host: str | None, port: int | None) -> None:
-    """Serve the staff desk at /desk/ and the public page at / (gunicorn)."""
-    settings = load_settings()
-    with _plain_errors():
-        engine = create_engine_for(settings.database_url)
-        ensure_schema_current(engine)
-        engine.dispose()
-    host, port = host or settings.desk_host, port or settings.desk_port
-    click.echo(f"The desk is at http://{host}:{port}/desk/ (Ctrl-C stops it).")
-    DeskServer(settings, host, port).run()

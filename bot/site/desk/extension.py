@@ -1,4 +1,4 @@
-"""What the desk's views use, created once per app in :func:`bot.desk.create_app`."""
+"""What the desk's views use, created once per app in :func:`bot.site.desk.create_app`."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from bot.desk.accounts import StaffAccounts
-from bot.desk.rate_limit import SlidingWindowLimiter
+from bot.site.desk.accounts import StaffAccounts
+from bot.site.desk.rate_limit import SlidingWindowLimiter
 from bot.tickets import TicketService
 
 EXTENSION_KEY = "almere_desk"

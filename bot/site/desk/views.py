@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
-from bot.desk.auth import current_staff, require_staff
-from bot.desk.extension import desk_services
-from bot.desk.forms import NoteForm
+from bot.site.desk.auth import current_staff, require_staff
+from bot.site.desk.extension import desk_services
+from bot.site.desk.forms import NoteForm
 from bot.tickets.models import DESKS, STATUSES
 
 bp = Blueprint(
@@ -15,6 +15,7 @@ bp = Blueprint(
     url_prefix="/desk",
     static_folder="static",
     static_url_path="/static",
+    template_folder="templates",
 )
 bp.before_request(require_staff)
 

@@ -17,10 +17,10 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from bot.desk.extension import desk_services
-from bot.desk.forms import LoginForm
+from bot.site.desk.extension import desk_services
+from bot.site.desk.forms import LoginForm
 
-bp = Blueprint("auth", __name__, url_prefix="/desk")
+bp = Blueprint("auth", __name__, url_prefix="/desk", template_folder="templates")
 
 SESSION_KEY = "staff"
 GENERATION_KEY = "generation"

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from bot.desk.accounts import PASSWORD_MAX
+from bot.site.desk.accounts import PASSWORD_MAX
 from bot.tickets.models import USERNAME_MAX
 from bot.tickets.validation import NOTE_MAX
 
