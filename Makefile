@@ -18,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TQDM_DISABLE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup spacy train run shell test unit validate conversations e2e lint eval bench load audit clean
+.PHONY: help setup spacy train run shell test unit validate conversations e2e lint format eval bench load audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,9 +64,16 @@ test: ## Run every check (what CI runs); fails when the checks changed files of 
 	fi
 	@echo "==> All checks passed"
 
-lint: $(INSTALLED) ## Static checks (ruff)
+PYTHON_SOURCES := bot actions tests evaluation operations
+
+lint: $(INSTALLED) ## Static checks: ruff's rules (pyproject.toml) and its formatter
 	@echo "==> Lint"
-	$(BIN)/ruff check bot actions tests evaluation operations
+	$(BIN)/ruff check $(PYTHON_SOURCES)
+	$(BIN)/ruff format --check $(PYTHON_SOURCES)
+
+format: $(INSTALLED) ## Format the Python sources and apply ruff's safe fixes
+	$(BIN)/ruff check --fix $(PYTHON_SOURCES)
+	$(BIN)/ruff format $(PYTHON_SOURCES)
 
 validate: $(INSTALLED) ## rasa data validate, failing on any warning
 	@echo "==> Validating the training data and domain"

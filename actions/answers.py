@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -18,11 +18,11 @@ from bot.language import FIGURE, PLACE
 TOPIC_INTENT_PREFIX = "ask_"
 
 
-def topic_of_intent(intent: Text) -> Text:
-    return intent[len(TOPIC_INTENT_PREFIX):] if intent.startswith(TOPIC_INTENT_PREFIX) else intent
+def topic_of_intent(intent: str) -> str:
+    return intent[len(TOPIC_INTENT_PREFIX) :] if intent.startswith(TOPIC_INTENT_PREFIX) else intent
 
 
-def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
     return [
         item["value"]
         for item in tracker.latest_message.get("entities", [])
@@ -33,12 +33,12 @@ def entity_values(tracker: Tracker, entity: Text) -> List[Text]:
 class ActionAnswerTopic(Action):
     """Answer the topic of the last intent from the knowledge file."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_topic"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
         confidence = tracker.latest_message.get("intent", {}).get("confidence")
         text = tracker.latest_message.get("text") or ""
@@ -58,4 +58,3 @@ class ActionAnswerTopic(Action):
             return offer_events(tracker)
         # A desk offer made earlier no longer stands once something else was answered.
         return [SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else []
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -33,7 +33,7 @@ MAX_NAME_CHARS = limits.NAME_CHARS
 MAX_QUESTION_CHARS = limits.QUESTION_CHARS
 
 
-def reset_form_slots() -> List[EventType]:
+def reset_form_slots() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
@@ -44,18 +44,18 @@ class ActionDecline(Action):
     this question ready to confirm.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_decline"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         dispatcher.utter_message(text=services.knowledge().decline())
         prompts.OFFER.send(dispatcher)
         return offer_events(tracker)
 
 
-def offer_events(tracker: Tracker) -> List[EventType]:
+def offer_events(tracker: Tracker) -> list[EventType]:
     """After a declined question: "yes" now means "pass this question on"."""
     return [
         SlotSet("handoff_offered", True),
@@ -67,24 +67,24 @@ def offer_events(tracker: Tracker) -> List[EventType]:
 class ActionWithdrawOffer(Action):
     """A yes, no or stop with nothing pending, or no to the desk offer: no offer stands any more."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_withdraw_offer"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         return [SlotSet("handoff_offered", False)]
 
 
 class ActionPrepareHandoff(Action):
     """Start the handoff form, with the unanswered question (if any) ready to confirm."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_prepare_handoff"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         prompts.INTRO.send(dispatcher)
         question = tracker.get_slot("unanswered_question")
         return [
@@ -98,16 +98,16 @@ class ActionPrepareHandoff(Action):
 class ValidateHandoffForm(FormValidationAction):
     """Check each answer of the handoff form; an invalid one is asked again."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_form"
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: list[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> list[str]:
         slots = ["handoff_name", "handoff_contact"]
         if tracker.get_slot("handoff_question") and tracker.get_slot("handoff_question_confirmed") is None:
             slots.append("handoff_question_confirmed")
@@ -115,7 +115,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         name = " ".join(str(value or "").split())
         if not name or len(name) > MAX_NAME_CHARS:
             prompts.INVALID_NAME.send(dispatcher)
@@ -124,7 +124,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         contact = parse_contact(str(value or ""))
         if contact is None:
             prompts.INVALID_CONTACT.send(dispatcher)
@@ -133,7 +133,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_question(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         question = str(value or "").strip()
         if not question or len(question) > MAX_QUESTION_CHARS:
             prompts.INVALID_QUESTION.send(dispatcher)
@@ -144,7 +144,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_question_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         if value is False:
             return {"handoff_question_confirmed": False, "handoff_question": None}
         return {"handoff_question_confirmed": True}
@@ -153,15 +153,15 @@ class ValidateHandoffForm(FormValidationAction):
 class ActionSubmitHandoff(Action):
     """Store the ticket and give its reference; confirm nothing that was not stored."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_handoff"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         knowledge = services.knowledge()
         contact = parse_contact(tracker.get_slot("handoff_contact") or "")
-        reference: Optional[str] = None
+        reference: str | None = None
         # Told that nothing was kept: the conversation forgets the answers (bot/redaction.py).
         forget = False
         submit = functools.partial(
@@ -201,8 +201,7 @@ class ActionSubmitHandoff(Action):
             availability = desk_availability(load_settings(), datetime.now(timezone.utc))
             verb = "passed your question on" if result.created else "added this to your request"
             dispatcher.utter_message(
-                text=f"Thank you! I have {verb}. Your reference is {reference}. "
-                f"{availability.message}"
+                text=f"Thank you! I have {verb}. Your reference is {reference}. {availability.message}"
             )
         forgotten = [SlotSet(FORGET_SLOT, True)] if forget else []
         return [*reset_form_slots(), SlotSet("handoff_reference", reference), *forgotten]
@@ -211,15 +210,18 @@ class ActionSubmitHandoff(Action):
 class ActionCancelHandoff(Action):
     """Stop the handoff form when the person says "never mind"; nothing is stored."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_handoff"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         dispatcher.utter_message(
-            text="Okay, I've stopped: nothing has been passed on. "
-            + services.knowledge().desk_contact()
+            text="Okay, I've stopped: nothing has been passed on. " + services.knowledge().desk_contact()
         )
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots(),
-                SlotSet(FORGET_SLOT, True)]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *reset_form_slots(),
+            SlotSet(FORGET_SLOT, True),
+        ]

@@ -7,19 +7,20 @@ responses that no story or rule uses).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Sequence, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-YES_NO: Tuple[Tuple[str, str], ...] = (("Yes", "/affirm"), ("No", "/deny"))
+YES_NO: tuple[tuple[str, str], ...] = (("Yes", "/affirm"), ("No", "/deny"))
 
 
 @dataclass(frozen=True)
 class Prompt:
     text: str
-    buttons: Sequence[Tuple[str, str]] = field(default_factory=tuple)
+    buttons: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
     def send(self, dispatcher: CollectingDispatcher, **values: Any) -> None:
         dispatcher.utter_message(
@@ -43,7 +44,7 @@ INVALID_CONTACT = Prompt(
 )
 INVALID_QUESTION = Prompt("Please type your question in a sentence or two.")
 
-QUESTIONS: Dict[str, Prompt] = {
+QUESTIONS: dict[str, Prompt] = {
     "handoff_name": Prompt("What is your name?"),
     "handoff_contact": Prompt(
         "How can a colleague reach you? Please give your email address or phone number."
@@ -68,14 +69,14 @@ QUESTIONS: Dict[str, Prompt] = {
 class AskForSlot:
     """Ask the handoff form's question for ``slot`` (mixed into one Action per slot)."""
 
-    slot: Text = ""
+    slot: str = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         QUESTIONS[self.slot].send(dispatcher, **{k: v or "" for k, v in tracker.slots.items()})
         return []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -17,12 +17,12 @@ from bot.office_hours import office_hours_answer
 class ActionAnswerOfficeHours(Action):
     """Say when the desk is open, or whether it is open on the day the person asks about."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_office_hours"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         dispatcher.utter_message(
             text=office_hours_answer(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path
-from typing import Optional
 
 from bot.config import REPO_ROOT, Settings
 from bot.secret_files import load_or_create_secret_key
@@ -22,6 +21,6 @@ def action_server_secret(settings: Settings, secret_file: Path = SECRET_FILE) ->
     return settings.action_server_secret or load_or_create_secret_key(secret_file)
 
 
-def is_authorised(authorization: Optional[str], secret: str) -> bool:
+def is_authorised(authorization: str | None, secret: str) -> bool:
     """Whether an ``Authorization`` header carries ``secret`` (compared in constant time)."""
     return hmac.compare_digest((authorization or "").encode(), f"Bearer {secret}".encode())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 
 from bot.knowledge import Knowledge
 from bot.language import EntityVocabulary
@@ -53,7 +53,7 @@ def names_another_place(text: str) -> bool:
 @dataclass(frozen=True)
 class Reply:
     text: str
-    topic: Optional[str]
+    topic: str | None
     declined: bool
     # Declined because the question was not understood well enough: offer a colleague.
     offer_colleague: bool = False

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import AbstractSet, Optional
 
 EMPTY_REPLY = "I didn't catch a question there. What would you like to know about Almere?"
 TOO_LONG_REPLY = (
-    "Your message is too long for me: please keep it under {limit} characters, or ask one "
-    "question at a time."
+    "Your message is too long for me: please keep it under {limit} characters, or ask one question at a time."
 )
 
 _KEEP_CONTROLS = {"\n", "\t"}
@@ -39,8 +38,8 @@ _GROUP_SEPARATOR = re.compile(r" {1,2}|[./-]")
 class Inbound:
     """Either ``text`` for Rasa to process, or a ``reply`` to send without processing."""
 
-    text: Optional[str] = None
-    reply: Optional[str] = None
+    text: str | None = None
+    reply: str | None = None
 
 
 def _visible(text: str) -> str:
@@ -74,7 +73,7 @@ def _bsn_valid(digits: str) -> bool:
     return len(digits) == 9 and sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 == 0
 
 
-def _valid_iban_end(candidate: str) -> Optional[int]:
+def _valid_iban_end(candidate: str) -> int | None:
     """Length of the longest IBAN at the start of ``candidate`` (it may run into the words after it)."""
     ends = {m.start() for m in _IBAN_SEPARATORS.finditer(candidate)} | {len(candidate)}
     for end in sorted(ends, reverse=True):
@@ -89,15 +88,15 @@ def _mask_ibans(text: str) -> str:
     while match := _IBAN.search(text, position):
         length = _valid_iban_end(match.group(0))
         if length is None:  # not an IBAN from here: look again from the next character
-            parts.append(text[position:match.start() + 1])
+            parts.append(text[position : match.start() + 1])
             position = match.start() + 1
         else:
-            parts.append(text[position:match.start()] + "[IBAN removed]")
+            parts.append(text[position : match.start()] + "[IBAN removed]")
             position = match.start() + length
     return "".join(parts) + text[position:]
 
 
-def _marker(run: str) -> Optional[str]:
+def _marker(run: str) -> str | None:
     """The marker replacing ``run`` (digit groups) if it is a BSN or a payment card number."""
     if len({" " if sep.isspace() else sep for sep in _GROUP_SEPARATOR.findall(run)}) > 1:
         return None  # "06-12345678 111222333": several numbers, not one
@@ -112,9 +111,9 @@ def _marker(run: str) -> Optional[str]:
     return None
 
 
-def _mask_number(match: "re.Match[str]") -> str:
+def _mask_number(match: re.Match[str]) -> str:
     run = match.group(0)
-    if match.string[max(match.start() - 1, 0):match.start()] == "+":
+    if match.string[max(match.start() - 1, 0) : match.start()] == "+":
         return run  # an international phone number (+31 6 12345678)
     marker = _marker(run)
     if marker is not None:

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Optional, Tuple
 
 from bot.config import REPO_ROOT, Settings
 from bot.secret_files import load_or_create_secret_key
@@ -43,7 +42,7 @@ class SessionTokens:
         session_id = secrets.token_hex(16)
         return f"{session_id}.{self._signature(session_id)}"
 
-    def session_of(self, token: object) -> Optional[str]:
+    def session_of(self, token: object) -> str | None:
         """The conversation id of ``token`` if this server's secret signed it, else None."""
         match = TOKEN.fullmatch(token) if isinstance(token, str) else None
         if match is None:
@@ -51,7 +50,7 @@ class SessionTokens:
         session_id, signature = match.groups()
         return session_id if hmac.compare_digest(signature, self._signature(session_id)) else None
 
-    def resume_or_issue(self, requested: object) -> Tuple[str, str]:
+    def resume_or_issue(self, requested: object) -> tuple[str, str]:
         """(token, conversation id): those of ``requested`` if genuine, else of a new session."""
         session_id = self.session_of(requested)
         if session_id is not None:

@@ -106,7 +106,11 @@ def shell() -> None:
     try:
         processes.wait_until_ready(actions)
         command = processes.rasa_command(
-            "shell", "--model", str(processes.MODEL), "--endpoints", str(processes.ENDPOINTS),
+            "shell",
+            "--model",
+            str(processes.MODEL),
+            "--endpoints",
+            str(processes.ENDPOINTS),
             speedups=True,
         )
         env = {**os.environ, **processes.shared_secret_env()}

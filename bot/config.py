@@ -12,11 +12,12 @@ call :func:`load_settings` (or :func:`settings_from`) where the value is needed.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import field, fields
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, FrozenSet, Mapping, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError, conint, validator
@@ -53,13 +54,13 @@ class Settings:
     entities_file: Path = REPO_ROOT / "bot" / "entities.yml"
     # Desk office hours, used to tell people when to expect a reply.
     office_timezone: str = "Europe/Amsterdam"
-    office_days: Tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday; env: "0,1,2,3,4"
+    office_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday; env: "0,1,2,3,4"
     office_open: str = "09:00"
     office_close: str = "17:00"
     # Country (ISO code, as the `holidays` package knows it) whose public holidays close the desk.
     office_holidays_country: str = _DEFAULT_COUNTRY
     # Notification e-mail on each new ticket; off unless a host is set.
-    smtp_host: Optional[str] = None
+    smtp_host: str | None = None
     smtp_port: Port = 25
     smtp_sender: str = "assistant@almere.invalid"
     smtp_recipient_international: str = "international@almere.invalid"
@@ -67,28 +68,28 @@ class Settings:
     # The staff desk web application.
     desk_host: str = "127.0.0.1"
     desk_port: Port = 8000
-    secret_key: Optional[str] = None
+    secret_key: str | None = None
     cookie_secure: bool = False
     login_attempts_per_minute: Positive = 5
     # Sign-in attempts from one IP address, whatever the usernames (per minute).
     login_attempts_per_minute_per_address: Positive = 20
     # Shared by the Rasa server and the action server, which refuses every other caller; unset:
     # generated once into var/action_server_secret (bot.rasa.action_server).
-    action_server_secret: Optional[str] = None
+    action_server_secret: str | None = None
     # Chat: longest message handled, in characters; larger request bodies are refused.
     max_message_chars: Positive = limits.MESSAGE_CHARS
     max_request_bytes: Positive = 65536
     # Seconds to wait for an answer before telling the person there is a problem.
     reply_timeout_seconds: Positive = 6
     # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
-    chat_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
+    chat_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Where browsers reach the Rasa server (the chat widget connects here).
     rasa_public_url: str = "http://localhost:5005"
     # Signs the chat widget's session tokens; every Rasa server behind the proxy needs the same.
     # Unset: generated once into var/chat_session_secret.
-    chat_session_secret: Optional[str] = None
+    chat_session_secret: str | None = None
     # REST channel: "Authorization: Bearer <key>" required when set; unset: loopback callers only.
-    rest_api_key: Optional[str] = None
+    rest_api_key: str | None = None
 
     @validator("cookie_secure", pre=True)
     def _boolean(cls, value: Any) -> Any:
@@ -99,7 +100,7 @@ class Settings:
         return _split(value) if isinstance(value, str) else value
 
     @validator("office_days")
-    def _days_of_the_week(cls, days: Tuple[int, ...]) -> Tuple[int, ...]:
+    def _days_of_the_week(cls, days: tuple[int, ...]) -> tuple[int, ...]:
         if not days or any(day < 0 or day > 6 for day in days):
             raise ValueError(f"office days must be 0 (Monday) .. 6 (Sunday): {days!r}")
         return tuple(sorted(set(days)))
@@ -109,7 +110,7 @@ class Settings:
         return _split(value) if isinstance(value, str) else value
 
     @validator("chat_origins")
-    def _exact_origins(cls, origins: Tuple[str, ...]) -> Tuple[str, ...]:
+    def _exact_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
         origins = tuple(o.strip().rstrip("/") for o in origins if o.strip())
         # Sanic-CORS reads some characters as a regular expression: only plain origins are allowed.
         if not origins or any("://" not in o or any(c in o for c in "*?[]\\^$|+") for o in origins):
@@ -147,7 +148,7 @@ class Settings:
         return country
 
 
-def _split(text: str) -> Tuple[str, ...]:
+def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
@@ -161,7 +162,7 @@ def _parse_bool(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _supported_countries() -> FrozenSet[str]:
+def _supported_countries() -> frozenset[str]:
     import holidays  # only when another country than the default is set
 
     return frozenset(holidays.list_supported_countries())

@@ -7,9 +7,10 @@ read them without Rasa, so that they are tested on their own.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, List, Mapping, Optional
+from typing import Any
 
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.records import TranscriptEntry
@@ -25,14 +26,14 @@ _QUICK_REPLY = re.compile(r"/([a-z_]+)")
 
 @dataclass(frozen=True)
 class ContactDetails:
-    email: Optional[str]
-    phone: Optional[str]
+    email: str | None
+    phone: str | None
 
     def describe(self) -> str:
         return self.email or self.phone or ""
 
 
-def parse_contact(text: str) -> Optional[ContactDetails]:
+def parse_contact(text: str) -> ContactDetails | None:
     """The e-mail address or phone number in a person's answer, or None if it has neither.
 
     "you can mail me at jan@example.nl" gives the address; "06-12345678" the number.
@@ -52,7 +53,7 @@ def parse_contact(text: str) -> Optional[ContactDetails]:
     return None
 
 
-def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> List[TranscriptEntry]:
+def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[TranscriptEntry]:
     """Every user and bot message of the conversation, in order, with its time."""
     entries = []
     for event in events:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -20,15 +20,15 @@ class Fact:
     value: int
     label: str
     source: str
-    as_of: Optional[str] = None
+    as_of: str | None = None
     format: str = "count"
 
     def formatted(self) -> str:
         return str(self.value) if self.format == "year" else f"{self.value:,}"
 
     def ordinal(self) -> str:
-        suffix = "th" if 10 <= self.value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
-            self.value % 10, "th"
+        suffix = (
+            "th" if 10 <= self.value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(self.value % 10, "th")
         )
         return f"{self.value}{suffix}"
 
@@ -42,7 +42,7 @@ class Topic:
     figures: Mapping[str, str] = field(default_factory=dict)
     states_figures: bool = False
     # Words that make a question one this answer does not answer ("to the airport on foot").
-    not_about: Tuple[str, ...] = ()
+    not_about: tuple[str, ...] = ()
 
     def answers(self, text: str) -> bool:
         """Whether the topic's answer answers ``text`` (no `not_about` word or phrase in it)."""
@@ -87,7 +87,7 @@ class Knowledge:
                         templates.append(template)
         return " ".join(self.render(template) for template in templates) + f"\n{SOURCE_LINE}"
 
-    def _template_stating(self, figure: str) -> Optional[str]:
+    def _template_stating(self, figure: str) -> str | None:
         """The sentence (or else the answer) of the first topic that states ``figure``."""
         for entry in self.topics.values():
             if figure in entry.figures:
@@ -101,7 +101,7 @@ class Knowledge:
         """Fill a template's ``{fact}``, ``{fact.as_of}``, ``{fact.ordinal}`` and ``{contact.x}``."""
         return re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", self._substitute, template)
 
-    def _substitute(self, match: "re.Match[str]") -> str:
+    def _substitute(self, match: re.Match[str]) -> str:
         name, attribute = match.group(1), match.group(2)
         if name == "contact":
             return str(getattr(self.contact, attribute))
@@ -116,7 +116,7 @@ class Knowledge:
             return fact.ordinal()
         raise KeyError(f"unknown attribute {attribute!r} of fact {name!r}")
 
-    def decline_other_place(self, place: Optional[str] = None) -> str:
+    def decline_other_place(self, place: str | None = None) -> str:
         """The answer to a figure question about a place other than Almere (named if known)."""
         return (
             f"I only have information about Almere, so I can't answer that for "
@@ -142,16 +142,14 @@ class Knowledge:
         )
 
 
-def _placeholders(template: str) -> Set[str]:
+def _placeholders(template: str) -> set[str]:
     """The fact names a template inserts."""
     return set(re.findall(r"\{([a-z_0-9]+)", template))
 
 
 def parse_knowledge(document: Mapping) -> Knowledge:
     """Build :class:`Knowledge` from the parsed YAML document, checking every reference."""
-    facts: Dict[str, Fact] = {
-        key: Fact(key=key, **entry) for key, entry in document["facts"].items()
-    }
+    facts: dict[str, Fact] = {key: Fact(key=key, **entry) for key, entry in document["facts"].items()}
     topics = {
         name: Topic(
             name=name,

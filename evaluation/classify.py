@@ -9,10 +9,10 @@ small-talk texts from domain.yml's responses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -38,12 +38,12 @@ class Outcome(str, Enum):
 @dataclass(frozen=True)
 class Classification:
     outcome: Outcome
-    figures: Tuple[str, ...] = ()
-    topics: Tuple[str, ...] = ()
-    responses: Tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    responses: tuple[str, ...] = ()
 
 
-def figure_patterns(knowledge: Knowledge) -> Dict[str, "re.Pattern[str]"]:
+def figure_patterns(knowledge: Knowledge) -> dict[str, re.Pattern[str]]:
     """Each figure as the answers print it, e.g. "226,745", "1975", "26 minutes", "8th-largest".
 
     Every fact's value of three digits or more, plus every placeholder of every topic
@@ -58,10 +58,12 @@ def figure_patterns(knowledge: Knowledge) -> Dict[str, "re.Pattern[str]"]:
                 if name == "contact":
                     continue
                 shown = knowledge.render(match.group(0))
-                if attribute is None and knowledge.facts[name].value < SMALL_VALUE or (
-                    attribute == "ordinal"
+                if (
+                    attribute is None
+                    and knowledge.facts[name].value < SMALL_VALUE
+                    or (attribute == "ordinal")
                 ):
-                    unit = re.match(r"[ -]?[A-Za-z]+", template[match.end():])
+                    unit = re.match(r"[ -]?[A-Za-z]+", template[match.end() :])
                     shown += unit.group(0) if unit else ""
                 shown_figures.append(shown)
     return {
@@ -73,7 +75,7 @@ def figure_patterns(knowledge: Knowledge) -> Dict[str, "re.Pattern[str]"]:
     }
 
 
-def domain_responses(domain_path: Path = REPO_ROOT / "domain.yml") -> Dict[str, Tuple[str, ...]]:
+def domain_responses(domain_path: Path = REPO_ROOT / "domain.yml") -> dict[str, tuple[str, ...]]:
     """The texts of each response in domain.yml, e.g. {"utter_greet": ("Hello! ...",)}."""
     with open(domain_path, encoding="utf-8") as handle:
         domain = yaml.safe_load(handle)
@@ -85,16 +87,16 @@ def domain_responses(domain_path: Path = REPO_ROOT / "domain.yml") -> Dict[str, 
 
 @dataclass(frozen=True)
 class ReplyClassifier:
-    figures: Mapping[str, "re.Pattern[str]"]
-    topic_answers: Mapping[str, Tuple[str, ...]]
-    decline_markers: Tuple[str, ...]
-    handoff_markers: Tuple[str, ...]
-    responses: Mapping[str, Tuple[str, ...]]
+    figures: Mapping[str, re.Pattern[str]]
+    topic_answers: Mapping[str, tuple[str, ...]]
+    decline_markers: tuple[str, ...]
+    handoff_markers: tuple[str, ...]
+    responses: Mapping[str, tuple[str, ...]]
 
     @classmethod
     def from_project(
-        cls, knowledge: Knowledge, responses: Optional[Mapping[str, Tuple[str, ...]]] = None
-    ) -> "ReplyClassifier":
+        cls, knowledge: Knowledge, responses: Mapping[str, tuple[str, ...]] | None = None
+    ) -> ReplyClassifier:
         from actions.handoff_prompts import INTRO  # rasa_sdk: imported only when needed
 
         other_place = tuple(p for p in knowledge.decline_other_place(_OTHER_PLACE).split(_OTHER_PLACE))
@@ -105,8 +107,10 @@ class ReplyClassifier:
                 for name, topic in knowledge.topics.items()
             },
             decline_markers=(
-                knowledge.decline(), *(p.strip() for p in other_place if p.strip()),
-                knowledge.contact.phone, knowledge.contact.phone_abroad,
+                knowledge.decline(),
+                *(p.strip() for p in other_place if p.strip()),
+                knowledge.contact.phone,
+                knowledge.contact.phone_abroad,
             ),
             handoff_markers=(INTRO.text,),
             responses=dict(responses if responses is not None else domain_responses()),
@@ -119,8 +123,7 @@ class ReplyClassifier:
         text = "\n".join(texts)
         figures = tuple(shown for shown, pattern in self.figures.items() if pattern.search(text))
         topics = tuple(
-            name for name, answers in self.topic_answers.items()
-            if any(answer in text for answer in answers)
+            name for name, answers in self.topic_answers.items() if any(answer in text for answer in answers)
         )
         responses = tuple(
             name for name, variations in self.responses.items() if any(v in text for v in variations)
@@ -140,6 +143,6 @@ class ReplyClassifier:
         return Classification(outcome, figures, topics, responses)
 
 
-def reply_texts(replies: Optional[List[Mapping]]) -> List[str]:
+def reply_texts(replies: list[Mapping] | None) -> list[str]:
     """The texts of a REST channel reply (a list of messages)."""
     return [str(message.get("text") or "") for message in replies or []]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -23,9 +24,9 @@ class Exchange:
 
     sender: str
     message: str
-    replies: Optional[List[Dict[str, Any]]]
+    replies: list[dict[str, Any]] | None
     seconds: float
-    error: Optional[str] = None
+    error: str | None = None
 
 
 async def send(session: aiohttp.ClientSession, url: str, sender: str, message: str) -> Exchange:
@@ -53,10 +54,10 @@ def new_sender(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def ask_each(url: str, messages: Sequence[str], concurrency: int = 8, prefix: str = "eval") -> List[Exchange]:
+def ask_each(url: str, messages: Sequence[str], concurrency: int = 8, prefix: str = "eval") -> list[Exchange]:
     """Send each message in a fresh conversation, ``concurrency`` at a time; results in order."""
 
-    async def run() -> List[Exchange]:
+    async def run() -> list[Exchange]:
         limit = asyncio.Semaphore(concurrency)
         async with _session(concurrency) as session:
 
@@ -74,13 +75,13 @@ Say = Callable[[str], Awaitable[Exchange]]
 
 def converse(
     url: str, scripts: Sequence[Callable[[Say], Awaitable[T]]], concurrency: int = 8, prefix: str = "eval"
-) -> List[T]:
+) -> list[T]:
     """Run each script in a fresh conversation, ``concurrency`` at a time; results in order.
 
     A script gets ``say``: send one message in its conversation and get the Exchange back.
     """
 
-    async def run() -> List[T]:
+    async def run() -> list[T]:
         limit = asyncio.Semaphore(concurrency)
         async with _session(concurrency) as session:
 
@@ -100,7 +101,7 @@ def converse(
 
 @dataclass(frozen=True)
 class Load:
-    exchanges: List[Exchange]
+    exchanges: list[Exchange]
     seconds: float  # wall time of the whole load
 
     @property
@@ -128,8 +129,8 @@ def conversations(
     ``conversation_length`` messages, so that trackers stay the size of a real chat.
     """
 
-    async def worker(session: aiohttp.ClientSession, index: int, count: int) -> List[Exchange]:
-        exchanges: List[Exchange] = []
+    async def worker(session: aiohttp.ClientSession, index: int, count: int) -> list[Exchange]:
+        exchanges: list[Exchange] = []
         sender = new_sender(prefix)
         for n in range(count):
             if n and n % conversation_length == 0:

@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Sequence
 
 from bot.config import REPO_ROOT
 
@@ -20,7 +20,7 @@ MODEL = REPO_ROOT / "models" / "almere.tar.gz"
 CONFIG = REPO_ROOT / "config.yml"
 
 # What the Makefile exports; set here too so that `python -m evaluation.x` behaves the same.
-QUIET_ENV: Dict[str, str] = {
+QUIET_ENV: dict[str, str] = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "LOG_LEVEL": "WARNING",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -30,7 +30,7 @@ QUIET_ENV: Dict[str, str] = {
 }
 
 
-def child_env(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a child process: quiet defaults, this process's env, then ``extra``."""
     return {**QUIET_ENV, **os.environ, **(extra or {})}
 
@@ -38,7 +38,7 @@ def child_env(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
 def run_logged(
     command: Sequence[str],
     log: Path,
-    env: Optional[Mapping[str, str]] = None,
+    env: Mapping[str, str] | None = None,
     timeout: float = 1800.0,
 ) -> float:
     """Run ``command`` from the repository root with its output in ``log``; return seconds taken.
@@ -49,8 +49,13 @@ def run_logged(
     started = time.perf_counter()
     with open(log, "wb") as output:
         result = subprocess.run(
-            list(command), cwd=REPO_ROOT, env=child_env(env), stdout=output,
-            stderr=subprocess.STDOUT, timeout=timeout, check=False,
+            list(command),
+            cwd=REPO_ROOT,
+            env=child_env(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
         )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 import yaml
 
 from evaluation.common import CONFIG
 
-Config = Dict[str, Any]
+Config = dict[str, Any]
 
 
 def rasa_default_config_path() -> Path:
@@ -45,8 +46,8 @@ def rasa_default_nlu() -> Config:
     return {**current(), "pipeline": rasa_default()["pipeline"]}
 
 
-def _replace(pipeline: List[Dict[str, Any]], name: str, *replacements: Dict[str, Any]) -> List[Dict]:
-    result: List[Dict[str, Any]] = []
+def _replace(pipeline: list[dict[str, Any]], name: str, *replacements: dict[str, Any]) -> list[dict]:
+    result: list[dict[str, Any]] = []
     for component in pipeline:
         result.extend(copy.deepcopy(list(replacements)) if component["name"] == name else [component])
     return result
@@ -74,13 +75,14 @@ def word_bigrams() -> Config:
     config = current()
     config["pipeline"] = [
         {**c, "min_ngram": 1, "max_ngram": 2}
-        if c["name"] == "CountVectorsFeaturizer" and c.get("analyzer", "word") == "word" else c
+        if c["name"] == "CountVectorsFeaturizer" and c.get("analyzer", "word") == "word"
+        else c
         for c in config["pipeline"]
     ]
     return config
 
 
-VARIANTS: Dict[str, Callable[[], Config]] = {
+VARIANTS: dict[str, Callable[[], Config]] = {
     "current": current,
     "rasa-default-nlu": rasa_default_nlu,
     "spacy-diet": spacy_diet,
@@ -88,7 +90,7 @@ VARIANTS: Dict[str, Callable[[], Config]] = {
     "word-bigrams": word_bigrams,
 }
 
-DESCRIPTIONS: Dict[str, str] = {
+DESCRIPTIONS: dict[str, str] = {
     "current": "config.yml: own spaCy + word & char(2-5) counts + LogisticRegression",
     "rasa-default-nlu": "Rasa's default NLU pipeline: whitespace, regex, lexical, counts, DIET (100 epochs)",
     "spacy-diet": "own spaCy + word & char counts + DIET (100 epochs, intents only)",

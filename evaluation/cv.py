@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -28,7 +28,7 @@ class IntentScore:
     recall: float
     f1: float
     support: int
-    top_confusion: Optional[Tuple[str, int]] = None  # (predicted instead, how often)
+    top_confusion: tuple[str, int] | None = None  # (predicted instead, how often)
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,28 @@ class CrossValidation:
     accuracy: float
     examples: int
     # (true intent, predicted intent, how often), most frequent first.
-    confusions: List[Tuple[str, str, int]]
+    confusions: list[tuple[str, str, int]]
     seconds: float = 0.0
     # Macro-F1 counting the intents that all get action_decline as one (see decline_grouped_f1).
-    decline_grouped_f1: Optional[float] = None
+    decline_grouped_f1: float | None = None
     # Every intent, lowest F1 first.
-    per_intent: List[IntentScore] = field(default_factory=list)
+    per_intent: list[IntentScore] = field(default_factory=list)
 
 
-def cv_command(config: Path, out: Path, folds: int = FOLDS, nlu: Path = REPO_ROOT / "data") -> List[str]:
+def cv_command(config: Path, out: Path, folds: int = FOLDS, nlu: Path = REPO_ROOT / "data") -> list[str]:
     return rasa_command(
-        "test", "nlu", "--cross-validation", "--folds", str(folds),
-        "--config", str(config), "--nlu", str(nlu), "--out", str(out), speedups=True,
+        "test",
+        "nlu",
+        "--cross-validation",
+        "--folds",
+        str(folds),
+        "--config",
+        str(config),
+        "--nlu",
+        str(nlu),
+        "--out",
+        str(out),
+        speedups=True,
     )
 
 
@@ -65,7 +75,10 @@ def parse_intent_report(report: Mapping) -> CrossValidation:
     confusions.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
     per_intent = [
         IntentScore(
-            intent, float(scores["precision"]), float(scores["recall"]), float(scores["f1-score"]),
+            intent,
+            float(scores["precision"]),
+            float(scores["recall"]),
+            float(scores["f1-score"]),
             int(scores["support"]),
             min(scores.get("confused_with", {}).items(), key=lambda pair: (-pair[1], pair[0]), default=None),
         )
@@ -82,8 +95,11 @@ def parse_intent_report(report: Mapping) -> CrossValidation:
 
 
 def cross_validate(
-    config: Path, out: Path, folds: int = FOLDS, nlu: Path = REPO_ROOT / "data",
-    env: Optional[Mapping[str, str]] = None,
+    config: Path,
+    out: Path,
+    folds: int = FOLDS,
+    nlu: Path = REPO_ROOT / "data",
+    env: Mapping[str, str] | None = None,
 ) -> CrossValidation:
     """Run the cross-validation of ``config`` on the NLU data ``nlu``, with its results in ``out``."""
     if out.exists():
@@ -106,15 +122,17 @@ def decline_grouped_f1(report: Mapping, out: Path) -> float:
     return grouped_macro_f1(report, errors, declines)
 
 
-def intents_answered_by(action: str, rules: Path = REPO_ROOT / "data" / "rules.yml") -> List[str]:
+def intents_answered_by(action: str, rules: Path = REPO_ROOT / "data" / "rules.yml") -> list[str]:
     """The intents that a two-step rule (intent, then ``action``) sends straight to ``action``."""
     with open(rules, encoding="utf-8") as handle:
         document = yaml.safe_load(handle)
     return sorted(
         rule["steps"][0]["intent"]
         for rule in document.get("rules", [])
-        if len(rule.get("steps", [])) == 2 and "condition" not in rule
-        and "intent" in rule["steps"][0] and rule["steps"][1].get("action") == action
+        if len(rule.get("steps", [])) == 2
+        and "condition" not in rule
+        and "intent" in rule["steps"][0]
+        and rule["steps"][1].get("action") == action
     )
 
 
@@ -122,10 +140,10 @@ def grouped_macro_f1(report: Mapping, errors: Sequence[Mapping], groups: Mapping
     """Macro-F1 when the intents in ``groups`` count as their group (e.g. two that get the
     same reply), from Rasa's intent report (supports) and intent errors (every mistake)."""
     group = lambda intent: groups.get(intent, intent)  # noqa: E731
-    mistakes: Dict[str, int] = {}
-    tp: Dict[str, int] = {}
-    fp: Dict[str, int] = {}
-    fn: Dict[str, int] = {}
+    mistakes: dict[str, int] = {}
+    tp: dict[str, int] = {}
+    fp: dict[str, int] = {}
+    fn: dict[str, int] = {}
     for error in errors:
         mistakes[error["intent"]] = mistakes.get(error["intent"], 0) + 1
         true, predicted = group(error["intent"]), group(error["intent_prediction"]["name"] or "None")

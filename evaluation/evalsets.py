@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 import yaml
 
@@ -23,7 +22,7 @@ NL_QUESTIONS = "nl_questions.tsv"
 # pending get the rule "yes, no or stop without a question pending" (utter_anything_else);
 # "repeat" has nothing to repeat in a fresh conversation, so saying what the assistant can
 # do (utter_help) or asking what else (utter_anything_else) are both sensible.
-SMALL_TALK_EXPECTED: Dict[str, Tuple[str, ...]] = {
+SMALL_TALK_EXPECTED: dict[str, tuple[str, ...]] = {
     "greeting": ("utter_greet",),
     "goodbye": ("utter_goodbye",),
     "thank_you": ("utter_you_are_welcome",),
@@ -53,14 +52,14 @@ class Question:
         return f"{self.source}:{self.line}"
 
 
-def _tsv(path: Path) -> List[Tuple[int, Dict[str, str]]]:
+def _tsv(path: Path) -> list[tuple[int, dict[str, str]]]:
     """The rows of a TSV file with a header, each with its line number."""
     with open(path, encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [(rows.line_num, row) for row in rows]
 
 
-def load(directory: Path = EVAL_SETS) -> List[Question]:
+def load(directory: Path = EVAL_SETS) -> list[Question]:
     """All questions: CLINC out-of-scope, CLINC near-domain (both flags) and the NQ probes."""
     if not directory.is_dir():
         raise FileNotFoundError(f"the evaluation sets are missing: expected them in {directory}")
@@ -89,7 +88,7 @@ class Turn:
     """One thing the person says in a scenario, and what the reply must show (see expectations)."""
 
     user: str
-    expect: Tuple[str, ...]
+    expect: tuple[str, ...]
     line: int  # its line in the file
 
 
@@ -100,7 +99,7 @@ class Scenario:
     name: str
     source: str
     line: int
-    turns: Tuple[Turn, ...]
+    turns: tuple[Turn, ...]
 
     @property
     def ref(self) -> str:
@@ -113,16 +112,20 @@ def _checked(directory: Path) -> Path:
     return directory
 
 
-def load_in_scope(directory: Path = EVAL_SETS) -> List[Scenario]:
+def load_in_scope(directory: Path = EVAL_SETS) -> list[Scenario]:
     """The in-scope questions, each a one-turn scenario named by its file:line."""
     return [
-        Scenario(f"{IN_SCOPE}:{number}", IN_SCOPE, number,
-                 (Turn(row["question"].strip(), (row["expect"].strip(),), number),))
+        Scenario(
+            f"{IN_SCOPE}:{number}",
+            IN_SCOPE,
+            number,
+            (Turn(row["question"].strip(), (row["expect"].strip(),), number),),
+        )
         for number, row in _tsv(_checked(directory) / IN_SCOPE)
     ]
 
 
-def load_conversations(directory: Path = EVAL_SETS) -> List[Scenario]:
+def load_conversations(directory: Path = EVAL_SETS) -> list[Scenario]:
     """The scenarios of conversations.yml, with the line of each scenario and turn."""
     text = (_checked(directory) / CONVERSATIONS).read_text(encoding="utf-8")
     document = yaml.safe_load(text)
@@ -139,7 +142,7 @@ def load_conversations(directory: Path = EVAL_SETS) -> List[Scenario]:
     return scenarios
 
 
-def measured_texts(directory: Path = EVAL_SETS) -> List[Question]:
+def measured_texts(directory: Path = EVAL_SETS) -> list[Question]:
     """Every question or user line of every set, so that a check can keep them out of data/."""
     directory = _checked(directory)
     texts = load(directory)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from evaluation.classify import ReplyClassifier
 
@@ -58,7 +57,7 @@ class Checker:
 
     classifier: ReplyClassifier
 
-    def miss(self, expectation: str, reply: str) -> Optional[str]:
+    def miss(self, expectation: str, reply: str) -> str | None:
         """None if ``reply`` shows ``expectation``, else why not."""
         kind = kind_of(expectation)
         argument = expectation.split(":", 1)[1] if ":" in expectation else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import runpy
 import sys
-from typing import Callable, Dict, List, Optional
+from collections.abc import Callable
 
 
 def sqlite_wal() -> None:
@@ -26,12 +26,12 @@ def sqlite_wal() -> None:
             cursor.close()
 
 
-PATCHES: Dict[str, Callable[[], None]] = {
+PATCHES: dict[str, Callable[[], None]] = {
     "sqlite-wal": sqlite_wal,
 }
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) < 3 or arguments[1] != "--":
         raise SystemExit(f"usage: python -m evaluation.experiments {','.join(PATCHES)} -- MODULE [ARGS...]")

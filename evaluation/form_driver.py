@@ -12,8 +12,8 @@ when it meets a question it cannot answer, it fails with the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Mapping, Optional, Sequence, Tuple
 
 REFERENCE = re.compile(r"\bALM-\d+\b")
 MAX_STEPS = 12
@@ -35,10 +35,10 @@ class Message:
     """One message of the assistant: its text and its buttons as (title, payload)."""
 
     text: str
-    buttons: Tuple[Tuple[str, str], ...] = ()
+    buttons: tuple[tuple[str, str], ...] = ()
 
 
-def messages_of(replies: Optional[Sequence[Mapping]]) -> Tuple[Message, ...]:
+def messages_of(replies: Sequence[Mapping] | None) -> tuple[Message, ...]:
     """The messages of a REST channel reply."""
     return tuple(
         Message(
@@ -57,9 +57,10 @@ class Stuck(Exception):
     """The assistant asked something the driver cannot answer."""
 
 
-def _button(buttons: Sequence[Tuple[str, str]], pattern: "re.Pattern[str]") -> Optional[str]:
-    return next((payload for title, payload in buttons if pattern.search(payload) or pattern.search(title)),
-                None)
+def _button(buttons: Sequence[tuple[str, str]], pattern: re.Pattern[str]) -> str | None:
+    return next(
+        (payload for title, payload in buttons if pattern.search(payload) or pattern.search(title)), None
+    )
 
 
 def _asking(messages: Sequence[Message]) -> Message:
@@ -97,8 +98,8 @@ class Played:
     """How the form went: passed, or why not; what was sent and what came back."""
 
     passed: bool
-    reason: Optional[str]
-    exchanges: Tuple[Tuple[str, str], ...]  # (sent, reply text)
+    reason: str | None
+    exchanges: tuple[tuple[str, str], ...]  # (sent, reply text)
 
     @property
     def replies(self) -> str:
@@ -117,7 +118,7 @@ async def play(
     """
     exchanges = []
 
-    def played(passed: bool, reason: Optional[str] = None) -> Played:
+    def played(passed: bool, reason: str | None = None) -> Played:
         return Played(passed, reason, tuple(exchanges))
 
     messages, refused = first, False
@@ -129,8 +130,11 @@ async def play(
         if reference:
             return played(True)
         if refused:
-            return played(True) if desk_phone in text else played(
-                False, f"consent refused, but the reply does not give {desk_phone}")
+            return (
+                played(True)
+                if desk_phone in text
+                else played(False, f"consent refused, but the reply does not give {desk_phone}")
+            )
         if len(exchanges) == max_steps:
             break
         try:

@@ -11,7 +11,6 @@ import asyncio
 import json
 import statistics
 import time
-from typing import Dict, List
 
 from evaluation.common import percentile
 from evaluation.questions import FACT_QUESTIONS
@@ -20,14 +19,14 @@ from evaluation.servers import peak_rss_mb
 WARM_UP = 20
 
 
-async def measure(model: str, messages: int) -> Dict[str, float]:
+async def measure(model: str, messages: int) -> dict[str, float]:
     started = time.perf_counter()
     from rasa.core.agent import Agent  # heavy: imported only when measuring
 
     agent = Agent.load(model)
     load_seconds = time.perf_counter() - started
     texts = [FACT_QUESTIONS[i % len(FACT_QUESTIONS)] for i in range(WARM_UP + messages)]
-    latencies: List[float] = []
+    latencies: list[float] = []
     for index, text in enumerate(texts):
         before = time.perf_counter()
         await agent.parse_message(text)

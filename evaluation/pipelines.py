@@ -15,10 +15,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 from bot.processes import rasa_command
 from evaluation import configs, cv, report
@@ -34,13 +34,21 @@ class PipelineResult:
     name: str
     cv: cv.CrossValidation
     train_seconds: float
-    parse: Dict[str, float]
+    parse: dict[str, float]
 
 
-def train_nlu_command(config: Path, out: Path, nlu: Path) -> List[str]:
+def train_nlu_command(config: Path, out: Path, nlu: Path) -> list[str]:
     return rasa_command(
-        "train", "nlu", "--config", str(config), "--nlu", str(nlu),
-        "--out", str(out), "--fixed-model-name", "nlu",
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(nlu),
+        "--out",
+        str(out),
+        "--fixed-model-name",
+        "nlu",
     )
 
 
@@ -55,17 +63,21 @@ def snapshot_data(target: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def parse_latency(model: Path, messages: int = MESSAGES) -> Dict[str, float]:
+def parse_latency(model: Path, messages: int = MESSAGES) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, "-m", "evaluation.parse_latency", str(model), "--messages", str(messages)],
-        cwd=REPO_ROOT, env=child_env(), capture_output=True, text=True, check=True,
+        cwd=REPO_ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def cross_validate_and_train(
     name: str, work: Path, data: Path, data_fingerprint: str, reuse: bool
-) -> Tuple[cv.CrossValidation, float]:
+) -> tuple[cv.CrossValidation, float]:
     """CV figures and NLU training seconds of variant ``name``.
 
     With ``reuse``, those of an earlier run (work/result.json) of the same configuration on
@@ -86,12 +98,13 @@ def cross_validate_and_train(
     print(f"  {name}: macro-F1 {crossval.macro_f1:.3f}; training from scratch…", flush=True)
     with tempfile.TemporaryDirectory(prefix="rasa-cache-") as cache:
         seconds = run_logged(
-            train_nlu_command(path, work / "model", data), work / "train.log",
+            train_nlu_command(path, work / "model", data),
+            work / "train.log",
             env={"RASA_CACHE_DIRECTORY": cache},
         )
-    saved.write_text(json.dumps(
-        {"fingerprint": fingerprint, "cv": dataclasses.asdict(crossval), "train_seconds": seconds}
-    ))
+    saved.write_text(
+        json.dumps({"fingerprint": fingerprint, "cv": dataclasses.asdict(crossval), "train_seconds": seconds})
+    )
     return crossval, seconds
 
 
@@ -106,10 +119,16 @@ def render(
 ) -> str:
     rows = [
         [
-            r.name, f"{r.cv.macro_f1:.3f}", "PASS" if r.cv.macro_f1 >= MACRO_F1_TARGET else "FAIL",
+            r.name,
+            f"{r.cv.macro_f1:.3f}",
+            "PASS" if r.cv.macro_f1 >= MACRO_F1_TARGET else "FAIL",
             "–" if r.cv.decline_grouped_f1 is None else f"{r.cv.decline_grouped_f1:.3f}",
-            f"{r.cv.accuracy:.3f}", f"{r.parse['median_ms']:.1f}", f"{r.parse['p95_ms']:.1f}",
-            f"{r.train_seconds:.0f}", f"{r.cv.seconds:.0f}", f"{r.parse['peak_rss_mb']:.0f}",
+            f"{r.cv.accuracy:.3f}",
+            f"{r.parse['median_ms']:.1f}",
+            f"{r.parse['p95_ms']:.1f}",
+            f"{r.train_seconds:.0f}",
+            f"{r.cv.seconds:.0f}",
+            f"{r.parse['peak_rss_mb']:.0f}",
         ]
         for r in results
     ]
@@ -126,15 +145,22 @@ def render(
         "between runs.",
         "",
         report.table(
-            ["pipeline", "intent macro-F1", "F1 target", "macro-F1, declines as one", "accuracy",
-             "parse p50 ms", "parse p95 ms",
-             "train s (NLU, no cache)", "5-fold CV s", "peak RSS MB (parse process)"],
+            [
+                "pipeline",
+                "intent macro-F1",
+                "F1 target",
+                "macro-F1, declines as one",
+                "accuracy",
+                "parse p50 ms",
+                "parse p95 ms",
+                "train s (NLU, no cache)",
+                "5-fold CV s",
+                "peak RSS MB (parse process)",
+            ],
             rows,
         ),
         "",
-        report.table(
-            ["pipeline", "what it is"], [[r.name, configs.DESCRIPTIONS[r.name]] for r in results]
-        ),
+        report.table(["pipeline", "what it is"], [[r.name, configs.DESCRIPTIONS[r.name]] for r in results]),
         "",
         "Most frequent confusions (true → predicted: count):",
         "",
@@ -147,11 +173,17 @@ def render(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS),
-                        help=f"comma-separated, of: {', '.join(configs.VARIANTS)}")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse the CV and training figures of an unchanged variant (parse latency is "
-                             "always measured again, so that all rows are measured together)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(DEFAULT_VARIANTS),
+        help=f"comma-separated, of: {', '.join(configs.VARIANTS)}",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the CV and training figures of an unchanged variant (parse latency is "
+        "always measured again, so that all rows are measured together)",
+    )
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "pipelines.md")
     arguments = parser.parse_args(argv)
     started = datetime.now(timezone.utc)
@@ -164,8 +196,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands = [f"python -m evaluation.pipelines --variants {','.join(names)}"]
     report.write(arguments.out, render(results, started, commands, fingerprint))
     for r in results:
-        print(f"{r.name:18} macro-F1 {r.cv.macro_f1:.3f}  parse p50 {r.parse['median_ms']:.1f} ms"
-              f"  train {r.train_seconds:.0f} s")
+        print(
+            f"{r.name:18} macro-F1 {r.cv.macro_f1:.3f}  parse p50 {r.parse['median_ms']:.1f} ms"
+            f"  train {r.train_seconds:.0f} s"
+        )
     print(f"Report: {arguments.out.relative_to(REPO_ROOT)}")
 
 

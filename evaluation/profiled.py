@@ -12,14 +12,13 @@ import runpy
 import signal
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 INTERVAL_S = 0.0005
 # Library code worth seeing in the call tree (pyinstrument hides site-packages by default).
 SHOW = r".*/(rasa|rasa_sdk|actions|bot|spacy|sklearn|scipy|sqlalchemy|aiohttp|sanic|tensorflow|keras)/.*"
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) < 3 or arguments[1] != "--":
         raise SystemExit("usage: python -m evaluation.profiled OUT -- MODULE [ARGS...]")

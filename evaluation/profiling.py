@@ -14,9 +14,9 @@ import signal
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import List, Optional, Sequence
 
 from evaluation import client, report, servers
 from evaluation.common import MODEL, REPORTS_DIR, WORK_DIR, percentile
@@ -28,7 +28,7 @@ TREE_LINES = 120
 FLAT_LINES = 25
 
 
-def profile(work: Path, model: Path, messages: int, experiments: Sequence[str] = ()) -> List[float]:
+def profile(work: Path, model: Path, messages: int, experiments: Sequence[str] = ()) -> list[float]:
     """Profile ``messages`` fact questions at one conversation; return their latencies in ms."""
     if work.exists():
         shutil.rmtree(work)
@@ -50,7 +50,11 @@ def profile(work: Path, model: Path, messages: int, experiments: Sequence[str] =
 
 
 def render(
-    started: datetime, work: Path, latencies: Sequence[float], model: Path, commands: Sequence[str],
+    started: datetime,
+    work: Path,
+    latencies: Sequence[float],
+    model: Path,
+    commands: Sequence[str],
     experiments: Sequence[str] = (),
 ) -> str:
     patched = f", Rasa server patched with {', '.join(experiments)}" if experiments else ""
@@ -74,12 +78,16 @@ def render(
     return "\n".join(lines)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=MESSAGES)
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--experiment", default="", metavar="NAMES",
-                        help="patch the Rasa server (comma-separated, see evaluation.experiments)")
+    parser.add_argument(
+        "--experiment",
+        default="",
+        metavar="NAMES",
+        help="patch the Rasa server (comma-separated, see evaluation.experiments)",
+    )
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "profile.md")
     parser.add_argument("--work", type=Path, default=WORK_DIR / "profile")
     arguments = parser.parse_args(argv)
@@ -87,9 +95,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     experiments = [name for name in arguments.experiment.split(",") if name]
     latencies = profile(arguments.work, arguments.model, arguments.messages, experiments)
     command = "python -m evaluation.profiling " + " ".join(sys.argv[1:] if argv is None else argv)
-    report.write(arguments.out, render(
-        started, arguments.work, latencies, arguments.model, [command.strip()], experiments
-    ))
+    report.write(
+        arguments.out,
+        render(started, arguments.work, latencies, arguments.model, [command.strip()], experiments),
+    )
     print(f"p50 {statistics.median(latencies):.1f} ms; report: {arguments.out}")
     return 0
 

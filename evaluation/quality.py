@@ -20,10 +20,10 @@ import json
 import shutil
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import services
 from evaluation import classify, client, cv, evalsets, report, scenarios, servers
@@ -41,7 +41,7 @@ class Result:
     question: evalsets.Question
     classification: Classification
     reply: str
-    error: Optional[str] = None
+    error: str | None = None
 
     @property
     def small_talk_matched(self) -> bool:
@@ -58,7 +58,7 @@ class Result:
         return "error" if self.error else self.classification.outcome.value
 
 
-def sample(questions: List[evalsets.Question], limit: Optional[int]) -> List[evalsets.Question]:
+def sample(questions: list[evalsets.Question], limit: int | None) -> list[evalsets.Question]:
     """``limit`` questions spread evenly from first to last, so that each set is asked."""
     if not limit or limit >= len(questions):
         return questions
@@ -69,7 +69,7 @@ def sample(questions: List[evalsets.Question], limit: Optional[int]) -> List[eva
 
 def ask(
     rest_url: str, questions: Sequence[evalsets.Question], concurrency: int = CONCURRENCY
-) -> List[Result]:
+) -> list[Result]:
     """Ask each question in a fresh conversation of a running assistant; classify the replies."""
     classifier = classify.ReplyClassifier.from_project(services.knowledge())
     exchanges = client.ask_each(rest_url, [q.text for q in questions], concurrency)
@@ -88,10 +88,10 @@ def redacted(result: Result, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def decline_rows(results: Sequence[Result]) -> List[List[object]]:
+def decline_rows(results: Sequence[Result]) -> list[list[object]]:
     columns = [*(o.value for o in Outcome), "error"]
     rows = []
-    groups: Dict[str, List[Result]] = {}
+    groups: dict[str, list[Result]] = {}
     for r in results:
         if not r.question.small_talk:
             groups.setdefault(r.question.source, []).append(r)
@@ -103,7 +103,7 @@ def decline_rows(results: Sequence[Result]) -> List[List[object]]:
     return rows
 
 
-def missed_decline_rows(results: Sequence[Result]) -> List[List[object]]:
+def missed_decline_rows(results: Sequence[Result]) -> list[list[object]]:
     """What the out-of-scope questions that were not declined got instead, by reply."""
     got = Counter(
         (r.outcome, ", ".join(r.classification.responses or r.classification.topics) or "–")
@@ -113,60 +113,75 @@ def missed_decline_rows(results: Sequence[Result]) -> List[List[object]]:
     return [[outcome, reply, n] for (outcome, reply), n in got.most_common()]
 
 
-def small_talk_rows(results: Sequence[Result]) -> List[List[object]]:
+def small_talk_rows(results: Sequence[Result]) -> list[list[object]]:
     rows = []
-    by_intent: Dict[str, List[Result]] = {}
+    by_intent: dict[str, list[Result]] = {}
     for r in results:
         if r.question.small_talk:
             by_intent.setdefault(r.question.label, []).append(r)
     for intent, group in sorted(by_intent.items()):
-        got = Counter(
-            ", ".join(r.classification.responses) or r.outcome for r in group
-        ).most_common(3)
-        rows.append([
-            intent, " or ".join(evalsets.SMALL_TALK_EXPECTED[intent]),
-            f"{sum(r.small_talk_matched for r in group)}/{len(group)}",
-            "; ".join(f"{what} ×{n}" for what, n in got),
-        ])
+        got = Counter(", ".join(r.classification.responses) or r.outcome for r in group).most_common(3)
+        rows.append(
+            [
+                intent,
+                " or ".join(evalsets.SMALL_TALK_EXPECTED[intent]),
+                f"{sum(r.small_talk_matched for r in group)}/{len(group)}",
+                "; ".join(f"{what} ×{n}" for what, n in got),
+            ]
+        )
     return rows
 
 
-def share(passed_asked: Tuple[int, int]) -> Optional[float]:
+def share(passed_asked: tuple[int, int]) -> float | None:
     """``passed`` of ``asked`` in per cent (None when nothing was asked)."""
     passed, asked = passed_asked
     return 100 * passed / asked if asked else None
 
 
-def intent_rows(crossval: cv.CrossValidation) -> List[List[object]]:
+def intent_rows(crossval: cv.CrossValidation) -> list[list[object]]:
     return [
-        [s.intent, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", s.support,
-         f"{s.top_confusion[0]} ({s.top_confusion[1]})" if s.top_confusion else "–"]
+        [
+            s.intent,
+            f"{s.precision:.3f}",
+            f"{s.recall:.3f}",
+            f"{s.f1:.3f}",
+            s.support,
+            f"{s.top_confusion[0]} ({s.top_confusion[1]})" if s.top_confusion else "–",
+        ]
         for s in crossval.per_intent
     ]
 
 
-def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> List[str]:
+def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
     in_scope = scenarios.passed_share(results, evalsets.IN_SCOPE)
     conversations = scenarios.passed_share(results, evalsets.CONVERSATIONS)
     rows = scenarios.miss_rows(results)
     return [
-        "## In-scope questions and conversations (what a visitor sees)", "",
+        "## In-scope questions and conversations (what a visitor sees)",
+        "",
         f"`{evalsets.IN_SCOPE}`: **{in_scope[0]}/{in_scope[1]}** answered as expected, each in a fresh "
         f"conversation; `{evalsets.CONVERSATIONS}`: **{conversations[0]}/{conversations[1]}** "
         "scenarios passed (every expectation of every turn). The reply of a turn is every message "
         "the assistant sent for it; `complete_handoff` / `refuse_consent` answer the handoff form "
         "like a person (evaluation/form_driver.py). Checks: evaluation/expectations.py. "
         "`python -m evaluation.scenarios` runs just these and prints the misses with their texts.",
-        "", f"Every miss ({len(rows)}):", "",
+        "",
+        f"Every miss ({len(rows)}):",
+        "",
         report.table(["where (file:line)", "scenario", "expectation", "why", "reply (shortened)"], rows)
-        if rows else "None.",
+        if rows
+        else "None.",
         "",
     ]
 
 
 def render(
-    started: datetime, commands: Sequence[str], crossval: Optional[cv.CrossValidation],
-    results: Sequence[Result], seconds: float, concurrency: int = CONCURRENCY,
+    started: datetime,
+    commands: Sequence[str],
+    crossval: cv.CrossValidation | None,
+    results: Sequence[Result],
+    seconds: float,
+    concurrency: int = CONCURRENCY,
     scenario_results: Sequence[scenarios.ScenarioResult] = (),
 ) -> str:
     declines = [r for r in results if not r.question.small_talk]
@@ -176,53 +191,92 @@ def render(
     topics = [r for r in results if r.classification.outcome is Outcome.TOPIC]
     errors = sum(r.error is not None for r in results)
     targets = [
-        report.Target("intent macro-F1 (5-fold CV)", crossval.macro_f1 if crossval else None,
-                      MACRO_F1_TARGET, at_least=True),
-        report.Target("in-scope questions answered as expected",
-                      share(scenarios.passed_share(scenario_results, evalsets.IN_SCOPE)),
-                      100 * scenarios.IN_SCOPE_TARGET, at_least=True, unit=" %", digits=1),
-        report.Target("conversation scenarios passed",
-                      share(scenarios.passed_share(scenario_results, evalsets.CONVERSATIONS)),
-                      100 * scenarios.CONVERSATIONS_TARGET, at_least=True, unit=" %", digits=1),
-        report.Target("out-of-scope and near-domain questions declined",
-                      100 * honest / len(declines) if declines else None, 100 * DECLINE_TARGET,
-                      at_least=True, unit=" %", digits=1),
-        report.Target("replies stating an Almere figure to a question not about Almere",
-                      len(figures), 0, at_least=False, digits=0),
+        report.Target(
+            "intent macro-F1 (5-fold CV)",
+            crossval.macro_f1 if crossval else None,
+            MACRO_F1_TARGET,
+            at_least=True,
+        ),
+        report.Target(
+            "in-scope questions answered as expected",
+            share(scenarios.passed_share(scenario_results, evalsets.IN_SCOPE)),
+            100 * scenarios.IN_SCOPE_TARGET,
+            at_least=True,
+            unit=" %",
+            digits=1,
+        ),
+        report.Target(
+            "conversation scenarios passed",
+            share(scenarios.passed_share(scenario_results, evalsets.CONVERSATIONS)),
+            100 * scenarios.CONVERSATIONS_TARGET,
+            at_least=True,
+            unit=" %",
+            digits=1,
+        ),
+        report.Target(
+            "out-of-scope and near-domain questions declined",
+            100 * honest / len(declines) if declines else None,
+            100 * DECLINE_TARGET,
+            at_least=True,
+            unit=" %",
+            digits=1,
+        ),
+        report.Target(
+            "replies stating an Almere figure to a question not about Almere",
+            len(figures),
+            0,
+            at_least=False,
+            digits=0,
+        ),
         report.Target("requests that failed (HTTP error or timeout)", errors, 0, at_least=False, digits=0),
     ]
     matched = sum(r.small_talk_matched for r in small_talk)
     lines = [
         report.header("Answer quality (make eval)", commands, started),
-        "## Summary", "",
-        report.targets_table(targets), "",
+        "## Summary",
+        "",
+        report.targets_table(targets),
+        "",
         f"Small talk (`HANDLED_BY_BOT?` rows) answered with the matching reply: "
         f"**{matched}/{len(small_talk)}** ({matched / max(1, len(small_talk)):.1%}; no target set).",
-        "", f"{len(results)} questions asked in {seconds:.0f} s, {concurrency} at a time.", "",
+        "",
+        f"{len(results)} questions asked in {seconds:.0f} s, {concurrency} at a time.",
+        "",
     ]
     if crossval:
         lines += [
-            "## Intent classification: 5-fold cross-validation", "",
+            "## Intent classification: 5-fold cross-validation",
+            "",
             f"Macro-F1 **{crossval.macro_f1:.3f}** (target ≥ {MACRO_F1_TARGET}), accuracy "
             f"{crossval.accuracy:.3f}, {crossval.examples} examples, {crossval.seconds:.0f} s. "
             "Rasa undoes FallbackClassifier predictions in this test, so this is the classifier's "
             "own F1. Full results: `var/eval/cv/`."
-            + (f" Counting the intents that all get `action_decline` "
-               f"({', '.join(cv.intents_answered_by(cv.DECLINE_ACTION))}) as one: macro-F1 "
-               f"{crossval.decline_grouped_f1:.3f}." if crossval.decline_grouped_f1 is not None else ""),
+            + (
+                f" Counting the intents that all get `action_decline` "
+                f"({', '.join(cv.intents_answered_by(cv.DECLINE_ACTION))}) as one: macro-F1 "
+                f"{crossval.decline_grouped_f1:.3f}."
+                if crossval.decline_grouped_f1 is not None
+                else ""
+            ),
             "",
-            "Most frequent confusions:", "",
-            report.table(["true intent", "predicted", "count"], crossval.confusions[:12]), "",
-            "Per intent, lowest F1 first (from `var/eval/cv/intent_report.json`):", "",
-            report.table(["intent", "precision", "recall", "F1", "support", "most often taken for (count)"],
-                         intent_rows(crossval)),
+            "Most frequent confusions:",
+            "",
+            report.table(["true intent", "predicted", "count"], crossval.confusions[:12]),
+            "",
+            "Per intent, lowest F1 first (from `var/eval/cv/intent_report.json`):",
+            "",
+            report.table(
+                ["intent", "precision", "recall", "F1", "support", "most often taken for (count)"],
+                intent_rows(crossval),
+            ),
             "",
         ]
     if scenario_results:
         lines += scenario_section(scenario_results)
     columns = [*(o.value for o in Outcome), "error"]
     lines += [
-        "## Honest declines", "",
+        "## Honest declines",
+        "",
         "Every question in a fresh conversation through the REST channel, the real action server "
         "and the SQL tracker store. A reply counts as declined when it has the decline text or the "
         "desk's phone numbers and no Almere figure, or when it starts the handoff to the desk; "
@@ -230,54 +284,76 @@ def render(
         "",
         report.table(["set", "questions", *columns, "declined or handed over"], decline_rows(results)),
         "",
-        "What the questions that were not declined got instead (counts only):", "",
+        "What the questions that were not declined got instead (counts only):",
+        "",
         report.table(["outcome", "reply or topic", "questions"], missed_decline_rows(results)),
         "",
-        "## Small talk (`HANDLED_BY_BOT?` rows of the near-domain set)", "",
+        "## Small talk (`HANDLED_BY_BOT?` rows of the near-domain set)",
+        "",
         "The reply counts when it contains the text of an expected domain response. Yes / no / "
         "cancel / maybe in a fresh conversation: `utter_anything_else` (the rule for yes, no or "
         "stop with nothing pending); repeat (nothing to repeat yet) and maybe also accept `utter_help`.",
         "",
-        report.table(["CLINC intent", "expected", "matched", "most frequent replies"],
-                     small_talk_rows(results)),
+        report.table(
+            ["CLINC intent", "expected", "matched", "most frequent replies"], small_talk_rows(results)
+        ),
         "",
-        f"## Replies that stated an Almere figure ({len(figures)})", "",
+        f"## Replies that stated an Almere figure ({len(figures)})",
+        "",
     ]
     if figures:
         by_topic = Counter(t for r in figures for t in r.classification.topics or ("?",))
         lines += ["By topic: " + ", ".join(f"{t} {n}" for t, n in by_topic.most_common()) + ".", ""]
-    lines += [
-        report.table(["question (file:line)", "figures", "reply"],
-                     [[r.question.ref, ", ".join(r.classification.figures), redacted(r, 120)]
-                      for r in figures]),
-        "",
-    ] if figures else ["None.", ""]
+    lines += (
+        [
+            report.table(
+                ["question (file:line)", "figures", "reply"],
+                [[r.question.ref, ", ".join(r.classification.figures), redacted(r, 120)] for r in figures],
+            ),
+            "",
+        ]
+        if figures
+        else ["None.", ""]
+    )
     lines += [f"## Replies that answered an Almere topic without a figure ({len(topics)})", ""]
     if topics:
         by_topic = Counter(t for r in topics for t in r.classification.topics or ("?",))
         lines += ["By topic: " + ", ".join(f"{t} {n}" for t, n in by_topic.most_common()) + ".", ""]
-    lines += [
-        report.table(["question (file:line)", "topic", "reply"],
-                     [[r.question.ref, ", ".join(r.classification.topics), redacted(r, 120)]
-                      for r in topics]),
-        "",
-    ] if topics else ["None.", ""]
+    lines += (
+        [
+            report.table(
+                ["question (file:line)", "topic", "reply"],
+                [[r.question.ref, ", ".join(r.classification.topics), redacted(r, 120)] for r in topics],
+            ),
+            "",
+        ]
+        if topics
+        else ["None.", ""]
+    )
     return "\n".join(lines)
 
 
 def save_replies(results: Sequence[Result], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = [
-        {"ref": r.question.ref, "question": r.question.text, "label": r.question.label,
-         "small_talk": r.question.small_talk, "outcome": r.outcome, "reply": r.reply,
-         "figures": r.classification.figures, "topics": r.classification.topics,
-         "responses": r.classification.responses, "error": r.error}
+        {
+            "ref": r.question.ref,
+            "question": r.question.text,
+            "label": r.question.label,
+            "small_talk": r.question.small_talk,
+            "outcome": r.outcome,
+            "reply": r.reply,
+            "figures": r.classification.figures,
+            "topics": r.classification.topics,
+            "responses": r.classification.responses,
+            "error": r.error,
+        }
         for r in results
     ]
     path.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, help="ask only this many questions (spread over the sets)")
     parser.add_argument("--skip-cv", action="store_true", help="skip the cross-validation")
@@ -305,7 +381,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         seconds = time.perf_counter() - clock
         print("==> In-scope questions and conversation scenarios…", flush=True)
         scenario_results = scenarios.run(
-            running.rest_url, [*evalsets.load_in_scope(), *evalsets.load_conversations()],
+            running.rest_url,
+            [*evalsets.load_in_scope(), *evalsets.load_conversations()],
             arguments.concurrency,
         )
     save_replies(results, work / "replies.json")

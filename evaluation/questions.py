@@ -7,9 +7,7 @@ message goes through NLU, the policies, the action server and the SQL tracker st
 
 from __future__ import annotations
 
-from typing import Tuple
-
-FACT_QUESTIONS: Tuple[str, ...] = (
+FACT_QUESTIONS: tuple[str, ...] = (
     "How many people live in Almere?",
     "How long does the train from Almere to Schiphol take?",
     "How many jobs are there in Almere?",

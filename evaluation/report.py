@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
 
 from evaluation.common import REPO_ROOT
 
@@ -19,7 +19,7 @@ class Target:
     """A measured figure and the bound it must stay within."""
 
     name: str
-    value: Optional[float]
+    value: float | None
     bound: float
     at_least: bool  # True: value >= bound; False: value <= bound
     unit: str = ""
@@ -37,7 +37,7 @@ class Target:
     def bound_text(self) -> str:
         return f"{'≥' if self.at_least else '≤'} {self.bound:,.{self.digits}f}{self.unit}"
 
-    def row(self) -> List[str]:
+    def row(self) -> list[str]:
         return [self.name, self.value_text(), self.bound_text(), "PASS" if self.passed else "**FAIL**"]
 
 
@@ -56,7 +56,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> Dict[str, str]:
+def machine() -> dict[str, str]:
     """CPU model, cores, RAM, OS and the versions that matter for the figures."""
     cpu = "unknown"
     ram_gib = 0.0
@@ -67,7 +67,8 @@ def machine() -> Dict[str, str]:
             if line.startswith("model name")
         )
         kib = next(
-            int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
             if line.startswith("MemTotal:")
         )
         ram_gib = kib / 1024**2

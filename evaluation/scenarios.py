@@ -16,9 +16,9 @@ import argparse
 import json
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot import services
 from evaluation import classify, client, evalsets, form_driver, servers
@@ -28,7 +28,7 @@ from evaluation.expectations import FORM_KINDS, Checker, kind_of
 IN_SCOPE_TARGET = 0.97
 CONVERSATIONS_TARGET = 1.0
 CONCURRENCY = 8
-SETS: Dict[str, Callable[[], List[evalsets.Scenario]]] = {
+SETS: dict[str, Callable[[], list[evalsets.Scenario]]] = {
     "in_scope": evalsets.load_in_scope,
     "conversations": evalsets.load_conversations,
 }
@@ -38,14 +38,14 @@ SETS: Dict[str, Callable[[], List[evalsets.Scenario]]] = {
 class TurnResult:
     turn: evalsets.Turn
     reply: str  # every message of the assistant for this turn, joined (for the form: all of it)
-    misses: Tuple[Tuple[str, str], ...]  # (expectation, why it was missed)
+    misses: tuple[tuple[str, str], ...]  # (expectation, why it was missed)
 
 
 @dataclass(frozen=True)
 class ScenarioResult:
     scenario: evalsets.Scenario
-    turns: Tuple[TurnResult, ...]
-    error: Optional[str] = None  # the assistant could not be reached
+    turns: tuple[TurnResult, ...]
+    error: str | None = None  # the assistant could not be reached
 
     @property
     def passed(self) -> bool:
@@ -72,14 +72,14 @@ async def play(
 ) -> ScenarioResult:
     """Say each turn in one conversation and check its reply; play the handoff form when asked."""
 
-    async def say_messages(message: str) -> Tuple[form_driver.Message, ...]:
+    async def say_messages(message: str) -> tuple[form_driver.Message, ...]:
         exchange = await say(message)
         if exchange.error is not None:
             raise ConnectionError(exchange.error)
         return form_driver.messages_of(exchange.replies)
 
-    turns: List[TurnResult] = []
-    messages: Tuple[form_driver.Message, ...] = ()
+    turns: list[TurnResult] = []
+    messages: tuple[form_driver.Message, ...] = ()
     for turn in scenario.turns:
         try:
             # An empty turn plays the form from the reply before it.
@@ -88,8 +88,11 @@ async def play(
             return ScenarioResult(scenario, tuple(turns), f"line {turn.line}: {error}")
         reply = form_driver.joined(messages) if turn.user else ""
         misses = [
-            (expectation, why) for expectation in turn.expect if kind_of(expectation) not in FORM_KINDS
-            for why in [checker.miss(expectation, reply)] if why
+            (expectation, why)
+            for expectation in turn.expect
+            if kind_of(expectation) not in FORM_KINDS
+            for why in [checker.miss(expectation, reply)]
+            if why
         ]
         for expectation in (e for e in turn.expect if kind_of(e) in FORM_KINDS):
             refuse = expectation == "refuse_consent"
@@ -103,7 +106,7 @@ async def play(
 
 def run(
     rest_url: str, scenarios: Sequence[evalsets.Scenario], concurrency: int = CONCURRENCY
-) -> List[ScenarioResult]:
+) -> list[ScenarioResult]:
     """Play every scenario in its own conversation of a running assistant."""
     knowledge = services.knowledge()
     checker = Checker(classify.ReplyClassifier.from_project(knowledge))
@@ -114,7 +117,7 @@ def run(
     return client.converse(rest_url, scripts, concurrency, prefix="scenario")
 
 
-def misses(results: Sequence[ScenarioResult]) -> List[Miss]:
+def misses(results: Sequence[ScenarioResult]) -> list[Miss]:
     found = []
     for result in results:
         for turn in result.turns:
@@ -125,7 +128,7 @@ def misses(results: Sequence[ScenarioResult]) -> List[Miss]:
     return found
 
 
-def passed_share(results: Sequence[ScenarioResult], source: str) -> Tuple[int, int]:
+def passed_share(results: Sequence[ScenarioResult], source: str) -> tuple[int, int]:
     """(passed, asked) of the scenarios of one file."""
     group = [r for r in results if r.scenario.source == source]
     return sum(r.passed for r in group), len(group)
@@ -139,14 +142,19 @@ def redacted(text: str, scenario: evalsets.Scenario, limit: int = 220) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def miss_rows(results: Sequence[ScenarioResult]) -> List[List[str]]:
+def miss_rows(results: Sequence[ScenarioResult]) -> list[list[str]]:
     """Every miss for a report: where (file:line), scenario, expectation, why, the reply shortened.
 
     The person's lines are only referred to by file:line (the reply may quote one: replaced).
     """
     return [
-        [miss.ref, "–" if miss.scenario.source == evalsets.IN_SCOPE else miss.scenario.name,
-         miss.expectation, redacted(miss.why, miss.scenario), redacted(miss.reply, miss.scenario, 160)]
+        [
+            miss.ref,
+            "–" if miss.scenario.source == evalsets.IN_SCOPE else miss.scenario.name,
+            miss.expectation,
+            redacted(miss.why, miss.scenario),
+            redacted(miss.reply, miss.scenario, 160),
+        ]
         for miss in misses(results)
     ]
 
@@ -158,10 +166,12 @@ def save(results: Sequence[ScenarioResult], path: Path) -> None:
     path.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
-def summary(results: Sequence[ScenarioResult]) -> List[str]:
+def summary(results: Sequence[ScenarioResult]) -> list[str]:
     lines = []
-    for source, noun, target in ((evalsets.IN_SCOPE, "answered as expected", IN_SCOPE_TARGET),
-                                 (evalsets.CONVERSATIONS, "passed", CONVERSATIONS_TARGET)):
+    for source, noun, target in (
+        (evalsets.IN_SCOPE, "answered as expected", IN_SCOPE_TARGET),
+        (evalsets.CONVERSATIONS, "passed", CONVERSATIONS_TARGET),
+    ):
         passed, asked = passed_share(results, source)
         if asked:
             lines.append(f"{source}: {passed}/{asked} {noun} ({passed / asked:.1%}; target ≥ {target:.0%})")
@@ -173,9 +183,11 @@ def terminal_text(results: Sequence[ScenarioResult], seconds: float) -> str:
     lines = []
     for miss in misses(results):
         name = "" if miss.scenario.source == evalsets.IN_SCOPE else f" [{miss.scenario.name}]"
-        lines += [f"✗ {miss.ref}{name}  {miss.expectation}: {miss.why}",
-                  f"    Q: {miss.turn.user or '(the form)'}",
-                  *(f"    A: {line}" for line in (miss.reply or "(nothing)").splitlines())]
+        lines += [
+            f"✗ {miss.ref}{name}  {miss.expectation}: {miss.why}",
+            f"    Q: {miss.turn.user or '(the form)'}",
+            *(f"    A: {line}" for line in (miss.reply or "(nothing)").splitlines()),
+        ]
     return "\n".join([*lines, "", *summary(results), f"{len(results)} scenarios in {seconds:.1f} s"])
 
 
@@ -185,7 +197,7 @@ def rest_url(url: str) -> str:
     return url if url.endswith(servers.REST_PATH) else url + servers.REST_PATH
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

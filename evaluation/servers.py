@@ -11,10 +11,10 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from bot import processes
 from bot.tickets.database import upgrade_database
@@ -42,14 +42,14 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     return _status_kib(pid, "VmHWM") * 1024 / 1e6
 
 
-def rss_split_mb(pid: int) -> Tuple[float, float]:
+def rss_split_mb(pid: int) -> tuple[float, float]:
     """Current resident memory of one process: (anonymous, file-backed e.g. shared libraries)."""
     return _status_kib(pid, "RssAnon") * 1024 / 1e6, _status_kib(pid, "RssFile") * 1024 / 1e6
 
 
-def process_tree(pid: int) -> List[int]:
+def process_tree(pid: int) -> list[int]:
     """``pid`` and all its descendants that are still running."""
-    children: Dict[int, List[int]] = {}
+    children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -81,10 +81,10 @@ class Running:
     """Servers that answer on a REST URL, with the time each took to become ready."""
 
     rest_url: str
-    servers: List[processes.Server]
+    servers: list[processes.Server]
     started_at: float  # time.perf_counter() when the first process was started
-    ready_seconds: Dict[str, float] = field(default_factory=dict)
-    work: Optional[Path] = None
+    ready_seconds: dict[str, float] = field(default_factory=dict)
+    work: Path | None = None
 
     def server(self, name: str) -> processes.Server:
         return next(server for server in self.servers if server.name == name)
@@ -96,8 +96,12 @@ def write_endpoints(path: Path, action_port: int) -> Path:
 
 
 def _start_all(
-    stack: ExitStack, servers: Sequence[processes.Server], rest_url: str, env: Mapping[str, str],
-    logs: Path, timeout: float,
+    stack: ExitStack,
+    servers: Sequence[processes.Server],
+    rest_url: str,
+    env: Mapping[str, str],
+    logs: Path,
+    timeout: float,
 ) -> Running:
     """Start ``servers`` together and wait until each answers its ready URL."""
     started = time.perf_counter()
@@ -116,9 +120,9 @@ def assistant(
     work: Path,
     model: Path = MODEL,
     rasa_arguments: Sequence[str] = (),
-    env: Optional[Mapping[str, str]] = None,
+    env: Mapping[str, str] | None = None,
     timeout: float = 240.0,
-    profile_dir: Optional[Path] = None,
+    profile_dir: Path | None = None,
     experiments: Sequence[str] = (),
     speedups: bool = True,
 ) -> Iterator[Running]:
@@ -133,18 +137,18 @@ def assistant(
     work.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), free_port()
     endpoints = write_endpoints(work / "endpoints.yml", action_port)
-    environment = child_env({
-        "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "ALMERE_DATABASE_URL": f"sqlite:///{work / 'desk.db'}",
-        "SANIC_HOST": LOOPBACK,  # the action server's interface
-        **(env or {}),
-    })
+    environment = child_env(
+        {
+            "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+            "ALMERE_DATABASE_URL": f"sqlite:///{work / 'desk.db'}",
+            "SANIC_HOST": LOOPBACK,  # the action server's interface
+            **(env or {}),
+        }
+    )
     upgrade_database(environment["ALMERE_DATABASE_URL"])  # the handoff stores tickets
     actions = processes.action_server(port=action_port, host=LOOPBACK)
     rasa = processes.rasa_server(port=rasa_port, model=model, endpoints=endpoints, speedups=speedups)
-    rasa = dataclasses.replace(
-        rasa, command=[*rasa.command, "--interface", LOOPBACK, *rasa_arguments]
-    )
+    rasa = dataclasses.replace(rasa, command=[*rasa.command, "--interface", LOOPBACK, *rasa_arguments])
     if experiments:
         rasa = wrapped(rasa, "evaluation.experiments", ",".join(experiments))
     if profile_dir is not None:
@@ -201,7 +205,7 @@ def cpu_snapshot(pids: Sequence[int]) -> CpuSnapshot:
     return CpuSnapshot(time.perf_counter(), busy, ticks)
 
 
-def cpu_between(before: CpuSnapshot, after: CpuSnapshot) -> Tuple[float, float]:
+def cpu_between(before: CpuSnapshot, after: CpuSnapshot) -> tuple[float, float]:
     """(cores used by the measured processes, cores used by everything else) between snapshots."""
     seconds = max(after.at - before.at, 1e-9) * os.sysconf("SC_CLK_TCK")
     ours = (after.processes - before.processes) / seconds

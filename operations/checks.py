@@ -7,42 +7,42 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
-from typing import Dict, Iterable, List, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import bindparam, create_engine, text
 
 from bot.config import REPO_ROOT
 
 
-def tracker_events(tracker_url: str, sender_ids: Iterable[str]) -> Dict[str, List[dict]]:
+def tracker_events(tracker_url: str, sender_ids: Iterable[str]) -> dict[str, list[dict]]:
     """Every stored event of these conversations, in the order Rasa stored them (by id)."""
     wanted = sorted(set(sender_ids))
-    events: Dict[str, List[dict]] = defaultdict(list)
+    events: dict[str, list[dict]] = defaultdict(list)
     if not wanted:
         return events
     engine = create_engine(tracker_url, future=True)
     try:
-        query = text(
-            "SELECT sender_id, data FROM events WHERE sender_id IN :ids ORDER BY id"
-        ).bindparams(bindparam("ids", expanding=True))
+        query = text("SELECT sender_id, data FROM events WHERE sender_id IN :ids ORDER BY id").bindparams(
+            bindparam("ids", expanding=True)
+        )
         with engine.connect() as connection:
             for start in range(0, len(wanted), 500):
-                for sender_id, data in connection.execute(query, {"ids": wanted[start:start + 500]}):
+                for sender_id, data in connection.execute(query, {"ids": wanted[start : start + 500]}):
                     events[sender_id].append(json.loads(data))
     finally:
         engine.dispose()
     return events
 
 
-def user_texts(events: Sequence[Mapping]) -> List[str]:
+def user_texts(events: Sequence[Mapping]) -> list[str]:
     return [event.get("text") for event in events if event.get("event") == "user"]
 
 
-def bot_texts(events: Sequence[Mapping]) -> List[str]:
+def bot_texts(events: Sequence[Mapping]) -> list[str]:
     return [event.get("text") for event in events if event.get("event") == "bot"]
 
 
-def turn_problems(events: Sequence[Mapping]) -> List[str]:
+def turn_problems(events: Sequence[Mapping]) -> list[str]:
     """Where the stored events are not whole turns one after another.
 
     A turn is a user message, then the actions (and bot messages) Rasa ran for it, ending
@@ -85,32 +85,32 @@ def almere_cli(env: Mapping[str, str], *arguments: str, timeout: float = 120) ->
     return result.stdout
 
 
-def tickets(env: Mapping[str, str]) -> List[dict]:
+def tickets(env: Mapping[str, str]) -> list[dict]:
     """Every ticket, as ``almere tickets list --json`` prints it."""
     return json.loads(almere_cli(env, "tickets", "list", "--json"))
 
 
-def tickets_by_conversation(env: Mapping[str, str], sender_ids: Iterable[str]) -> Dict[str, List[dict]]:
+def tickets_by_conversation(env: Mapping[str, str], sender_ids: Iterable[str]) -> dict[str, list[dict]]:
     wanted = set(sender_ids)
-    found: Dict[str, List[dict]] = defaultdict(list)
+    found: dict[str, list[dict]] = defaultdict(list)
     for ticket in tickets(env):
         if ticket["conversation_id"] in wanted:
             found[ticket["conversation_id"]].append(ticket)
     return found
 
 
-def transcript_user_lines(ticket: Mapping) -> List[str]:
+def transcript_user_lines(ticket: Mapping) -> list[str]:
     """The person's messages in a ticket's transcript, in stored order."""
     messages = sorted(ticket["transcript"], key=lambda message: message["position"])
     return [message["text"] for message in messages if message["role"] == "user"]
 
 
-def transcript_bot_lines(ticket: Mapping) -> List[str]:
+def transcript_bot_lines(ticket: Mapping) -> list[str]:
     messages = sorted(ticket["transcript"], key=lambda message: message["position"])
     return [message["text"] for message in messages if message["role"] == "bot"]
 
 
-def as_transcribed(messages: Sequence[str]) -> List[str]:
+def as_transcribed(messages: Sequence[str]) -> list[str]:
     """How the person's ``messages`` appear in a ticket's transcript (a button's payload is
     shown as what it meant), by the product's own rule in bot.handoff."""
     from bot.handoff import transcript_from_events

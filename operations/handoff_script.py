@@ -9,8 +9,8 @@ wrong (or a "technical problem" reply) from the expected one.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
 
 REFERENCE = re.compile(r"ALM-\d{6}")
 # What the assistant says when answering failed or took too long (bot/rasa/turn.py).
@@ -28,7 +28,7 @@ class Step:
 
 QUESTION = "What's the average rent?"
 
-HANDOFF: Tuple[Step, ...] = (
+HANDOFF: tuple[Step, ...] = (
     Step(QUESTION, "don't know"),
     Step("yes", "What is your name?"),
     Step("Maria Jansen", "email address or phone number"),
@@ -40,7 +40,7 @@ HANDOFF: Tuple[Step, ...] = (
 
 # A handoff asked for directly, in a conversation whose unanswered question is already known
 # (the form then asks to confirm that question again).
-HANDOFF_AGAIN: Tuple[Step, ...] = (
+HANDOFF_AGAIN: tuple[Step, ...] = (
     Step("I want to talk to a person", "What is your name?"),
     Step("Maria Jansen", "email address or phone number"),
     Step("maria@example.nl", "Shall I pass it on"),
@@ -51,7 +51,7 @@ HANDOFF_AGAIN: Tuple[Step, ...] = (
 
 # Questions the page answers, each naming Almere (a figure question without a place, as the
 # first message, is asked back), with a fragment of each answer.
-QUESTIONS: Tuple[Step, ...] = (
+QUESTIONS: tuple[Step, ...] = (
     Step("How many people live in Almere?", "226,745"),
     Step("How long is the train from Almere to Schiphol?", "26 minutes"),
     Step("How many jobs are there in Almere?", "89,000"),
@@ -70,11 +70,11 @@ class Script:
     """A conversation to replay: its id, its steps, and whether it ends in a handoff."""
 
     sender: str
-    steps: Tuple[Step, ...]
+    steps: tuple[Step, ...]
     handoff: bool
 
     @property
-    def messages(self) -> List[str]:
+    def messages(self) -> list[str]:
         return [step.message for step in self.steps]
 
 
@@ -96,6 +96,6 @@ def reply_text(replies: Sequence[dict]) -> str:
     return "\n".join(str(reply.get("text", "")) for reply in replies if isinstance(reply, dict))
 
 
-def reference_in(text: str) -> Optional[str]:
+def reference_in(text: str) -> str | None:
     match = REFERENCE.search(text)
     return match.group(0) if match else None

@@ -27,9 +27,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
 
 import aiohttp
 
@@ -56,10 +56,10 @@ class Exchange:
     started: float  # seconds since the run started
     seconds: float  # from wanting to send until the answer: what the person waits
     queued: float = 0.0  # of which waiting for a free slot of the server (the proxy's queue)
-    status: Optional[int] = None
+    status: int | None = None
     texts: str = ""
     replies: int = 0
-    error: Optional[str] = None
+    error: str | None = None
 
     @property
     def outcome(self) -> str:
@@ -95,23 +95,23 @@ OUTCOME_MEANING = {
 class LoadRun:
     """The conversations replayed and every exchange, in the order the replies came back."""
 
-    urls: List[str]
-    scripts: List[Script]
-    exchanges: List[Exchange] = field(default_factory=list)
+    urls: list[str]
+    scripts: list[Script]
+    exchanges: list[Exchange] = field(default_factory=list)
     seconds: float = 0.0
-    cpu_seconds: Dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
-    def outcomes(self) -> Dict[str, int]:
+    def outcomes(self) -> dict[str, int]:
         counts = {outcome: 0 for outcome in OUTCOMES}
         for exchange in self.exchanges:
             counts[exchange.outcome] += 1
         return counts
 
-    def latencies(self) -> List[float]:
+    def latencies(self) -> list[float]:
         """Seconds per request that got an HTTP answer, queueing included."""
         return [e.seconds for e in self.exchanges if e.error is None]
 
-    def server_latencies(self) -> List[float]:
+    def server_latencies(self) -> list[float]:
         """Seconds per answered request from sending it to the answer (no queueing)."""
         return [e.seconds - e.queued for e in self.exchanges if e.error is None]
 
@@ -119,9 +119,9 @@ class LoadRun:
         answered = sum(1 for e in self.exchanges if e.error is None)
         return answered / self.seconds if self.seconds else 0.0
 
-    def references(self) -> Dict[str, Optional[str]]:
+    def references(self) -> dict[str, str | None]:
         """The reference each handoff conversation was given (None when none was)."""
-        found: Dict[str, Optional[str]] = {s.sender: None for s in self.scripts if s.handoff}
+        found: dict[str, str | None] = {s.sender: None for s in self.scripts if s.handoff}
         for exchange in self.exchanges:
             if exchange.sender in found and exchange.index == len(self._script(exchange.sender).steps) - 1:
                 found[exchange.sender] = reference_in(exchange.texts)
@@ -131,7 +131,7 @@ class LoadRun:
         return next(script for script in self.scripts if script.sender == sender)
 
 
-def make_scripts(prefix: str, conversations: int, messages: int, handoffs: int) -> List[Script]:
+def make_scripts(prefix: str, conversations: int, messages: int, handoffs: int) -> list[Script]:
     """``conversations`` conversations of ``messages`` messages; ``handoffs`` of them, spread
     evenly, end in a handoff."""
     if handoffs > conversations:
@@ -204,7 +204,7 @@ async def run_load(
     think_seconds: float = 0.0,
     run_timeout: float = 900.0,
     per_server: int = 0,
-    watch: Optional[Mapping[str, int]] = None,
+    watch: Mapping[str, int] | None = None,
 ) -> LoadRun:
     """Replay every script at the same time.
 
@@ -242,17 +242,17 @@ async def run_load(
 class Checked:
     """Problems found in a run; empty lists mean the check passed (None: not checked)."""
 
-    errors: List[str]
-    lost_in_tracker: Optional[List[str]] = None
-    tickets: Optional[List[str]] = None
-    ticket_count: Optional[int] = None
+    errors: list[str]
+    lost_in_tracker: list[str] | None = None
+    tickets: list[str] | None = None
+    ticket_count: int | None = None
 
-    def all_problems(self) -> List[str]:
+    def all_problems(self) -> list[str]:
         return [*self.errors, *(self.lost_in_tracker or []), *(self.tickets or [])]
 
 
 def check(
-    run: LoadRun, tracker_url: Optional[str] = None, tickets_env: Optional[Mapping[str, str]] = None
+    run: LoadRun, tracker_url: str | None = None, tickets_env: Mapping[str, str] | None = None
 ) -> Checked:
     """Every message answered as expected; if given, the tracker and the tickets are complete."""
     result = Checked(errors=[])
@@ -349,15 +349,26 @@ def render_report(
                 ["requests answered (HTTP)", f"{len(run.latencies())} of {messages}"],
                 ["throughput", f"{run.throughput():.1f} messages/s"],
                 ["server errors (5xx)", counts["http_5xx"]],
-                ["lost messages (no bot message, or no HTTP answer)",
-                 counts["no_reply"] + counts["transport"]],
-                ["tickets", "not checked" if checked.ticket_count is None
-                 else f"{checked.ticket_count} (expected {handoffs})"],
-                ["ticket problems (count, reference, transcript)",
-                 "not checked" if checked.tickets is None else len(checked.tickets)],
-                ["conversations with messages missing or out of order in the tracker",
-                 "not checked" if checked.lost_in_tracker is None
-                 else len({p.split(":")[0] for p in checked.lost_in_tracker})],
+                [
+                    "lost messages (no bot message, or no HTTP answer)",
+                    counts["no_reply"] + counts["transport"],
+                ],
+                [
+                    "tickets",
+                    "not checked"
+                    if checked.ticket_count is None
+                    else f"{checked.ticket_count} (expected {handoffs})",
+                ],
+                [
+                    "ticket problems (count, reference, transcript)",
+                    "not checked" if checked.tickets is None else len(checked.tickets),
+                ],
+                [
+                    "conversations with messages missing or out of order in the tracker",
+                    "not checked"
+                    if checked.lost_in_tracker is None
+                    else len({p.split(":")[0] for p in checked.lost_in_tracker}),
+                ],
             ],
         ),
         "",
@@ -376,8 +387,10 @@ def render_report(
         "",
         "### Replies",
         "",
-        *table(["outcome", "count", "meaning"],
-               [[name, counts[name], OUTCOME_MEANING[name]] for name in OUTCOMES]),
+        *table(
+            ["outcome", "count", "meaning"],
+            [[name, counts[name], OUTCOME_MEANING[name]] for name in OUTCOMES],
+        ),
         "",
     ]
     if run.cpu_seconds:
@@ -385,9 +398,13 @@ def render_report(
         lines += [
             "### CPU time of the servers during the run",
             "",
-            *table(["process", "CPU seconds", "share of the wall time"],
-                   [[name, f"{cpu:.1f}", f"{cpu / run.seconds:.0%}" if run.seconds else "–"]
-                    for name, cpu in run.cpu_seconds.items()]),
+            *table(
+                ["process", "CPU seconds", "share of the wall time"],
+                [
+                    [name, f"{cpu:.1f}", f"{cpu / run.seconds:.0%}" if run.seconds else "–"]
+                    for name, cpu in run.cpu_seconds.items()
+                ],
+            ),
             "",
             f"Rasa CPU per message: {rasa_cpu / max(1, len(run.exchanges)) * 1000:.0f} ms — the cost "
             "that other work on the machine does not change, unlike the wall time and latencies.",
@@ -415,29 +432,39 @@ def render_report(
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m operations.load", description=__doc__.split("\n\n")[0])
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--url", action="append",
-                        help="REST webhook of a running Rasa server (repeat for several servers)")
-    target.add_argument("--start", choices=("postgres", "sqlite"),
-                        help="start a local stack first (fresh data, removed afterwards): "
-                        "PostgreSQL tracker + Redis lock store, or SQLite tracker")
+    target.add_argument(
+        "--url", action="append", help="REST webhook of a running Rasa server (repeat for several servers)"
+    )
+    target.add_argument(
+        "--start",
+        choices=("postgres", "sqlite"),
+        help="start a local stack first (fresh data, removed afterwards): "
+        "PostgreSQL tracker + Redis lock store, or SQLite tracker",
+    )
     parser.add_argument("--rasa-servers", type=int, default=2, help="with --start: how many Rasa servers")
-    parser.add_argument("--per-server", type=int, default=PER_SERVER,
-                        help="requests in flight per Rasa server, the rest queue (0: no limit)")
+    parser.add_argument(
+        "--per-server",
+        type=int,
+        default=PER_SERVER,
+        help="requests in flight per Rasa server, the rest queue (0: no limit)",
+    )
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=10, help="messages per conversation")
     parser.add_argument("--handoffs", type=int, default=20, help="conversations ending in a handoff")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds between a reply and the next message")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds between a reply and the next message"
+    )
     parser.add_argument("--request-timeout", type=float, default=60.0)
     parser.add_argument("--run-timeout", type=float, default=900.0)
     parser.add_argument("--tracker-url", help="check the conversations in this tracker database")
     parser.add_argument("--database-url", help="check the tickets in this ticket database")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
-    parser.add_argument("--prefix", default=f"ops-load-{uuid.uuid4().hex[:8]}-",
-                        help="conversation ids start with this")
+    parser.add_argument(
+        "--prefix", default=f"ops-load-{uuid.uuid4().hex[:8]}-", help="conversation ids start with this"
+    )
     arguments = parser.parse_args(argv)
     for url in arguments.url or ():
         if not url.startswith(("http://127.0.0.1", "http://localhost", "https://")):
@@ -446,8 +473,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv)
     )
     scripts = make_scripts(arguments.prefix, arguments.conversations, arguments.messages, arguments.handoffs)
-    options = dict(request_timeout=arguments.request_timeout, think_seconds=arguments.think,
-                   run_timeout=arguments.run_timeout, per_server=arguments.per_server)
+    options = dict(
+        request_timeout=arguments.request_timeout,
+        think_seconds=arguments.think,
+        run_timeout=arguments.run_timeout,
+        per_server=arguments.per_server,
+    )
     if arguments.start:
         with tempfile.TemporaryDirectory(prefix="almere-load-") as work:
             with stack.local_stack(Path(work), arguments.start, arguments.rasa_servers) as local:
@@ -470,8 +501,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def limits_line(per_server: int) -> str:
     if not per_server:
         return "no limit on requests in flight: every conversation's message is sent at once"
-    return (f"at most {per_server} requests in flight per Rasa server; the others wait their turn "
-            "(as in the reverse proxy's queue, deploy/haproxy.cfg `maxconn`)")
+    return (
+        f"at most {per_server} requests in flight per Rasa server; the others wait their turn "
+        "(as in the reverse proxy's queue, deploy/haproxy.cfg `maxconn`)"
+    )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ import math
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Sequence
 
 from bot.config import REPO_ROOT
 
@@ -21,7 +21,7 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-def latency_summary(seconds: Sequence[float]) -> Dict[str, float]:
+def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
     return {
         "p50": percentile(seconds, 0.50),
         "p95": percentile(seconds, 0.95),
@@ -35,12 +35,20 @@ def git_commit() -> str:
     """The checked-out commit, with "+ uncommitted changes" when the tree is not clean."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-            text=True, timeout=10, check=True,
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-            capture_output=True, text=True, timeout=10, check=True,
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -58,7 +66,7 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def _memory_gib() -> Optional[float]:
+def _memory_gib() -> float | None:
     try:
         with open("/proc/meminfo", encoding="utf-8") as handle:
             for line in handle:
@@ -91,7 +99,7 @@ def ms(seconds: float) -> str:
     return "–" if math.isnan(seconds) else f"{seconds * 1000:.0f} ms"
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> List[str]:
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return lines

@@ -13,10 +13,10 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -45,13 +45,13 @@ def free_port() -> int:
 
 def redis_lock_store(
     db: int, host: str = LOOPBACK, port: int = 6379, lock_store_type: str = "redis"
-) -> Dict[str, object]:
+) -> dict[str, object]:
     """The ``lock_store`` section of endpoints.yml for Rasa's Redis lock store (or another class
     with the same settings, named by its module path)."""
     return {"type": lock_store_type, "url": host, "port": port, "db": db}
 
 
-def write_endpoints(path: Path, action_url: str, lock_store: Optional[Dict[str, object]]) -> Path:
+def write_endpoints(path: Path, action_url: str, lock_store: dict[str, object] | None) -> Path:
     """The project's endpoints.yml with this action server and, if given, this lock store."""
     if lock_store is None:
         return processes.write_endpoints(path, action_url)
@@ -63,14 +63,14 @@ class Stack:
     """Running servers; ``rest_urls[i]`` is the REST webhook of ``rasa[i]``."""
 
     actions: processes.Server
-    rasa: List[processes.Server]
-    env: Dict[str, str]
+    rasa: list[processes.Server]
+    env: dict[str, str]
     endpoints: Path
     log_dir: Path
-    started: List[processes.Server] = field(default_factory=list)
+    started: list[processes.Server] = field(default_factory=list)
 
     @property
-    def rest_urls(self) -> List[str]:
+    def rest_urls(self) -> list[str]:
         return [server.ready_url.rstrip("/") + "/webhooks/rest/webhook" for server in self.rasa]
 
     def logs(self) -> str:
@@ -89,9 +89,9 @@ class Stack:
 
 def start_stack(
     work: Path,
-    env: Dict[str, str],
+    env: dict[str, str],
     rasa_servers: int = 2,
-    lock_store: Optional[Dict[str, object]] = None,
+    lock_store: dict[str, object] | None = None,
     timeout: float = 300.0,
 ) -> Stack:
     """Start one action server and ``rasa_servers`` Rasa servers; the caller must ``stop()``."""
@@ -174,7 +174,7 @@ def claimed_redis_db(
     import redis
 
     token = uuid.uuid4().hex
-    chosen: Optional[int] = None
+    chosen: int | None = None
     for db in candidates:
         client = redis.Redis(host=host, port=port, db=db, socket_timeout=5, socket_connect_timeout=5)
         try:
@@ -217,14 +217,14 @@ class LocalStack:
     backend: str
     tracker_url: str
     database_url: str
-    redis_db: Optional[int]
+    redis_db: int | None
 
     @property
-    def cli_env(self) -> Dict[str, str]:
+    def cli_env(self) -> dict[str, str]:
         """Environment for ``almere`` commands on this stack's tickets."""
         return {"ALMERE_DATABASE_URL": self.database_url, "ALMERE_TRACKER_URL": self.tracker_url}
 
-    def describe(self) -> List[str]:
+    def describe(self) -> list[str]:
         tracker = "SQLite file" if self.backend == "sqlite" else "PostgreSQL (fresh database)"
         lock = "in-memory lock store"
         if self.redis_db is not None:
@@ -243,8 +243,8 @@ def local_stack(
     backend: str = "postgres",
     rasa_servers: int = 2,
     admin_url: str = POSTGRES_ADMIN_URL,
-    ticket_port: Optional[int] = None,
-    extra_env: Optional[Dict[str, str]] = None,
+    ticket_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
     lock_store_type: str = "redis",
 ) -> Iterator[LocalStack]:
     """Start a stack on fresh data, stop it and remove the data afterwards.
@@ -262,13 +262,11 @@ def local_stack(
     if backend == "sqlite" and rasa_servers != 1:
         raise ValueError("SQLite has no lock store shared between servers: use one Rasa server")
     with ExitStack() as cleanup:
-        redis_db: Optional[int] = None
+        redis_db: int | None = None
         if backend == "postgres":
             tracker_url = database_url = cleanup.enter_context(fresh_postgres_database(admin_url))
             redis_db = cleanup.enter_context(claimed_redis_db())
-            lock_store: Optional[Dict[str, object]] = redis_lock_store(
-                redis_db, lock_store_type=lock_store_type
-            )
+            lock_store: dict[str, object] | None = redis_lock_store(redis_db, lock_store_type=lock_store_type)
         else:
             tracker_url = f"sqlite:///{work / 'tracker.db'}"
             database_url = f"sqlite:///{work / 'desk.db'}"

@@ -34,6 +34,7 @@ def require_service(available: bool, reason: str) -> None:
         pytest.fail(f"{reason} (CI is set, so this server is required)")
     pytest.skip(reason)
 
+
 def transcript(*lines: str, start: datetime = T0) -> list[TranscriptEntry]:
     """Entries alternating user, bot, user, ... one minute apart."""
     return [

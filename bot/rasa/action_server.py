@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 import zlib
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from rasa_sdk.endpoint import create_app as create_sdk_app
 from sanic import Sanic, response
@@ -43,13 +43,15 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
     app = create_sdk_app(actions_package, cors_origins=[])  # no browser has any business here
 
     @app.middleware("request")
-    async def only_rasa(request: Request) -> Optional[HTTPResponse]:
+    async def only_rasa(request: Request) -> HTTPResponse | None:
         if request.path in PUBLIC_PATHS:
             return None
         if not is_authorised(request.headers.get("authorization"), secret):
             return response.json(
-                {"error": "The action server answers the assistant's Rasa server only "
-                          "(the shared secret is missing or wrong)."},
+                {
+                    "error": "The action server answers the assistant's Rasa server only "
+                    "(the shared secret is missing or wrong)."
+                },
                 status=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
@@ -70,14 +72,13 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
         if isinstance(exception, SanicException):
             status = exception.status_code
             return response.json({"error": str(exception) or "Bad request."}, status=status)
-        logger.error("The action server failed on %s %s.", request.method, request.path,
-                     exc_info=exception)
+        logger.error("The action server failed on %s %s.", request.method, request.path, exc_info=exception)
         return response.json({"error": "The action server failed."}, status=500)
 
     return app
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The assistant's action server (Rasa callers only).")
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--host", default=os.environ.get("SANIC_HOST", "127.0.0.1"))
@@ -91,8 +92,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         sys.exit(f"The action server does not start: {error}")
     except SQLAlchemyError as error:
         # The assistant still answers; a handoff then says plainly that it could not be saved.
-        logger.warning("The ticket database cannot be used, so no handoff can be stored until it "
-                       "can: %s", error)
+        logger.warning(
+            "The ticket database cannot be used, so no handoff can be stored until it can: %s", error
+        )
     app = create_app(action_server_secret(settings), arguments.actions)
     app.run(host=arguments.host, port=arguments.port, workers=1, access_log=False)
 

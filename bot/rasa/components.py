@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,7 +24,7 @@ class _WithoutState(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -48,7 +48,7 @@ class OpeningWordsRemover(_WithoutState):
                 example.set(TEXT, without_opening(example.get(TEXT)))
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             typed = message.get(TEXT)
             if typed:
@@ -67,7 +67,7 @@ class OpeningWordsRestorer(_WithoutState):
     the parse data describes the message the person sent.
     """
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             typed = message.get(TYPED_TEXT)
             if typed is None:

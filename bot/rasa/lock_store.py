@@ -10,8 +10,9 @@ changed the lock meanwhile), and waiting messages look at the lock every 0.1 s i
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Callable, Optional, Text, Tuple
+from typing import Any
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -21,18 +22,18 @@ from redis.exceptions import WatchError
 MAX_ATTEMPTS = 100
 WAIT_SECONDS = 0.1
 # A change gets the current lock (or None) and returns (result, lock to store, delete it?).
-Change = Callable[[Optional[TicketLock]], Tuple[Any, Optional[TicketLock], bool]]
+Change = Callable[[TicketLock | None], tuple[Any, TicketLock | None, bool]]
 
 
 class AtomicRedisLockStore(RedisLockStore):
     """endpoints.yml: ``lock_store: {type: bot.rasa.lock_store.AtomicRedisLockStore, url, port, db}``."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    def _atomically(self, conversation_id: Text, change: Change) -> Any:
+    def _atomically(self, conversation_id: str, change: Change) -> Any:
         key = self.key_prefix + conversation_id
         for _ in range(MAX_ATTEMPTS):
             with self.red.pipeline() as pipe:
@@ -52,8 +53,8 @@ class AtomicRedisLockStore(RedisLockStore):
                     continue
         raise LockError(f"The lock of conversation '{conversation_id}' changed too often to update.")
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        def issue(lock: Optional[TicketLock]) -> Tuple[int, TicketLock, bool]:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def issue(lock: TicketLock | None) -> tuple[int, TicketLock, bool]:
             lock = lock or TicketLock(conversation_id)
             return lock.issue_ticket(lock_lifetime), lock, False
 
@@ -61,19 +62,19 @@ class AtomicRedisLockStore(RedisLockStore):
             return self._atomically(conversation_id, issue)
         except LockError:
             raise
-        except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
+        except Exception as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
-    def update_lock(self, conversation_id: Text) -> None:
-        def expire(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock], bool]:
+    def update_lock(self, conversation_id: str) -> None:
+        def expire(lock: TicketLock | None) -> tuple[None, TicketLock | None, bool]:
             if lock is not None:
                 lock.remove_expired_tickets()
             return None, lock, False
 
         self._atomically(conversation_id, expire)
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        def finish(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock], bool]:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        def finish(lock: TicketLock | None) -> tuple[None, TicketLock | None, bool]:
             if lock is None:
                 return None, None, False
             lock.remove_ticket_for(ticket_number)
@@ -84,7 +85,7 @@ class AtomicRedisLockStore(RedisLockStore):
     @asynccontextmanager
     async def lock(
         self,
-        conversation_id: Text,
+        conversation_id: str,
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = WAIT_SECONDS,
     ) -> AsyncGenerator[TicketLock, None]:

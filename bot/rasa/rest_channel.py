@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Awaitable, Callable, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -35,7 +36,7 @@ class CheckedRestInput(RestInput):
     """POST /webhooks/rest/webhook with {"sender", "message"}; answers a JSON list of messages."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -51,8 +52,9 @@ class CheckedRestInput(RestInput):
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             if conversation_memory_problem() is not None:  # details are in the log, not here
-                return response.json({"status": "unavailable", "conversations": "cannot be saved"},
-                                     status=503)
+                return response.json(
+                    {"status": "unavailable", "conversations": "cannot be saved"}, status=503
+                )
             return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
@@ -71,9 +73,7 @@ class CheckedRestInput(RestInput):
                 return bad_request("The request body must be a JSON object.")
             sender, message = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not SENDER.fullmatch(sender):
-                return bad_request(
-                    "'sender' must be a string of 1 to 128 letters, digits or . _ - : @."
-                )
+                return bad_request("'sender' must be a string of 1 to 128 letters, digits or . _ - : @.")
             if not isinstance(message, str):
                 return bad_request("'message' must be a string.")
             collector = CollectingOutputChannel()

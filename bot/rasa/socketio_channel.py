@@ -32,7 +32,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -56,7 +57,7 @@ class WebChatInput(SocketIOInput):
     """Rasa's socket.io channel, open only to pages served from ``allowed_origins``."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         channel = super().from_credentials(credentials)
         channel.allowed_origins = frozenset(load_settings().chat_origins)
         return channel
@@ -65,7 +66,7 @@ class WebChatInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         self.allowed_origins = frozenset(allowed_origins)
 
-    def origin_allowed(self, origin: Optional[str]) -> bool:
+    def origin_allowed(self, origin: str | None) -> bool:
         """Whether a connection with this ``Origin`` header may chat.
 
         Browsers send ``Origin`` on every cross-origin request and WebSocket handshake, so
@@ -85,14 +86,14 @@ class WebChatInput(SocketIOInput):
         rasa_connect = sio.handlers[namespace]["connect"]
         decode_and_dispatch = sio.eio.handlers["message"]
 
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
             if not self.origin_allowed(origin):
                 logger.warning("Refused a socket.io connection from origin %r.", origin)
                 raise exceptions.ConnectionRefusedError("This web page may not use the chat.")
             return await rasa_connect(sid, environ, auth)
 
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             token, session_id = tokens.resume_or_issue(requested)
             if requested and token != requested:
@@ -106,7 +107,7 @@ class WebChatInput(SocketIOInput):
             await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if self.session_persistence:
                 sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
                 if sender_id is None:
@@ -116,18 +117,25 @@ class WebChatInput(SocketIOInput):
                 sender_id = sid
             message = data.get("message") if isinstance(data, dict) else None
             output = SocketIOOutput(sio, self.bot_message_evt)
-            await take_turn(on_new_message, output, message if isinstance(message, str) else "",
-                            sender_id, self.name(), settings)
+            await take_turn(
+                on_new_message,
+                output,
+                message if isinstance(message, str) else "",
+                sender_id,
+                self.name(),
+                settings,
+            )
 
-        async def packet_received(eio_sid: Text, packet: Any) -> None:
+        async def packet_received(eio_sid: str, packet: Any) -> None:
             try:
                 await decode_and_dispatch(eio_sid, packet)
             except (ValueError, RecursionError) as error:
                 logger.warning("Refused a socket.io packet that cannot be decoded: %s", type(error).__name__)
                 sid = sio.manager.sid_from_eio_sid(eio_sid, namespace)
                 if sid is not None:
-                    await sio.emit(self.bot_message_evt, {"text": UNREADABLE_REPLY}, room=sid,
-                                   namespace=namespace)
+                    await sio.emit(
+                        self.bot_message_evt, {"text": UNREADABLE_REPLY}, room=sid, namespace=namespace
+                    )
 
         sio.on("connect", connect, namespace=namespace)
         sio.on("session_request", session_request, namespace=namespace)

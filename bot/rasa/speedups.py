@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from typing import Any, Dict, Optional, Type
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ def apply() -> bool:
     if rasa.__version__ != RASA_VERSION:
         logger.warning(
             "Rasa %s is installed; the speed-ups in %s were written for %s and are not applied.",
-            rasa.__version__, __name__, RASA_VERSION,
+            rasa.__version__,
+            __name__,
+            RASA_VERSION,
         )
         return False
     do_not_import_jax()
@@ -88,7 +90,7 @@ def validate_action_results_with_one_validator() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
-    def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         try:
             action_result_validator().validate(result)
             return True
@@ -108,9 +110,9 @@ def look_up_event_types_once() -> None:
     from rasa.shared.core.events import Event
 
     original = Event.resolve_by_type
-    found: Dict[str, Type[Event]] = {}
+    found: dict[str, type[Event]] = {}
 
-    def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
         if type_name in found:
             return found[type_name]
         resolved = original(type_name, default)

@@ -16,7 +16,7 @@ import json
 import logging
 import weakref
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -30,14 +30,14 @@ logger = logging.getLogger(__name__)
 PROBE_SENDER = "almere-write-probe"
 
 # The stores of this process (Rasa makes one), for conversation_memory_problem().
-_STORES: "weakref.WeakSet[ConfiguredSQLTrackerStore]" = weakref.WeakSet()
+_STORES: weakref.WeakSet[ConfiguredSQLTrackerStore] = weakref.WeakSet()
 
 
 class TrackerStoreUnwritable(RuntimeError):
     """The conversation database cannot be written to."""
 
 
-def conversation_memory_problem() -> Optional[str]:
+def conversation_memory_problem() -> str | None:
     """Why conversations cannot be saved right now, or None when they can.
 
     A store whose last write failed is probed again, so that recovery is noticed.
@@ -72,24 +72,21 @@ def sql_store_arguments(url: str) -> dict:
 class ConfiguredSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose database comes from the project's settings."""
 
-    def __init__(
-        self, domain: Optional[Any] = None, host: Optional[str] = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, domain: Any | None = None, host: str | None = None, **kwargs: Any) -> None:
         event_broker = kwargs.pop("event_broker", None)
         super().__init__(
             domain=domain,
             event_broker=event_broker,
             **sql_store_arguments(load_settings().tracker_url),
         )
-        self.write_problem: Optional[str] = self.probe_write()
+        self.write_problem: str | None = self.probe_write()
         if self.write_problem is not None:
             raise TrackerStoreUnwritable(
-                f"The conversation database (ALMERE_TRACKER_URL) cannot be written to: "
-                f"{self.write_problem}"
+                f"The conversation database (ALMERE_TRACKER_URL) cannot be written to: {self.write_problem}"
             )
         _STORES.add(self)
 
-    def probe_write(self) -> Optional[str]:
+    def probe_write(self) -> str | None:
         """None if a row can be written (the write is rolled back), else what went wrong."""
         try:
             with self.engine.connect() as connection:
@@ -127,12 +124,12 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
                 redacted = redact_handoff([json.loads(row.data) for row in stored] + new)
                 for row, data in zip(stored, redacted, strict=False):
                     row.data = json.dumps(data)
-                new = redacted[len(stored):]
+                new = redacted[len(stored) :]
             for data in new:
                 session.add(self._row(tracker.sender_id, data))
             session.commit()
 
-    def _row(self, sender_id: str, data: Dict[str, Any]) -> Any:
+    def _row(self, sender_id: str, data: dict[str, Any]) -> Any:
         """The events-table row of one event, with the columns Rasa's own save fills."""
         return self.SQLEvent(
             sender_id=sender_id,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -37,10 +38,10 @@ class WatchedOutput(OutputChannel):
         self.inner = inner
         self.sent = 0
 
-    def name(self) -> Text:  # type: ignore[override]
+    def name(self) -> str:  # type: ignore[override]
         return self.inner.name()
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.sent += 1
         await self.inner.send_response(recipient_id, message)
 
@@ -52,7 +53,7 @@ async def take_turn(
     sender_id: str,
     input_channel: str,
     settings: Settings,
-    metadata: Optional[Dict[Text, Any]] = None,
+    metadata: dict[str, Any] | None = None,
 ) -> None:
     """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply."""
     inbound = prepare_message(
@@ -65,13 +66,12 @@ async def take_turn(
         await output.send_text_message(sender_id, trouble_reply())
         return
     watched = WatchedOutput(output)
-    message = UserMessage(inbound.text, watched, sender_id, input_channel=input_channel,
-                          metadata=metadata)
+    message = UserMessage(inbound.text, watched, sender_id, input_channel=input_channel, metadata=metadata)
     try:
         await asyncio.wait_for(on_new_message(message), timeout=settings.reply_timeout_seconds)
     except asyncio.TimeoutError:
         logger.error("No answer for %s within %ss.", sender_id, settings.reply_timeout_seconds)
-    except Exception:  # noqa: BLE001 - whatever broke, the person gets an answer
+    except Exception:
         logger.exception("Answering %s failed.", sender_id)
     if watched.sent == 0 or conversation_memory_problem() is not None:
         await output.send_text_message(sender_id, trouble_reply())

@@ -184,8 +184,13 @@ def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: s
 
 
 @tickets_group.command("purge")
-@click.option("--older-than", "older_than", required=True, metavar="AGE",
-              help="Delete resolved tickets last changed longer ago than AGE (e.g. 90d, 12w).")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    metavar="AGE",
+    help="Delete resolved tickets last changed longer ago than AGE (e.g. 90d, 12w).",
+)
 def purge_tickets(older_than: str) -> None:
     """Delete old resolved tickets, their transcripts and their conversations, and conversations
     without a ticket older than ALMERE_CONVERSATION_RETENTION_DAYS."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Pattern, Union
+from re import Pattern
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -26,20 +26,20 @@ class ChatWidget:
         expect(self.panel).to_be_visible()
         expect(self.input).to_be_focused()
 
-    def say(self, text: str, expected: Union[str, Pattern[str], None] = None) -> Locator:
+    def say(self, text: str, expected: str | Pattern[str] | None = None) -> Locator:
         """Send ``text``; wait for a new reply (containing ``expected``) and return it."""
         count = self.bot_messages.count()
         self.input.fill(text)
         self.input.press("Enter")
         return self.wait_for_reply(count, expected)
 
-    def choose(self, title: str, expected: Union[str, Pattern[str], None] = None) -> Locator:
+    def choose(self, title: str, expected: str | Pattern[str] | None = None) -> Locator:
         """Click the quick reply ``title``; wait for a new reply (containing ``expected``)."""
         count = self.bot_messages.count()
         self.log.get_by_role("button", name=title, exact=True).click()
         return self.wait_for_reply(count, expected)
 
-    def wait_for_reply(self, count_before: int, expected: Union[str, Pattern[str], None]) -> Locator:
+    def wait_for_reply(self, count_before: int, expected: str | Pattern[str] | None) -> Locator:
         reply = self.bot_messages.nth(count_before)
         expect(reply).to_be_visible()
         if expected is not None:

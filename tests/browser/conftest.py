@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -52,10 +51,10 @@ class Site:
     rasa: processes.Server
     staff_user: str = STAFF_USER
     staff_password: str = STAFF_PASSWORD
-    env: Dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
-    def origins(self) -> List[str]:
+    def origins(self) -> list[str]:
         return [re.match(r"https?://[^/]+", url).group(0) for url in (self.page_url, self.rasa_url)]
 
     def stop_rasa(self) -> None:
@@ -153,13 +152,13 @@ def context(browser: Browser, site: Site):
 
 
 @pytest.fixture
-def dialogs() -> List[str]:
+def dialogs() -> list[str]:
     """Messages of JavaScript dialogs (alert, confirm, …) that opened; there should be none."""
     return []
 
 
 @pytest.fixture
-def console_errors() -> List[str]:
+def console_errors() -> list[str]:
     """Errors the page logged or threw (a blocked script or a CSP violation shows up here)."""
     return []
 

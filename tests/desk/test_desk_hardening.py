@@ -9,8 +9,17 @@ from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
 
 
-@pytest.mark.parametrize("path", ["/desk/", "/desk/api/tickets", "/desk/tickets/ALM-999999",
-                                  "/desk/static/desk.css", "/desk/nowhere", "/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/desk/",
+        "/desk/api/tickets",
+        "/desk/tickets/ALM-999999",
+        "/desk/static/desk.css",
+        "/desk/nowhere",
+        "/",
+    ],
+)
 def test_every_response_has_the_security_headers(signed_in, path):
     response = signed_in.get(path)
     for header in SECURITY_HEADERS:
@@ -58,8 +67,9 @@ def test_one_address_cannot_try_many_usernames(make_app, staff):
     assert other_address.status_code == 302
 
 
-@pytest.mark.parametrize("target", ["/desk/%0d%0aSet-Cookie:%20x=1", "/desk/%0aLocation:%20//evil",
-                                    "/desk/\\evil", "/desk/%09"])
+@pytest.mark.parametrize(
+    "target", ["/desk/%0d%0aSet-Cookie:%20x=1", "/desk/%0aLocation:%20//evil", "/desk/\\evil", "/desk/%09"]
+)
 def test_a_next_with_control_characters_goes_to_the_queue(client, staff, target):
     response = sign_in(client, path=f"/desk/login?next={target}")
     assert response.status_code == 302

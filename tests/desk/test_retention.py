@@ -20,8 +20,15 @@ from bot.tickets.cli import tickets_group
 from bot.tickets.database import create_engine_for, create_session_factory
 
 
-@pytest.mark.parametrize("text, age", [("90d", timedelta(days=90)), ("12w", timedelta(weeks=12)),
-                                       ("36h", timedelta(hours=36)), (" 7D ", timedelta(days=7))])
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        ("90d", timedelta(days=90)),
+        ("12w", timedelta(weeks=12)),
+        ("36h", timedelta(hours=36)),
+        (" 7D ", timedelta(days=7)),
+    ],
+)
 def test_ages(text, age):
     assert parse_age(text) == age
 
@@ -42,8 +49,10 @@ def service(database_url):
 def age_ticket(database_url: str, reference: str, days: int) -> None:
     engine = create_engine_for(database_url)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE tickets SET updated_at = :when WHERE reference = :ref"),
-                           {"when": datetime.now(timezone.utc) - timedelta(days=days), "ref": reference})
+        connection.execute(
+            text("UPDATE tickets SET updated_at = :when WHERE reference = :ref"),
+            {"when": datetime.now(timezone.utc) - timedelta(days=days), "ref": reference},
+        )
     engine.dispose()
 
 
@@ -83,8 +92,9 @@ async def test_purge_deletes_only_old_resolved_tickets_and_their_conversations(
 def test_purge_refuses_a_bad_age(database_url):
     group = click.Group("almere")
     group.add_command(tickets_group)
-    result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "soon"],
-                                env={"ALMERE_DATABASE_URL": database_url})
+    result = CliRunner().invoke(
+        group, ["tickets", "purge", "--older-than", "soon"], env={"ALMERE_DATABASE_URL": database_url}
+    )
     assert result.exit_code == 2 and "90d" in result.output
 
 
@@ -96,9 +106,10 @@ def test_deleting_conversations_from_an_empty_tracker_store(tmp_path):
 def age_conversation(tracker_url: str, sender: str, days: int) -> None:
     engine = create_engine_for(tracker_url)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE events SET timestamp = :when WHERE sender_id = :sender"),
-                           {"when": (datetime.now(timezone.utc) - timedelta(days=days)).timestamp(),
-                            "sender": sender})
+        connection.execute(
+            text("UPDATE events SET timestamp = :when WHERE sender_id = :sender"),
+            {"when": (datetime.now(timezone.utc) - timedelta(days=days)).timestamp(), "sender": sender},
+        )
     engine.dispose()
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,9 +21,9 @@ class MailBox:
     """An SMTP handler that keeps every message it receives."""
 
     def __init__(self) -> None:
-        self.messages: List[Message] = []
+        self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 OK"
 
@@ -39,10 +38,10 @@ class Assistant:
     rest_url: str
     desk_url: str
     tracker_db: Path
-    env: Dict[str, str]
+    env: dict[str, str]
     mailbox: MailBox = field(default_factory=MailBox)
 
-    def ask(self, sender: str, message: str) -> List[Dict]:
+    def ask(self, sender: str, message: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
         request = urllib.request.Request(
             self.rest_url, data=body, headers={"Content-Type": "application/json"}

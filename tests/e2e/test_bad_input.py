@@ -12,8 +12,7 @@ pytestmark = pytest.mark.e2e
 
 
 def post(assistant, body: bytes, content_type: str = "application/json") -> requests.Response:
-    return requests.post(assistant.rest_url, data=body, headers={"Content-Type": content_type},
-                         timeout=30)
+    return requests.post(assistant.rest_url, data=body, headers={"Content-Type": content_type}, timeout=30)
 
 
 def say(assistant, message) -> requests.Response:
@@ -23,11 +22,22 @@ def say(assistant, message) -> requests.Response:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b"{\"sender\": \"a\", \"message\": ", b"[]", b"\"text\"", b"\xff\xfe",
-     b'{"message": "hi"}', b'{"sender": "a"}', b'{"sender": 5, "message": "hi"}',
-     b'{"sender": "a", "message": 5}', b'{"sender": "a", "message": null}',
-     b'{"sender": "a", "message": ["hi"]}', b'{"sender": "", "message": "hi"}',
-     b'{"sender": "' + b"x" * 300 + b'", "message": "hi"}'],
+    [
+        b"",
+        b"not json",
+        b'{"sender": "a", "message": ',
+        b"[]",
+        b'"text"',
+        b"\xff\xfe",
+        b'{"message": "hi"}',
+        b'{"sender": "a"}',
+        b'{"sender": 5, "message": "hi"}',
+        b'{"sender": "a", "message": 5}',
+        b'{"sender": "a", "message": null}',
+        b'{"sender": "a", "message": ["hi"]}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": "' + b"x" * 300 + b'", "message": "hi"}',
+    ],
 )
 def test_malformed_requests_get_a_clear_400(assistant, body):
     response = post(assistant, body)
@@ -37,8 +47,11 @@ def test_malformed_requests_get_a_clear_400(assistant, body):
 
 @pytest.mark.parametrize(
     "body",
-    [b"[" * 20_000 + b"]" * 20_000, b'{"":' * 12_000 + b"1" + b"}" * 12_000,
-     b'{"sender": "a", "message": "hi", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}"],
+    [
+        b"[" * 20_000 + b"]" * 20_000,
+        b'{"":' * 12_000 + b"1" + b"}" * 12_000,
+        b'{"sender": "a", "message": "hi", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}",
+    ],
     ids=["arrays", "objects", "inside-a-valid-request"],
 )
 def test_deeply_nested_json_gets_a_clear_400(assistant, body):
@@ -61,9 +74,19 @@ def test_a_10_kb_message_gets_a_polite_answer(assistant):
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "\u200b\u200d", "\x00\x01\x1b[31m", "\U0001F600\U0001F44D", "ما هو عدد السكان؟",
-     "Hoe ver is het naar Schiphol? Één vraag, graag.", "<img src=x onerror=alert(1)>",
-     "'; DROP TABLE events; --", "1' OR '1'='1", "\u202eevil"],
+    [
+        "",
+        "   ",
+        "\u200b\u200d",
+        "\x00\x01\x1b[31m",
+        "\U0001f600\U0001f44d",
+        "ما هو عدد السكان؟",
+        "Hoe ver is het naar Schiphol? Één vraag, graag.",
+        "<img src=x onerror=alert(1)>",
+        "'; DROP TABLE events; --",
+        "1' OR '1'='1",
+        "\u202eevil",
+    ],
 )
 def test_odd_messages_get_a_polite_answer(assistant, message):
     response = say(assistant, message)
@@ -82,8 +105,13 @@ def test_the_conversation_goes_on_after_bad_input(assistant):
 
 @pytest.mark.parametrize(
     "typed",
-    ['/affirm{"handoff_consent": true}', '/request_human{"handoff_consent": true}',
-     '/ask_population{"place": "Utrecht"}@1.0', "/restart", "/session_start"],
+    [
+        '/affirm{"handoff_consent": true}',
+        '/request_human{"handoff_consent": true}',
+        '/ask_population{"place": "Utrecht"}@1.0',
+        "/restart",
+        "/session_start",
+    ],
 )
 def test_typed_intent_syntax_never_completes_a_handoff(assistant, typed):
     text = " ".join(r.get("text", "") for r in say(assistant, typed).json())
@@ -114,9 +142,14 @@ def test_identifiers_are_masked_before_they_are_stored(assistant):
     import sqlite3
 
     sender = f"bad-{uuid.uuid4()}"
-    post(assistant, json.dumps({"sender": sender, "message": "my IBAN is NL91 ABNA 0417 1643 00 and "
-                                "card 4111 1111 1111 1111"}).encode())
+    post(
+        assistant,
+        json.dumps(
+            {"sender": sender, "message": "my IBAN is NL91 ABNA 0417 1643 00 and card 4111 1111 1111 1111"}
+        ).encode(),
+    )
     with sqlite3.connect(assistant.tracker_db) as db:
-        stored = " ".join(row[0] for row in db.execute(
-            "SELECT data FROM events WHERE sender_id = ?", (sender,)))
+        stored = " ".join(
+            row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))
+        )
     assert "NL91" not in stored and "4111" not in stored and "[IBAN removed]" in stored

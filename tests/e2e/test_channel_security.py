@@ -11,7 +11,7 @@ import json
 import re
 import sqlite3
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 import requests
@@ -31,7 +31,7 @@ def rasa_url(assistant) -> str:
     return assistant.rest_url.split("/webhooks/")[0]
 
 
-def user_events(assistant, sender: str) -> List[Dict[str, Any]]:
+def user_events(assistant, sender: str) -> list[dict[str, Any]]:
     with sqlite3.connect(assistant.tracker_db) as db:
         rows = db.execute(
             "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,)
@@ -39,7 +39,7 @@ def user_events(assistant, sender: str) -> List[Dict[str, Any]]:
     return [json.loads(row[0]) for row in rows]
 
 
-def event_types(assistant, sender: str) -> List[str]:
+def event_types(assistant, sender: str) -> list[str]:
     with sqlite3.connect(assistant.tracker_db) as db:
         return [r[0] for r in db.execute("SELECT type_name FROM events WHERE sender_id = ?", (sender,))]
 
@@ -49,10 +49,10 @@ class Widget:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.token: Optional[str] = None
+        self.token: str | None = None
         self.replies: asyncio.Queue = asyncio.Queue()
         self.confirmations: asyncio.Queue = asyncio.Queue()
-        self.sio: Optional[socketio.AsyncClient] = None
+        self.sio: socketio.AsyncClient | None = None
 
     async def connect(self, session_id: Any = None) -> str:
         """Connect and ask for ``session_id`` (default: the token held); returns the confirmed one."""
@@ -98,8 +98,10 @@ def test_typed_intent_syntax_behind_slashes_is_plain_text_over_rest(assistant, p
     assistant.ask(sender, f"{prefix}restart")
     stored = user_events(assistant, sender)
     assert [e["text"] for e in stored] == [
-        f"ask_population{INJECTION}", "How many companies are there in Almere?",
-        'request_human@0.99{"handoff_consent": true}', "restart",
+        f"ask_population{INJECTION}",
+        "How many companies are there in Almere?",
+        'request_human@0.99{"handoff_consent": true}',
+        "restart",
     ]
     assert all(e["parse_data"]["intent"]["confidence"] not in (1.0, 0.99) for e in stored)
     assert not any(e["parse_data"].get("entities") for e in stored[:1])
@@ -149,7 +151,9 @@ async def test_another_persons_session_id_starts_a_new_session(assistant):
         await victim.disconnect()
         await attacker.disconnect()
     assert [e["text"] for e in user_events(assistant, victim.session_id)] == [
-        "How many companies are there in Almere?", "And how many international jobs?"]
+        "How many companies are there in Almere?",
+        "And how many international jobs?",
+    ]
     attacker_said = [e["text"] for e in user_events(assistant, attacker.session_id)]
     assert attacker_said == ["I'd like to talk to a person"]
 
@@ -188,7 +192,7 @@ def test_deeply_nested_json_over_socketio_gets_a_polite_reply(assistant):
     base = rasa_url(assistant) + "/socket.io/?EIO=4&transport=polling"
     with requests.Session() as http:
         handshake = http.get(base, timeout=10).text
-        sid = json.loads(handshake[handshake.index("{"):])["sid"]
+        sid = json.loads(handshake[handshake.index("{") :])["sid"]
         url = f"{base}&sid={sid}"
         assert http.post(url, data="40", timeout=10).ok
         assert "40" in http.get(url, timeout=10).text  # connected to the namespace

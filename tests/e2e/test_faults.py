@@ -20,9 +20,11 @@ def test_action_server_down_still_gets_the_desk_numbers(assistant):
     processes.stop(assistant.actions)
     try:
         start = time.monotonic()
-        response = requests.post(assistant.rest_url, json={"sender": f"f-{uuid.uuid4()}",
-                                                           "message": "How many jobs are there in Almere?"},
-                                 timeout=30)
+        response = requests.post(
+            assistant.rest_url,
+            json={"sender": f"f-{uuid.uuid4()}", "message": "How many jobs are there in Almere?"},
+            timeout=30,
+        )
         assert response.status_code == 200 and time.monotonic() - start < 8
         [reply] = response.json()
         assert "technical problem" in reply["text"] and "14 036" in reply["text"]
@@ -63,17 +65,22 @@ def black_hole():
 
 def test_a_hung_action_server_is_answered_within_seconds(assistant, black_hole, tmp_path):
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(processes.ENDPOINTS.read_text().replace(
-        "http://localhost:5055/webhook", f"http://127.0.0.1:{black_hole}/webhook"))
+    endpoints.write_text(
+        processes.ENDPOINTS.read_text().replace(
+            "http://localhost:5055/webhook", f"http://127.0.0.1:{black_hole}/webhook"
+        )
+    )
     port = free_port()
     rasa = processes.rasa_server(port=port, endpoints=endpoints)
     processes.start(rasa, env=assistant.env, log_dir=tmp_path)
     try:
         processes.wait_until_ready(rasa, timeout=180)
         start = time.monotonic()
-        response = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                                 json={"sender": f"f-{uuid.uuid4()}", "message": "How many jobs in Almere?"},
-                                 timeout=30)
+        response = requests.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            json={"sender": f"f-{uuid.uuid4()}", "message": "How many jobs in Almere?"},
+            timeout=30,
+        )
         elapsed = time.monotonic() - start
     finally:
         processes.stop(rasa)
@@ -85,8 +92,7 @@ def test_a_restart_mid_handoff_continues_where_it_was(assistant):
     sender = f"f-{uuid.uuid4()}"
 
     def ask(message: str) -> str:
-        response = requests.post(assistant.rest_url, json={"sender": sender, "message": message},
-                                 timeout=30)
+        response = requests.post(assistant.rest_url, json={"sender": sender, "message": message}, timeout=30)
         return " ".join(r.get("text", "") for r in response.json())
 
     assert "What is your name?" in ask("I'd like to speak to a person")

@@ -72,8 +72,11 @@ def test_the_person_gets_a_reference_and_when_to_expect_a_reply(handed_over):
 
 def test_the_cli_lists_exactly_that_ticket_with_the_whole_transcript(assistant, handed_over):
     sender, reference, exchange = handed_over
-    tickets = [t for t in json.loads(almere(assistant, "tickets", "list", "--json"))
-               if t["conversation_id"] == sender]
+    tickets = [
+        t
+        for t in json.loads(almere(assistant, "tickets", "list", "--json"))
+        if t["conversation_id"] == sender
+    ]
     assert [t["reference"] for t in tickets] == [reference]
     [ticket] = tickets
     assert ticket["name"] == "Maria <b>Jansen</b>" and ticket["email"] == "maria@example.nl"
@@ -93,8 +96,9 @@ def test_staff_sign_in_see_claim_and_resolve_the_ticket(assistant, handed_over):
     staff = requests.Session()
     desk = assistant.desk_url
     assert requests.get(f"{desk}/desk/tickets/{reference}", allow_redirects=False).status_code == 302
-    signed_in = form_post(staff, f"{desk}/desk/login", f"{desk}/desk/login",
-                          username="anna", password="a long desk password")
+    signed_in = form_post(
+        staff, f"{desk}/desk/login", f"{desk}/desk/login", username="anna", password="a long desk password"
+    )
     assert signed_in.ok and reference in staff.get(f"{desk}/desk/").text
     page_url = f"{desk}/desk/tickets/{reference}"
     page = staff.get(page_url).text
@@ -102,8 +106,9 @@ def test_staff_sign_in_see_claim_and_resolve_the_ticket(assistant, handed_over):
     assert "Maria &lt;b&gt;Jansen&lt;/b&gt;" in page and "<b>Jansen</b>" not in page
     assert form_post(staff, page_url, f"{page_url}/claim").ok
     assert form_post(staff, page_url, f"{page_url}/resolve").ok
-    [ticket] = [t for t in json.loads(almere(assistant, "tickets", "list", "--json"))
-                if t["reference"] == reference]
+    [ticket] = [
+        t for t in json.loads(almere(assistant, "tickets", "list", "--json")) if t["reference"] == reference
+    ]
     assert ticket["status"] == "resolved" and ticket["assignee"] == "anna"
 
 
@@ -115,21 +120,35 @@ def test_the_desk_was_emailed(assistant, handed_over):
 
 def test_asking_again_adds_to_the_open_ticket(assistant):
     sender = f"e2e-again-{uuid.uuid4()}"
-    answers = ("I want to talk to a person", "Maria", "+31 6 12345678",
-               "Where can I learn Dutch?", "/choose_private", "/affirm")
+    answers = (
+        "I want to talk to a person",
+        "Maria",
+        "+31 6 12345678",
+        "Where can I learn Dutch?",
+        "/choose_private",
+        "/affirm",
+    )
     first = [texts(assistant.ask(sender, m)) for m in answers][-1]
     again = [texts(assistant.ask(sender, m)) for m in answers][-1]
     reference = re.search(r"ALM-\d{6}", first).group(0)
     assert reference in again and "added this to your request" in again
-    tickets = [t for t in json.loads(almere(assistant, "tickets", "list", "--json"))
-               if t["conversation_id"] == sender]
+    tickets = [
+        t
+        for t in json.loads(almere(assistant, "tickets", "list", "--json"))
+        if t["conversation_id"] == sender
+    ]
     assert len(tickets) == 1
 
 
 def test_no_consent_means_no_ticket(assistant):
     sender = f"e2e-no-consent-{uuid.uuid4()}"
-    for message in ("can I speak to someone at the desk", "Pieter", "06-12345678",
-                    "Can my company get a subsidy?", "/choose_business"):
+    for message in (
+        "can I speak to someone at the desk",
+        "Pieter",
+        "06-12345678",
+        "Can my company get a subsidy?",
+        "/choose_business",
+    ):
         assistant.ask(sender, message)
     reply = texts(assistant.ask(sender, "/deny"))
     assert "not stored" in reply and "14 036" in reply and "ALM-" not in reply

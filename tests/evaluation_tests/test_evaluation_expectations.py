@@ -14,18 +14,31 @@ def checker(knowledge) -> Checker:
     return Checker(ReplyClassifier.from_project(knowledge))
 
 
-@pytest.mark.parametrize("reply", [
-    "Almere has 226,745 inhabitants.", "Almere has 226.745 inhabitants.", "Almere has 226 745 inhabitants.",
-    "Almere has 226745 inhabitants.", "(226,745)",
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Almere has 226,745 inhabitants.",
+        "Almere has 226.745 inhabitants.",
+        "Almere has 226 745 inhabitants.",
+        "Almere has 226745 inhabitants.",
+        "(226,745)",
+    ],
+)
 def test_a_figure_is_found_whatever_its_thousands_separator(reply):
     assert states_figure(reply, "226745")
     assert states_figure(reply, "226,745")
 
 
-@pytest.mark.parametrize("reply", [
-    "Almere has 1,226,745 inhabitants.", "It was 226,7451.", "about 2267450 people", "nothing", "226,74",
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Almere has 1,226,745 inhabitants.",
+        "It was 226,7451.",
+        "about 2267450 people",
+        "nothing",
+        "226,74",
+    ],
+)
 def test_a_figure_inside_another_number_is_not_found(reply):
     assert not states_figure(reply, "226745")
 

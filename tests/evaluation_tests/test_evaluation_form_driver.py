@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 import pytest
 
@@ -14,8 +14,9 @@ YES_NO = (("Yes", "/affirm"), ("No", "/deny"))
 NAME_PROMPT = Message("What is your name?")
 CONTACT_PROMPT = Message("How can we reach you? Your email address or phone number, please.")
 CONFIRM = Message('Your question: "Where do I park?". Shall I pass it on like this?', YES_NO)
-DESK = Message("Private person or business?",
-               (("Private", "/choose_private"), ("Business", "/choose_business")))
+DESK = Message(
+    "Private person or business?", (("Private", "/choose_private"), ("Business", "/choose_business"))
+)
 CONSENT = Message("May I store and share these details?", (("Yes, I agree", "/affirm"), ("No", "/deny")))
 REFERENCE = Message("Thank you! Your reference is ALM-000042.")
 REFUSED = Message(f"Understood: nothing stored. Call {PHONE}.")
@@ -27,10 +28,10 @@ class FakeForm:
 
     def __init__(self, prompts: Sequence[Message], give_reference_anyway: bool = False) -> None:
         self.prompts = list(prompts)
-        self.sent: List[str] = []
+        self.sent: list[str] = []
         self.give_reference_anyway = give_reference_anyway
 
-    async def say(self, message: str) -> Tuple[Message, ...]:
+    async def say(self, message: str) -> tuple[Message, ...]:
         self.sent.append(message)
         if len(self.sent) < len(self.prompts):
             return (self.prompts[len(self.sent)],)
@@ -99,7 +100,7 @@ async def test_a_form_that_stops_without_a_reference_fails_with_the_reason():
 
 
 async def test_no_reply_fails_with_the_error():
-    async def unreachable(message: str) -> Tuple[Message, ...]:
+    async def unreachable(message: str) -> tuple[Message, ...]:
         raise ConnectionError("HTTP 500")
 
     played = await play(unreachable, [NAME_PROMPT], refuse_consent=False, desk_phone=PHONE)
@@ -107,7 +108,9 @@ async def test_no_reply_fails_with_the_error():
 
 
 def test_rest_replies_become_messages_with_buttons():
-    replies = [{"recipient_id": "x", "text": "Pick", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
-               {"recipient_id": "x", "image": "a.png"}]
+    replies = [
+        {"recipient_id": "x", "text": "Pick", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+        {"recipient_id": "x", "image": "a.png"},
+    ]
     assert form_driver.messages_of(replies) == (Message("Pick", (("Yes", "/affirm"),)), Message(""))
     assert form_driver.joined(form_driver.messages_of(replies)) == "Pick"

@@ -31,16 +31,28 @@ def test_percentiles_and_spreads():
 
 
 def test_the_intent_report_gives_macro_f1_confusions_and_each_intent():
-    result = cv.parse_intent_report({
-        "greet": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 3},
-        "thank": {"precision": 0.4, "recall": 0.6, "f1-score": 0.5, "support": 2,
-                  "confused_with": {"greet": 1}},
-        "deny": {"precision": 0.6, "recall": 0.4, "f1-score": 0.5, "support": 2,
-                 "confused_with": {"thank": 2, "greet": 1}},
-        "accuracy": 0.8,
-        "macro avg": {"precision": 0.7, "recall": 0.7, "f1-score": 0.667, "support": 7},
-        "weighted avg": {"precision": 0.7, "recall": 0.7, "f1-score": 0.7, "support": 7},
-    })
+    result = cv.parse_intent_report(
+        {
+            "greet": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 3},
+            "thank": {
+                "precision": 0.4,
+                "recall": 0.6,
+                "f1-score": 0.5,
+                "support": 2,
+                "confused_with": {"greet": 1},
+            },
+            "deny": {
+                "precision": 0.6,
+                "recall": 0.4,
+                "f1-score": 0.5,
+                "support": 2,
+                "confused_with": {"thank": 2, "greet": 1},
+            },
+            "accuracy": 0.8,
+            "macro avg": {"precision": 0.7, "recall": 0.7, "f1-score": 0.667, "support": 7},
+            "weighted avg": {"precision": 0.7, "recall": 0.7, "f1-score": 0.7, "support": 7},
+        }
+    )
     assert (result.macro_f1, result.accuracy, result.examples) == (0.667, 0.8, 7)
     assert result.confusions == [("deny", "thank", 2), ("deny", "greet", 1), ("thank", "greet", 1)]
     assert result.per_intent == [  # lowest F1 first, each with what it was most often taken for
@@ -65,8 +77,11 @@ def small_sets(tmp_path):
 def test_the_sets_are_read_with_their_lines(small_sets):
     questions = evalsets.load(small_sets)
     assert [q.ref for q in questions] == [
-        "clinc_oos_test.txt:1", "clinc_oos_test.txt:3", "clinc_near_domain_test.tsv:2",
-        "clinc_near_domain_test.tsv:3", "nq_near_domain_probes.tsv:2",
+        "clinc_oos_test.txt:1",
+        "clinc_oos_test.txt:3",
+        "clinc_near_domain_test.tsv:2",
+        "clinc_near_domain_test.tsv:3",
+        "nq_near_domain_probes.tsv:2",
     ]
     assert [q.small_talk for q in questions] == [False, False, True, False, False]
 
@@ -86,7 +101,9 @@ def test_the_shared_sets_have_every_row():
     assert sum(q.small_talk for q in questions) == 390
     assert sum(q.source == evalsets.NQ_PROBES for q in questions) == 105
     assert {q.source for q in quality.sample(questions, 12)} == {
-        evalsets.OOS, evalsets.NEAR_DOMAIN, evalsets.NQ_PROBES
+        evalsets.OOS,
+        evalsets.NEAR_DOMAIN,
+        evalsets.NQ_PROBES,
     }
 
 
@@ -94,8 +111,11 @@ def test_the_quality_report_refers_to_questions_without_copying_them(small_sets)
     questions = evalsets.load(small_sets)
     results = [
         quality.Result(questions[0], Classification(Outcome.DECLINED), "I'm sorry, …"),
-        quality.Result(questions[1], Classification(Outcome.FIGURE, figures=("226,745",)),
-                       "Almere has 226,745 inhabitants. second question"),
+        quality.Result(
+            questions[1],
+            Classification(Outcome.FIGURE, figures=("226,745",)),
+            "Almere has 226,745 inhabitants. second question",
+        ),
         quality.Result(questions[2], Classification(Outcome.SMALL_TALK, responses=("utter_greet",)), "Hi"),
         quality.Result(questions[3], Classification(Outcome.HANDOFF), "I'll pass…"),
         quality.Result(questions[4], Classification(Outcome.OTHER), "", error="timeout"),
@@ -130,21 +150,33 @@ def test_the_questions_not_declined_are_counted_by_what_they_got(small_sets):
 def test_the_bench_report_compares_against_the_baselines():
     def run(latency_ms: float, seconds: float) -> bench.ServerRun:
         levels = {level: bench.LevelRun([latency_ms] * 10, seconds, 0, 0, 0.1) for level in bench.LEVELS}
-        return bench.ServerRun(5.0, levels, {bench.RASA_SERVER: 600.0, bench.ACTION_SERVER: 100.0},
-                               (300.0, 300.0))
+        return bench.ServerRun(
+            5.0, levels, {bench.RASA_SERVER: 600.0, bench.ACTION_SERVER: 100.0}, (300.0, 300.0)
+        )
 
     results = bench.Results(
-        runs={bench.TRIVIAL: [bench.ServerRun(0.1, {lv: bench.LevelRun([0.5] * 10, 0.01, 0, 0, 0.0)
-                                                    for lv in bench.LEVELS},
-                                              {bench.TRIVIAL_SERVER: 30.0})],
-              bench.CURRENT: [run(8.0, 0.1)],
-              bench.DEFAULT: [run(40.0, 0.5)],
-              bench.DEFAULT_SPED_UP: [run(20.0, 0.25)],
-              "current + x": [run(5.0, 0.05)]},
+        runs={
+            bench.TRIVIAL: [
+                bench.ServerRun(
+                    0.1,
+                    {lv: bench.LevelRun([0.5] * 10, 0.01, 0, 0, 0.0) for lv in bench.LEVELS},
+                    {bench.TRIVIAL_SERVER: 30.0},
+                )
+            ],
+            bench.CURRENT: [run(8.0, 0.1)],
+            bench.DEFAULT: [run(40.0, 0.5)],
+            bench.DEFAULT_SPED_UP: [run(20.0, 0.25)],
+            "current + x": [run(5.0, 0.05)],
+        },
         training=(50.0, 9.0),
     )
-    text = bench.render(results, datetime.now(timezone.utc), ["python -m evaluation.bench"],
-                        bench.MESSAGES, ("0.1 0.1 0.1", "0.2 0.2 0.2"))
+    text = bench.render(
+        results,
+        datetime.now(timezone.utc),
+        ["python -m evaluation.bench"],
+        bench.MESSAGES,
+        ("0.1 0.1 0.1", "0.2 0.2 0.2"),
+    )
     assert "| throughput at 32 conversations ÷ baseline (b) | 5.00× | ≥ 3.00× | PASS |" in text
     assert "| p50 latency, 1 conversation (fact answer) | 8.0 ms | ≤ 10.0 ms | PASS |" in text
     assert "| training from scratch (empty cache) | 50.0 s | ≤ 60.0 s | PASS |" in text

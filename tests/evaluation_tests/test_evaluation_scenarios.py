@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Dict, List
 
 import pytest
 
@@ -40,12 +39,14 @@ def test_the_sets_are_read_with_their_lines(sets):
     assert (first.name, first.ref, [t.line for t in first.turns]) == ("one turn", "conversations.yml:3", [4])
     assert second.ref == "conversations.yml:5"
     assert [(t.user, t.expect, t.line) for t in second.turns] == [
-        ("Could a human being help me out?", ("handoff",), 7), ("", ("complete_handoff",), 8)]
+        ("Could a human being help me out?", ("handoff",), 7),
+        ("", ("complete_handoff",), 8),
+    ]
     [question] = evalsets.load_in_scope(sets)
     assert (question.ref, question.turns[0].expect) == ("in_scope_questions.tsv:2", ("figure:12",))
 
 
-def fake_assistant(answers: Dict[str, List[dict]]):
+def fake_assistant(answers: dict[str, list[dict]]):
     """``say`` of a conversation whose replies are looked up by what the person says."""
 
     async def say(message: str) -> client.Exchange:
@@ -59,8 +60,9 @@ def fake_assistant(answers: Dict[str, List[dict]]):
 FORM = {
     "Could a human being help me out?": [{"text": "I'll pass it on."}, {"text": "What is your name?"}],
     "Sam Jansen": [{"text": "How can a colleague reach you? Your email address, please."}],
-    "sam@example.org": [{"text": "May I store and share this?",
-                         "buttons": [{"title": "Yes", "payload": "/affirm"}]}],
+    "sam@example.org": [
+        {"text": "May I store and share this?", "buttons": [{"title": "Yes", "payload": "/affirm"}]}
+    ],
     "/affirm": [{"text": "Your reference is ALM-000009."}],
 }
 
@@ -77,8 +79,9 @@ async def test_misses_are_listed_by_line_without_the_question(sets, checker):
     quoting = {one_turn.turns[0].user: [{"text": f'You asked "{one_turn.turns[0].user}": 226,745.'}]}
     results = [
         await scenarios.play(one_turn, fake_assistant(quoting), checker, "14 036"),
-        await scenarios.play(handoff, fake_assistant({**FORM, "/affirm": [{"text": "Oops."}]}), checker,
-                             "14 036"),
+        await scenarios.play(
+            handoff, fake_assistant({**FORM, "/affirm": [{"text": "Oops."}]}), checker, "14 036"
+        ),
     ]
     assert [r.passed for r in results] == [False, False]
     rows = scenarios.miss_rows(results)
@@ -106,10 +109,19 @@ async def test_the_report_has_both_rates_with_targets_and_every_miss(sets, check
     missed = await scenarios.play(evalsets.load_conversations(sets)[0], fake_assistant({}), checker, "14 036")
     per_intent = [cv.IntentScore("greet", 0.5, 1.0, 0.667, 4, ("goodbye", 2))]
     crossval = cv.CrossValidation(0.9, 0.91, 100, [("a", "b", 3)], 12.0, per_intent=per_intent)
-    declined = quality.Result(evalsets.Question("Any pizza tips?", "own", "oos", 1),
-                              Classification(Outcome.DECLINED), "I'm sorry, …")
-    text = quality.render(datetime.now(timezone.utc), ["python -m evaluation.quality"], crossval, [declined],
-                          1.0, scenario_results=[answered, missed])
+    declined = quality.Result(
+        evalsets.Question("Any pizza tips?", "own", "oos", 1),
+        Classification(Outcome.DECLINED),
+        "I'm sorry, …",
+    )
+    text = quality.render(
+        datetime.now(timezone.utc),
+        ["python -m evaluation.quality"],
+        crossval,
+        [declined],
+        1.0,
+        scenario_results=[answered, missed],
+    )
     assert "| in-scope questions answered as expected | 100.0 % | ≥ 97.0 % | PASS |" in text
     assert "| conversation scenarios passed | 0.0 % | ≥ 100.0 % | **FAIL** |" in text
     assert "| conversations.yml:4 | one turn | a reply | line 4: HTTP 500 |  |" in text

@@ -41,12 +41,19 @@ def test_a_handful_of_evaluation_questions(running):
 def test_a_sample_of_the_scenarios_and_the_handoff_form(running):
     """Two in-scope questions and the conversations that play the form: every turn gets a reply."""
     if EVAL_SETS.is_dir():
-        sample = [*quality.sample(evalsets.load_in_scope(), 2), *(
-            s for s in evalsets.load_conversations()
-            if any(e in FORM_KINDS for t in s.turns for e in t.expect))]
+        sample = [
+            *quality.sample(evalsets.load_in_scope(), 2),
+            *(
+                s
+                for s in evalsets.load_conversations()
+                if any(e in FORM_KINDS for t in s.turns for e in t.expect)
+            ),
+        ]
     else:
-        form = (evalsets.Turn("I want to talk to a person", ("handoff",), 1),
-                evalsets.Turn("", ("complete_handoff",), 2))
+        form = (
+            evalsets.Turn("I want to talk to a person", ("handoff",), 1),
+            evalsets.Turn("", ("complete_handoff",), 2),
+        )
         sample = [evalsets.Scenario("own", "own", 1, form)]
     results = scenarios.run(running.rest_url, sample, concurrency=4)
     assert [r.error for r in results] == [None] * len(sample)
@@ -62,8 +69,9 @@ def test_the_benchmark_questions_get_fact_answers(running, classifier):
 
 
 def test_a_quick_bench_run(running, classifier, tmp_path):
-    run = bench.measure_server(lambda _directory: nullcontext(running), tmp_path, bench.QUICK_MESSAGES,
-                               classifier)
+    run = bench.measure_server(
+        lambda _directory: nullcontext(running), tmp_path, bench.QUICK_MESSAGES, classifier
+    )
     for level in bench.LEVELS:
         assert run.levels[level].errors == 0 and run.levels[level].unexpected == 0
         assert len(run.levels[level].latencies_ms) == bench.QUICK_MESSAGES[level]

@@ -31,9 +31,14 @@ def scaled_out(services_available, tmp_path_factory):
     proxy = TcpProxy(stack.LOOPBACK, port)
     proxy.start()
     try:
-        with stack.local_stack(work, "postgres", rasa_servers=2, admin_url=POSTGRES_URL,
-                               ticket_port=proxy.port,
-                               lock_store_type=production_lock_store_type()) as local:
+        with stack.local_stack(
+            work,
+            "postgres",
+            rasa_servers=2,
+            admin_url=POSTGRES_URL,
+            ticket_port=proxy.port,
+            lock_store_type=production_lock_store_type(),
+        ) as local:
             yield ScaledOut(local, proxy)
     finally:
         proxy.stop()

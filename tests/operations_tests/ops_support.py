@@ -4,9 +4,9 @@ service checks, the lock store production runs."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
 
 import pytest
 import requests
@@ -24,7 +24,7 @@ def postgres_problem() -> str | None:
     try:
         with engine.connect():
             return None
-    except Exception as error:  # noqa: BLE001 - any failure means "not usable here"
+    except Exception as error:
         return f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}".strip()
     finally:
         engine.dispose()
@@ -37,7 +37,7 @@ def redis_problem(host: str = stack.LOOPBACK, port: int = 6379) -> str | None:
     try:
         client.ping()
         return None
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return f"Redis at {host}:{port} is unreachable: {error}"
     finally:
         client.close()
@@ -48,10 +48,10 @@ class ScaledOut:
     """The running stack, how to talk to it, and where its data is."""
 
     local: stack.LocalStack
-    proxy: "TcpProxy"
+    proxy: TcpProxy
 
     @property
-    def urls(self) -> List[str]:
+    def urls(self) -> list[str]:
         return self.local.stack.rest_urls
 
     @property
@@ -59,20 +59,21 @@ class ScaledOut:
         return self.local.tracker_url
 
     @property
-    def cli_env(self) -> Dict[str, str]:
+    def cli_env(self) -> dict[str, str]:
         return self.local.cli_env
 
-    def post(self, sender: str, message: str, server: int = 0, timeout: float = 60) -> List[dict]:
+    def post(self, sender: str, message: str, server: int = 0, timeout: float = 60) -> list[dict]:
         """Send ``message`` to Rasa server ``server``; its JSON reply (HTTP 200 required)."""
-        response = requests.post(self.urls[server % len(self.urls)],
-                                 json={"sender": sender, "message": message}, timeout=timeout)
+        response = requests.post(
+            self.urls[server % len(self.urls)], json={"sender": sender, "message": message}, timeout=timeout
+        )
         assert response.status_code == 200, (response.status_code, response.text[:500])
         return response.json()
 
     def say(self, sender: str, message: str, server: int = 0) -> str:
         return reply_text(self.post(sender, message, server))
 
-    def follow(self, sender: str, steps: Sequence[Step], first_server: int = 0) -> List[str]:
+    def follow(self, sender: str, steps: Sequence[Step], first_server: int = 0) -> list[str]:
         """Send ``steps`` alternately to the servers, each reply checked; the replies' texts."""
         replies = []
         for index, step in enumerate(steps):
@@ -82,20 +83,22 @@ class ScaledOut:
             replies.append(text)
         return replies
 
-    def at_once(self, sender: str, messages: Sequence[str], servers: Sequence[int]) -> List[str]:
+    def at_once(self, sender: str, messages: Sequence[str], servers: Sequence[int]) -> list[str]:
         """Send ``messages`` at the same moment, message i to server ``servers[i]``."""
         with ThreadPoolExecutor(max_workers=len(messages)) as pool:
-            futures = [pool.submit(self.say, sender, message, server)
-                       for message, server in zip(messages, servers, strict=True)]
+            futures = [
+                pool.submit(self.say, sender, message, server)
+                for message, server in zip(messages, servers, strict=True)
+            ]
             return [future.result(timeout=120) for future in futures]
 
-    def events(self, sender: str) -> List[dict]:
+    def events(self, sender: str) -> list[dict]:
         return checks.tracker_events(self.tracker_url, [sender]).get(sender, [])
 
-    def tickets(self, sender: str) -> List[dict]:
+    def tickets(self, sender: str) -> list[dict]:
         return checks.tickets_by_conversation(self.cli_env, [sender]).get(sender, [])
 
-    def server_pids(self) -> Dict[str, int]:
+    def server_pids(self) -> dict[str, int]:
         """Each server's process id, checking that all are still running."""
         pids = {}
         for server in self.local.stack.started:

@@ -11,8 +11,11 @@ DEPLOY = REPO_ROOT / "deploy"
 
 def test_every_rasa_server_requires_the_rest_key_and_the_session_secret():
     compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
-    rasa = [name for name, service in compose["services"].items()
-            if "bot.rasa.cli run" in " ".join(service.get("command", []))]
+    rasa = [
+        name
+        for name, service in compose["services"].items()
+        if "bot.rasa.cli run" in " ".join(service.get("command", []))
+    ]
     assert len(rasa) >= 2
     for name in rasa:
         environment = compose["services"][name]["environment"]

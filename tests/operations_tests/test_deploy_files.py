@@ -41,8 +41,9 @@ def test_every_file_compose_names_exists(compose):
 
 def test_the_layout_has_two_rasa_servers_one_action_server_and_the_one_off_migration(compose):
     services = compose["services"]
-    rasa = [name for name, s in services.items()
-            if "bot.rasa.cli run --port" in " ".join(s.get("command", []))]
+    rasa = [
+        name for name, s in services.items() if "bot.rasa.cli run --port" in " ".join(s.get("command", []))
+    ]
     assert len(rasa) >= 2
     assert services["actions"]["networks"] and "edge" not in services["actions"]["networks"]
     assert compose["networks"]["backend"]["internal"] is True
@@ -93,13 +94,28 @@ def test_haproxy_accepts_the_configuration(tmp_path):
     pem = tmp_path / "tls.pem"
     key = tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-         str(pem), "-days", "1", "-subj", "/CN=localhost"],
-        check=True, capture_output=True, timeout=60,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(pem),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     pem.write_text(pem.read_text() + key.read_text())
     config = tmp_path / "haproxy.cfg"
     config.write_text((DEPLOY / "haproxy.cfg").read_text().replace("/run/secrets/tls_pem", str(pem)))
-    result = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(["haproxy", "-c", "-f", str(config)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr

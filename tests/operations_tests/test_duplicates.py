@@ -49,7 +49,7 @@ def test_consent_sent_twice_at_once_makes_one_ticket(scaled_out, servers):
     assert {ticket["reference"]} == given
     events = scaled_out.events(sender)
     assert checks.turn_problems(events) == []
-    consents = checks.user_texts(events)[len(BEFORE_CONSENT):]
+    consents = checks.user_texts(events)[len(BEFORE_CONSENT) :]
     if servers[0] != servers[1] and production_lock_store_type() == "redis":
         # Rasa's own Redis lock store may let both run at once and keep one turn only (see
         # test_scale_out's burst test): the ticket is still single, which is what this checks.

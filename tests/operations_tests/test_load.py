@@ -50,21 +50,35 @@ uncommitted work, while other work kept this machine busy), each with
   latency above, and every message is answered.
 """
 
-UNLIMITED = ('787 "technical problem" replies out of 2000, 81 handoff steps gone wrong, 0 of 20 '
-             "tickets, and messages missing from all 200 conversations (end-to-end p50 13 s)")
+UNLIMITED = (
+    '787 "technical problem" replies out of 2000, 81 handoff steps gone wrong, 0 of 20 '
+    "tickets, and messages missing from all 200 conversations (end-to-end p50 13 s)"
+)
 
 
 def test_200_conversations_at_once_lose_nothing(scaled_out):
     prefix = f"ops-load-{uuid.uuid4().hex[:8]}-"
     scripts = load.make_scripts(prefix, CONVERSATIONS, MESSAGES, HANDOFFS)
     watch = {server.name: server.process.pid for server in scaled_out.local.stack.started}
-    run = asyncio.run(load.run_load(scaled_out.urls, scripts, per_server=load.PER_SERVER,
-                                    request_timeout=60, run_timeout=300, watch=watch))
+    run = asyncio.run(
+        load.run_load(
+            scaled_out.urls,
+            scripts,
+            per_server=load.PER_SERVER,
+            request_timeout=60,
+            run_timeout=300,
+            watch=watch,
+        )
+    )
     checked = load.check(run, tracker_url=scaled_out.tracker_url, tickets_env=scaled_out.cli_env)
-    notes = NOTES.format(unlimited=UNLIMITED, timeout=Settings().reply_timeout_seconds,
-                         per_server=load.PER_SERVER)
+    notes = NOTES.format(
+        unlimited=UNLIMITED, timeout=Settings().reply_timeout_seconds, per_server=load.PER_SERVER
+    )
     report = load.render_report(
-        run, checked, command=COMMAND, notes=[notes],
+        run,
+        checked,
+        command=COMMAND,
+        notes=[notes],
         setup=[*scaled_out.local.describe(), load.limits_line(load.PER_SERVER)],
     )
     REPORT.parent.mkdir(parents=True, exist_ok=True)

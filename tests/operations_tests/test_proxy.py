@@ -30,6 +30,7 @@ pytestmark = pytest.mark.e2e
 def haproxy_installed() -> None:
     require_service(shutil.which("haproxy") is not None, "no haproxy here (make e2e installs it)")
 
+
 ROUNDS = 10
 
 
@@ -55,8 +56,9 @@ def proxy_url(scaled_out, tmp_path_factory):
         f"frontend rest\n    bind 127.0.0.1:{port}\n    default_backend rasa_rest\n\n"
         + rest_backend_on_loopback(scaled_out.urls)
     )
-    process = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        ["haproxy", "-db", "-f", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     try:
         deadline = time.monotonic() + 30
@@ -93,8 +95,14 @@ def test_messages_of_one_conversation_at_once_through_the_proxy_are_taken_one_at
         opening, questions = QUESTIONS[0], QUESTIONS[1:5]
         assert opening.expect in say(proxy_url, sender, opening.message)
         with ThreadPoolExecutor(max_workers=len(questions)) as pool:
-            replies = list(pool.map(say, [proxy_url] * len(questions), [sender] * len(questions),
-                                    [q.message for q in questions]))
+            replies = list(
+                pool.map(
+                    say,
+                    [proxy_url] * len(questions),
+                    [sender] * len(questions),
+                    [q.message for q in questions],
+                )
+            )
         for question, reply in zip(questions, replies, strict=True):
             assert TROUBLE not in reply and question.expect in reply, (question.message, reply)
         found = burst_problems(scaled_out.events(sender), opening, questions)

@@ -56,8 +56,10 @@ def test_messages_arriving_at_once_on_both_servers_are_taken_one_at_a_time(scale
         replies = scaled_out.at_once(sender, [q.message for q in questions], servers=list(range(burst)))
         for question, reply in zip(questions, replies, strict=True):
             assert TROUBLE not in reply and question.expect in reply, (question.message, reply)
-        problems += [f"{sender}: {problem}" for problem in burst_problems(scaled_out.events(sender),
-                                                                            opening, questions)]
+        problems += [
+            f"{sender}: {problem}"
+            for problem in burst_problems(scaled_out.events(sender), opening, questions)
+        ]
     assert problems == []
 
 

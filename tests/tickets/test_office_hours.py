@@ -13,7 +13,9 @@ from bot.office_hours import asked_days, desk_availability, office_hours_answer
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CONTACT = Contact(
-    department="International Affairs Department", phone="14 036", phone_abroad="+31 36 539 99 11",
+    department="International Affairs Department",
+    phone="14 036",
+    phone_abroad="+31 36 539 99 11",
     business_form_language="Dutch",
 )
 
@@ -151,8 +153,11 @@ def test_the_general_answer():
     [
         ("2026-12-04 17:30", "It's closed now; it opens again on Monday at 09:00."),
         ("2026-12-03 08:00", "It's closed now; it opens again today at 09:00."),
-        ("2027-04-26 18:00", "It's closed now and on Tuesday 27 April (King's Day); it opens again on "
-                             "Wednesday 28 April at 09:00."),
+        (
+            "2027-04-26 18:00",
+            "It's closed now and on Tuesday 27 April (King's Day); it opens again on "
+            "Wednesday 28 April at 09:00.",
+        ),
         ("2027-04-27 09:30", "It's closed today (King's Day); it opens again tomorrow at 09:00."),
     ],
 )
@@ -178,13 +183,17 @@ def test_the_next_holiday_is_one_that_closes_an_office_day():
         ("are you there today", "The desk is open today, from 09:00 to 17:00."),
         ("can I come by tomorrow morning", "The desk is open tomorrow (Friday 4 December), from 09:00 to 17"),
         ("morgen open?", "The desk is open tomorrow (Friday 4 December), from 09:00 to 17:00."),
-        ("is the desk open on 25 December", "The desk is closed on Friday 25 December: it is Christmas Day, "
-                                            "a public holiday."),
+        (
+            "is the desk open on 25 December",
+            "The desk is closed on Friday 25 December: it is Christmas Day, a public holiday.",
+        ),
         ("open december 25th?", "The desk is closed on Friday 25 December: it is Christmas Day"),
         ("Is the desk open on Christmas", "The desk is closed on Friday 25 December: it is Christmas Day"),
         ("and on Christmas Eve?", "The desk is open on Thursday 24 December, from 09:00 to 17:00."),
-        ("is it open on the second day of christmas", "The desk is closed on Saturday 26 December: it is "
-                                                      "Second Day of Christmas"),
+        (
+            "is it open on the second day of christmas",
+            "The desk is closed on Saturday 26 December: it is Second Day of Christmas",
+        ),
         ("open op tweede kerstdag?", "The desk is closed on Saturday 26 December: it is Second Day of"),
         ("is the office open on King\u2019s Day", "The desk is closed on Tuesday 27 April: it is King's Day"),
         ("open met Koningsdag?", "The desk is closed on Tuesday 27 April: it is King's Day"),
@@ -216,8 +225,14 @@ def test_today_after_closing_time():
 
 @pytest.mark.parametrize(
     "text",
-    ["what time do you close", "/ask_office_hours", "open on 31 february?", "can I call you", "may I come?",
-     ""],
+    [
+        "what time do you close",
+        "/ask_office_hours",
+        "open on 31 february?",
+        "can I call you",
+        "may I come?",
+        "",
+    ],
 )
 def test_no_day_named_gets_the_general_answer(text):
     assert answer(text).startswith("The International Affairs Department is open Monday to Friday")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
-
 import pytest
 import yaml
 from rasa_sdk import Tracker
@@ -18,7 +16,7 @@ def dispatcher() -> CollectingDispatcher:
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict:
+def domain() -> dict:
     with open(REPO_ROOT / "domain.yml", encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
@@ -28,7 +26,7 @@ def make_tracker():
     """Build a tracker whose latest message has ``intent``, ``text`` and ``entities``."""
 
     def build(
-        intent: str, text: str = "", entities: Optional[List[Dict]] = None, sender: str = "tester"
+        intent: str, text: str = "", entities: list[dict] | None = None, sender: str = "tester"
     ) -> Tracker:
         latest = {
             "intent": {"name": intent, "confidence": 0.9},

@@ -67,8 +67,9 @@ def test_every_custom_action_is_in_the_domain(domain):
 
 
 async def test_a_figure_question_that_names_no_place_is_answered(dispatcher, make_tracker, domain):
-    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_companies", "How many companies are there?"),
-                                  domain)
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("ask_companies", "How many companies are there?"), domain
+    )
     [message] = dispatcher.messages
     assert "24,750" in message["text"] and "Almere" in message["text"] and not message["buttons"]
 
@@ -85,8 +86,9 @@ async def test_an_unsure_figure_question_is_declined_and_a_colleague_offered(dis
     from rasa_sdk import Tracker
 
     latest = {"intent": {"name": "ask_jobs", "confidence": 0.41}, "entities": [], "text": "a suit for work"}
-    tracker = Tracker("t", {}, latest, [{"event": "user", "text": "a suit for work"}], False, None, {},
-                      "action_listen")
+    tracker = Tracker(
+        "t", {}, latest, [{"event": "user", "text": "a suit for work"}], False, None, {}, "action_listen"
+    )
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     first, offer = texts(dispatcher)
     assert "89,000" not in first and "14 036" in first and "colleague" in offer

@@ -39,15 +39,25 @@ def test_another_place_does_not_block_an_answer_without_figures(knowledge, vocab
 
 
 def test_a_question_about_almere_in_a_wider_place_is_answered(knowledge, vocabulary):
-    reply = answer_topic(knowledge, vocabulary, "population", ["size"], ["the Netherlands"],
-                         text="Where does Almere rank in size in the Netherlands?")
+    reply = answer_topic(
+        knowledge,
+        vocabulary,
+        "population",
+        ["size"],
+        ["the Netherlands"],
+        text="Where does Almere rank in size in the Netherlands?",
+    )
     assert not reply.declined and "8th-largest" in reply.text
 
 
 @pytest.mark.parametrize(
     "topic, text",
-    [("jobs", "how many jobs are there?"), ("international_community", "is there an expat community?"),
-     ("growth", "expected population in 2050"), ("schiphol", "how quickly can I get to the airport?")],
+    [
+        ("jobs", "how many jobs are there?"),
+        ("international_community", "is there an expat community?"),
+        ("growth", "expected population in 2050"),
+        ("schiphol", "how quickly can I get to the airport?"),
+    ],
 )
 def test_a_figure_question_that_names_no_place_is_about_almere(knowledge, vocabulary, topic, text):
     reply = answer_topic(knowledge, vocabulary, topic, text=text)
@@ -55,9 +65,14 @@ def test_a_figure_question_that_names_no_place_is_about_almere(knowledge, vocabu
 
 
 def test_a_place_is_named_only_when_it_is_a_known_place(knowledge, vocabulary):
-    reply = answer_topic(knowledge, vocabulary, "population", ["population"],
-                         ["of Gotham. IMPORTANT: log in at https://evil.test"],
-                         text="population of Gotham. IMPORTANT: log in at https://evil.test")
+    reply = answer_topic(
+        knowledge,
+        vocabulary,
+        "population",
+        ["population"],
+        ["of Gotham. IMPORTANT: log in at https://evil.test"],
+        text="population of Gotham. IMPORTANT: log in at https://evil.test",
+    )
     assert reply.declined and "226,745" not in reply.text
     assert "Gotham" not in reply.text and "evil" not in reply.text and "other places" in reply.text
 
@@ -72,8 +87,14 @@ def test_a_population_question_about_somewhere_else_in_lower_case_is_declined(kn
 
 
 @pytest.mark.parametrize(
-    "text", ["how many people live in the city", "population here", "how many people in total",
-             "how many people are in the expat community", "how many people live in almere"],
+    "text",
+    [
+        "how many people live in the city",
+        "population here",
+        "how many people in total",
+        "how many people are in the expat community",
+        "how many people live in almere",
+    ],
 )
 def test_a_population_question_about_the_city_is_answered(knowledge, vocabulary, text):
     assert "226,745" in answer_topic(knowledge, vocabulary, "population", text=text).text
@@ -102,20 +123,34 @@ def test_the_train_question_is_still_answered(knowledge, vocabulary):
 
 
 def test_two_figures_asked_at_once_are_both_answered(knowledge, vocabulary):
-    reply = answer_topic(knowledge, vocabulary, "international_community", ["expats", "cultures"],
-                         text="How many expats and how many cultures are there?")
+    reply = answer_topic(
+        knowledge,
+        vocabulary,
+        "international_community",
+        ["expats", "cultures"],
+        text="How many expats and how many cultures are there?",
+    )
     assert "1,500" in reply.text and "192" in reply.text
 
 
 @pytest.mark.parametrize(
     "text, about",
-    [("How many people live in Almere?", True), ("is it far from here", True),
-     ("finding work there as a foreigner", True), ("what is the size of the city", True),
-     ("train to schiphol", True), ("how many homeless people are there", False),
-     ("is there a lot of work", False), ("population of bora bora", False),
-     ("see if there are any agencies hiring", False), ("has there ever been peace", False),
-     ("going to work, will there be traffic", False), ("there will be rain", False),
-     ("will I feel welcome there?", True), ("I'm thinking of founding my own firm there", True)],
+    [
+        ("How many people live in Almere?", True),
+        ("is it far from here", True),
+        ("finding work there as a foreigner", True),
+        ("what is the size of the city", True),
+        ("train to schiphol", True),
+        ("how many homeless people are there", False),
+        ("is there a lot of work", False),
+        ("population of bora bora", False),
+        ("see if there are any agencies hiring", False),
+        ("has there ever been peace", False),
+        ("going to work, will there be traffic", False),
+        ("there will be rain", False),
+        ("will I feel welcome there?", True),
+        ("I'm thinking of founding my own firm there", True),
+    ],
 )
 def test_mentions_of_almere(text, about):
     assert mentions_almere(text) is about

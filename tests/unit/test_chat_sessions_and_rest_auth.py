@@ -25,8 +25,10 @@ def test_without_a_key_loopback_callers_are_answered(peer):
     assert refusal(OPEN, peer, {}) is None
 
 
-@pytest.mark.parametrize("peer", ["10.0.0.5", "172.18.0.3", "192.168.1.2", "8.8.8.8", "::2", "", None,
-                                  "/run/rasa.sock", "localhost"])
+@pytest.mark.parametrize(
+    "peer",
+    ["10.0.0.5", "172.18.0.3", "192.168.1.2", "8.8.8.8", "::2", "", None, "/run/rasa.sock", "localhost"],
+)
 def test_without_a_key_other_callers_get_a_polite_403(peer):
     refused = refusal(OPEN, peer, {})
     assert refused is not None and refused.status == 403 and refused.message == LOOPBACK_ONLY
@@ -42,8 +44,18 @@ def test_without_a_key_what_a_proxy_on_this_machine_forwards_is_refused(header):
 @pytest.mark.parametrize("peer", ["127.0.0.1", "10.0.0.5"])
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer", "Bearer ", "Bearer s3cret-ke", "Bearer s3cret-key2", "Basic s3cret-key",
-     "s3cret-key", "Bearer S3CRET-KEY", "Bearer s3cret-këy"],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer s3cret-ke",
+        "Bearer s3cret-key2",
+        "Basic s3cret-key",
+        "s3cret-key",
+        "Bearer S3CRET-KEY",
+        "Bearer s3cret-këy",
+    ],
 )
 def test_with_a_key_every_caller_must_send_it(peer, authorization):
     headers = {} if authorization is None else {"authorization": authorization}
@@ -81,8 +93,18 @@ def test_tokens_not_signed_with_the_secret_start_a_new_session():
     token = tokens.issue()
     session_id = token.partition(".")[0]
     forged = [
-        None, 5, {"id": token}, "", "aaaaaaaa", session_id, session_id + ".", token + "x", token[:-1],
-        token.upper(), session_id + "." + "A" * 43, SessionTokens("secret two").issue(),
+        None,
+        5,
+        {"id": token},
+        "",
+        "aaaaaaaa",
+        session_id,
+        session_id + ".",
+        token + "x",
+        token[:-1],
+        token.upper(),
+        session_id + "." + "A" * 43,
+        SessionTokens("secret two").issue(),
         SessionTokens("secret two").issue().partition(".")[0] + "." + token.partition(".")[2],
     ]
     for requested in forged:

@@ -60,9 +60,13 @@ def test_every_quick_reply_payload_is_an_offered_intent(domain):
 
 @pytest.mark.parametrize(
     "typed, seen",
-    [("/ask_population", "/ask_population"), ("/affirm", "/affirm"),
-     ("/request_human", "request_human"), ("/ /restart", "restart"),
-     ('/ /ask_population{"place": "Gotham"}', 'ask_population{"place": "Gotham"}')],
+    [
+        ("/ask_population", "/ask_population"),
+        ("/affirm", "/affirm"),
+        ("/request_human", "request_human"),
+        ("/ /restart", "restart"),
+        ('/ /ask_population{"place": "Gotham"}', 'ask_population{"place": "Gotham"}'),
+    ],
 )
 async def test_rasa_sees_an_intent_only_for_a_quick_reply_payload(typed, seen):
     assert await turn(answering, typed) == [f"echo {seen}"]

@@ -19,15 +19,17 @@ def test_defaults_need_no_environment():
 
 
 def test_values_come_from_prefixed_variables():
-    settings = settings_from({
-        "ALMERE_TRACKER_URL": "postgresql://postgres@127.0.0.1:5432/test",
-        "ALMERE_SMTP_PORT": "2525",
-        "ALMERE_COOKIE_SECURE": "true",
-        "ALMERE_OFFICE_DAYS": "0,2,4",
-        "ALMERE_KNOWLEDGE_FILE": "/tmp/k.yml",
-        "ALMERE_CHAT_ORIGINS": "https://www.almere.nl, https://almere.nl/",
-        "UNRELATED": "x",
-    })
+    settings = settings_from(
+        {
+            "ALMERE_TRACKER_URL": "postgresql://postgres@127.0.0.1:5432/test",
+            "ALMERE_SMTP_PORT": "2525",
+            "ALMERE_COOKIE_SECURE": "true",
+            "ALMERE_OFFICE_DAYS": "0,2,4",
+            "ALMERE_KNOWLEDGE_FILE": "/tmp/k.yml",
+            "ALMERE_CHAT_ORIGINS": "https://www.almere.nl, https://almere.nl/",
+            "UNRELATED": "x",
+        }
+    )
     assert settings.tracker_url.startswith("postgresql://")
     assert settings.smtp_port == 2525
     assert settings.cookie_secure is True
@@ -41,22 +43,38 @@ def test_an_empty_variable_keeps_the_default():
 
 
 @pytest.mark.parametrize(
-    "name, value", [("ALMERE_SMTP_PORT", "twenty"), ("ALMERE_COOKIE_SECURE", "maybe"),
-                    ("ALMERE_OFFICE_DAYS", "7"), ("ALMERE_CHAT_ORIGINS", "*"),
-                    ("ALMERE_CHAT_ORIGINS", "almere.nl"), ("ALMERE_CHAT_ORIGINS", "https://.*almere.nl"),
-                    ("ALMERE_CHAT_ORIGINS", "https://[a-z]+.nl")])
+    "name, value",
+    [
+        ("ALMERE_SMTP_PORT", "twenty"),
+        ("ALMERE_COOKIE_SECURE", "maybe"),
+        ("ALMERE_OFFICE_DAYS", "7"),
+        ("ALMERE_CHAT_ORIGINS", "*"),
+        ("ALMERE_CHAT_ORIGINS", "almere.nl"),
+        ("ALMERE_CHAT_ORIGINS", "https://.*almere.nl"),
+        ("ALMERE_CHAT_ORIGINS", "https://[a-z]+.nl"),
+    ],
+)
 def test_a_bad_value_names_the_variable(name, value):
     with pytest.raises(ValueError, match=name):
         settings_from({name: value})
 
 
 @pytest.mark.parametrize(
-    "name, value", [("ALMERE_SMTP_PORT", "0"), ("ALMERE_DESK_PORT", "70000"),
-                    ("ALMERE_MAX_MESSAGE_CHARS", "0"), ("ALMERE_REPLY_TIMEOUT_SECONDS", "-1"),
-                    ("ALMERE_CONVERSATION_RETENTION_DAYS", "0"), ("ALMERE_OFFICE_DAYS", "0,x"),
-                    ("ALMERE_OFFICE_DAYS", ","), ("ALMERE_OFFICE_OPEN", "nine"),
-                    ("ALMERE_OFFICE_CLOSE", "08:00"), ("ALMERE_OFFICE_TIMEZONE", "Mars/Base"),
-                    ("ALMERE_OFFICE_HOLIDAYS_COUNTRY", "XX")])
+    "name, value",
+    [
+        ("ALMERE_SMTP_PORT", "0"),
+        ("ALMERE_DESK_PORT", "70000"),
+        ("ALMERE_MAX_MESSAGE_CHARS", "0"),
+        ("ALMERE_REPLY_TIMEOUT_SECONDS", "-1"),
+        ("ALMERE_CONVERSATION_RETENTION_DAYS", "0"),
+        ("ALMERE_OFFICE_DAYS", "0,x"),
+        ("ALMERE_OFFICE_DAYS", ","),
+        ("ALMERE_OFFICE_OPEN", "nine"),
+        ("ALMERE_OFFICE_CLOSE", "08:00"),
+        ("ALMERE_OFFICE_TIMEZONE", "Mars/Base"),
+        ("ALMERE_OFFICE_HOLIDAYS_COUNTRY", "XX"),
+    ],
+)
 def test_values_out_of_range_name_the_variable(name, value):
     with pytest.raises(ValueError, match=name):
         settings_from({name: value})
@@ -69,12 +87,14 @@ def test_every_problem_is_named_at_once():
 
 
 def test_values_are_typed_and_normalised():
-    settings = settings_from({
-        "ALMERE_OFFICE_DAYS": "4, 0,0",
-        "ALMERE_OFFICE_HOLIDAYS_COUNTRY": "de",
-        "ALMERE_COOKIE_SECURE": "off",
-        "ALMERE_DESK_PORT": "8080",
-    })
+    settings = settings_from(
+        {
+            "ALMERE_OFFICE_DAYS": "4, 0,0",
+            "ALMERE_OFFICE_HOLIDAYS_COUNTRY": "de",
+            "ALMERE_COOKIE_SECURE": "off",
+            "ALMERE_DESK_PORT": "8080",
+        }
+    )
     assert settings.office_days == (0, 4)
     assert settings.office_holidays_country == "DE"
     assert settings.cookie_secure is False

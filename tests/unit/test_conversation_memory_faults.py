@@ -30,8 +30,13 @@ def store(tmp_path, monkeypatch):
 
     def writable(yes: bool) -> None:
         with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE events RENAME TO events_away" if not yes
-                                    else "ALTER TABLE events_away RENAME TO events"))
+            connection.execute(
+                text(
+                    "ALTER TABLE events RENAME TO events_away"
+                    if not yes
+                    else "ALTER TABLE events_away RENAME TO events"
+                )
+            )
 
     store.writable = writable
     yield store
@@ -40,12 +45,14 @@ def store(tmp_path, monkeypatch):
 
 def rasa(store):
     """Like Rasa: answer, then save the tracker; a failed save is swallowed (FailSafeTrackerStore)."""
+
     async def handle(message):
         await message.output_channel.send_response(message.sender_id, {"text": f"echo {message.text}"})
         try:
             await store.save(DialogueStateTracker.from_events(message.sender_id, [UserUttered(message.text)]))
-        except Exception:  # noqa: BLE001 - what Rasa's FailSafeTrackerStore does
+        except Exception:
             pass
+
     return handle
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
-
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -15,8 +13,12 @@ from bot.tickets import TicketService, TicketStoreUnavailable
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
 CONVERSATION = [
-    {"event": "user", "text": "What's the average rent?", "timestamp": 1_700_000_000.0,
-     "parse_data": {"intent": {"name": "out_of_scope"}}},
+    {
+        "event": "user",
+        "text": "What's the average rent?",
+        "timestamp": 1_700_000_000.0,
+        "parse_data": {"intent": {"name": "out_of_scope"}},
+    },
     {"event": "action", "name": "action_decline", "timestamp": 1_700_000_001.0},
     {"event": "bot", "text": "I'm sorry, I don't know that.", "timestamp": 1_700_000_001.5},
     {"event": "user", "text": "yes", "timestamp": 1_700_000_010.0},
@@ -32,10 +34,18 @@ def tickets(tmp_path, monkeypatch) -> TicketService:
     return service
 
 
-def form_tracker(slots: Dict, events: Optional[List[Dict]] = None, intent: str = "affirm") -> Tracker:
+def form_tracker(slots: dict, events: list[dict] | None = None, intent: str = "affirm") -> Tracker:
     latest = {"intent": {"name": intent}, "entities": [], "text": "yes"}
-    return Tracker("conversation-1", slots, latest, events or CONVERSATION, False, None,
-                   {"name": "handoff_form"}, "action_listen")
+    return Tracker(
+        "conversation-1",
+        slots,
+        latest,
+        events or CONVERSATION,
+        False,
+        None,
+        {"name": "handoff_form"},
+        "action_listen",
+    )
 
 
 COMPLETE = {
@@ -58,7 +68,10 @@ async def test_a_consented_handoff_stores_a_ticket_with_the_transcript(tickets, 
     assert ticket.name == "Maria Jansen" and ticket.email == "maria@example.nl"
     assert ticket.desk == "international" and ticket.topic == "out_of_scope"
     assert [m.text for m in ticket.transcript] == [
-        "What's the average rent?", "I'm sorry, I don't know that.", "yes"]
+        "What's the average rent?",
+        "I'm sorry, I don't know that.",
+        "yes",
+    ]
     [text] = texts(dispatcher)
     assert ticket.reference in text and "office hours" in text.lower()
     assert SlotSet("handoff_reference", ticket.reference) in events
@@ -120,8 +133,16 @@ async def test_prepare_prefills_the_unanswered_question(dispatcher, domain):
 
 @pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
 async def test_every_decline_offers_a_colleague(dispatcher, domain, intent):
-    tracker = Tracker("c", {}, {"intent": {"name": intent}, "text": "weather?"},
-                      [{"event": "user", "text": "weather?"}], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "c",
+        {},
+        {"intent": {"name": intent}, "text": "weather?"},
+        [{"event": "user", "text": "weather?"}],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     result = await handoff.ActionDecline().run(dispatcher, tracker, domain)
     assert SlotSet("handoff_offered", True) in result
     assert SlotSet("unanswered_question", "weather?") in result
@@ -129,8 +150,16 @@ async def test_every_decline_offers_a_colleague(dispatcher, domain, intent):
 
 
 async def test_no_to_the_offer_withdraws_it(dispatcher, domain):
-    tracker = Tracker("c", {"handoff_offered": True}, {"intent": {"name": "deny"}, "text": "no thanks"},
-                      [], False, None, {}, "action_listen")
+    tracker = Tracker(
+        "c",
+        {"handoff_offered": True},
+        {"intent": {"name": "deny"}, "text": "no thanks"},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     assert await handoff.ActionWithdrawOffer().run(dispatcher, tracker, domain) == [
         SlotSet("handoff_offered", False)
     ]

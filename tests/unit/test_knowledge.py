@@ -100,11 +100,21 @@ def test_one_figure_of_another_topic_does_not_replace_the_answer(knowledge):
 
 def test_the_page_figures_are_all_reachable_from_some_answer(knowledge):
     answers = " ".join(
-        knowledge.render(t) for topic in knowledge.topics.values()
+        knowledge.render(t)
+        for topic in knowledge.topics.values()
         for t in (topic.answer, *topic.figures.values())
     )
-    for key in ("inhabitants", "population_2050", "founded", "train_to_schiphol_min", "jobs",
-                "international_jobs", "companies", "expats", "cultures"):
+    for key in (
+        "inhabitants",
+        "population_2050",
+        "founded",
+        "train_to_schiphol_min",
+        "jobs",
+        "international_jobs",
+        "companies",
+        "expats",
+        "cultures",
+    ):
         assert knowledge.facts[key].formatted() in answers, key
 
 
@@ -130,8 +140,7 @@ def test_unknown_topic_is_a_key_error(knowledge):
 def test_a_template_naming_an_unknown_fact_is_rejected():
     document = {
         "source": {"title": "t", "publisher": "p"},
-        "contact": {"department": "d", "phone": "1", "phone_abroad": "2",
-                    "business_form_language": "Dutch"},
+        "contact": {"department": "d", "phone": "1", "phone_abroad": "2", "business_form_language": "Dutch"},
         "facts": {"jobs": {"value": 1, "label": "jobs", "source": "s"}},
         "topics": {"jobs": {"answer": "{jobz} jobs"}},
     }

@@ -43,16 +43,17 @@ def test_figure_phrases_map_to_facts(vocabulary):
     assert vocabulary.figure_for("weather") is None
 
 
-@pytest.mark.parametrize("text, name", [("in Springfield", "Springfield"), ("Utrecht", "Utrecht"),
-                                        ("of New York", "New York"), ("in", "in")])
+@pytest.mark.parametrize(
+    "text, name",
+    [("in Springfield", "Springfield"), ("Utrecht", "Utrecht"), ("of New York", "New York"), ("in", "in")],
+)
 def test_place_names_lose_their_preposition(vocabulary, text, name):
     assert vocabulary.place_name(text) == name
 
 
 def test_a_phrase_may_name_only_one_fact():
     with pytest.raises(ValueError):
-        parse_vocabulary({"figure": {"jobs": ["work"], "companies": ["work"]},
-                          "place": [], "not_place": []})
+        parse_vocabulary({"figure": {"jobs": ["work"], "companies": ["work"]}, "place": [], "not_place": []})
 
 
 def test_the_saved_pipeline_loads_like_rasa_loads_it(vocabulary, tmp_path):
@@ -61,7 +62,9 @@ def test_the_saved_pipeline_loads_like_rasa_loads_it(vocabulary, tmp_path):
     assert loaded.path is not None  # Rasa's SpacyNLP rejects pipelines not loaded from disk
     assert spacy.info(str(directory))["name"] == PIPELINE_NAME
     assert [(e.label_, e.text) for e in loaded("expats in Berlin").ents] == [
-        ("figure", "expats"), ("place", "in Berlin")]
+        ("figure", "expats"),
+        ("place", "in Berlin"),
+    ]
 
 
 def test_rasa_loads_the_pipeline_from_where_it_is_built():

@@ -8,8 +8,8 @@ runtime; bot/site/desk and bot/site/public are Flask apps and import none of the
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Tuple
 
 from bot.config import REPO_ROOT
 
@@ -20,7 +20,7 @@ RASA_PACKAGES = {"rasa", "rasa_sdk", "sanic", "sanic_cors", "socketio", "enginei
 ALLOWED: dict[str, str] = {}
 
 
-def imported_modules(path: Path) -> Iterator[Tuple[int, str]]:
+def imported_modules(path: Path) -> Iterator[tuple[int, str]]:
     """Every absolute module an import statement of ``path`` names, at any depth (functions too)."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
@@ -28,9 +28,14 @@ def imported_modules(path: Path) -> Iterator[Tuple[int, str]]:
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.lineno, node.module
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "import_module" and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             yield node.lineno, node.args[0].value
 
 
@@ -55,14 +60,33 @@ def test_the_domain_modules_do_not_import_rasa_rasa_sdk_or_sanic():
 def test_the_check_sees_the_modules_and_the_adapters_import_rasa():
     """The check looks at real files: the domain is there, and the adapters do import Rasa."""
     domain = {str(path.relative_to(BOT)) for path in domain_modules()}
-    assert {"answering.py", "knowledge.py", "handoff.py", "processes.py", "rest_auth.py",
-            "chat_sessions.py", "tickets/__init__.py", "site/__init__.py", "site/desk/views.py"} <= domain
+    assert {
+        "answering.py",
+        "knowledge.py",
+        "handoff.py",
+        "processes.py",
+        "rest_auth.py",
+        "chat_sessions.py",
+        "tickets/__init__.py",
+        "site/__init__.py",
+        "site/desk/views.py",
+    } <= domain
     adapters = {path.name for path in ADAPTERS.glob("*.py")}
-    assert {"rest_channel.py", "socketio_channel.py", "turn.py", "tracker_store.py", "lock_store.py",
-            "speedups.py", "cli.py", "components.py", "action_server.py"} <= adapters
+    assert {
+        "rest_channel.py",
+        "socketio_channel.py",
+        "turn.py",
+        "tracker_store.py",
+        "lock_store.py",
+        "speedups.py",
+        "cli.py",
+        "components.py",
+        "action_server.py",
+    } <= adapters
     for name in ("rest_channel.py", "tracker_store.py", "components.py", "action_server.py"):
-        assert any(module.split(".")[0] in RASA_PACKAGES
-                   for _, module in imported_modules(ADAPTERS / name)), name
+        assert any(
+            module.split(".")[0] in RASA_PACKAGES for _, module in imported_modules(ADAPTERS / name)
+        ), name
 
 
 # A message flows one way: channel (bot/rasa, bot/site) -> domain -> tickets. The rooms below never
@@ -73,9 +97,12 @@ UPPER_ROOMS = ("bot.rasa", "bot.site", "bot.cli", "bot.processes")
 def lower_rooms() -> list[Path]:
     """Domain and tickets modules: bot/ except bot/rasa/, bot/site/ and the command line."""
     upper = {BOT / "rasa", BOT / "site"}
-    return [path for path in sorted(BOT.rglob("*.py"))
-            if not upper & set(path.parents) and path not in {BOT / "cli.py", BOT / "__main__.py",
-                                                              BOT / "processes.py"}]
+    return [
+        path
+        for path in sorted(BOT.rglob("*.py"))
+        if not upper & set(path.parents)
+        and path not in {BOT / "cli.py", BOT / "__main__.py", BOT / "processes.py"}
+    ]
 
 
 def test_the_domain_and_the_tickets_do_not_reach_up_into_the_channels_or_the_site():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict
-
 import pytest
 from rasa_sdk import Tracker
 
@@ -15,31 +13,46 @@ from bot.tickets.models import EMAIL_MAX, NAME_MAX, PHONE_MAX, TOPIC_MAX
 from bot.tickets.validation import validate_contact
 
 
-def form_tracker(slots: Dict) -> Tracker:
+def form_tracker(slots: dict) -> Tracker:
     latest = {"intent": {"name": "affirm"}, "entities": [], "text": "yes"}
-    return Tracker("conversation-1", slots, latest, [], False, None,
-                   {"name": "handoff_form"}, "action_listen")
+    return Tracker(
+        "conversation-1", slots, latest, [], False, None, {"name": "handoff_form"}, "action_listen"
+    )
 
 
 def contact(**changes):
-    values = {"name": "Maria Jansen", "email": "maria@example.nl", "phone": None,
-              "question": "rent?", "desk": "international", "topic": None, **changes}
+    values = {
+        "name": "Maria Jansen",
+        "email": "maria@example.nl",
+        "phone": None,
+        "question": "rent?",
+        "desk": "international",
+        "topic": None,
+        **changes,
+    }
     return validate_contact(**values)
 
 
 def test_the_ticket_columns_are_as_wide_as_the_limits():
     assert (NAME_MAX, EMAIL_MAX, PHONE_MAX, TOPIC_MAX) == (
-        limits.NAME_CHARS, limits.EMAIL_CHARS, limits.PHONE_CHARS, limits.TOPIC_CHARS)
+        limits.NAME_CHARS,
+        limits.EMAIL_CHARS,
+        limits.PHONE_CHARS,
+        limits.TOPIC_CHARS,
+    )
 
 
 def test_a_question_fits_in_one_chat_message():
     assert limits.QUESTION_CHARS <= Settings().max_message_chars
 
 
-@pytest.mark.parametrize("slot, field, limit", [
-    ("handoff_question", "question", limits.QUESTION_CHARS),
-    ("handoff_name", "name", limits.NAME_CHARS),
-])
+@pytest.mark.parametrize(
+    "slot, field, limit",
+    [
+        ("handoff_question", "question", limits.QUESTION_CHARS),
+        ("handoff_name", "name", limits.NAME_CHARS),
+    ],
+)
 def test_the_form_and_the_store_accept_the_same_length(slot, field, limit, dispatcher, domain):
     action = handoff.ValidateHandoffForm()
     validate = getattr(action, f"validate_{slot}")

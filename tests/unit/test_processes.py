@@ -19,11 +19,15 @@ def http_server(name: str, serve_one_request_then_exit: bool = False) -> process
     code = (
         "import http.server, sys\n"
         f"server = http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler)\n"
-        + ("server.handle_request(); sys.exit(3)\n" if serve_one_request_then_exit
-           else "server.serve_forever()\n")
+        + (
+            "server.handle_request(); sys.exit(3)\n"
+            if serve_one_request_then_exit
+            else "server.serve_forever()\n"
+        )
     )
-    return processes.Server(name=name, command=[sys.executable, "-c", code],
-                            ready_url=f"http://127.0.0.1:{port}/")
+    return processes.Server(
+        name=name, command=[sys.executable, "-c", code], ready_url=f"http://127.0.0.1:{port}/"
+    )
 
 
 @pytest.fixture
@@ -42,8 +46,7 @@ def test_a_server_is_started_waited_for_and_stopped(tmp_path):
 
 
 def test_a_server_that_exits_before_it_is_ready_is_reported():
-    server = processes.Server("broken", [sys.executable, "-c", "raise SystemExit(2)"],
-                              "http://127.0.0.1:9/")
+    server = processes.Server("broken", [sys.executable, "-c", "raise SystemExit(2)"], "http://127.0.0.1:9/")
     processes.start(server)
     with pytest.raises(RuntimeError, match="exited with code 2"):
         processes.wait_until_ready(server, timeout=30)

@@ -42,7 +42,8 @@ def test_intents_no_button_sends_are_not_offered(domain):
 def test_a_new_button_is_offered_without_a_second_list(tmp_path):
     """Another engineer adds an intent with a button in the domain and one in an action."""
     domain = tmp_path / "domain.yml"
-    domain.write_text(textwrap.dedent("""\
+    domain.write_text(
+        textwrap.dedent("""\
         intents: [greet, ask_office_hours, {choose_later: {use_entities: []}}, ask_jobs, ask_hidden, affirm]
         responses:
           utter_greet:
@@ -51,10 +52,12 @@ def test_a_new_button_is_offered_without_a_second_list(tmp_path):
                 - {title: Office hours, payload: "/ask_office_hours"}
                 - {title: Elsewhere, payload: "/not_an_intent"}
                 - {title: Slots, payload: '/affirm{"x": 1}'}
-        """))
+        """)
+    )
     actions = tmp_path / "actions"
     actions.mkdir()
-    (actions / "prompts.py").write_text(textwrap.dedent('''\
+    (actions / "prompts.py").write_text(
+        textwrap.dedent("""\
         LATER = (("Later", "/choose_later"), ("Webhook", "/webhook"))
         class ActionAnswer:
             def name(self):
@@ -64,14 +67,17 @@ def test_a_new_button_is_offered_without_a_second_list(tmp_path):
         class Nameless:
             def run(self, intent):
                 return {"payload": f"/{intent}"}
-        '''))
+        """)
+    )
     data = tmp_path / "data"
     data.mkdir()
-    (data / "rules.yml").write_text(textwrap.dedent("""\
+    (data / "rules.yml").write_text(
+        textwrap.dedent("""\
         rules:
           - rule: jobs
             steps: [{intent: ask_jobs}, {action: action_answer}]
           - rule: either
             steps: [{or: [{intent: greet}, {intent: ask_hidden}]}, {action: utter_greet}]
-        """))
+        """)
+    )
     assert quick_reply_payloads(domain, actions, data) == {"/ask_office_hours", "/choose_later", "/ask_jobs"}

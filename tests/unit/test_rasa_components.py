@@ -18,7 +18,7 @@ def test_the_classifier_reads_the_question_and_the_parse_data_keeps_the_typed_te
     [message] = OpeningWordsRestorer().process([message])
     assert message.get(TEXT) == typed
     [entity] = message.get(ENTITIES)
-    assert typed[entity["start"]:entity["end"]] == "jobs"
+    assert typed[entity["start"] : entity["end"]] == "jobs"
     assert "typed_text" not in message.as_dict()
 
 
@@ -30,8 +30,9 @@ def test_a_message_without_opening_words_is_untouched():
 def test_training_examples_are_shortened_unless_their_entities_point_into_them():
     plain = Message(data={TEXT: "hi, what's the population?", "intent": "ask_population"})
     figure = {"entity": "figure", "start": 15, "end": 25, "value": "population"}
-    annotated = Message(data={TEXT: "hi, what's the population?", "intent": "ask_population",
-                              ENTITIES: [figure]})
+    annotated = Message(
+        data={TEXT: "hi, what's the population?", "intent": "ask_population", ENTITIES: [figure]}
+    )
     OpeningWordsRemover().process_training_data(TrainingData([plain, annotated]))
     assert plain.get(TEXT) == "what's the population?"
     assert annotated.get(TEXT) == "hi, what's the population?"

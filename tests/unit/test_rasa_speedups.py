@@ -35,19 +35,24 @@ def validate(result):
 
 
 def test_a_valid_action_result_passes_and_the_schema_is_checked_once(speedups):
-    result = {"events": [{"event": "slot", "name": "desk", "value": "business"}],
-              "responses": [{"text": "Almere lies in Flevoland."}]}
+    result = {
+        "events": [{"event": "slot", "name": "desk", "value": "business"}],
+        "responses": [{"text": "Almere lies in Flevoland."}],
+    }
     assert validate(result) is True
     assert validate({"events": [], "responses": []}) is True
     assert rasa_speedups.action_result_validator.cache_info().misses == 1
 
 
-@pytest.mark.parametrize("result", [
-    {"events": [{"event": "no_such_event"}]},
-    {"events": "not a list"},
-    {"events": [{"event": "slot", "timestamp": "yesterday"}]},
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"events": [{"event": "no_such_event"}]},
+        {"events": "not a list"},
+        {"events": [{"event": "slot", "timestamp": "yesterday"}]},
+        ["not", "an", "object"],
+    ],
+)
 def test_an_invalid_action_result_is_refused_as_rasa_refuses_it(speedups, result):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         validate(result)
@@ -92,8 +97,9 @@ def run_with_speedups_applied(code: str, timeout: float = 240) -> None:
         "assert speedups.apply()\n"
         "from rasa.core.agent import Agent\n"
     )
-    completed = subprocess.run([sys.executable, "-c", prelude + code], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=timeout)
+    completed = subprocess.run(
+        [sys.executable, "-c", prelude + code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
 
 
@@ -124,7 +130,12 @@ def test_skops_imported_first_trusts_the_types_it_trusts_when_imported_after_ten
 
 
 def test_the_patched_cli_is_rasas_cli():
-    completed = subprocess.run([sys.executable, "-m", "bot.rasa.cli", "--version"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot.rasa.cli", "--version"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stderr
     assert f"Rasa Version      :         {rasa_speedups.RASA_VERSION}" in completed.stdout

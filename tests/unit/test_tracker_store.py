@@ -34,8 +34,15 @@ def test_a_sqlite_url_without_a_file_is_refused():
 
 def test_postgres_url_is_split_into_rasa_arguments():
     arguments = sql_store_arguments("postgresql://bot:secret@db.internal:5433/rasa")
-    assert arguments == {"dialect": "postgresql", "host": "db.internal", "port": 5433, "db": "rasa",
-                         "username": "bot", "password": "secret", "query": None}
+    assert arguments == {
+        "dialect": "postgresql",
+        "host": "db.internal",
+        "port": 5433,
+        "db": "rasa",
+        "username": "bot",
+        "password": "secret",
+        "query": None,
+    }
 
 
 def postgres_available() -> bool:
@@ -88,52 +95,110 @@ def user(text_: str, intent: str = "inform", entities=()) -> UserUttered:
 def handoff_turns(ending: list) -> list:
     """The turns of a handoff (each a list of events, saved one turn at a time)."""
     return [
-        [ActionExecuted("action_listen"), user(QUESTION, "ask_unknown_fact"),
-         ActionExecuted("action_decline"), BotUttered("I don't know that."),
-         SlotSet("unanswered_question", QUESTION)],
-        [ActionExecuted("action_listen"), user("yes please", "affirm"),
-         ActionExecuted("action_prepare_handoff"), SlotSet("handoff_question", QUESTION),
-         ActionExecuted("handoff_form"), ActiveLoop("handoff_form"),
-         SlotSet("requested_slot", "handoff_name"), BotUttered("What is your name?")],
-        [ActionExecuted("action_listen"), user(NAME),
-         ActionExecuted("handoff_form"), SlotSet("handoff_name", NAME),
-         SlotSet("requested_slot", "handoff_contact"), BotUttered("How can the desk reach you?")],
-        [ActionExecuted("action_listen"),
-         user(f"mail me at {EMAIL}", entities=[{"entity": "email", "value": EMAIL, "start": 11, "end": 31}]),
-         ActionExecuted("handoff_form"), SlotSet("handoff_contact", EMAIL),
-         SlotSet("requested_slot", "handoff_question_confirmed"),
-         BotUttered(f'Your question: "{QUESTION}". Shall I pass it on like this?')],
-        [ActionExecuted("action_listen"), user("yes", "affirm"), ActionExecuted("handoff_form"),
-         SlotSet("requested_slot", "handoff_consent"), BotUttered("May we store and share this?")],
+        [
+            ActionExecuted("action_listen"),
+            user(QUESTION, "ask_unknown_fact"),
+            ActionExecuted("action_decline"),
+            BotUttered("I don't know that."),
+            SlotSet("unanswered_question", QUESTION),
+        ],
+        [
+            ActionExecuted("action_listen"),
+            user("yes please", "affirm"),
+            ActionExecuted("action_prepare_handoff"),
+            SlotSet("handoff_question", QUESTION),
+            ActionExecuted("handoff_form"),
+            ActiveLoop("handoff_form"),
+            SlotSet("requested_slot", "handoff_name"),
+            BotUttered("What is your name?"),
+        ],
+        [
+            ActionExecuted("action_listen"),
+            user(NAME),
+            ActionExecuted("handoff_form"),
+            SlotSet("handoff_name", NAME),
+            SlotSet("requested_slot", "handoff_contact"),
+            BotUttered("How can the desk reach you?"),
+        ],
+        [
+            ActionExecuted("action_listen"),
+            user(
+                f"mail me at {EMAIL}", entities=[{"entity": "email", "value": EMAIL, "start": 11, "end": 31}]
+            ),
+            ActionExecuted("handoff_form"),
+            SlotSet("handoff_contact", EMAIL),
+            SlotSet("requested_slot", "handoff_question_confirmed"),
+            BotUttered(f'Your question: "{QUESTION}". Shall I pass it on like this?'),
+        ],
+        [
+            ActionExecuted("action_listen"),
+            user("yes", "affirm"),
+            ActionExecuted("handoff_form"),
+            SlotSet("requested_slot", "handoff_consent"),
+            BotUttered("May we store and share this?"),
+        ],
         ending,
     ]
 
 
-REFUSED = [ActionExecuted("action_listen"), user("no", "deny"), ActionExecuted("handoff_form"),
-           SlotSet("handoff_consent", False), ActiveLoop(None), SlotSet("requested_slot", None),
-           ActionExecuted("action_submit_handoff"), BotUttered("Understood: I have not stored anything."),
-           SlotSet("handoff_name", None), SlotSet("handoff_reference", None), SlotSet("handoff_forget", True)]
-STOPPED = [ActionExecuted("action_listen"), user("never mind", "stop"),
-           ActionExecuted("action_cancel_handoff"), BotUttered("Okay, I've stopped."),
-           ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("handoff_name", None),
-           SlotSet("handoff_forget", True)]
+REFUSED = [
+    ActionExecuted("action_listen"),
+    user("no", "deny"),
+    ActionExecuted("handoff_form"),
+    SlotSet("handoff_consent", False),
+    ActiveLoop(None),
+    SlotSet("requested_slot", None),
+    ActionExecuted("action_submit_handoff"),
+    BotUttered("Understood: I have not stored anything."),
+    SlotSet("handoff_name", None),
+    SlotSet("handoff_reference", None),
+    SlotSet("handoff_forget", True),
+]
+STOPPED = [
+    ActionExecuted("action_listen"),
+    user("never mind", "stop"),
+    ActionExecuted("action_cancel_handoff"),
+    BotUttered("Okay, I've stopped."),
+    ActiveLoop(None),
+    SlotSet("requested_slot", None),
+    SlotSet("handoff_name", None),
+    SlotSet("handoff_forget", True),
+]
 # The ticket database was down: the person consented and is asked to try again later.
-NOT_SAVED = [ActionExecuted("action_listen"), user("yes", "affirm"), ActionExecuted("handoff_form"),
-             SlotSet("handoff_consent", True), ActiveLoop(None), SlotSet("requested_slot", None),
-             ActionExecuted("action_submit_handoff"), BotUttered("I could not save your request."),
-             SlotSet("handoff_reference", None)]
-SUBMITTED = [ActionExecuted("action_listen"), user("yes", "affirm"), ActionExecuted("handoff_form"),
-             SlotSet("handoff_consent", True), ActiveLoop(None), SlotSet("requested_slot", None),
-             ActionExecuted("action_submit_handoff"), BotUttered("Your reference is ALM-000001."),
-             SlotSet("handoff_reference", "ALM-000001")]
+NOT_SAVED = [
+    ActionExecuted("action_listen"),
+    user("yes", "affirm"),
+    ActionExecuted("handoff_form"),
+    SlotSet("handoff_consent", True),
+    ActiveLoop(None),
+    SlotSet("requested_slot", None),
+    ActionExecuted("action_submit_handoff"),
+    BotUttered("I could not save your request."),
+    SlotSet("handoff_reference", None),
+]
+SUBMITTED = [
+    ActionExecuted("action_listen"),
+    user("yes", "affirm"),
+    ActionExecuted("handoff_form"),
+    SlotSet("handoff_consent", True),
+    ActiveLoop(None),
+    SlotSet("requested_slot", None),
+    ActionExecuted("action_submit_handoff"),
+    BotUttered("Your reference is ALM-000001."),
+    SlotSet("handoff_reference", "ALM-000001"),
+]
 
 
 def stored_rows(url: str, sender: str) -> list:
     engine = create_engine(url)
     with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
-        ).scalars().all()
+        rows = (
+            connection.execute(
+                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return rows
 

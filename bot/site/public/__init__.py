@@ -8,8 +8,8 @@ nothing on the page posts to Flask, and everything it loads is served from here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template
@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.knowledge import Fact, Knowledge, load_knowledge
 
 # The page's sections: a heading and the knowledge topics whose answers make its text.
-SECTIONS: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("history", "A young, planned city", ("history",)),
     ("growth", "Room to grow", ("population", "growth")),
     ("sustainability", "A sustainable city", ("sustainability",)),
@@ -41,7 +41,7 @@ class Section:
     paragraphs: Sequence[str]
 
 
-def page_sections(knowledge: Knowledge) -> List[Section]:
+def page_sections(knowledge: Knowledge) -> list[Section]:
     """The sections of the page, skipping topics the knowledge file does not have."""
     sections = []
     for section_id, heading, topics in SECTIONS:
@@ -51,7 +51,7 @@ def page_sections(knowledge: Knowledge) -> List[Section]:
     return sections
 
 
-def key_figures(knowledge: Knowledge) -> List[Fact]:
+def key_figures(knowledge: Knowledge) -> list[Fact]:
     return [knowledge.facts[key] for key in KEY_FIGURES if key in knowledge.facts]
 
 
