@@ -15,6 +15,7 @@ from bot.tickets.errors import (
 from bot.tickets.records import (
     MessageRecord,
     NoteRecord,
+    QueueCounts,
     TicketRecord,
     TicketResult,
     TranscriptEntry,
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidTransition",
     "MessageRecord",
     "NoteRecord",
+    "QueueCounts",
     "TicketError",
     "TicketNotFound",
     "TicketRecord",

@@ -32,6 +32,7 @@ NAME_MAX = 200
 EMAIL_MAX = 254
 PHONE_MAX = 40
 TOPIC_MAX = 100
+QUICK_REPLY_MAX = 100
 CHANNEL_MAX = 50
 CONVERSATION_ID_MAX = 255
 USERNAME_MAX = 64
@@ -147,6 +148,8 @@ class TicketMessage(Base):
     ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False)
     position = Column(Integer, nullable=False)
     role = Column(String(10), nullable=False)
+    # A button the person clicked: ``text`` is its title ("Yes, I agree"), this what it sent ("/affirm").
+    quick_reply = Column(String(QUICK_REPLY_MAX))
     text = Column(Text, nullable=False)
     timestamp = Column(UTCDateTime, nullable=False)
 

@@ -11,11 +11,16 @@ from bot.tickets.models import Ticket
 
 @dataclass(frozen=True)
 class TranscriptEntry:
-    """One chat message as sent by the assistant; ``role`` is ``user`` or ``bot``."""
+    """One chat message as sent by the assistant; ``role`` is ``user`` or ``bot``.
+
+    For a quick reply the person clicked, ``text`` is the button's title and ``quick_reply`` the
+    payload it sent.
+    """
 
     role: str
     text: str
     timestamp: datetime
+    quick_reply: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,25 @@ class TicketResult:
 
 
 @dataclass(frozen=True)
+class QueueCounts:
+    """How many tickets there are per (status, desk)."""
+
+    by_status_and_desk: dict[tuple[str, str], int]
+
+    def count(self, status: str | None = None, desk: str | None = None) -> int:
+        """Tickets of this status and desk; ``None`` means any."""
+        return sum(
+            n for (s, d), n in self.by_status_and_desk.items() if status in (None, s) and desk in (None, d)
+        )
+
+
+@dataclass(frozen=True)
 class MessageRecord:
     position: int
     role: str
     text: str
     timestamp: datetime
+    quick_reply: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +58,7 @@ class MessageRecord:
             "role": self.role,
             "text": self.text,
             "timestamp": self.timestamp.isoformat(),
+            "quick_reply": self.quick_reply,
         }
 
 
@@ -102,6 +122,7 @@ class TicketRecord:
                     role=message.role,
                     text=message.text,
                     timestamp=message.timestamp,
+                    quick_reply=message.quick_reply,
                 )
                 for message in ticket.messages
             ),

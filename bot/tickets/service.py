@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 
 from bot.config import Settings
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -33,7 +33,7 @@ from bot.tickets.models import (
     utc_now,
 )
 from bot.tickets.notify import EmailNotifier, TicketNotifier
-from bot.tickets.records import TicketRecord, TicketResult, TranscriptEntry
+from bot.tickets.records import QueueCounts, TicketRecord, TicketResult, TranscriptEntry
 from bot.tickets.validation import (
     Contact,
     normalise_username,
@@ -49,6 +49,15 @@ T = TypeVar("T")
 
 # Concurrent calls for one conversation collide on a unique index; the loser retries.
 MAX_ATTEMPTS = 5
+
+# The desk's queue: open tickets, then claimed ones, each longest-waiting first; then resolved ones,
+# most recently resolved first (only resolved rows have a value, so the groups do not mix).
+QUEUE_ORDER = (
+    case({"open": 0, "claimed": 1}, value=Ticket.status, else_=2),
+    case((Ticket.status == "resolved", Ticket.updated_at), else_=None).desc(),
+    Ticket.created_at,
+    Ticket.id,
+)
 
 
 class TicketService:
@@ -115,19 +124,47 @@ class TicketService:
 
     def list(self, status: str | None = None, desk: str | None = None) -> builtins.list[TicketRecord]:
         """Tickets, newest first, optionally only those with this status and/or desk."""
+        return self._select(status, desk, None, (Ticket.created_at.desc(), Ticket.id.desc()))
+
+    def queue(
+        self, status: str | None = None, desk: str | None = None, assignee: str | None = None
+    ) -> builtins.list[TicketRecord]:
+        """The desk's queue: open tickets longest-waiting first, then claimed ones, then resolved
+        ones (most recently resolved first); optionally only those with this status, desk and/or
+        assignee."""
+        if assignee is not None:
+            assignee = normalise_username(assignee)
+        return self._select(status, desk, assignee, QUEUE_ORDER)
+
+    def counts(self) -> QueueCounts:
+        """How many tickets there are of each status and desk."""
+        query = select(Ticket.status, Ticket.desk, func.count()).group_by(Ticket.status, Ticket.desk)
+
+        def read(session: Session) -> QueueCounts:
+            return QueueCounts({(status, desk): n for status, desk, n in session.execute(query)})
+
+        return self._guarded(read)
+
+    def _select(
+        self,
+        status: str | None,
+        desk: str | None,
+        assignee: str | None,
+        order: Sequence,
+    ) -> builtins.list[TicketRecord]:
         if status is not None and status not in STATUSES:
             raise InvalidTicket("status", f"Unknown status {status!r}.")
         if desk is not None and desk not in DESKS:
             raise InvalidTicket("desk", f"Unknown desk {desk!r}.")
         query = (
-            select(Ticket)
-            .options(selectinload(Ticket.messages), selectinload(Ticket.notes))
-            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            select(Ticket).options(selectinload(Ticket.messages), selectinload(Ticket.notes)).order_by(*order)
         )
         if status is not None:
             query = query.where(Ticket.status == status)
         if desk is not None:
             query = query.where(Ticket.desk == desk)
+        if assignee is not None:
+            query = query.where(Ticket.assignee == assignee)
 
         def read(session: Session) -> list[TicketRecord]:
             return [TicketRecord.from_model(ticket) for ticket in session.execute(query).scalars()]
@@ -167,6 +204,36 @@ class TicketService:
                 raise InvalidTransition(f"{ticket.reference} is already resolved.")
             ticket.status = "resolved"
             ticket.assignee = ticket.assignee or username
+
+        return self._change(reference, change)
+
+    def reopen(self, reference: str, username: str) -> TicketRecord:
+        """Open a resolved ticket again, unassigned, with a note saying who reopened it (and when)."""
+        username = normalise_username(username)
+
+        def change(ticket: Ticket) -> None:
+            if ticket.status != "resolved":
+                raise InvalidTransition(f"{ticket.reference} is not resolved, so it cannot be reopened.")
+            # One open or claimed ticket per conversation: a newer one may have taken its place.
+            newer = (
+                object_session(ticket)
+                .execute(
+                    select(Ticket.reference).where(
+                        Ticket.conversation_id == ticket.conversation_id,
+                        Ticket.status.in_(ACTIVE_STATUSES),
+                    )
+                )
+                .scalar()
+            )
+            if newer is not None:
+                raise InvalidTransition(
+                    f"{ticket.reference} cannot be reopened: the same conversation has an open "
+                    f"ticket, {newer}. Please continue there."
+                )
+            note = f"Reopened this ticket (it was resolved by {ticket.assignee or 'nobody'})."
+            ticket.status = "open"
+            ticket.assignee = None
+            ticket.notes.append(TicketNote(author=username, text=note, created_at=utc_now()))
 
         return self._change(reference, change)
 
@@ -288,7 +355,13 @@ def _append_new_messages(ticket: Ticket, transcript: Sequence[TranscriptEntry]) 
             stored[key] -= 1
             continue
         ticket.messages.append(
-            TicketMessage(position=position, role=entry.role, text=entry.text, timestamp=timestamp)
+            TicketMessage(
+                position=position,
+                role=entry.role,
+                text=entry.text,
+                quick_reply=entry.quick_reply,
+                timestamp=timestamp,
+            )
         )
         position += 1
 

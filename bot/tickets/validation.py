@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot import limits
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.models import CHANNEL_MAX, CONVERSATION_ID_MAX, DESKS, ROLES, USERNAME_MAX
+from bot.tickets.models import CHANNEL_MAX, CONVERSATION_ID_MAX, DESKS, QUICK_REPLY_MAX, ROLES, USERNAME_MAX
 from bot.tickets.records import TranscriptEntry
 
 # The limits of bot/limits.py, under the names this module has always exported.
@@ -122,6 +122,15 @@ def validate_transcript(transcript: Sequence[TranscriptEntry]) -> None:
             raise InvalidTicket("transcript", f"Message {index}: text must be a string.")
         if entry.timestamp.tzinfo is None or entry.timestamp.utcoffset() is None:
             raise InvalidTicket("transcript", f"Message {index}: timestamp needs a timezone.")
+        if entry.quick_reply is not None and (
+            entry.role != "user"
+            or not isinstance(entry.quick_reply, str)
+            or not 0 < len(entry.quick_reply) <= QUICK_REPLY_MAX
+        ):
+            raise InvalidTicket(
+                "transcript",
+                f"Message {index}: a quick reply is a person's, of 1 to {QUICK_REPLY_MAX} characters.",
+            )
 
 
 def normalise_username(username: str | None) -> str:

@@ -270,8 +270,90 @@ def test_records_serialise_every_field(service):
         "role": "user",
         "text": "How do I register my address?",
         "timestamp": "2026-03-02T09:30:00+00:00",
+        "quick_reply": None,
     }
     assert data["notes"][0]["author"] == "jan"
+
+
+def test_a_clicked_quick_reply_keeps_its_title_and_payload(service):
+    clicked = TranscriptEntry(role="user", text="Yes, I agree", timestamp=T0, quick_reply="/affirm")
+    reference = open_ticket(service, transcript=[clicked]).reference
+    (message,) = service.get(reference).transcript
+    assert (message.text, message.quick_reply) == ("Yes, I agree", "/affirm")
+    assert service.get(reference).to_dict()["transcript"][0]["quick_reply"] == "/affirm"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        TranscriptEntry(role="bot", text="Yes", timestamp=T0, quick_reply="/affirm"),
+        TranscriptEntry(role="user", text="Yes", timestamp=T0, quick_reply=""),
+        TranscriptEntry(role="user", text="Yes", timestamp=T0, quick_reply="/" + "a" * 100),
+    ],
+)
+def test_a_quick_reply_of_the_assistant_or_out_of_bounds_is_refused(service, entry):
+    with pytest.raises(InvalidTicket, match="quick reply"):
+        open_ticket(service, transcript=[entry])
+    assert service.list() == []
+
+
+def test_the_queue_puts_the_longest_waiting_open_ticket_first(service):
+    oldest = open_ticket(service, "a").reference
+    claimed = open_ticket(service, "b", desk="business").reference
+    resolved_first = open_ticket(service, "c").reference
+    resolved_last = open_ticket(service, "d").reference
+    newest = open_ticket(service, "e").reference
+    service.claim(claimed, "jan")
+    service.resolve(resolved_first, "piet")
+    service.resolve(resolved_last, "jan")
+
+    assert [t.reference for t in service.queue()] == [oldest, newest, claimed, resolved_last, resolved_first]
+    assert [t.reference for t in service.queue(status="open")] == [oldest, newest]
+    assert [t.reference for t in service.queue(assignee="Jan")] == [claimed, resolved_last]
+    assert [t.reference for t in service.queue(status="claimed", assignee="jan")] == [claimed]
+    assert [t.reference for t in service.queue(desk="business")] == [claimed]
+    assert service.queue(assignee="nobody") == []
+    for bad in ({"status": "closed"}, {"desk": "parking"}, {"assignee": "no spaces allowed"}):
+        with pytest.raises(InvalidTicket):
+            service.queue(**bad)
+
+
+def test_counts_per_status_and_desk(service):
+    assert service.counts().count() == 0
+    open_ticket(service, "a")
+    open_ticket(service, "b", desk="business")
+    service.claim(open_ticket(service, "c", desk="business").reference, "jan")
+
+    counts = service.counts()
+    assert counts.count() == 3
+    assert (counts.count("open"), counts.count("claimed"), counts.count("resolved")) == (2, 1, 0)
+    assert counts.count(desk="business") == 2
+    assert counts.count("open", "international") == 1 and counts.count("claimed", "international") == 0
+
+
+def test_a_resolved_ticket_can_be_reopened_with_a_note_of_who_and_when(service):
+    reference = open_ticket(service).reference
+    with pytest.raises(InvalidTransition, match="not resolved"):
+        service.reopen(reference, "jan")
+    service.resolve(reference, "piet")
+
+    reopened = service.reopen(reference, "Jan")
+    assert (reopened.status, reopened.assignee) == ("open", None)
+    (note,) = reopened.notes
+    assert note.author == "jan" and "resolved by piet" in note.text
+    assert note.created_at >= reopened.created_at
+    assert service.claim(reference, "jan").status == "claimed"  # handled like any open ticket
+    with pytest.raises(TicketNotFound):
+        service.reopen("ALM-999999", "jan")
+
+
+def test_reopening_gives_way_to_a_newer_ticket_of_the_conversation(service):
+    old = open_ticket(service).reference
+    service.resolve(old, "jan")
+    newer = open_ticket(service).reference  # the person asked again in the same conversation
+    with pytest.raises(InvalidTransition, match=f"open ticket, {newer}"):
+        service.reopen(old, "jan")
+    assert service.get(old).status == "resolved"
 
 
 def test_service_for_settings_uses_the_configured_database(sqlite_url):
