@@ -3,6 +3,13 @@
 The form asks through `action_ask_<slot>` actions rather than domain responses,
 because these texts are only ever sent by actions (Rasa's validator would flag
 responses that no story or rule uses).
+
+Each question also tells the chat widget what kind of answer it expects (``Prompt.expects``),
+so that the widget can offer the right keyboard, autofill and placeholder, and link the privacy
+statement beside the consent question. The hint goes as a custom payload: Rasa's socket.io
+channel emits ``custom["data"]`` as a ``bot_uttered`` event of its own, right after the text
+(``SocketIOOutput.send_custom_json`` passes the custom dict to ``sio.emit`` as keyword
+arguments, so ``data`` is the only key it may have).
 """
 
 from __future__ import annotations
@@ -17,15 +24,27 @@ from rasa_sdk.executor import CollectingDispatcher
 YES_NO: tuple[tuple[str, str], ...] = (("Yes", "/affirm"), ("No", "/deny"))
 
 
+# What a question can expect, as the widget knows it (bot/site/public/static/chat.js):
+# a name, an e-mail address or phone number, the question for the desk, the answer to the
+# consent question, or a choice among the buttons.
+EXPECTS = frozenset({"name", "contact", "question", "consent", "choice"})
+
+
 @dataclass(frozen=True)
 class Prompt:
     text: str
     buttons: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    expects: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.expects is not None and self.expects not in EXPECTS:
+            raise ValueError(f"unknown expectation {self.expects!r}")
 
     def send(self, dispatcher: CollectingDispatcher, **values: Any) -> None:
         dispatcher.utter_message(
             text=self.text.format(**values),
             buttons=[{"title": title, "payload": payload} for title, payload in self.buttons],
+            json_message={"data": {"expects": self.expects}} if self.expects else None,
         )
 
 
@@ -45,23 +64,27 @@ INVALID_CONTACT = Prompt(
 INVALID_QUESTION = Prompt("Please type your question in a sentence or two.")
 
 QUESTIONS: dict[str, Prompt] = {
-    "handoff_name": Prompt("What is your name?"),
+    "handoff_name": Prompt("What is your name?", expects="name"),
     "handoff_contact": Prompt(
-        "How can a colleague reach you? Please give your email address or phone number."
+        "How can a colleague reach you? Please give your email address or phone number.",
+        expects="contact",
     ),
     "handoff_question_confirmed": Prompt(
         'Your question: "{handoff_question}". Shall I pass it on like this?',
         (("Yes, that's my question", "/affirm"), ("No, I'll type it", "/deny")),
+        expects="choice",
     ),
-    "handoff_question": Prompt("What would you like to ask the desk?"),
+    "handoff_question": Prompt("What would you like to ask the desk?", expects="question"),
     "handoff_desk": Prompt(
         "Are you asking as a private person (for example as an expat), or for a business?",
         (("As a private person", "/choose_private"), ("For a business", "/choose_business")),
+        expects="choice",
     ),
     "handoff_consent": Prompt(
         "May I store your name, contact details, question and this conversation, and share "
         "them with the municipality's staff so that they can answer you?",
         (("Yes, I agree", "/affirm"), ("No", "/deny")),
+        expects="consent",
     ),
 }
 
