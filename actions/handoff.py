@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions import handoff_prompts as prompts
 from bot import limits, services
 from bot.config import load_settings
-from bot.handoff import parse_contact, transcript_from_events
+from bot.handoff import handoff_topic, parse_contact, transcript_from_events
 from bot.office_hours import desk_availability
 from bot.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketStoreUnavailable
@@ -60,7 +60,6 @@ def offer_events(tracker: Tracker) -> list[EventType]:
     return [
         SlotSet("handoff_offered", True),
         SlotSet("unanswered_question", tracker.latest_message.get("text")),
-        SlotSet("unanswered_intent", tracker.latest_message.get("intent", {}).get("name")),
     ]
 
 
@@ -173,7 +172,8 @@ class ActionSubmitHandoff(Action):
             phone=contact.phone if contact else None,
             question=tracker.get_slot("handoff_question"),
             desk=tracker.get_slot("handoff_desk") or "international",
-            topic=tracker.get_slot("unanswered_intent"),
+            # Read from the conversation, not a slot: a slot set by an earlier decline would outlive it.
+            topic=handoff_topic(tracker.events),
             consent_given=tracker.get_slot("handoff_consent") is True,
             transcript=transcript_from_events(tracker.events),
         )

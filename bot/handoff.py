@@ -7,13 +7,15 @@ read them without Rasa, so that they are tested on their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.quick_replies import QuickReply, offered_buttons, title_of
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.records import TranscriptEntry
+from bot.tickets.models import QUICK_REPLY_MAX
+from bot.tickets.records import MessageRecord, TranscriptEntry
 from bot.tickets.validation import clean_email, clean_phone
 
 INTERNATIONAL = "international"
@@ -22,6 +24,15 @@ BUSINESS = "business"
 _EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
 _PHONE_CANDIDATE = re.compile(r"\+?[0-9][0-9 ()./-]{4,}[0-9]")
 _QUICK_REPLY = re.compile(r"/([a-z_]+)")
+# How transcripts stored before the buttons' titles were kept show a click.
+_STORED_QUICK_REPLY = re.compile(r"\[quick reply: ([a-z ]+)\]")
+
+# The action that starts the handoff form: the question asked before it is the ticket's topic.
+HANDOFF_START = "action_prepare_handoff"
+# Intents named ask_<topic> ask about a topic of the knowledge file; these two were declined.
+TOPIC_INTENT_PREFIX = "ask_"
+DECLINED_INTENTS = ("out_of_scope", "nlu_fallback")
+DECLINED_TOPIC_LABEL = "Not in the assistant's knowledge (declined)"
 
 
 @dataclass(frozen=True)
@@ -53,17 +64,114 @@ def parse_contact(text: str) -> ContactDetails | None:
     return None
 
 
-def transcript_from_events(events: Iterable[Mapping[str, Any]]) -> list[TranscriptEntry]:
-    """Every user and bot message of the conversation, in order, with its time."""
+def _button_titles(event: Mapping[str, Any]) -> dict[str, str]:
+    """payload -> title of the buttons a bot message came with."""
+    buttons = (event.get("data") or {}).get("buttons") or ()
+    return {
+        button["payload"]: button["title"]
+        for button in buttons
+        if isinstance(button, Mapping)
+        and isinstance(button.get("payload"), str)
+        and isinstance(button.get("title"), str)
+    }
+
+
+def transcript_from_events(
+    events: Iterable[Mapping[str, Any]], buttons: Iterable[QuickReply] | None = None
+) -> list[TranscriptEntry]:
+    """Every user and bot message of the conversation, in order, with its time.
+
+    A button click arrives as its payload ("/affirm"); it is kept as the title of the button the
+    person clicked ("Yes, I agree"), read from the last bot message that offered it, or else from
+    the assistant's buttons (``buttons``, default :func:`offered_buttons`).
+    """
+    offered: dict[str, str] = {}
+    last_bot_text: str | None = None
     entries = []
     for event in events:
         role = {"user": "user", "bot": "bot"}.get(event.get("event"))
+        if role == "bot":
+            offered = _button_titles(event) or offered
         text = event.get("text")
         if role is None or not isinstance(text, str) or not text:
             continue
         timestamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
-        quick_reply = _QUICK_REPLY.fullmatch(text) if role == "user" else None
-        if quick_reply:  # a button click arrives as its payload: show staff what it meant
-            text = f"[quick reply: {quick_reply.group(1).replace('_', ' ')}]"
+        if role == "bot":
+            last_bot_text = text
+        elif _QUICK_REPLY.fullmatch(text) and len(text) <= QUICK_REPLY_MAX:
+            title = offered.get(text) or title_of(
+                text, last_bot_text, offered_buttons() if buttons is None else buttons
+            )
+            entries.append(
+                TranscriptEntry(role=role, text=title or _words(text), timestamp=timestamp, quick_reply=text)
+            )
+            continue
         entries.append(TranscriptEntry(role=role, text=text, timestamp=timestamp))
     return entries
+
+
+def _words(payload: str) -> str:
+    """A payload whose button is not known, readable: "/choose_private" -> "choose private"."""
+    return payload.lstrip("/").replace("_", " ")
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """A transcript message as staff read it; ``clicked`` marks a quick reply."""
+
+    role: str
+    text: str
+    timestamp: datetime
+    clicked: bool
+
+
+def readable_transcript(
+    messages: Iterable[MessageRecord], buttons: Iterable[QuickReply] | None = None
+) -> list[ShownMessage]:
+    """A stored transcript for staff. Transcripts stored before titles were kept hold a click as
+    "[quick reply: affirm]": shown as the title of the button that fits the message before it."""
+    buttons = offered_buttons() if buttons is None else tuple(buttons)
+    shown = []
+    last_bot_text: str | None = None
+    for message in messages:
+        text, clicked = message.text, message.quick_reply is not None
+        stored = _STORED_QUICK_REPLY.fullmatch(text) if message.role == "user" and not clicked else None
+        if stored:
+            payload = "/" + stored.group(1).replace(" ", "_")
+            text, clicked = title_of(payload, last_bot_text, buttons) or stored.group(1), True
+        if message.role == "bot":
+            last_bot_text = message.text
+        shown.append(ShownMessage(message.role, text, message.timestamp, clicked))
+    return shown
+
+
+def _intent(event: Mapping[str, Any]) -> str | None:
+    name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return name if isinstance(name, str) else None
+
+
+def handoff_topic(events: Sequence[Mapping[str, Any]]) -> str | None:
+    """The topic of the last question the person asked before the handoff began: the knowledge
+    file's topic ("housing") of an ``ask_<topic>`` intent, or the declined intent ("out_of_scope").
+    None if the person asked for a colleague before asking anything."""
+    starts = [i for i, e in enumerate(events) if (e.get("event"), e.get("name")) == ("action", HANDOFF_START)]
+    before = events[: starts[-1]] if starts else events
+    for event in reversed(before):
+        intent = _intent(event) if event.get("event") == "user" else None
+        if intent is None:
+            continue
+        if intent.startswith(TOPIC_INTENT_PREFIX):
+            return intent[len(TOPIC_INTENT_PREFIX) :]
+        if intent in DECLINED_INTENTS:
+            return intent
+    return None
+
+
+def topic_label(topic: str | None) -> str | None:
+    """A ticket's topic as staff read it ("International community"); topics stored as the
+    intent's name ("ask_housing") read the same."""
+    if not topic:
+        return None
+    if topic in DECLINED_INTENTS:
+        return DECLINED_TOPIC_LABEL
+    return topic.removeprefix(TOPIC_INTENT_PREFIX).replace("_", " ").capitalize()

@@ -13,6 +13,9 @@ starts:
 
 A button added to the domain or the actions is accepted after the next restart, with no second
 list to keep up to date.
+
+The buttons' titles are read from the same places (:func:`quick_reply_buttons`), so that a click
+is shown to staff as what the person clicked ("Yes, I agree") even where only its payload was kept.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import ast
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,27 @@ from bot.config import REPO_ROOT
 logger = logging.getLogger(__name__)
 
 PAYLOAD = re.compile(r"/([A-Za-z0-9_]+)")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z0-9_]+\}")
+
+
+@dataclass(frozen=True)
+class QuickReply:
+    """A button of the assistant: its title, its payload, and the message it comes with.
+
+    ``prompt`` may hold ``{slot}`` placeholders (filled in when sent); it is None where the
+    button's message is not known (a pair of buttons defined apart from its prompt).
+    """
+
+    title: str
+    payload: str
+    prompt: str | None
+
+    def comes_with(self, text: str) -> bool:
+        """Whether ``text`` is this button's message as sent (placeholders filled in)."""
+        if self.prompt is None:
+            return False
+        pattern = "(?s:.*)".join(re.escape(part) for part in _PLACEHOLDER.split(self.prompt))
+        return re.fullmatch(pattern, text) is not None
 
 
 def _domain_intents(domain: dict[str, Any]) -> set[str]:
@@ -41,13 +66,48 @@ def _domain_intents(domain: dict[str, Any]) -> set[str]:
     return intents
 
 
-def _response_payloads(domain: dict[str, Any]) -> Iterator[str]:
+def _response_buttons(domain: dict[str, Any]) -> Iterator[tuple[str | None, str, str | None]]:
+    """(title, payload, message text) of every button of the domain's responses."""
     for variations in (domain.get("responses") or {}).values():
         for variation in variations or ():
+            text = (variation or {}).get("text")
             for button in (variation or {}).get("buttons") or ():
-                payload = (button or {}).get("payload")
+                title, payload = (button or {}).get("title"), (button or {}).get("payload")
                 if isinstance(payload, str):
-                    yield payload.strip()
+                    yield (
+                        title if isinstance(title, str) else None,
+                        payload.strip(),
+                        text if isinstance(text, str) else None,
+                    )
+
+
+def _response_payloads(domain: dict[str, Any]) -> Iterator[str]:
+    return (payload for _, payload, _ in _response_buttons(domain))
+
+
+def _constant_string(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _action_buttons(source: str) -> list[QuickReply]:
+    """The ``("Title", "/payload")`` pairs written in an action module, each with the message of
+    the call it is passed to (its first argument, as in ``Prompt("Shall I?", (("Yes", "/affirm"),))``)."""
+    tree = ast.parse(source)
+    pairs: dict[int, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+            title, payload = (_constant_string(element) for element in node.elts)
+            if title is not None and payload is not None and PAYLOAD.fullmatch(payload):
+                pairs[id(node)] = (title, payload)
+    prompts: dict[int, str | None] = dict.fromkeys(pairs)
+    # ast.walk goes outside in, so the innermost call a pair is passed to has the last word.
+    for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
+        prompt = _constant_string(call.args[0]) if call.args else None
+        if prompt is not None:
+            for inner in ast.walk(call):
+                if id(inner) in prompts:
+                    prompts[id(inner)] = prompt
+    return [QuickReply(title, payload, prompts[key]) for key, (title, payload) in pairs.items()]
 
 
 def _action_name(cls: ast.ClassDef) -> str | None:
@@ -145,3 +205,40 @@ def quick_reply_payloads(
 def offered_payloads() -> frozenset[str]:
     """:func:`quick_reply_payloads` of this repository, read once per process."""
     return quick_reply_payloads()
+
+
+def quick_reply_buttons(
+    domain_file: Path = REPO_ROOT / "domain.yml",
+    actions_dir: Path = REPO_ROOT / "actions",
+) -> tuple[QuickReply, ...]:
+    """Every button with a title and a fixed payload, of the domain's responses and the actions."""
+    domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
+    buttons = [
+        QuickReply(title, payload, text)
+        for title, payload, text in _response_buttons(domain)
+        if title is not None
+    ]
+    for path in sorted(actions_dir.glob("*.py")):
+        buttons += _action_buttons(path.read_text(encoding="utf-8"))
+    return tuple(buttons)
+
+
+@cache
+def offered_buttons() -> tuple[QuickReply, ...]:
+    """:func:`quick_reply_buttons` of this repository, read once per process."""
+    return quick_reply_buttons()
+
+
+def title_of(payload: str, after: str | None, buttons: Iterable[QuickReply]) -> str | None:
+    """The title of the button that sent ``payload`` in reply to the message ``after``.
+
+    "/affirm" is "Yes, I agree" after the consent question and "Yes, please" after the desk
+    offer; without a matching message, the title is known only if every such button has the same.
+    """
+    candidates = [button for button in buttons if button.payload == payload]
+    if after is not None:
+        for button in candidates:
+            if button.comes_with(after):
+                return button.title
+    titles = {button.title for button in candidates}
+    return titles.pop() if len(titles) == 1 else None
