@@ -7,7 +7,10 @@ configuration module and SQLite (the default) needs no setup. Beyond Rasa's stor
   the turn that ended it: Rasa reads the tracker from here every turn, so it is gone from then on;
 - refuses to start on a database it cannot write to, instead of Rasa's silent fallback to
   memory (which starts every turn afresh), and keeps track of failed writes while running, so
-  that the chat (bot.rasa.turn) and the health check (bot.rasa.rest_channel) can say so.
+  that the chat (bot.rasa.turn) and the health check (bot.rasa.rest_channel) can say so;
+- hands Rasa a window of the conversation's last turns, kept in memory between turns, instead of
+  the whole conversation read from the database each turn (bot.rasa.conversation_window), so
+  that a turn costs the same at message 200 as at message 1.
 """
 
 from __future__ import annotations
@@ -18,12 +21,21 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_settings
+from bot.rasa.conversation_window import (
+    WindowCache,
+    note_stored,
+    send_whole_conversations_to_the_handoff,
+    starts_afresh,
+    stored_part,
+    window,
+)
 from bot.redaction import asks_to_forget, redact_handoff
 
 logger = logging.getLogger(__name__)
@@ -85,6 +97,10 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
                 f"The conversation database (ALMERE_TRACKER_URL) cannot be written to: {self.write_problem}"
             )
         _STORES.add(self)
+        # With an event broker, Rasa's save reads the tracker back to find the new events, which
+        # a kept window would answer wrongly: such a store reads every turn from the database.
+        self._windows: WindowCache | None = WindowCache() if event_broker is None else None
+        send_whole_conversations_to_the_handoff()
 
     def probe_write(self) -> str | None:
         """None if a row can be written (the write is rolled back), else what went wrong."""
@@ -113,21 +129,81 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             raise
         self.write_problem = None
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's window: the one kept from its last turn here, if no other server has
+        written to the conversation since, else read from the database."""
+        if self._windows is None:
+            return await super().retrieve(sender_id)
+        kept = self._windows.take(sender_id)
+        if kept is not None:
+            tracker, last_id = kept
+            with self.session_scope() as session:
+                if self._last_event_id(session, sender_id) == last_id:
+                    return tracker
+        return self._read_window(sender_id)
+
+    def _read_window(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not rows or not self.domain:
+                return None
+            events, last_id = [json.loads(row.data) for row in rows], rows[-1].id
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        windowed = window(tracker, self.domain.slots)
+        note_stored(windowed, last_id, windowed is not tracker, self.session_events)
+        return windowed
+
+    def session_events(self, sender_id: str) -> list[dict[str, Any]]:
+        """The stored events of the conversation's latest session, as dicts."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            return [json.loads(row.data) for row in rows]
+
+    def _last_event_id(self, session: Any, sender_id: str) -> int | None:
+        return (
+            session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        )
+
     async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
+        stored = stored_part(tracker)
         with self.session_scope() as session:
-            new = [event.as_dict() for event in self._additional_events(session, tracker)]
-            if asks_to_forget(new):
-                stored = self._event_query(
+            if stored is not None:
+                new_events = list(tracker.events)[stored.events :]
+            else:
+                new_events = list(self._additional_events(session, tracker))
+            new = [event.as_dict() for event in new_events]
+            forget = asks_to_forget(new)
+            if forget:
+                stored_rows = self._event_query(
                     session, tracker.sender_id, fetch_events_from_all_sessions=True
                 ).all()
-                redacted = redact_handoff([json.loads(row.data) for row in stored] + new)
-                for row, data in zip(stored, redacted, strict=False):
+                redacted = redact_handoff([json.loads(row.data) for row in stored_rows] + new)
+                for row, data in zip(stored_rows, redacted, strict=False):
                     row.data = json.dumps(data)
-                new = redacted[len(stored) :]
-            for data in new:
-                session.add(self._row(tracker.sender_id, data))
+                new = redacted[len(stored_rows) :]
+            rows = [self._row(tracker.sender_id, data) for data in new]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids
+            last_id = rows[-1].id if rows else self._last_event_id(session, tracker.sender_id)
             session.commit()
+        cut = stored.cut if stored is not None else False
+        note_stored(tracker, last_id, cut, self.session_events)
+        self._keep_window(tracker, last_id, cut, forget or starts_afresh(new_events))
+
+    def _keep_window(self, tracker: DialogueStateTracker, last_id: int | None, cut: bool, drop: bool) -> None:
+        """Keep the saved turn's window for the conversation's next turn, unless it no longer
+        matches the database: its handoff answers were just forgotten there, or a new session
+        began (the next turn reads that session alone)."""
+        if self._windows is None or not self.domain:
+            return
+        if drop or last_id is None:
+            self._windows.forget(tracker.sender_id)
+            return
+        windowed = window(tracker, self.domain.slots)
+        if windowed is not tracker:
+            note_stored(windowed, last_id, True, self.session_events)
+        self._windows.put(windowed, last_id)
 
     def _row(self, sender_id: str, data: dict[str, Any]) -> Any:
         """The events-table row of one event, with the columns Rasa's own save fills."""
