@@ -64,7 +64,7 @@ test: ## Run every check (what CI runs); fails when the checks changed files of 
 	fi
 	@echo "==> All checks passed"
 
-PYTHON_SOURCES := bot actions tests evaluation operations
+PYTHON_SOURCES := bot actions tests measure evaluation operations
 
 lint: $(INSTALLED) ## Static checks: ruff's rules (pyproject.toml) and its formatter
 	@echo "==> Lint"

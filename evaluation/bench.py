@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -30,19 +29,20 @@ from pathlib import Path
 
 from bot import services
 from bot.processes import rasa_command
-from evaluation import classify, client, configs, report, servers
+from evaluation import classify, configs, servers
 from evaluation.classify import Outcome
 from evaluation.common import (
     CONFIG,
     MODEL,
     REPORTS_DIR,
     WORK_DIR,
-    percentile,
     run_logged,
     shown,
 )
 from evaluation.experiments import PATCHES
 from evaluation.questions import FACT_QUESTIONS
+from measure import client, report
+from measure.stats import Spread, percentile
 
 LEVELS = (1, 8, 32)
 MESSAGES = {1: 100, 8: 240, 32: 480}
@@ -85,25 +85,6 @@ class ServerRun:
     levels: dict[int, LevelRun] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     rss_split_mb: tuple[float, float] = (0.0, 0.0)  # Rasa server at the end: anonymous, files
-
-
-@dataclass(frozen=True)
-class Spread:
-    """The median of several runs with their minimum and maximum."""
-
-    median: float
-    low: float
-    high: float
-
-    @classmethod
-    def of(cls, values: Sequence[float]) -> Spread:
-        return cls(statistics.median(values), min(values), max(values))
-
-    def text(self, digits: int = 1) -> str:
-        middle = f"{self.median:,.{digits}f}"
-        if self.low == self.high:
-            return middle
-        return f"{middle} ({self.low:,.{digits}f}–{self.high:,.{digits}f})"
 
 
 def train_command(config: Path, out: Path, speedups: bool = True) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
@@ -68,12 +67,3 @@ def shown(command: Sequence[str]) -> str:
     """``command`` as it would be typed from the repository root."""
     parts = ["python" if part == sys.executable else part for part in command]
     return " ".join(os.path.relpath(p, REPO_ROOT) if p.startswith(str(REPO_ROOT)) else p for p in parts)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The ``fraction`` quantile of ``values`` (nearest rank); NaN when there are none."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = math.ceil(fraction * len(ordered))
-    return ordered[max(0, min(len(ordered), rank) - 1)]

@@ -12,9 +12,9 @@ import json
 import statistics
 import time
 
-from evaluation.common import percentile
 from evaluation.questions import FACT_QUESTIONS
 from evaluation.servers import peak_rss_mb
+from measure.stats import percentile
 
 WARM_UP = 20
 

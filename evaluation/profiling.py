@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from evaluation import client, report, servers
-from evaluation.common import MODEL, REPORTS_DIR, WORK_DIR, percentile
+from evaluation import servers
+from evaluation.common import MODEL, REPORTS_DIR, WORK_DIR
 from evaluation.questions import FACT_QUESTIONS
+from measure import client, report
+from measure.stats import percentile
 
 MESSAGES = 300
 WARM_UP = 24

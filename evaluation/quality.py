@@ -26,9 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot import services
-from evaluation import classify, client, cv, evalsets, report, scenarios, servers
+from evaluation import classify, cv, evalsets, scenarios, servers
 from evaluation.classify import Classification, Outcome
 from evaluation.common import CONFIG, MODEL, REPORTS_DIR, WORK_DIR, shown
+from measure import client, report
 
 MACRO_F1_TARGET = 0.95
 DECLINE_TARGET = 0.97

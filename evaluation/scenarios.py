@@ -21,9 +21,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot import services
-from evaluation import classify, client, evalsets, form_driver, servers
+from evaluation import classify, evalsets, form_driver, servers
 from evaluation.common import MODEL, WORK_DIR
 from evaluation.expectations import FORM_KINDS, Checker, kind_of
+from measure import client
 
 IN_SCOPE_TARGET = 0.97
 CONVERSATIONS_TARGET = 1.0

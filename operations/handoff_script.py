@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from measure.client import reply_texts
+
 REFERENCE = re.compile(r"ALM-\d{6}")
 # What the assistant says when answering failed or took too long (bot/rasa/turn.py).
 TROUBLE = "technical problem"
@@ -93,7 +95,7 @@ def conversation(sender: str, length: int, handoff: bool, offset: int = 0) -> Sc
 
 def reply_text(replies: Sequence[dict]) -> str:
     """The texts of a REST reply (a list of messages), one per line."""
-    return "\n".join(str(reply.get("text", "")) for reply in replies if isinstance(reply, dict))
+    return "\n".join(reply_texts(replies))
 
 
 def reference_in(text: str) -> str | None:

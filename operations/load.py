@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shlex
 import sys
@@ -33,48 +32,61 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.config import load_settings
-from bot.rest_auth import client_headers
+from measure import client, machine
+from measure.report import ms, table, utc_minute, write
+from measure.stats import LATENCY_FIGURES, latency_summary
 from operations import checks, stack
-from operations.handoff_script import TROUBLE, Script, conversation, reference_in, reply_text
-from operations.reports import git_commit, latency_summary, machine, ms, now_utc, table
+from operations.handoff_script import TROUBLE, Script, conversation, reference_in
 
 DEFAULT_REPORT = Path("reports") / "load.md"
 # Requests in flight per Rasa server; more wait in the reverse proxy's queue (see deploy/).
 PER_SERVER = 4
 
 
-@dataclass
-class Exchange:
-    """One message sent and what came back."""
+@dataclass(frozen=True)
+class Sent:
+    """One message of a script sent to one of the servers, and what came back."""
 
-    sender: str
-    index: int
-    message: str
+    exchange: client.Exchange
+    index: int  # of the message in its script
     expect: str
     url: str
     started: float  # seconds since the run started
-    seconds: float  # from wanting to send until the answer: what the person waits
-    queued: float = 0.0  # of which waiting for a free slot of the server (the proxy's queue)
-    status: int | None = None
-    texts: str = ""
-    replies: int = 0
-    error: str | None = None
+    queued: float  # seconds waiting for a free slot of the server (the proxy's queue)
+
+    @property
+    def sender(self) -> str:
+        return self.exchange.sender
+
+    @property
+    def message(self) -> str:
+        return self.exchange.message
+
+    @property
+    def answered(self) -> bool:
+        """Whether an HTTP answer came back (any status)."""
+        return self.exchange.status is not None
+
+    @property
+    def seconds(self) -> float:
+        """From wanting to send until the answer: what the person waits."""
+        return self.queued + self.exchange.seconds
 
     @property
     def outcome(self) -> str:
         """ok, or what went wrong: transport, http_5xx, http_4xx, no_reply, trouble, unexpected."""
-        if self.error is not None:
+        status = self.exchange.status
+        if status is None:
             return "transport"
-        if self.status is None or self.status >= 500:
+        if status >= 500:
             return "http_5xx"
-        if self.status >= 400:
+        if status >= 400:
             return "http_4xx"
-        if self.replies == 0:
+        if not self.exchange.replies:
             return "no_reply"
-        if TROUBLE in self.texts:
+        if TROUBLE in self.exchange.text:
             return "trouble"
-        if self.expect not in self.texts:
+        if self.expect not in self.exchange.text:
             return "unexpected"
         return "ok"
 
@@ -93,38 +105,38 @@ OUTCOME_MEANING = {
 
 @dataclass
 class LoadRun:
-    """The conversations replayed and every exchange, in the order the replies came back."""
+    """The conversations replayed and every message sent, in the order the replies came back."""
 
     urls: list[str]
     scripts: list[Script]
-    exchanges: list[Exchange] = field(default_factory=list)
+    exchanges: list[Sent] = field(default_factory=list)
     seconds: float = 0.0
     cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     def outcomes(self) -> dict[str, int]:
         counts = {outcome: 0 for outcome in OUTCOMES}
-        for exchange in self.exchanges:
-            counts[exchange.outcome] += 1
+        for sent in self.exchanges:
+            counts[sent.outcome] += 1
         return counts
 
     def latencies(self) -> list[float]:
         """Seconds per request that got an HTTP answer, queueing included."""
-        return [e.seconds for e in self.exchanges if e.error is None]
+        return [e.seconds for e in self.exchanges if e.answered]
 
     def server_latencies(self) -> list[float]:
         """Seconds per answered request from sending it to the answer (no queueing)."""
-        return [e.seconds - e.queued for e in self.exchanges if e.error is None]
+        return [e.exchange.seconds for e in self.exchanges if e.answered]
 
     def throughput(self) -> float:
-        answered = sum(1 for e in self.exchanges if e.error is None)
+        answered = sum(1 for e in self.exchanges if e.answered)
         return answered / self.seconds if self.seconds else 0.0
 
     def references(self) -> dict[str, str | None]:
         """The reference each handoff conversation was given (None when none was)."""
         found: dict[str, str | None] = {s.sender: None for s in self.scripts if s.handoff}
-        for exchange in self.exchanges:
-            if exchange.sender in found and exchange.index == len(self._script(exchange.sender).steps) - 1:
-                found[exchange.sender] = reference_in(exchange.texts)
+        for sent in self.exchanges:
+            if sent.sender in found and sent.index == len(self._script(sent.sender).steps) - 1:
+                found[sent.sender] = reference_in(sent.exchange.text)
         return found
 
     def _script(self, sender: str) -> Script:
@@ -157,24 +169,10 @@ async def _replay(
     for index, step in enumerate(script.steps):
         url = urls[(position + index) % len(urls)]
         started = time.perf_counter()
-        exchange = Exchange(script.sender, index, step.message, step.expect, url, started - t0, 0.0)
-        try:
-            async with slots[url]:
-                exchange.queued = time.perf_counter() - started
-                body_json = {"sender": script.sender, "message": step.message}
-                async with session.post(url, json=body_json) as response:
-                    exchange.status = response.status
-                    body = await response.text()
-            if exchange.status == 200:
-                replies = json.loads(body)
-                exchange.replies = len(replies) if isinstance(replies, list) else 0
-                exchange.texts = reply_text(replies) if isinstance(replies, list) else ""
-            else:
-                exchange.texts = body[:300]
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            exchange.error = f"{type(error).__name__}: {error}"[:300]
-        exchange.seconds = time.perf_counter() - started
-        run.exchanges.append(exchange)
+        async with slots[url]:
+            queued = time.perf_counter() - started
+            exchange = await client.send(session, url, script.sender, step.message)
+        run.exchanges.append(Sent(exchange, index, step.expect, url, started - t0, queued))
         if think_seconds:
             await asyncio.sleep(think_seconds)
 
@@ -215,11 +213,8 @@ async def run_load(
     run = LoadRun(urls=list(urls), scripts=list(scripts))
     limit = per_server or len(scripts)
     slots = {url: asyncio.Semaphore(limit) for url in run.urls}
-    connector = aiohttp.TCPConnector(limit=limit * len(run.urls), limit_per_host=limit)
-    timeout = aiohttp.ClientTimeout(total=request_timeout)
     cpu_before = {name: _cpu_seconds_of_group(pgid) for name, pgid in (watch or {}).items()}
-    headers = client_headers(load_settings())  # the REST API key, when one is configured
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout, headers=headers) as session:
+    async with client.open_session(limit * len(run.urls), limit, request_timeout) as session:
         t0 = time.perf_counter()
         tasks = [
             asyncio.create_task(_replay(session, script, position, run.urls, run, t0, think_seconds, slots))
@@ -256,18 +251,18 @@ def check(
 ) -> Checked:
     """Every message answered as expected; if given, the tracker and the tickets are complete."""
     result = Checked(errors=[])
-    sent = {script.sender: 0 for script in run.scripts}
-    for exchange in run.exchanges:
-        sent[exchange.sender] += 1
-        if exchange.outcome != "ok":
+    count = {script.sender: 0 for script in run.scripts}
+    for sent in run.exchanges:
+        count[sent.sender] += 1
+        if sent.outcome != "ok":
             result.errors.append(
-                f"{exchange.sender} message {exchange.index} {exchange.message!r} via {exchange.url}: "
-                f"{exchange.outcome} (status {exchange.status}, {exchange.seconds:.1f}s) "
-                f"{exchange.error or exchange.texts[:160]!r}"
+                f"{sent.sender} message {sent.index} {sent.message!r} via {sent.url}: "
+                f"{sent.outcome} (status {sent.exchange.status}, {sent.seconds:.1f}s) "
+                f"{sent.exchange.error or sent.exchange.text[:160]!r}"
             )
     for script in run.scripts:
-        if sent[script.sender] != len(script.steps):
-            result.errors.append(f"{script.sender}: only {sent[script.sender]} of {len(script.steps)} sent")
+        if count[script.sender] != len(script.steps):
+            result.errors.append(f"{script.sender}: only {count[script.sender]} of {len(script.steps)} sent")
     senders = [script.sender for script in run.scripts]
     if tracker_url:
         stored = checks.tracker_events(tracker_url, senders)
@@ -326,9 +321,9 @@ def render_report(
     lines = [
         f"# {title}",
         "",
-        f"- date: {now_utc()}",
-        f"- git commit: {git_commit()}",
-        f"- machine: {machine()}",
+        f"- date: {utc_minute()}",
+        f"- git commit: {machine.git_commit()}",
+        f"- machine: {machine.summary()}",
         f"- command: `{command}`",
         "",
         "## What ran",
@@ -342,7 +337,7 @@ def render_report(
         "",
         "## Results",
         "",
-        *table(
+        table(
             ["figure", "value"],
             [
                 ["wall time", f"{run.seconds:.1f} s"],
@@ -377,17 +372,17 @@ def render_report(
         "What the person waits (end to end, including the wait for a free server slot), and the "
         "part of it at the server (request sent until answer).",
         "",
-        *table(
-            ["", "p50", "p95", "p99", "max", "mean"],
+        table(
+            ["", *LATENCY_FIGURES],
             [
-                ["end to end", *(ms(total[k]) for k in ("p50", "p95", "p99", "max", "mean"))],
-                ["at the server", *(ms(server[k]) for k in ("p50", "p95", "p99", "max", "mean"))],
+                ["end to end", *(ms(total[k]) for k in LATENCY_FIGURES)],
+                ["at the server", *(ms(server[k]) for k in LATENCY_FIGURES)],
             ],
         ),
         "",
         "### Replies",
         "",
-        *table(
+        table(
             ["outcome", "count", "meaning"],
             [[name, counts[name], OUTCOME_MEANING[name]] for name in OUTCOMES],
         ),
@@ -398,7 +393,7 @@ def render_report(
         lines += [
             "### CPU time of the servers during the run",
             "",
-            *table(
+            table(
                 ["process", "CPU seconds", "share of the wall time"],
                 [
                     [name, f"{cpu:.1f}", f"{cpu / run.seconds:.0%}" if run.seconds else "–"]
@@ -413,13 +408,13 @@ def render_report(
     if len(run.urls) > 1:
         rows = []
         for url in run.urls:
-            own = [e.seconds - e.queued for e in run.exchanges if e.url == url and e.error is None]
+            own = [e.exchange.seconds for e in run.exchanges if e.url == url and e.answered]
             figures = latency_summary(own)
             rows.append([url, len(own), ms(figures["p50"]), ms(figures["p95"]), ms(figures["max"])])
         lines += [
             "### Per Rasa server (at the server)",
             "",
-            *table(["server", "requests", "p50", "p95", "max"], rows),
+            table(["server", "requests", "p50", "p95", "max"], rows),
             "",
         ]
     problems = checked.all_problems()
@@ -492,8 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         checked = check(run, tracker_url=arguments.tracker_url, tickets_env=tickets_env)
         setup = [f"Rasa servers: {', '.join(arguments.url)}", limits_line(arguments.per_server)]
     report = render_report(run, checked, command=command, setup=setup)
-    arguments.report.parent.mkdir(parents=True, exist_ok=True)
-    arguments.report.write_text(report, encoding="utf-8")
+    write(arguments.report, report)
     print(report)
     return 1 if checked.all_problems() else 0
 

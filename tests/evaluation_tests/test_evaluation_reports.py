@@ -1,4 +1,7 @@
-"""The evaluation tooling's parts that need no servers: sets, statistics and report writing."""
+"""The evaluation tooling's parts that need no servers: sets, cross-validation and the reports.
+
+The statistics and the tables they use are tested in tests/measure_tests.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +9,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from evaluation import bench, cv, evalsets, quality, report
+from evaluation import bench, cv, evalsets, quality
 from evaluation.classify import Classification, Outcome
-from evaluation.common import EVAL_SETS, percentile
-
-
-def test_targets_pass_and_fail():
-    assert report.Target("f1", 0.96, 0.95, at_least=True).passed
-    assert not report.Target("f1", 0.90, 0.95, at_least=True).passed
-    assert report.Target("figures", 0, 0, at_least=False, digits=0).row()[-1] == "PASS"
-    assert report.Target("missing", None, 1, at_least=True).row()[1:] == ["n/a", "≥ 1.000", "**FAIL**"]
-
-
-def test_tables_escape_pipes_and_new_lines():
-    text = report.table(["a", "b"], [["x|y", "one\ntwo"]])
-    assert text.splitlines()[-1] == "| x\\|y | one ⏎ two |"
-
-
-def test_percentiles_and_spreads():
-    values = list(range(1, 101))
-    assert (percentile(values, 0.5), percentile(values, 0.95), percentile(values, 0.99)) == (50, 95, 99)
-    assert percentile([7.0], 0.99) == 7.0
-    assert bench.Spread.of([3.0, 1.0, 2.0]).text() == "2.0 (1.0–3.0)"
+from evaluation.common import EVAL_SETS
 
 
 def test_the_intent_report_gives_macro_f1_confusions_and_each_intent():

@@ -6,9 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from evaluation import client, cv, evalsets, quality, scenarios
+from evaluation import cv, evalsets, quality, scenarios
 from evaluation.classify import Classification, Outcome, ReplyClassifier
 from evaluation.expectations import Checker
+from measure import client
 
 CONVERSATIONS = """\
 # a header comment
