@@ -17,9 +17,15 @@ class ChatWidget:
         self.panel = page.get_by_role("dialog", name="International Desk assistant")
         self.log = page.get_by_role("log", name="Conversation")
         self.input = page.get_by_role("textbox", name="Your message")
-        self.bot_messages = self.log.locator(".chat-message-bot")
-        self.user_messages = self.log.locator(".chat-message-user")
+        # The text of each message (its bubble also holds the time; its item, marks and notes).
+        self.bot_messages = self.log.locator(".chat-message-bot .chat-text")
+        self.user_messages = self.log.locator(".chat-message-user .chat-text")
+        self.bot_items = self.log.locator(".chat-message-bot")
+        self.user_items = self.log.locator(".chat-message-user")
         self.status = page.locator("#chat-status")
+        self.replies = self.log.get_by_role("group", name="Suggested replies")
+        self.options = page.get_by_role("button", name="Options")
+        self.close_button = page.get_by_role("button", name="Close the chat")
 
     def open(self) -> None:
         self.launcher.click()

@@ -4,15 +4,22 @@ The page's text is rendered from the knowledge file (the project's own words and
 single source of facts), so the page and the assistant never disagree. The widget
 (static/chat.js) talks to Rasa's socket.io channel at ``Settings.rasa_public_url``;
 nothing on the page posts to Flask, and everything it loads is served from here.
+
+The privacy and accessibility statements (``/privacy``, ``/accessibility``) are HTML fragments
+in ``statements/``, filled in with the settings and contact details they quote, so that what
+they say about retention and whom to call is what this deployment does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, render_template_string
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from bot.config import Settings
@@ -32,6 +39,26 @@ KEY_FIGURES = (
     "inhabitants", "population_2050", "train_to_schiphol_min", "jobs",
     "international_jobs", "companies", "expats", "cultures",
 )  # fmt: skip
+# What the widget says when it opens on an empty conversation, and the topics it suggests:
+# (title, payload); a payload of None sends the title as typed text. Payloads must be quick
+# replies the chat accepts (bot/quick_replies.py), which a unit test checks.
+WELCOME = (
+    "Hello! I'm the virtual assistant of the International Desk. Ask me about living, working "
+    "or doing business in Almere, or choose a topic."
+)
+SUGGESTIONS: tuple[tuple[str, str | None], ...] = (
+    ("Where is Almere?", "/ask_about_almere"),
+    ("Jobs in Almere", "/ask_jobs"),
+    ("International community", "/ask_international_community"),
+    ("Doing business", "/ask_business_climate"),
+    ("Talk to a person", None),
+)
+STATEMENTS = Path(__file__).parent / "statements"
+# The statement pages: route name, file in STATEMENTS and title.
+STATEMENT_PAGES = {
+    "privacy": ("privacy.html", "Privacy statement"),
+    "accessibility": ("accessibility.html", "Accessibility statement"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +80,14 @@ def page_sections(knowledge: Knowledge) -> list[Section]:
 
 def key_figures(knowledge: Knowledge) -> list[Fact]:
     return [knowledge.facts[key] for key in KEY_FIGURES if key in knowledge.facts]
+
+
+def welcome_message() -> dict[str, Any]:
+    """The widget's opening message, as the widget stores bot messages."""
+    return {
+        "text": WELCOME,
+        "buttons": [{"title": title, "payload": payload or title} for title, payload in SUGGESTIONS],
+    }
 
 
 def content_security_policy(rasa_public_url: str) -> str:
@@ -90,22 +125,45 @@ def create_blueprint(settings: Settings) -> Blueprint:
     knowledge = load_knowledge(settings.knowledge_file)
     rasa_url = settings.rasa_public_url.rstrip("/")
     csp = content_security_policy(rasa_url)
+    # What every page shows: the footer's contact line and the chat widget.
+    common = {
+        "contact": knowledge.contact,
+        "source_title": knowledge.source_title,
+        "source_publisher": knowledge.source_publisher,
+        "rasa_url": rasa_url,
+        "max_message_chars": settings.max_message_chars,
+        "welcome": welcome_message(),
+    }
+
+    def html(page: str) -> Response:
+        # The other security headers: add_security_headers, for the whole app.
+        return Response(page, mimetype="text/html", headers={"Content-Security-Policy": csp})
 
     @bp.get("/")
     def index() -> Response:
         intro = knowledge.topics.get("about_almere")
-        page = render_template(
-            "web/index.html",
-            intro=knowledge.render(intro.answer) if intro else "",
-            sections=page_sections(knowledge),
-            figures=key_figures(knowledge),
-            contact=knowledge.contact,
-            source_title=knowledge.source_title,
-            source_publisher=knowledge.source_publisher,
-            rasa_url=rasa_url,
-            max_message_chars=settings.max_message_chars,
+        return html(
+            render_template(
+                "web/index.html",
+                intro=knowledge.render(intro.answer) if intro else "",
+                sections=page_sections(knowledge),
+                figures=key_figures(knowledge),
+                **common,
+            )
         )
-        # The other security headers: add_security_headers, for the whole app.
-        return Response(page, mimetype="text/html", headers={"Content-Security-Policy": csp})
+
+    def statement_view(name: str, filename: str, title: str) -> None:
+        def view() -> Response:
+            body = render_template_string(
+                (STATEMENTS / filename).read_text(encoding="utf-8"),
+                settings=settings,
+                contact=knowledge.contact,
+            )
+            return html(render_template("web/statement.html", title=title, body=Markup(body), **common))
+
+        bp.add_url_rule(f"/{name}", endpoint=name, view_func=view, methods=["GET"])
+
+    for name, (filename, title) in STATEMENT_PAGES.items():
+        statement_view(name, filename, title)
 
     return bp

@@ -1,4 +1,4 @@
-/* The chat widget of the public page. Plain JS, no build step.
+/* The chat widget of the public pages. Plain JS, no build step.
  *
  * Talks to Rasa's socket.io channel (session persistence) at the URL in the page's
  * data-rasa-url. The server issues a signed session token (bot/chat_sessions.py); the
@@ -6,6 +6,11 @@
  * reloads and reconnections in this tab: the widget presents the token in each
  * session_request and the server binds the connection to that session. Every text is put into the page with
  * textContent / text nodes, never as HTML.
+ *
+ * The handoff form's questions come with a hint of what they expect (actions/handoff_prompts.py):
+ * a bot_uttered event {expects: "name" | "contact" | "question" | "consent" | "choice"} right
+ * after the question. The input then offers the matching keyboard, autofill and placeholder
+ * until the person answers.
  */
 (function () {
   "use strict";
@@ -18,19 +23,39 @@
   const ANSWER_TIMEOUT_MS = 30000;
   // Links, ticket references (ALM-000123) and phone numbers (14 036, +31 36 539 99 11).
   const TOKENS = /\bhttps?:\/\/[^\s<>"']+|\bALM-\d+|\+?\d+(?: \d+)+/g;
+  const REFERENCE = /^ALM-\d+$/;
+  const DEFAULT_PLACEHOLDER = "Type your question";
+  // What the input offers for each expected answer; "contact" is e-mail or phone, as chosen.
+  const INPUTS = {
+    question: { type: "text", inputmode: "text", autocomplete: "off", placeholder: DEFAULT_PLACEHOLDER },
+    name: { type: "text", inputmode: "text", autocomplete: "name", placeholder: "Your name" },
+    email: { type: "email", inputmode: "email", autocomplete: "email", placeholder: "Your e-mail address" },
+    phone: { type: "tel", inputmode: "tel", autocomplete: "tel", placeholder: "Your phone number" },
+    deskQuestion: { type: "text", inputmode: "text", autocomplete: "off", placeholder: "Your question for the desk" },
+    choice: { type: "text", inputmode: "text", autocomplete: "off", placeholder: "Choose a reply above, or type one" },
+  };
 
   const find = (id) => document.getElementById(id);
   const launcher = find("chat-launcher");
+  const unread = find("chat-unread");
+  const announcer = find("chat-announce");
   const panel = find("chat-panel");
+  const optionsButton = find("chat-options");
+  const menu = find("chat-menu");
+  const confirmBox = find("chat-confirm");
   const closeButton = find("chat-close");
   const log = find("chat-log");
   const typing = find("chat-typing");
   const status = find("chat-status");
+  const kindGroup = find("chat-kind");
   const form = find("chat-form");
   const input = find("chat-input");
   const rasaUrl = new URL(root.dataset.rasaUrl, window.location.href);
+  const privacyUrl = root.dataset.privacyUrl;
+  const welcome = JSON.parse(root.dataset.welcome);
 
-  // --- What this tab remembers: { sessionId (the session token), open, messages: [{ role, text, buttons }] }
+  // --- What this tab remembers: { sessionId (the session token), open, unread, expects,
+  // contactKind, messages: [{ id, role, text, buttons, time, payload, failed, privacy }] }
 
   function loadState() {
     try {
@@ -43,6 +68,7 @@
   }
 
   const state = loadState();
+  let nextId = Date.now();
 
   function saveState() {
     state.messages = state.messages.slice(-MAX_STORED_MESSAGES);
@@ -55,21 +81,22 @@
 
   // --- Rendering
 
-  /** Append ``text`` to ``parent`` as text nodes: http(s) links become anchors, and ticket
-   * references and phone numbers are kept on one line. Never parsed as HTML. */
+  /** Append ``text`` to ``parent`` as text nodes: http(s) links become anchors, ticket
+   * references are highlighted, and references and phone numbers are kept on one line.
+   * Never parsed as HTML. */
   function appendText(parent, text) {
     let done = 0;
     for (const match of text.matchAll(TOKENS)) {
       const isLink = /^https?:/.test(match[0]);
       const token = isLink ? match[0].replace(/[.,;:!?)\]]+$/, "") : match[0];
       parent.append(text.slice(done, match.index));
-      const node = document.createElement(isLink ? "a" : "span");
+      const node = document.createElement(isLink ? "a" : REFERENCE.test(token) ? "strong" : "span");
       node.textContent = token;
       if (isLink) {
         node.href = token;
         node.rel = "noopener noreferrer";
       } else {
-        node.className = "chat-nowrap";
+        node.className = REFERENCE.test(token) ? "reference chat-nowrap" : "chat-nowrap";
       }
       parent.append(node);
       done = match.index + token.length;
@@ -77,26 +104,87 @@
     parent.append(text.slice(done));
   }
 
+  function clockTime(date) {
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function notSentMark(message) {
+    const mark = document.createElement("p");
+    mark.className = "chat-failed";
+    mark.append("Not sent. ");
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "chat-retry";
+    retry.textContent = "Retry";
+    retry.addEventListener("click", () => resend(message));
+    mark.append(retry);
+    return mark;
+  }
+
+  function privacyNote() {
+    const note = document.createElement("p");
+    note.className = "chat-note";
+    const link = document.createElement("a");
+    link.href = privacyUrl;
+    link.textContent = "privacy statement";
+    note.append("Read what is kept and for how long in the ", link, ".");
+    return note;
+  }
+
+  function copyButton(reference) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chat-copy";
+    button.textContent = "Copy reference " + reference;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(reference).then(
+        () => setStatus("Reference " + reference + " copied."),
+        () => setStatus("Copying is not allowed here: please select the reference and copy it.")
+      );
+    });
+    return button;
+  }
+
   function renderMessage(message) {
     const item = document.createElement("div");
     item.className = "chat-message chat-message-" + message.role;
+    item.dataset.id = message.id || "";
+    const bubble = document.createElement("div");
+    bubble.className = "chat-bubble";
+    const body = document.createElement("p");
+    body.className = "chat-text";
     const who = document.createElement("span");
     who.className = "visually-hidden";
     who.textContent = message.role === "user" ? "You: " : "Assistant: ";
-    const body = document.createElement("p");
-    body.className = "chat-text";
     body.append(who);
     appendText(body, message.text);
-    item.append(body);
+    bubble.append(body);
+    if (message.time) {
+      const time = document.createElement("time");
+      time.className = "chat-time";
+      time.dateTime = message.time;
+      time.textContent = clockTime(new Date(message.time));
+      bubble.append(time);
+    }
+    item.append(bubble);
+    if (message.privacy) item.append(privacyNote());
+    if (message.role === "bot" && navigator.clipboard) {
+      for (const reference of message.text.match(/\bALM-\d+/g) || []) item.append(copyButton(reference));
+    }
+    if (message.failed) item.append(notSentMark(message));
     log.append(item);
+    return item;
   }
 
   function renderReplies(buttons) {
+    // A labelled group of a list: each reply is read as an item of its own.
     const group = document.createElement("div");
     group.className = "chat-replies";
     group.setAttribute("role", "group");
     group.setAttribute("aria-label", "Suggested replies");
+    const list = document.createElement("ul");
     for (const reply of buttons) {
+      const item = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
       button.className = "chat-reply";
@@ -105,8 +193,10 @@
         send(reply.title, reply.payload);
         input.focus();
       });
-      group.append(button);
+      item.append(button);
+      list.append(item);
     }
+    group.append(list);
     log.append(group);
   }
 
@@ -119,11 +209,14 @@
   }
 
   function addMessage(message) {
+    message.id = String(nextId++);
+    message.time = new Date().toISOString();
     state.messages.push(message);
     saveState();
     if (message.text) renderMessage(message);
     if (message.buttons && message.buttons.length) renderReplies(message.buttons);
     scrollToEnd();
+    return message;
   }
 
   /** Show the stored conversation; only replies after the person's last message keep buttons. */
@@ -138,6 +231,15 @@
     });
   }
 
+  function clearConversation() {
+    for (const node of log.querySelectorAll(".chat-message, .chat-replies")) node.remove();
+  }
+
+  /** An empty conversation starts with a greeting and suggested topics. */
+  function greetIfEmpty() {
+    if (!state.messages.length) addMessage({ role: "bot", text: welcome.text, buttons: welcome.buttons });
+  }
+
   let typingTimer = null;
 
   function showTyping(on) {
@@ -147,14 +249,86 @@
     scrollToEnd();
   }
 
-  function setStatus(text) {
+  // Whether the status says something about the connection, which a confirmed session ends
+  // (other news, such as "copied", stays until the next).
+  let connectionStatus = false;
+
+  function setStatus(text, aboutConnection) {
+    connectionStatus = Boolean(aboutConnection);
     if (status.textContent !== text) status.textContent = text;
+  }
+
+  // --- The input follows what the assistant asks for
+
+  function applyInput(settings) {
+    input.type = settings.type;
+    input.setAttribute("inputmode", settings.inputmode);
+    input.setAttribute("autocomplete", settings.autocomplete);
+    input.placeholder = settings.placeholder;
+  }
+
+  function showExpectation() {
+    const expects = state.expects;
+    const contact = expects === "contact";
+    kindGroup.hidden = !contact;
+    const kind = state.contactKind === "phone" ? "phone" : "email";
+    for (const button of kindGroup.querySelectorAll("button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
+    }
+    if (contact) applyInput(INPUTS[kind]);
+    else if (expects === "name") applyInput(INPUTS.name);
+    else if (expects === "question") applyInput(INPUTS.deskQuestion);
+    else if (expects === "consent" || expects === "choice") applyInput(INPUTS.choice);
+    else applyInput(INPUTS.question);
+  }
+
+  function expectAnswer(expects) {
+    state.expects = expects;
+    saveState();
+    showExpectation();
+  }
+
+  kindGroup.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-kind]");
+    if (!button) return;
+    state.contactKind = button.dataset.kind;
+    saveState();
+    showExpectation();
+    input.focus();
+  });
+
+  /** The consent question links the privacy statement. */
+  function linkPrivacyStatement() {
+    const question = [...state.messages].reverse().find((message) => message.role === "bot");
+    if (!question || question.privacy) return;
+    question.privacy = true;
+    saveState();
+    const item = log.querySelector('.chat-message[data-id="' + question.id + '"]');
+    if (item) item.querySelector(".chat-bubble").after(privacyNote());
+  }
+
+  // --- Replies while the panel is closed
+
+  function showUnread() {
+    const count = state.unread || 0;
+    unread.hidden = count === 0;
+    unread.replaceChildren();
+    if (!count) return;
+    const hiddenText = document.createElement("span");
+    hiddenText.className = "visually-hidden";
+    hiddenText.textContent = count === 1 ? " new reply" : " new replies";
+    unread.append(String(count), hiddenText);
+  }
+
+  function announce(text) {
+    announcer.textContent = text;
   }
 
   // --- The connection to Rasa
 
   let socket = null;
   let ready = false; // true once Rasa confirmed our session on the current connection
+  let offline = false; // true from a lost or refused connection until a session is confirmed
   const outbox = [];
 
   function flush() {
@@ -166,6 +340,11 @@
 
   function receive(data) {
     if (!data || typeof data !== "object") return;
+    if (typeof data.expects === "string") {
+      if (data.expects === "consent") linkPrivacyStatement();
+      expectAnswer(data.expects);
+      return;
+    }
     const text = typeof data.text === "string" ? data.text : "";
     const offered = data.quick_replies || data.buttons;
     const buttons = (Array.isArray(offered) ? offered : [])
@@ -174,11 +353,17 @@
     if (!text && !buttons.length) return;
     showTyping(false);
     addMessage({ role: "bot", text, buttons });
+    if (!state.open) {
+      state.unread = (state.unread || 0) + 1;
+      saveState();
+      showUnread();
+      announce("The assistant replied. Open the chat to read the reply.");
+    }
   }
 
   function connect() {
     if (socket) return;
-    setStatus("Connecting to the assistant…");
+    setStatus("Connecting to the assistant…", true);
     const path = rasaUrl.pathname.replace(/\/+$/, "") + "/socket.io";
     socket = window.io(rasaUrl.origin, { path, reconnectionDelayMax: 5000 });
     socket.on("connect", () => {
@@ -192,45 +377,86 @@
         saveState();
       }
       ready = true;
-      setStatus("");
+      offline = false;
+      const unsent = state.messages.some((message) => message.failed);
+      if (connectionStatus) {
+        setStatus(unsent ? "Connected again. Use Retry to send the message that was not sent." : "");
+      }
       flush();
     });
     socket.on("bot_uttered", receive);
     socket.on("disconnect", () => {
       ready = false;
+      offline = true;
       showTyping(false);
-      setStatus("The connection was lost. Reconnecting…");
+      setStatus("The connection was lost. Reconnecting…", true);
     });
     socket.on("connect_error", () => {
       ready = false;
+      offline = true;
       showTyping(false);
       // Not active: the server refused this page; active: it will keep trying.
       setStatus(
         socket.active
           ? "The assistant cannot be reached right now. Trying again…"
-          : "Sorry, the chat is not available on this page."
+          : "Sorry, the chat is not available on this page.",
+        true
       );
     });
+  }
+
+  /** Send ``payload`` (or the text) now, or mark the message as not sent while offline. */
+  function deliver(message) {
+    if (offline) {
+      message.failed = true;
+      saveState();
+      setStatus("Your message was not sent: there is no connection. Use Retry when it is back.", true);
+      return false;
+    }
+    outbox.push(message.payload || message.text);
+    showTyping(true);
+    connect();
+    flush();
+    return true;
   }
 
   function send(text, payload) {
     const shown = text.trim();
     if (!shown) return;
     removeReplies();
-    addMessage({ role: "user", text: shown, buttons: [] });
-    outbox.push(payload || shown);
-    showTyping(true);
-    connect();
-    flush();
+    expectAnswer(null); // an answer was given: back to an ordinary question
+    const message = addMessage({ role: "user", text: shown, buttons: [], payload: payload || null });
+    if (!deliver(message)) {
+      log.querySelector('.chat-message[data-id="' + message.id + '"]').append(notSentMark(message));
+      scrollToEnd();
+    }
   }
 
-  // --- Opening, closing and typing
+  function resend(message) {
+    const item = log.querySelector('.chat-message[data-id="' + message.id + '"]');
+    const mark = item && item.querySelector(".chat-failed");
+    message.failed = false;
+    if (!deliver(message)) {
+      setStatus("Still no connection: your message was not sent. Try again in a moment.", true);
+      return;
+    }
+    saveState();
+    if (mark) mark.remove();
+    setStatus("Sending your message again.");
+    input.focus();
+  }
+
+  // --- Opening, closing, options and typing
 
   function open(moveFocus) {
     panel.hidden = false;
     launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
     state.open = true;
+    state.unread = 0;
+    announce("");
+    showUnread();
+    greetIfEmpty();
     saveState();
     connect();
     scrollToEnd();
@@ -238,6 +464,8 @@
   }
 
   function close() {
+    showMenu(false);
+    confirmBox.hidden = true;
     panel.hidden = true;
     launcher.hidden = false;
     launcher.setAttribute("aria-expanded", "false");
@@ -246,11 +474,75 @@
     launcher.focus();
   }
 
+  function showMenu(on) {
+    menu.hidden = !on;
+    optionsButton.setAttribute("aria-expanded", String(on));
+  }
+
+  function startNewConversation() {
+    confirmBox.hidden = true;
+    clearConversation();
+    state.messages = [];
+    state.sessionId = null;
+    state.expects = null;
+    outbox.length = 0;
+    showTyping(false);
+    showExpectation();
+    // Ask the server for a new session on this connection (or on the next one).
+    ready = false;
+    if (socket && socket.connected) socket.emit("session_request", { session_id: null });
+    greetIfEmpty();
+    setStatus("A new conversation has started.");
+    input.focus();
+  }
+
+  /** The conversation as a text file, for the person to keep. */
+  function saveCopy() {
+    const lines = ["Conversation with the International Desk assistant, Municipality of Almere", ""];
+    for (const message of state.messages) {
+      if (!message.text) continue;
+      const when = message.time ? new Date(message.time).toLocaleString() + " " : "";
+      const who = message.role === "user" ? "You" : "Assistant";
+      lines.push(when + who + ": " + message.text + (message.failed ? " (not sent)" : ""));
+    }
+    const file = new Blob([lines.join("\n") + "\n"], { type: "text/plain;charset=utf-8" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(file);
+    link.download = "almere-conversation-" + new Date().toISOString().slice(0, 10) + ".txt";
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    showMenu(false);
+    setStatus("A copy of the conversation was saved as a text file.");
+    optionsButton.focus();
+  }
+
   launcher.addEventListener("click", () => open(true));
   closeButton.addEventListener("click", close);
+  optionsButton.addEventListener("click", () => showMenu(menu.hidden));
+  find("chat-new").addEventListener("click", () => {
+    showMenu(false);
+    confirmBox.hidden = false;
+    find("chat-confirm-yes").focus();
+  });
+  find("chat-save").addEventListener("click", saveCopy);
+  find("chat-confirm-yes").addEventListener("click", startNewConversation);
+  find("chat-confirm-no").addEventListener("click", () => {
+    confirmBox.hidden = true;
+    input.focus();
+  });
+  // Escape closes the innermost thing open: the options, the confirmation, then the panel.
   panel.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    if (!menu.hidden) {
+      showMenu(false);
+      optionsButton.focus();
+    } else if (!confirmBox.hidden) {
+      confirmBox.hidden = true;
+      input.focus();
+    } else {
       close();
     }
   });
@@ -262,6 +554,8 @@
   });
 
   renderHistory();
+  showExpectation();
+  showUnread();
   root.hidden = false;
   if (state.open) open(false);
 })();
