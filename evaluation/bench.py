@@ -152,7 +152,7 @@ def measure_server(
                 0
                 if classifier is None
                 else sum(
-                    classifier.classify(classify.reply_texts(e.replies)).outcome
+                    classifier.classify(client.reply_texts(e.replies)).outcome
                     not in (Outcome.FIGURE, Outcome.TOPIC)
                     for e in answered
                 )

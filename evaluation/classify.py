@@ -141,8 +141,3 @@ class ReplyClassifier:
         else:
             outcome = Outcome.OTHER
         return Classification(outcome, figures, topics, responses)
-
-
-def reply_texts(replies: list[Mapping] | None) -> list[str]:
-    """The texts of a REST channel reply (a list of messages)."""
-    return [str(message.get("text") or "") for message in replies or []]

@@ -21,8 +21,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.processes import rasa_command
-from evaluation import configs, cv, report
+from evaluation import configs, cv
 from evaluation.common import REPO_ROOT, REPORTS_DIR, WORK_DIR, child_env, run_logged
+from measure import report
 
 DEFAULT_VARIANTS = ("current", "rasa-default-nlu", "spacy-diet")
 MESSAGES = 200

@@ -76,7 +76,7 @@ def ask(
     exchanges = client.ask_each(rest_url, [q.text for q in questions], concurrency)
     results = []
     for question, exchange in zip(questions, exchanges, strict=True):
-        texts = classify.reply_texts(exchange.replies)
+        texts = client.reply_texts(exchange.replies)
         results.append(Result(question, classifier.classify(texts), "\n".join(texts), exchange.error))
     return results
 

@@ -19,7 +19,7 @@ import socketio
 from support import free_port
 
 from bot import processes
-from evaluation import client as evaluation_client
+from measure import client as evaluation_client
 
 pytestmark = pytest.mark.e2e
 
