@@ -118,7 +118,13 @@ def test_tickets_list_json_has_every_field(run, service):
     assert data[1]["notes"][0]["text"] == "Called back."
     assert set(data[1]["notes"][0]) == {"author", "text", "created_at"}
     assert data[0]["transcript"] == [
-        {"position": 0, "role": "user", "text": "Hi", "timestamp": "2026-03-02T09:30:00+00:00"}
+        {
+            "position": 0,
+            "role": "user",
+            "text": "Hi",
+            "timestamp": "2026-03-02T09:30:00+00:00",
+            "quick_reply": None,
+        }
     ]
 
     business = json.loads(run("tickets", "list", "--json", "--desk", "business").output)

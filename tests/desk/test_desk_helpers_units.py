@@ -1,10 +1,13 @@
-"""The sliding-window limiter and the stored secret key, on their own."""
+"""The sliding-window limiter, the stored secret key and waiting times, on their own."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.secret_files import load_or_create_secret_key
+from bot.site.desk.formatting import waited_iso, waited_text
 from bot.site.desk.rate_limit import SlidingWindowLimiter
 
 
@@ -49,3 +52,20 @@ def test_an_empty_secret_key_file_is_replaced(tmp_path):
     path = tmp_path / "desk_secret_key"
     path.write_text("")
     assert len(load_or_create_secret_key(path)) == 64
+
+
+@pytest.mark.parametrize(
+    "waited, text, iso",
+    [
+        (timedelta(seconds=59), "less than 1 min", "PT0M"),
+        (timedelta(minutes=45, seconds=59), "45 min", "PT45M"),
+        (timedelta(hours=2, minutes=10), "2 h 10 min", "PT2H10M"),
+        (timedelta(hours=1), "1 h 0 min", "PT1H0M"),
+        (timedelta(days=3, hours=4, minutes=59), "3 d 4 h", "P3DT4H"),
+        (timedelta(minutes=-5), "less than 1 min", "PT0M"),  # a clock a little behind the database's
+    ],
+)
+def test_waiting_times_read_well_and_as_iso_durations(waited, text, iso):
+    since = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+    assert waited_text(since, since + waited) == text
+    assert waited_iso(since, since + waited) == iso

@@ -2,20 +2,178 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from desk_helpers import csrf_token, make_ticket
+from support import T0
+
+from actions import handoff_prompts as prompts
+from bot.tickets import TranscriptEntry
 
 
-def test_queue_lists_newest_first_and_filters(signed_in, services):
+def queue_order(page: str) -> list[str]:
+    """The references of the queue's rows, top to bottom."""
+    return re.findall(r'<th scope="row"[^>]*><a href="[^"]+">(ALM-\d+)</a>', page)
+
+
+def test_queue_lists_the_longest_waiting_open_ticket_first_and_filters(signed_in, services):
     first = make_ticket(services.tickets, "a")
     second = make_ticket(services.tickets, "b", desk="business")
+    third = make_ticket(services.tickets, "c")
     services.tickets.claim(second, "jan")
 
     page = signed_in.get("/desk/").get_data(as_text=True)
-    assert page.index(second) < page.index(first)
+    assert queue_order(page) == [first, third, second]
+    assert "longest waiting at the top" in page
     only_open = signed_in.get("/desk/?status=open").get_data(as_text=True)
-    assert first in only_open and second not in only_open
+    assert queue_order(only_open) == [first, third]
     business = signed_in.get("/desk/?desk=business&status=").get_data(as_text=True)
-    assert second in business and first not in business
+    assert queue_order(business) == [second]
+
+
+def test_the_mine_filter_shows_only_tickets_claimed_by_me(signed_in, services):
+    mine = make_ticket(services.tickets, "a")
+    colleagues = make_ticket(services.tickets, "b")
+    unclaimed = make_ticket(services.tickets, "c")
+    services.tickets.claim(mine, "jan")
+    services.tickets.claim(colleagues, "piet")
+
+    page = signed_in.get("/desk/?mine=1").get_data(as_text=True)
+    assert queue_order(page) == [mine]
+    assert 'id="mine" name="mine" value="1" checked' in page
+    assert queue_order(signed_in.get("/desk/?mine=").get_data(as_text=True)) == [unclaimed, mine, colleagues]
+    bad = signed_in.get("/desk/?mine=yes-please")
+    assert bad.status_code == 400 and "mine=1" in bad.get_data(as_text=True)
+
+
+def test_the_queue_counts_tickets_per_status_and_desk(signed_in, services):
+    make_ticket(services.tickets, "a")
+    make_ticket(services.tickets, "b", desk="business")
+    services.tickets.resolve(make_ticket(services.tickets, "c", desk="business"), "jan")
+
+    page = signed_in.get("/desk/?status=resolved").get_data(as_text=True)
+    counts = page[page.index('<table class="counts">') : page.index("</table>")]
+    rows = {
+        status: re.findall(r"<td>(\d+)</td>", row)
+        for status, row in re.findall(r'status=(\w+)">\w+</a></th>(.*?)</tr>', counts, re.S)
+    }
+    # Columns: international, business, all desks; the filter shown does not change the counts.
+    assert rows == {"open": ["1", "1", "2"], "claimed": ["0", "0", "0"], "resolved": ["0", "1", "1"]}
+
+
+def test_the_queue_says_how_long_each_open_ticket_has_waited(signed_in, services, monkeypatch):
+    from bot.site.desk import views
+
+    reference = make_ticket(services.tickets, "a")
+    created = services.tickets.get(reference).created_at
+    monkeypatch.setattr(views, "utc_now", lambda: created + timedelta(hours=2, minutes=10, seconds=30))
+    page = signed_in.get("/desk/").get_data(as_text=True)
+    assert '<time datetime="PT2H10M" class="waited">2 h 10 min</time>' in page
+    assert "Updated at" in page and 'href="/desk/">Refresh the queue</a>' in page
+    ticket_page = signed_in.get(f"/desk/tickets/{reference}").get_data(as_text=True)
+    assert '<time datetime="PT2H10M">2 h 10 min</time>' in ticket_page
+
+    services.tickets.resolve(reference, "jan")
+    resolved = signed_in.get("/desk/?status=resolved").get_data(as_text=True)
+    assert "2 h 10 min" not in resolved  # a resolved ticket waits no longer
+
+
+def test_refresh_keeps_the_filters(signed_in):
+    page = signed_in.get("/desk/?status=open&desk=business&mine=1").get_data(as_text=True)
+    assert 'href="/desk/?status=open&amp;desk=business&amp;mine=1">Refresh the queue</a>' in page
+    assert "http-equiv" not in page  # no automatic reload that would move a screen reader's place
+
+
+def test_references_never_wrap(signed_in, services, app):
+    reference = make_ticket(services.tickets, "a")
+    assert '<th scope="row" role="rowheader" class="reference">' in signed_in.get("/desk/").get_data(
+        as_text=True
+    )
+    assert f'<span class="reference">{reference}</span>' in signed_in.get(
+        f"/desk/tickets/{reference}"
+    ).get_data(as_text=True)
+    css = signed_in.get("/desk/static/desk.css").get_data(as_text=True)
+    assert re.search(r"\.reference \{ white-space: nowrap; \}", css)
+
+
+def test_the_transcript_shows_what_the_person_clicked(signed_in, services):
+    reference = make_ticket(
+        services.tickets,
+        "a",
+        transcript=[
+            TranscriptEntry("bot", "Shall I pass it on?", T0),
+            TranscriptEntry("user", "Yes, please", T0, quick_reply="/affirm"),
+            TranscriptEntry("bot", prompts.QUESTIONS["handoff_consent"].text, T0),
+            # As stored before the buttons' titles were kept:
+            TranscriptEntry("user", "[quick reply: affirm]", T0 + timedelta(seconds=1)),
+            TranscriptEntry("user", "yes", T0 + timedelta(seconds=2)),
+        ],
+    )
+    page = signed_in.get(f"/desk/tickets/{reference}").get_data(as_text=True)
+    assert "[quick reply" not in page
+    clicked = re.findall(r'<p class="text clicked">([^<]+)</p>', page)
+    assert clicked == ["Yes, please", "Yes, I agree"]
+    assert page.count("(clicked a button)") == 2  # the typed "yes" is not marked
+    assert '<p class="text">yes</p>' in page
+
+
+def test_the_topic_is_shown_readably(signed_in, services):
+    housing = make_ticket(services.tickets, "a", topic="international_community")
+    declined = make_ticket(services.tickets, "b", topic="out_of_scope")
+    unknown = make_ticket(services.tickets, "c", topic=None)
+    assert "International community" in signed_in.get(f"/desk/tickets/{housing}").get_data(as_text=True)
+    assert "Not in the assistant&#39;s knowledge (declined)" in signed_in.get(
+        f"/desk/tickets/{declined}"
+    ).get_data(as_text=True)
+    assert "Not known (no question before the handoff)" in signed_in.get(f"/desk/tickets/{unknown}").get_data(
+        as_text=True
+    )
+    queue = signed_in.get("/desk/").get_data(as_text=True)
+    assert '<td role="cell" data-label="Topic">International community</td>' in queue
+
+
+def test_a_resolved_ticket_can_be_reopened(signed_in, services):
+    reference = make_ticket(services.tickets)
+    page = f"/desk/tickets/{reference}"
+    assert "Reopen this ticket" not in signed_in.get(page).get_data(as_text=True)
+    early = signed_in.post(f"{page}/reopen", data={"csrf_token": csrf_token(signed_in, page)})
+    assert early.status_code == 409 and "not resolved" in early.get_data(as_text=True)
+
+    services.tickets.resolve(reference, "piet")
+    resolved = signed_in.get(page).get_data(as_text=True)
+    assert "Reopen this ticket" in resolved and "Mark as resolved" not in resolved
+    no_token = signed_in.post(f"{page}/reopen")
+    assert no_token.status_code == 400 and services.tickets.get(reference).status == "resolved"
+
+    response = signed_in.post(f"{page}/reopen", data={"csrf_token": csrf_token(signed_in, page)})
+    assert response.status_code == 302 and response.headers["Location"] == page
+    reopened = signed_in.get(page).get_data(as_text=True)
+    assert f"{reference} is open again" in reopened and "Claim this ticket" in reopened
+    ticket = services.tickets.get(reference)
+    assert (ticket.status, ticket.assignee) == ("open", None)
+    [note] = ticket.notes
+    assert note.author == "jan" and "resolved by piet" in note.text
+    assert "resolved by piet" in reopened and note.created_at.isoformat() in reopened
+
+
+def test_reopening_when_the_conversation_has_a_newer_ticket_is_a_409(signed_in, services):
+    old = make_ticket(services.tickets, "same")
+    services.tickets.resolve(old, "jan")
+    newer = make_ticket(services.tickets, "same")
+    page = f"/desk/tickets/{old}"
+    response = signed_in.post(f"{page}/reopen", data={"csrf_token": csrf_token(signed_in, page)})
+    assert response.status_code == 409 and newer in response.get_data(as_text=True)
+    token = csrf_token(signed_in, page)
+    assert signed_in.post("/desk/tickets/ALM-999999/reopen", data={"csrf_token": token}).status_code == 404
+
+
+def test_long_addresses_and_ids_may_break(signed_in, services):
+    reference = make_ticket(services.tickets, "x" * 200, email="a-very-long-name." * 8 + "@example.org")
+    page = signed_in.get(f"/desk/tickets/{reference}").get_data(as_text=True)
+    assert '<code class="wrap">' in page
+    css = signed_in.get("/desk/static/desk.css").get_data(as_text=True)
+    assert ".details dd, .wrap, .text" in css and "overflow-wrap: anywhere" in css
 
 
 def test_unknown_filter_is_a_400_not_a_500(signed_in):
