@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 from bot.config import load_settings
 from bot.quick_replies import offered_payloads
 from bot.rasa.tracker_store import conversation_memory_problem
-from bot.rasa.turn import take_turn
+from bot.rasa.turn import Turn, take_turn
 from bot.rest_auth import refusal
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
@@ -77,7 +77,9 @@ class CheckedRestInput(RestInput):
             if not isinstance(message, str):
                 return bad_request("'message' must be a string.")
             collector = CollectingOutputChannel()
-            await take_turn(on_new_message, collector, message, sender, self.name(), settings)
+            turn = await take_turn(on_new_message, collector, message, sender, self.name(), settings)
+            if turn is Turn.REFUSED_BUSY:  # the same messages, with a status a client can act on
+                return response.json(collector.messages, status=503, headers={"Retry-After": "2"})
             return response.json(collector.messages)
 
         return webhook

@@ -4,13 +4,22 @@ The person's text is made safe first (bot.chat_input; only the quick replies of
 bot.quick_replies reach Rasa as "/intent"). Then Rasa answers it; if that
 fails, takes too long (action server down or slow) or says nothing at all, the person
 still gets a reply with the desk's phone numbers instead of silence.
+
+A Rasa server takes at most ``ALMERE_MAX_CONCURRENT_TURNS`` turns at a time, on all its channels
+together (:class:`TurnGate`). Rasa answers on one event loop, so turns beyond what it can serve
+only queue: under overload every turn waits longer, until all of them time out at once. A turn
+beyond the limit is refused before Rasa sees it (nothing is stored, nothing half-done) and the
+person is told at once to try again in a moment, with the desk's phone number.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
+import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -29,6 +38,43 @@ def trouble_reply() -> str:
         "I'm sorry, I can't answer right now because of a technical problem. "
         + services.knowledge().desk_contact()
     )
+
+
+def busy_reply() -> str:
+    return "I'm very busy right now: please try again in a moment. " + services.knowledge().desk_contact()
+
+
+class Turn(enum.Enum):
+    """How a turn ended, for the channel's response (the person got a reply in every case)."""
+
+    TAKEN = "taken"
+    REFUSED_BUSY = "refused_busy"
+
+
+class TurnGate:
+    """Admits at most ``limit`` turns at a time. Used from one event loop, so a counter suffices."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.in_progress = 0
+
+    @contextmanager
+    def admit(self) -> Iterator[bool]:
+        """Yields whether the turn may go ahead; an admitted turn holds its place until it ends."""
+        if self.in_progress >= self.limit:
+            yield False
+            return
+        self.in_progress += 1
+        try:
+            yield True
+        finally:
+            self.in_progress -= 1
+
+
+@functools.cache
+def process_gate(limit: int) -> TurnGate:
+    """The gate that every channel of this server process shares."""
+    return TurnGate(limit)
 
 
 class WatchedOutput(OutputChannel):
@@ -54,19 +100,41 @@ async def take_turn(
     input_channel: str,
     settings: Settings,
     metadata: dict[str, Any] | None = None,
-) -> None:
-    """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply."""
+    gate: TurnGate | None = None,
+) -> Turn:
+    """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply.
+
+    ``gate``: the turns this one shares the server with (default: the process's, of
+    ``settings.max_concurrent_turns``)."""
     inbound = prepare_message(
         raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
     )
     if inbound.reply is not None:
         await output.send_text_message(sender_id, inbound.reply)
-        return
+        return Turn.TAKEN
     if conversation_memory_problem() is not None:  # the turn could not be kept: say so (issue 18)
         await output.send_text_message(sender_id, trouble_reply())
-        return
+        return Turn.TAKEN
+    with (gate or process_gate(settings.max_concurrent_turns)).admit() as admitted:
+        if not admitted:
+            logger.warning("Too many turns at once: %s was asked to try again.", sender_id)
+            await output.send_text_message(sender_id, busy_reply())
+            return Turn.REFUSED_BUSY
+        await _answer(on_new_message, output, inbound.text, sender_id, input_channel, settings, metadata)
+    return Turn.TAKEN
+
+
+async def _answer(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    output: OutputChannel,
+    text: str,
+    sender_id: str,
+    input_channel: str,
+    settings: Settings,
+    metadata: dict[str, Any] | None,
+) -> None:
     watched = WatchedOutput(output)
-    message = UserMessage(inbound.text, watched, sender_id, input_channel=input_channel, metadata=metadata)
+    message = UserMessage(text, watched, sender_id, input_channel=input_channel, metadata=metadata)
     try:
         await asyncio.wait_for(on_new_message(message), timeout=settings.reply_timeout_seconds)
     except asyncio.TimeoutError:

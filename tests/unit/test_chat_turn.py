@@ -10,7 +10,7 @@ from rasa.core.channels.channel import CollectingOutputChannel
 
 from bot.config import Settings
 from bot.quick_replies import offered_payloads
-from bot.rasa.turn import take_turn, trouble_reply
+from bot.rasa.turn import Turn, TurnGate, busy_reply, take_turn, trouble_reply
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
 
@@ -70,3 +70,44 @@ def test_every_quick_reply_payload_is_an_offered_intent(domain):
 )
 async def test_rasa_sees_an_intent_only_for_a_quick_reply_payload(typed, seen):
     assert await turn(answering, typed) == [f"echo {seen}"]
+
+
+async def test_turns_beyond_the_limit_are_refused_at_once_and_the_rest_are_answered():
+    gate = TurnGate(limit=2)
+    release = asyncio.Event()
+    seen = []
+
+    async def slow_rasa(message):
+        seen.append(message.text)
+        await release.wait()
+        await message.output_channel.send_response(message.sender_id, {"text": f"answer to {message.text}"})
+
+    async def one(text):
+        output = CollectingOutputChannel()
+        outcome = await take_turn(slow_rasa, output, text, f"person {text}", "socketio", SETTINGS, gate=gate)
+        return outcome, [m["text"] for m in output.messages]
+
+    first, second = asyncio.create_task(one("a")), asyncio.create_task(one("b"))
+    await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(one("c"), timeout=0.5) == (Turn.REFUSED_BUSY, [busy_reply()])
+    assert seen == ["a", "b"]  # Rasa never saw the refused turn: nothing of it is stored
+    release.set()
+    assert await first == (Turn.TAKEN, ["answer to a"])
+    assert await second == (Turn.TAKEN, ["answer to b"])
+    assert gate.in_progress == 0
+    assert (await one("d"))[0] is Turn.TAKEN  # places are given back, also after a failed turn
+
+
+async def test_a_failed_turn_gives_its_place_back():
+    gate = TurnGate(limit=1)
+
+    async def failing(message):
+        raise ConnectionError("action server down")
+
+    output = CollectingOutputChannel()
+    assert await take_turn(failing, output, "jobs?", "p", "rest", SETTINGS, gate=gate) is Turn.TAKEN
+    assert gate.in_progress == 0 and output.messages[0]["text"] == trouble_reply()
+
+
+def test_the_busy_reply_gives_the_desk_phone_number():
+    assert "try again in a moment" in busy_reply() and "14 036" in busy_reply()
