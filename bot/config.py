@@ -82,11 +82,11 @@ class Settings:
     # Seconds to wait for an answer before telling the person there is a problem.
     reply_timeout_seconds: Positive = 6
     # Turns one Rasa server handles at a time (both channels); beyond it, "very busy, try again".
-    # Rasa answers one turn at a time (one event loop): at about 35 ms a turn, 8 turns at once
-    # keep the wait of the last under 0.3 s. People type slowly, so a server rarely has more than
-    # one or two at once (deploy/'s proxy sends each server at most 4); `make bench` raises it to
-    # measure a saturated server's throughput (operations/overload.py measures the refusals).
-    max_concurrent_turns: Positive = 8
+    # Rasa answers one turn at a time (one event loop), so turns beyond a few only wait: 4 at once
+    # keep a server busy (as deploy/'s proxy sends each server at most 4) and the wait short.
+    # People type slowly: at 30 turns a second a server has about one at a time. The evaluation
+    # raises it to measure a saturated server; operations/overload.py measures the refusals.
+    max_concurrent_turns: Positive = 4
     # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
     chat_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Where browsers reach the Rasa server (the chat widget connects here).

@@ -47,6 +47,10 @@ from measure.stats import Spread, percentile
 LEVELS = (1, 8, 32)
 MESSAGES = {1: 100, 8: 240, 32: 480}
 QUICK_MESSAGES = {1: 6, 8: 16, 32: 32}
+# The bench measures what a saturated server does: it lets every Rasa server take all the turns it
+# sends at once, where a server in use refuses more than ALMERE_MAX_CONCURRENT_TURNS (8) with
+# "very busy" (bot/rasa/turn.py; operations/overload.py measures that).
+SERVER_ENV = {"ALMERE_MAX_CONCURRENT_TURNS": str(max(LEVELS))}
 RUNS = 3
 WARM_UP = 24
 CONVERSATION_LENGTH = 10
@@ -478,7 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     contenders: dict[str, Start] = {
         TRIVIAL: servers.trivial,
-        CURRENT: lambda directory: servers.assistant(directory, MODEL),
+        CURRENT: lambda directory: servers.assistant(directory, MODEL, env=SERVER_ENV),
     }
     if not arguments.skip_default:
         print("==> Training baseline (b) with Rasa's default config…", flush=True)
@@ -487,8 +491,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.default_training = (seconds, scratch)
         command = train_command(default_config, work / "rasa-default" / "out", speedups=False)
         commands.append("  baseline (b): " + shown(command))
-        contenders[DEFAULT] = lambda directory: servers.assistant(directory, default_model, speedups=False)
-        contenders[DEFAULT_SPED_UP] = lambda directory: servers.assistant(directory, default_model)
+        contenders[DEFAULT] = lambda directory: servers.assistant(
+            directory, default_model, env=SERVER_ENV, speedups=False
+        )
+        contenders[DEFAULT_SPED_UP] = lambda directory: servers.assistant(
+            directory, default_model, env=SERVER_ENV
+        )
     for names in arguments.experiment:
         patches = [name.strip() for name in names.split(",") if name.strip()]
         unknown = set(patches) - set(PATCHES)
@@ -496,17 +504,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unknown experiment(s): {', '.join(sorted(unknown))}")
         suffix = f" + {'+'.join(patches)}"
         contenders[CURRENT + suffix] = lambda directory, p=tuple(patches): servers.assistant(
-            directory, MODEL, experiments=p
+            directory, MODEL, env=SERVER_ENV, experiments=p
         )
         if DEFAULT in contenders:
             contenders[DEFAULT + suffix] = lambda directory, p=tuple(patches): servers.assistant(
-                directory, default_model, experiments=p, speedups=False
+                directory, default_model, env=SERVER_ENV, experiments=p, speedups=False
             )
     for variant in arguments.variant:
         print(f"==> Training variant {variant}…", flush=True)
         config = configs.write(configs.VARIANTS[variant](), work / f"variant-{variant}" / "config.yml")
         model, _seconds, _scratch = train_cached(config, work / f"variant-{variant}")
-        contenders[f"variant {variant}"] = lambda directory, m=model: servers.assistant(directory, m)
+        contenders[f"variant {variant}"] = lambda directory, m=model: servers.assistant(
+            directory, m, env=SERVER_ENV
+        )
 
     classifier = classify.ReplyClassifier.from_project(services.knowledge())
     for run in range(arguments.runs):

@@ -61,13 +61,16 @@ async def send(session: aiohttp.ClientSession, url: str, sender: str, message: s
         seconds = time.perf_counter() - started
         return Exchange(sender, message, None, seconds, f"{type(error).__name__}: {error}"[:300])
     seconds = time.perf_counter() - started
-    if status != 200:
-        return Exchange(sender, message, None, seconds, f"HTTP {status}: {body[:200]}", status)
     try:
         replies = json.loads(body)
     except ValueError:
         replies = None
     if not isinstance(replies, list):
+        replies = None
+    if status != 200:
+        # Kept when it is a list of messages: a server too busy to answer says so in one (503).
+        return Exchange(sender, message, replies, seconds, f"HTTP {status}: {body[:200]}", status)
+    if replies is None:
         error = f"HTTP 200 without a list of messages: {body[:200]}"
         return Exchange(sender, message, None, seconds, error, status)
     return Exchange(sender, message, replies, seconds, None, status)
