@@ -104,8 +104,9 @@ eval: $(MODEL) ## Answer quality report (reports/eval.md): in-scope questions, c
 bench: $(MODEL) ## Speed and memory report (reports/bench.md) against baselines
 	$(BIN)/python -m evaluation.bench
 
-load: $(MODEL) ## Load test alone on its own local stack (PostgreSQL, 2 Rasa servers); writes reports/load.md
+load: $(MODEL) ## Load and overload tests on their own local stacks; write reports/load.md and reports/overload.md
 	$(BIN)/python -m operations.load --start postgres --rasa-servers 2
+	$(BIN)/python -m operations.overload
 
 audit: ## Known vulnerabilities of the pinned packages (pip-audit in .venv-audit); see SECURITY.md
 	scripts/audit
