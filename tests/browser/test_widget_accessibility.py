@@ -414,12 +414,12 @@ def test_the_conversation_stays_usable_when_zoomed(zoom, new_page, console_error
     no_sideways_scrolling(page)
     assert_accessible(page, f"widget at {zoom} %")
     screenshot("answer", target=page)
-    # The contact question's extra row still leaves the conversation most of the panel.
+    # The contact question's extra row still leaves the conversation half of the panel.
     chat.say("I want to talk to a person", "What is your name?")
     chat.say("Ana Silva", "How can a colleague reach you?")
     expect(page.get_by_role("group", name="Answer with:")).to_be_visible()
     share = log_share(page)
-    assert share >= 0.4, f"the conversation has {share:.0%} of the panel at {zoom} % (contact)"
+    assert share >= 0.5, f"the conversation has {share:.0%} of the panel at {zoom} % (contact)"
     no_sideways_scrolling(page)
     assert_accessible(page, f"handoff: e-mail at {zoom} %")
     screenshot("contact", target=page)
