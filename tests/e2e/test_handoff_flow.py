@@ -82,7 +82,7 @@ def test_the_cli_lists_exactly_that_ticket_with_the_whole_transcript(assistant, 
     assert ticket["name"] == "Maria <b>Jansen</b>" and ticket["email"] == "maria@example.nl"
     assert ticket["question"] == "What's the average rent?" and ticket["desk"] == "international"
     user_lines = [m["text"] for m in ticket["transcript"] if m["role"] == "user"]
-    clicked = {"/choose_private": "[quick reply: choose private]", "/affirm": "[quick reply: affirm]"}
+    clicked = {"/choose_private": "As a private person", "/affirm": "Yes, I agree"}
     assert user_lines == [clicked.get(message, message) for message, _ in exchange]
     roles = [m["role"] for m in ticket["transcript"]]
     assert roles[0] == "user" and "bot" in roles
