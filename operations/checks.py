@@ -39,7 +39,8 @@ def user_texts(events: Sequence[Mapping]) -> list[str]:
 
 
 def bot_texts(events: Sequence[Mapping]) -> list[str]:
-    return [event.get("text") for event in events if event.get("event") == "bot"]
+    """The texts the assistant said (a message with only a payload for the widget has none)."""
+    return [event["text"] for event in events if event.get("event") == "bot" and event.get("text")]
 
 
 def turn_problems(events: Sequence[Mapping]) -> list[str]:
@@ -100,20 +101,12 @@ def tickets_by_conversation(env: Mapping[str, str], sender_ids: Iterable[str]) -
 
 
 def transcript_user_lines(ticket: Mapping) -> list[str]:
-    """The person's messages in a ticket's transcript, in stored order."""
+    """What the person sent, as a ticket's transcript keeps it, in stored order: the text they
+    typed, or the payload of the button they clicked (the transcript shows its title)."""
     messages = sorted(ticket["transcript"], key=lambda message: message["position"])
-    return [message["text"] for message in messages if message["role"] == "user"]
+    return [m.get("quick_reply") or m["text"] for m in messages if m["role"] == "user"]
 
 
 def transcript_bot_lines(ticket: Mapping) -> list[str]:
     messages = sorted(ticket["transcript"], key=lambda message: message["position"])
     return [message["text"] for message in messages if message["role"] == "bot"]
-
-
-def as_transcribed(messages: Sequence[str]) -> list[str]:
-    """How the person's ``messages`` appear in a ticket's transcript (a button's payload is
-    shown as what it meant), by the product's own rule in bot.handoff."""
-    from bot.handoff import transcript_from_events
-
-    events = [{"event": "user", "text": message, "timestamp": 0} for message in messages]
-    return [entry.text for entry in transcript_from_events(events)]

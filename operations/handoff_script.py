@@ -94,8 +94,9 @@ def conversation(sender: str, length: int, handoff: bool, offset: int = 0) -> Sc
 
 
 def reply_text(replies: Sequence[dict]) -> str:
-    """The texts of a REST reply (a list of messages), one per line."""
-    return "\n".join(reply_texts(replies))
+    """The texts of a REST reply (a list of messages), one per line; messages without text (a
+    payload for the widget, e.g. what a handoff question expects) add none."""
+    return "\n".join(text for text in reply_texts(replies) if text)
 
 
 def reference_in(text: str) -> str | None:

@@ -295,10 +295,10 @@ def check(
                     f"{script.sender}: ticket {ticket['reference']}, but the person was given "
                     f"{references.get(script.sender)}"
                 )
-            if checks.transcript_user_lines(ticket) != checks.as_transcribed(script.messages):
+            if checks.transcript_user_lines(ticket) != list(script.messages):
                 result.tickets.append(
                     f"{script.sender}: transcript {checks.transcript_user_lines(ticket)!r} "
-                    f"is not the conversation {checks.as_transcribed(script.messages)!r}"
+                    f"is not the conversation {list(script.messages)!r}"
                 )
     return result
 
