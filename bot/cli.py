@@ -55,30 +55,28 @@ def _interrupt(*_args) -> None:
     raise KeyboardInterrupt
 
 
+def _announce(server: processes.Server) -> None:
+    click.echo(f"Starting the {server.name}…")
+
+
 def _serve_until_interrupted(servers, message: str) -> int:
     """Start ``servers`` in order, each once the previous is ready; stop all on Ctrl-C/SIGTERM."""
-    started = []
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for server in servers:
-            click.echo(f"Starting the {server.name}…")
-            started.append(processes.start(server))
-            processes.wait_until_ready(server)
-        click.echo(message)
-        while all(server.process.poll() is None for server in started):
-            time.sleep(0.5)
-        stopped = next(server for server in started if server.process.poll() is not None)
-        click.echo(f"The {stopped.name} stopped unexpectedly; stopping the rest.", err=True)
-        return 1
-    except KeyboardInterrupt:
-        click.echo("\nStopping…")
+        with processes.running(processes.Stack(list(servers)), announce=_announce) as started:
+            click.echo(message)
+            try:
+                while all(server.process.poll() is None for server in started.servers):
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                click.echo("\nStopping…")
+                return 0
+            stopped = next(server for server in started.servers if server.process.poll() is not None)
+            click.echo(f"The {stopped.name} stopped unexpectedly; stopping the rest.", err=True)
+            return 1
+    except KeyboardInterrupt:  # while starting: processes.running has stopped those already started
+        click.echo("\nStopped.")
         return 0
-    finally:
-        # A second Ctrl-C or SIGTERM must not cut the shutdown short and orphan a server.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for server in reversed(started):
-            processes.stop(server)
 
 
 @main.command("run")
@@ -102,9 +100,7 @@ def shell() -> None:
     import os
     import subprocess
 
-    actions = processes.start(processes.action_server())
-    try:
-        processes.wait_until_ready(actions)
+    with processes.running(processes.Stack([processes.action_server()])):
         command = processes.rasa_command(
             "shell",
             "--model",
@@ -115,8 +111,6 @@ def shell() -> None:
         )
         env = {**os.environ, **processes.shared_secret_env()}
         sys.exit(subprocess.call(command, cwd=REPO_ROOT, env=env))
-    finally:
-        processes.stop(actions)
 
 
 for _command in (tickets_group, users_group, db_group, desk_command):

@@ -1,6 +1,6 @@
 """The assistant's real servers (and the trivial baseline) on free loopback ports, and their memory.
 
-Built on bot.processes, as the e2e tests are: a temporary endpoints.yml points the Rasa
+Started by bot.processes, as the e2e tests' are: a temporary endpoints.yml points the Rasa
 server at the action server's port, and the conversations go to a temporary SQLite file.
 """
 
@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import socket
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot import processes
+from bot.processes import LOOPBACK, REST_PATH
 from bot.tickets.database import upgrade_database
 from evaluation.common import MODEL, child_env
-
-LOOPBACK = "127.0.0.1"
-REST_PATH = "/webhooks/rest/webhook"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
 
 
 def _status_kib(pid: int | str, key: str) -> int:
@@ -78,48 +69,21 @@ def tree_peak_rss_mb(server: processes.Server) -> float:
 
 @dataclass
 class Running:
-    """Servers that answer on a REST URL, with the time each took to become ready."""
+    """Servers that answer on a REST URL."""
 
     rest_url: str
     servers: list[processes.Server]
     started_at: float  # time.perf_counter() when the first process was started
-    ready_seconds: dict[str, float] = field(default_factory=dict)
     work: Path | None = None
 
     def server(self, name: str) -> processes.Server:
         return next(server for server in self.servers if server.name == name)
 
 
-def write_endpoints(path: Path, action_port: int) -> Path:
-    """endpoints.yml with the action server on ``action_port`` (everything else unchanged)."""
-    return processes.write_endpoints(path, f"http://{LOOPBACK}:{action_port}/webhook")
-
-
-def _start_all(
-    stack: ExitStack,
-    servers: Sequence[processes.Server],
-    rest_url: str,
-    env: Mapping[str, str],
-    logs: Path,
-    timeout: float,
-) -> Running:
-    """Start ``servers`` together and wait until each answers its ready URL."""
-    started = time.perf_counter()
-    for server in servers:
-        processes.start(server, env=dict(env), log_dir=logs)
-        stack.callback(processes.stop, server)
-    running = Running(rest_url, list(servers), started, work=logs.parent)
-    for server in servers:
-        processes.wait_until_ready(server, timeout=timeout)
-        running.ready_seconds[server.name] = time.perf_counter() - started
-    return running
-
-
 @contextmanager
 def assistant(
     work: Path,
     model: Path = MODEL,
-    rasa_arguments: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     timeout: float = 240.0,
     profile_dir: Path | None = None,
@@ -129,14 +93,10 @@ def assistant(
     """The action server and the Rasa server (REST channel) of ``model``, started together.
 
     Conversations and tickets go to SQLite files in ``work``; both servers listen on
-    loopback only. ``rasa_arguments`` are added to `rasa run` (e.g. ``--enable-api``).
-    The Rasa server runs with bot.rasa.speedups as `make run` runs it, or as stock Rasa if
-    ``speedups`` is false. ``experiments`` names patches of evaluation.experiments to apply to it;
-    with ``profile_dir``, both servers run under evaluation.profiled.
+    loopback only. The Rasa server runs with bot.rasa.speedups as `make run` runs it, or as
+    stock Rasa if ``speedups`` is false. ``experiments`` names patches of evaluation.experiments
+    to apply to it; with ``profile_dir``, both servers run under evaluation.profiled.
     """
-    work.mkdir(parents=True, exist_ok=True)
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = write_endpoints(work / "endpoints.yml", action_port)
     environment = child_env(
         {
             "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
@@ -145,20 +105,21 @@ def assistant(
             **(env or {}),
         }
     )
+    servers = processes.assistant_stack(
+        work, processes.Ports.free(), environment, model=model, speedups=speedups
+    )
     upgrade_database(environment["ALMERE_DATABASE_URL"])  # the handoff stores tickets
-    actions = processes.action_server(port=action_port, host=LOOPBACK)
-    rasa = processes.rasa_server(port=rasa_port, model=model, endpoints=endpoints, speedups=speedups)
-    rasa = dataclasses.replace(rasa, command=[*rasa.command, "--interface", LOOPBACK, *rasa_arguments])
-    if experiments:
-        rasa = wrapped(rasa, "evaluation.experiments", ",".join(experiments))
-    if profile_dir is not None:
-        actions, rasa = (
-            wrapped(server, "evaluation.profiled", str(profile_dir / server.name.replace(" ", "-")))
-            for server in (actions, rasa)
-        )
-    with ExitStack() as stack:
-        url = f"http://{LOOPBACK}:{rasa_port}{REST_PATH}"
-        yield _start_all(stack, [actions, rasa], url, environment, work / "logs", timeout)
+
+    def adapted(server: processes.Server) -> processes.Server:
+        if experiments and server in servers.rasa:
+            server = wrapped(server, "evaluation.experiments", ",".join(experiments))
+        if profile_dir is not None:
+            server = wrapped(server, "evaluation.profiled", str(profile_dir / server.name.replace(" ", "-")))
+        return server
+
+    servers.servers = [adapted(server) for server in servers.servers]
+    with processes.running(servers, together=True, timeout=timeout) as started:
+        yield Running(started.rest_urls[0], started.servers, started.started_at, work=work)
 
 
 def wrapped(server: processes.Server, wrapper: str, option: str) -> processes.Server:
@@ -171,15 +132,15 @@ def wrapped(server: processes.Server, wrapper: str, option: str) -> processes.Se
 @contextmanager
 def trivial(work: Path, timeout: float = 60.0) -> Iterator[Running]:
     """The trivial Sanic app (evaluation.baselines.trivial_app): the floor of this stack."""
-    port = free_port()
+    port = processes.free_port()
     server = processes.Server(
         name="trivial server",
         command=[sys.executable, "-m", "evaluation.baselines.trivial_app", "--port", str(port)],
         ready_url=f"http://{LOOPBACK}:{port}/",
     )
-    with ExitStack() as stack:
-        url = f"http://{LOOPBACK}:{port}{REST_PATH}"
-        yield _start_all(stack, [server], url, child_env(), work / "logs", timeout)
+    servers = processes.Stack([server], env=child_env(), log_dir=work / "logs")
+    with processes.running(servers, together=True, timeout=timeout) as started:
+        yield Running(f"http://{LOOPBACK}:{port}{REST_PATH}", started.servers, started.started_at, work=work)
 
 
 @dataclass(frozen=True)

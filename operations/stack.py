@@ -4,24 +4,24 @@ N Rasa servers share one tracker store (``ALMERE_TRACKER_URL``) and, when given,
 lock store; one action server stores tickets in ``ALMERE_DATABASE_URL``. Also the
 throw-away PostgreSQL database and Redis database the tests and the load run use.
 
-Every server listens on 127.0.0.1 only, on a free port.
+The servers are bot.processes': every one listens on 127.0.0.1 only, on a free port.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bot import processes
+from bot.processes import LOOPBACK, Ports, Stack, assistant_stack, running
+from bot.tickets.database import upgrade_database
 
 # Quiet, offline servers unless the caller's environment says otherwise (as the Makefile does).
 QUIET_ENV = {
@@ -31,16 +31,9 @@ QUIET_ENV = {
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "PYTHONWARNINGS": "ignore::DeprecationWarning",
 }
-LOOPBACK = "127.0.0.1"
 # Conversation ids the operations tests and load runs use start with this.
 SENDER_PREFIX = "ops-"
 REDIS_MARKER = "almere-operations:claimed-by"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
 
 
 def redis_lock_store(
@@ -49,84 +42,6 @@ def redis_lock_store(
     """The ``lock_store`` section of endpoints.yml for Rasa's Redis lock store (or another class
     with the same settings, named by its module path)."""
     return {"type": lock_store_type, "url": host, "port": port, "db": db}
-
-
-def write_endpoints(path: Path, action_url: str, lock_store: dict[str, object] | None) -> Path:
-    """The project's endpoints.yml with this action server and, if given, this lock store."""
-    if lock_store is None:
-        return processes.write_endpoints(path, action_url)
-    return processes.write_endpoints(path, action_url, lock_store=dict(lock_store))
-
-
-@dataclass
-class Stack:
-    """Running servers; ``rest_urls[i]`` is the REST webhook of ``rasa[i]``."""
-
-    actions: processes.Server
-    rasa: list[processes.Server]
-    env: dict[str, str]
-    endpoints: Path
-    log_dir: Path
-    started: list[processes.Server] = field(default_factory=list)
-
-    @property
-    def rest_urls(self) -> list[str]:
-        return [server.ready_url.rstrip("/") + "/webhooks/rest/webhook" for server in self.rasa]
-
-    def logs(self) -> str:
-        """The tail of every server log, for a failing test's message."""
-        parts = []
-        for server in self.started:
-            if server.log_path and server.log_path.exists():
-                tail = server.log_path.read_text(errors="replace")[-3000:]
-                parts.append(f"--- {server.name} ({server.log_path}) ---\n{tail}")
-        return "\n".join(parts)
-
-    def stop(self) -> None:
-        for server in reversed(self.started):
-            processes.stop(server)
-
-
-def start_stack(
-    work: Path,
-    env: dict[str, str],
-    rasa_servers: int = 2,
-    lock_store: dict[str, object] | None = None,
-    timeout: float = 300.0,
-) -> Stack:
-    """Start one action server and ``rasa_servers`` Rasa servers; the caller must ``stop()``."""
-    if not processes.MODEL.exists():
-        raise FileNotFoundError(f"no trained model at {processes.MODEL}: run `make train` first")
-    work.mkdir(parents=True, exist_ok=True)
-    env = {**{k: v for k, v in QUIET_ENV.items() if k not in os.environ}, **env}
-    action_port = free_port()
-    endpoints = write_endpoints(
-        work / "endpoints.yml", f"http://{LOOPBACK}:{action_port}/webhook", lock_store
-    )
-    names = ["Rasa server"] if rasa_servers == 1 else [f"Rasa server {i + 1}" for i in range(rasa_servers)]
-    rasa = []
-    for name in names:
-        server = processes.rasa_server(port=free_port(), endpoints=endpoints)
-        server.name = name
-        rasa.append(server)
-    stack = Stack(
-        actions=processes.action_server(port=action_port, host=LOOPBACK),
-        rasa=rasa,
-        env=env,
-        endpoints=endpoints,
-        log_dir=work / "logs",
-    )
-    try:
-        stack.started.append(processes.start(stack.actions, env=env, log_dir=stack.log_dir))
-        for server in rasa:  # loading the model in parallel: most of it is waiting on I/O and imports
-            stack.started.append(processes.start(server, env=env, log_dir=stack.log_dir))
-        deadline = time.monotonic() + timeout
-        for server in stack.started:
-            processes.wait_until_ready(server, timeout=max(1.0, deadline - time.monotonic()))
-    except BaseException:
-        stack.stop()
-        raise
-    return stack
 
 
 def with_database(url: str, database: str) -> str:
@@ -253,12 +168,10 @@ def local_stack(
     on a claimed database. "sqlite": both in SQLite files under ``work``, no Redis (then more
     than one Rasa server would each keep their own locks: refused).
     """
-    from contextlib import ExitStack
-
-    from bot.tickets.database import upgrade_database
-
     if backend not in ("postgres", "sqlite"):
         raise ValueError(f"unknown backend {backend!r}")
+    if not processes.MODEL.exists():
+        raise FileNotFoundError(f"no trained model at {processes.MODEL}: run `make train` first")
     if backend == "sqlite" and rasa_servers != 1:
         raise ValueError("SQLite has no lock store shared between servers: use one Rasa server")
     with ExitStack() as cleanup:
@@ -275,7 +188,18 @@ def local_stack(
         served_url = database_url
         if ticket_port is not None:
             served_url = make_url(database_url).set(port=ticket_port).render_as_string(hide_password=False)
-        env = {"ALMERE_TRACKER_URL": tracker_url, "ALMERE_DATABASE_URL": served_url, **(extra_env or {})}
-        stack = start_stack(work, env, rasa_servers=rasa_servers, lock_store=lock_store)
-        cleanup.callback(stack.stop)
+        env = {
+            **{k: v for k, v in QUIET_ENV.items() if k not in os.environ},
+            "ALMERE_TRACKER_URL": tracker_url,
+            "ALMERE_DATABASE_URL": served_url,
+            **(extra_env or {}),
+        }
+        servers = assistant_stack(
+            work,
+            Ports.free(rasa_servers),
+            env,
+            sections=None if lock_store is None else {"lock_store": lock_store},
+        )
+        # Started together: loading the model is mostly waiting on I/O and imports.
+        stack = cleanup.enter_context(running(servers, together=True, timeout=300.0))
         yield LocalStack(stack, backend, tracker_url, database_url, redis_db)

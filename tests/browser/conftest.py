@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -33,12 +32,6 @@ STAFF_USER = "browser-tester"
 STAFF_PASSWORD = secrets.token_urlsafe(16)
 
 expect.set_options(timeout=20_000)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -83,17 +76,10 @@ def site(tmp_path_factory):
     if not processes.MODEL.exists():
         pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
     work = tmp_path_factory.mktemp("browser")
-    action_port, rasa_port, desk_port, foreign_port = (free_port() for _ in range(4))
-    page_origin = f"http://127.0.0.1:{desk_port}"
-    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    ports = processes.Ports.free(desk=True)
+    page_origin = f"http://{processes.LOOPBACK}:{ports.desk}"
+    rasa_url = f"http://{processes.LOOPBACK}:{ports.rasa[0]}"
 
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        processes.ENDPOINTS.read_text().replace(
-            "http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook"
-        )
-    )
-    assert str(action_port) in endpoints.read_text()
     database_url = f"sqlite:///{work / 'desk.db'}"
     upgrade_database(database_url)
     engine = create_engine_for(database_url)
@@ -108,28 +94,20 @@ def site(tmp_path_factory):
         "ALMERE_SECRET_KEY": secrets.token_hex(32),  # so the desk writes no key file under var/
         "RASA_TELEMETRY_ENABLED": "false",
     }
-    servers = [
-        processes.action_server(port=action_port),
-        processes.rasa_server(port=rasa_port, endpoints=endpoints, cors=[page_origin]),
-        processes.desk_server(port=desk_port),
-    ]
+    servers = processes.assistant_stack(work, ports, env, cors=[page_origin])
+    foreign_port = processes.free_port()
     foreign = serve_foreign_page(work, foreign_port, f"{page_origin}/static/vendor/socket.io.min.js")
     try:
-        for server in servers:  # start all, then wait: they load in parallel
-            processes.start(server, env=env, log_dir=work / "logs")
-        for server in servers:
-            processes.wait_until_ready(server, timeout=180)
-        yield Site(
-            page_url=page_origin + "/",
-            rasa_url=rasa_url,
-            foreign_url=f"http://localhost:{foreign_port}/",
-            rasa=servers[1],
-            env=env,
-        )
+        with processes.running(servers, together=True, timeout=180) as started:  # they load in parallel
+            yield Site(
+                page_url=page_origin + "/",
+                rasa_url=rasa_url,
+                foreign_url=f"http://localhost:{foreign_port}/",
+                rasa=started.server("Rasa server"),
+                env=env,
+            )
     finally:
         foreign.shutdown()
-        for server in reversed(servers):
-            processes.stop(server)
 
 
 # Module scope: Playwright's sync API keeps an event loop running while it is open, and the

@@ -1,4 +1,4 @@
-"""Real servers for end-to-end tests: the action server and the Rasa server on free ports."""
+"""Real servers for end-to-end tests: action, Rasa and desk servers on free ports, and a mail server."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from support import free_port
 
 from bot import processes
 from bot.tickets.database import upgrade_database
@@ -60,47 +59,31 @@ def assistant(tmp_path_factory):
     if not processes.MODEL.exists():
         pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
     work = tmp_path_factory.mktemp("assistant")
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        processes.ENDPOINTS.read_text().replace(
-            "http://localhost:5055/webhook", f"http://127.0.0.1:{action_port}/webhook"
-        )
-    )
-    assert str(action_port) in endpoints.read_text()
     tracker_db = work / "tracker.db"
     database_url = f"sqlite:///{work / 'desk.db'}"
     upgrade_database(database_url)
     mailbox = MailBox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp = Controller(mailbox, hostname=processes.LOOPBACK, port=processes.free_port())
     smtp.start()
-    desk_port = free_port()
     env = {
         "ALMERE_TRACKER_URL": f"sqlite:///{tracker_db}",
         "ALMERE_DATABASE_URL": database_url,
-        "ALMERE_SMTP_HOST": "127.0.0.1",
+        "ALMERE_SMTP_HOST": processes.LOOPBACK,
         "ALMERE_SMTP_PORT": str(smtp.port),
         "ALMERE_SECRET_KEY": "e2e-only-secret",
     }
-    actions = processes.action_server(port=action_port)
-    rasa = processes.rasa_server(port=rasa_port, endpoints=endpoints)
-    desk = processes.desk_server(port=desk_port)
-    started = []
     try:
-        for server in (actions, rasa, desk):
-            started.append(processes.start(server, env=env, log_dir=work / "logs"))
-            processes.wait_until_ready(server, timeout=180)
-        yield Assistant(
-            rasa=rasa,
-            actions=actions,
-            desk=desk,
-            rest_url=f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
-            desk_url=f"http://127.0.0.1:{desk_port}",
-            tracker_db=tracker_db,
-            env=env,
-            mailbox=mailbox,
-        )
+        servers = processes.assistant_stack(work, processes.Ports.free(desk=True), env)
+        with processes.running(servers, timeout=180) as started:
+            yield Assistant(
+                rasa=started.server("Rasa server"),
+                actions=started.server("action server"),
+                desk=started.server("desk server"),
+                rest_url=started.rest_urls[0],
+                desk_url=processes.origin(started.server("desk server")),
+                tracker_db=tracker_db,
+                env=env,
+                mailbox=mailbox,
+            )
     finally:
-        for server in reversed(started):
-            processes.stop(server)
         smtp.stop()

@@ -20,7 +20,7 @@ from support import require_service
 from test_scale_out import burst_problems
 
 from bot.config import REPO_ROOT
-from operations import stack
+from bot.processes import free_port
 from operations.handoff_script import QUESTIONS, TROUBLE, reply_text
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +48,7 @@ def rest_backend_on_loopback(urls) -> str:
 
 @pytest.fixture(scope="module")
 def proxy_url(scaled_out, tmp_path_factory):
-    port = stack.free_port()
+    port = free_port()
     config = tmp_path_factory.mktemp("haproxy") / "haproxy.cfg"
     config.write_text(
         "defaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n"
