@@ -54,7 +54,6 @@ COMPLETE = {
     "handoff_question": "What's the average rent?",
     "handoff_desk": "international",
     "handoff_consent": True,
-    "unanswered_intent": "out_of_scope",
 }
 
 
