@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bot import stack
+from bot import processes
 from bot.config import Settings
 from bot.rasa.turn import busy_reply, trouble_reply
 from evaluation.questions import FACT_QUESTIONS
@@ -141,8 +141,8 @@ def run(work: Path, seconds: float = SECONDS) -> Run:
     """Start an action server and a Rasa server, then measure both phases against it."""
     tracker_url = f"sqlite:///{work / 'tracker.db'}"
     env = {"ALMERE_TRACKER_URL": tracker_url, "ALMERE_DATABASE_URL": f"sqlite:///{work / 'desk.db'}"}
-    servers = stack.assistant_stack(work, stack.Ports.free(), env)
-    with stack.running(servers, timeout=180) as started:
+    servers = processes.assistant_stack(work, processes.Ports.free(), env)
+    with processes.running(servers, timeout=180) as started:
         [url] = started.rest_urls
         limit = Settings().max_concurrent_turns
         asyncio.run(closed_loop(url, limit, 3.0))  # warm-up: first answers load lazily

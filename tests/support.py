@@ -9,17 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.processes import free_port
 from bot.tickets import TicketResult, TicketService, TranscriptEntry
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def running_in_ci() -> bool:

@@ -221,10 +221,7 @@ def keyed_rasa(assistant, tmp_path_factory):
     """A second Rasa server with an API key, sharing the first one's action server and tracker store."""
     work = tmp_path_factory.mktemp("keyed")
     action_webhook = assistant.actions.ready_url.replace("/health", "/webhook")
-    endpoints = work / "endpoints.yml"
-    default_webhook = "http://localhost:5055/webhook"
-    endpoints.write_text(processes.ENDPOINTS.read_text().replace(default_webhook, action_webhook))
-    assert action_webhook in endpoints.read_text()
+    endpoints = processes.write_endpoints(work / "endpoints.yml", action_webhook)
     port = free_port()
     server = processes.rasa_server(port=port, endpoints=endpoints)
     processes.start(server, env={**assistant.env, "ALMERE_REST_API_KEY": API_KEY}, log_dir=work / "logs")

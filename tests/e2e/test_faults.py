@@ -64,11 +64,8 @@ def black_hole():
 
 
 def test_a_hung_action_server_is_answered_within_seconds(assistant, black_hole, tmp_path):
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(
-        processes.ENDPOINTS.read_text().replace(
-            "http://localhost:5055/webhook", f"http://127.0.0.1:{black_hole}/webhook"
-        )
+    endpoints = processes.write_endpoints(
+        tmp_path / "endpoints.yml", f"http://127.0.0.1:{black_hole}/webhook"
     )
     port = free_port()
     rasa = processes.rasa_server(port=port, endpoints=endpoints)
