@@ -4,11 +4,14 @@ Measured over HTTP (REST channel, loopback) against real servers and two baselin
 in the same run, with the runs interleaved so that background load hits all alike:
   (a) a trivial Sanic app with a fixed reply (evaluation.baselines.trivial_app): the floor;
   (b) the assistant's data trained with Rasa's default config (DIET, TED, ...), served by
-      stock `rasa run` with the same action server, endpoints and SQL tracker store: what a
-      Rasa user gets without tuning. It is also served with bot.rasa.speedups, to show how
-      much of the difference is the configuration.
+      stock `rasa run` with Rasa's own SQL tracker store and REST channel and the same action
+      server: what a Rasa user gets without tuning. It is also served with bot.rasa.speedups
+      and the project's channels and tracker store, to show how much of the difference is the
+      configuration.
 Each run starts the servers afresh: time to the first answer, a warm-up, conversations of
-fact questions at 1, 8 and 32 at a time, then the servers' peak memory. Training time is
+fact questions at 1, 8 and 32 at a time, then the servers' peak memory. Then, once, the cost of
+a turn by its number in a conversation of 200 (evaluation.turn_curve), for the current model
+and baseline (b), drawn into reports/bench-turns.svg. Training time is
 measured with an empty cache (RASA_CACHE_DIRECTORY) and again with nothing changed.
 Candidate changes can be measured alongside: `--experiment` (evaluation.experiments)
 and `--variant` (evaluation.configs).
@@ -29,7 +32,7 @@ from pathlib import Path
 
 from bot import services
 from bot.processes import rasa_command
-from evaluation import classify, configs, servers
+from evaluation import classify, configs, servers, turn_curve
 from evaluation.classify import Outcome
 from evaluation.common import (
     CONFIG,
@@ -41,26 +44,25 @@ from evaluation.common import (
 )
 from evaluation.experiments import PATCHES
 from evaluation.questions import FACT_QUESTIONS
-from measure import client, report
+from measure import chart, client, report
 from measure.stats import Spread, percentile
 
 LEVELS = (1, 8, 32)
 MESSAGES = {1: 100, 8: 240, 32: 480}
 QUICK_MESSAGES = {1: 6, 8: 16, 32: 32}
-# The bench measures what a saturated server does: it lets every Rasa server take all the turns it
-# sends at once, where a server in use refuses more than ALMERE_MAX_CONCURRENT_TURNS (8) with
-# "very busy" (bot/rasa/turn.py; operations/overload.py measures that).
-SERVER_ENV = {"ALMERE_MAX_CONCURRENT_TURNS": str(max(LEVELS))}
 RUNS = 3
+QUICK_CURVE_TURNS = 20
 WARM_UP = 24
 CONVERSATION_LENGTH = 10
 FIRST_ANSWER_TIMEOUT = 120.0
 
-# Targets.
-P50_MS, P95_MS = 10.0, 25.0
-THROUGHPUT_RATIO = 3.0
-RASA_RSS_MB = 700.0
-FIRST_ANSWER_S = 10.0
+# Targets (issue 16): ratios against baseline (b) measured in the same run, as these machines are
+# noisy, and the peak memory of every run.
+TURN_GROWTH = 1.2  # p50 at turn 200 / p50 at turn 1 of one conversation
+P50_RATIO = 0.25  # p50 at one conversation / baseline (b)'s
+THROUGHPUT_RATIO = 4.0  # messages/s at 32 conversations / baseline (b)'s
+FIRST_ANSWER_RATIO = 0.3  # first answer after start / baseline (b)'s
+RASA_RSS_MB = 600.0  # the Rasa server's peak, in every run
 TRAIN_SCRATCH_S = 60.0
 
 CURRENT, TRIVIAL, DEFAULT = "current", "(a) trivial Sanic", "(b) Rasa default config"
@@ -176,6 +178,7 @@ class Results:
     runs: dict[str, list[ServerRun]] = field(default_factory=dict)
     training: tuple[float, float] | None = None
     default_training: tuple[float, bool] | None = None
+    curves: dict[str, turn_curve.Curve] = field(default_factory=dict)
 
     def spread(self, name: str, value: Callable[[ServerRun], float]) -> Spread:
         return Spread.of([value(run) for run in self.runs[name]])
@@ -200,24 +203,32 @@ class Results:
             return None
         return self.throughput(name, 32).median / self.throughput(base, 32).median
 
+    def against_default(self, name: str, value: Callable[[ServerRun], float]) -> float | None:
+        """The median of ``value`` for ``name`` over baseline (b)'s, if (b) was measured."""
+        base = self.baseline_of(name)
+        if base is None:
+            return None
+        return self.spread(name, value).median / self.spread(base, value).median
+
     def targets(self, name: str) -> list[report.Target]:
-        """The speed and memory targets for the assistant served as ``name``."""
+        """The speed and memory targets (issue 16) for the assistant served as ``name``."""
+        curve = self.curves.get(name)
         return [
             report.Target(
-                "p50 latency, 1 conversation (fact answer)",
-                self.latency(name, 1, 0.50).median,
-                P50_MS,
+                "p50 at turn 191–200 ÷ p50 at turn 1–10 of one conversation",
+                curve.growth if curve else None,
+                TURN_GROWTH,
                 False,
-                " ms",
-                1,
+                "×",
+                2,
             ),
             report.Target(
-                "p95 latency, 1 conversation (fact answer)",
-                self.latency(name, 1, 0.95).median,
-                P95_MS,
+                "p50 latency, 1 conversation ÷ baseline (b)",
+                self.against_default(name, lambda r: percentile(r.levels[1].latencies_ms, 0.5)),
+                P50_RATIO,
                 False,
-                " ms",
-                1,
+                "×",
+                2,
             ),
             report.Target(
                 "throughput at 32 conversations ÷ baseline (b)",
@@ -227,22 +238,22 @@ class Results:
                 "×",
                 2,
             ),
+            report.Target(
+                "first answer after start ÷ baseline (b)",
+                self.against_default(name, lambda r: r.first_answer_s),
+                FIRST_ANSWER_RATIO,
+                False,
+                "×",
+                2,
+            ),
             report.Target("errors at 32 conversations", self.errors(name, 32), 0, False, "", 0),
             report.Target(
-                "Rasa server peak RSS",
-                self.spread(name, lambda r: r.peak_rss_mb[RASA_SERVER]).median,
+                "Rasa server peak RSS, highest of the runs",
+                max(run.peak_rss_mb[RASA_SERVER] for run in self.runs[name]),
                 RASA_RSS_MB,
                 False,
                 " MB",
                 0,
-            ),
-            report.Target(
-                "first answer after start",
-                self.spread(name, lambda r: r.first_answer_s).median,
-                FIRST_ANSWER_S,
-                False,
-                " s",
-                1,
             ),
         ]
 
@@ -364,6 +375,7 @@ def render(
             ratio_rows,
         ),
         "",
+        *curve_section(results),
         "## Start and memory",
         "",
         "First answer: seconds from starting the servers (together) to the first reply to a fact "
@@ -421,6 +433,44 @@ def render(
             )
         lines.append("")
     return "\n".join(lines)
+
+
+CURVE_CHART = "bench-turns.svg"
+
+
+def curve_section(results: Results) -> list[str]:
+    """The cost of a turn by its number: the chart's link and its numbers."""
+    if not results.curves:
+        return []
+    names = list(results.curves)
+    turns = [last for last, _ in results.curves[names[0]].points]
+    rows = [
+        [f"{last - turn_curve.BUCKET + 1}–{last}", *(f"{results.curves[n].p50_at(last):.1f}" for n in names)]
+        for last in turns
+    ]
+    return [
+        "## The cost of a turn by its number in the conversation",
+        "",
+        f"{turn_curve.CONVERSATIONS} conversations of {turn_curve.TURNS} fact questions each, one message "
+        f"at a time; each point is the p50 of {turn_curve.BUCKET} turns of all of them "
+        "(evaluation/turn_curve.py). Errors: "
+        + ", ".join(f"{n} {results.curves[n].errors}" for n in names)
+        + ".",
+        "",
+        f"![p50 latency by turn number]({CURVE_CHART})",
+        "",
+        report.table(["turns", *(f"{n} p50 ms" for n in names)], rows),
+        "",
+    ]
+
+
+def curve_chart(results: Results) -> str:
+    return chart.line_chart(
+        "p50 latency of a turn by its number in the conversation",
+        {name: [(float(last), p50) for last, p50 in curve.points] for name, curve in results.curves.items()},
+        "turn number (last of each bucket of 10)",
+        "p50 latency (ms)",
+    )
 
 
 def speedup_share(results: Results) -> list[str]:
@@ -482,7 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     contenders: dict[str, Start] = {
         TRIVIAL: servers.trivial,
-        CURRENT: lambda directory: servers.assistant(directory, MODEL, env=SERVER_ENV),
+        CURRENT: lambda directory: servers.assistant(directory, MODEL),
     }
     if not arguments.skip_default:
         print("==> Training baseline (b) with Rasa's default config…", flush=True)
@@ -491,12 +541,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.default_training = (seconds, scratch)
         command = train_command(default_config, work / "rasa-default" / "out", speedups=False)
         commands.append("  baseline (b): " + shown(command))
-        contenders[DEFAULT] = lambda directory: servers.assistant(
-            directory, default_model, env=SERVER_ENV, speedups=False
-        )
-        contenders[DEFAULT_SPED_UP] = lambda directory: servers.assistant(
-            directory, default_model, env=SERVER_ENV
-        )
+        contenders[DEFAULT] = lambda directory: servers.assistant(directory, default_model, speedups=False)
+        contenders[DEFAULT_SPED_UP] = lambda directory: servers.assistant(directory, default_model)
     for names in arguments.experiment:
         patches = [name.strip() for name in names.split(",") if name.strip()]
         unknown = set(patches) - set(PATCHES)
@@ -504,19 +550,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"unknown experiment(s): {', '.join(sorted(unknown))}")
         suffix = f" + {'+'.join(patches)}"
         contenders[CURRENT + suffix] = lambda directory, p=tuple(patches): servers.assistant(
-            directory, MODEL, env=SERVER_ENV, experiments=p
+            directory, MODEL, experiments=p
         )
         if DEFAULT in contenders:
             contenders[DEFAULT + suffix] = lambda directory, p=tuple(patches): servers.assistant(
-                directory, default_model, env=SERVER_ENV, experiments=p, speedups=False
+                directory, default_model, experiments=p, speedups=False
             )
     for variant in arguments.variant:
         print(f"==> Training variant {variant}…", flush=True)
         config = configs.write(configs.VARIANTS[variant](), work / f"variant-{variant}" / "config.yml")
         model, _seconds, _scratch = train_cached(config, work / f"variant-{variant}")
-        contenders[f"variant {variant}"] = lambda directory, m=model: servers.assistant(
-            directory, m, env=SERVER_ENV
-        )
+        contenders[f"variant {variant}"] = lambda directory, m=model: servers.assistant(directory, m)
 
     classifier = classify.ReplyClassifier.from_project(services.knowledge())
     for run in range(arguments.runs):
@@ -531,8 +575,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
 
+    for index, name in enumerate(n for n in (CURRENT, DEFAULT) if n in contenders):
+        print(f"==> Cost of a turn by its number: {name}…", flush=True)
+        with contenders[name](work / "curves" / str(index)) as running:
+            turns = QUICK_CURVE_TURNS if arguments.quick else turn_curve.TURNS
+            results.curves[name] = turn_curve.measure(running.rest_url, turns=turns)
+
     text = render(results, started, commands, messages, (before, load_average()))
     report.write(arguments.out, text)
+    if results.curves:
+        report.write(arguments.out.with_name(CURVE_CHART), curve_chart(results))
     print(text.split("## Summary", 1)[1].split("## Latency", 1)[0].strip())
     print(f"Report: {arguments.out}")
     return 0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import processes
+from bot.action_secret import SECRET_ENV
 from bot.processes import LOOPBACK, REST_PATH
 from bot.tickets.database import upgrade_database
 from evaluation.common import MODEL, child_env
@@ -102,12 +103,18 @@ def assistant(
             "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
             "ALMERE_DATABASE_URL": f"sqlite:///{work / 'desk.db'}",
             "SANIC_HOST": LOOPBACK,  # the action server's interface
+            # The evaluation sends up to 32 turns at once to measure answers and a saturated
+            # server's speed; a server in use refuses more than ALMERE_MAX_CONCURRENT_TURNS with
+            # "very busy" (bot/rasa/turn.py), which operations/overload.py measures.
+            "ALMERE_MAX_CONCURRENT_TURNS": "64",
             **(env or {}),
         }
     )
     servers = processes.assistant_stack(
         work, processes.Ports.free(), environment, model=model, speedups=speedups
     )
+    if not speedups:
+        use_stock_rasa(servers, work, model)
     upgrade_database(environment["ALMERE_DATABASE_URL"])  # the handoff stores tickets
 
     def adapted(server: processes.Server) -> processes.Server:
@@ -120,6 +127,49 @@ def assistant(
     servers.servers = [adapted(server) for server in servers.servers]
     with processes.running(servers, together=True, timeout=timeout) as started:
         yield Running(started.rest_urls[0], started.servers, started.started_at, work=work)
+
+
+# Stock Rasa as `rasa init` sets it up, with the project's action server (and its secret).
+STOCK_ENDPOINTS = """action_endpoint:
+  url: "{action_url}"
+  headers:
+    Authorization: Bearer ${{{secret}}}
+tracker_store:
+  type: sql
+  dialect: sqlite
+  db: {db}
+"""
+STOCK_CREDENTIALS = "rest:\n"
+
+
+def use_stock_rasa(stack: processes.Stack, work: Path, model: Path) -> None:
+    """Make ``stack``'s Rasa servers stock Rasa: its own SQL tracker store (SQLite in ``work``) and
+    REST channel, still with this stack's action server."""
+    action_url = stack.server("action server").ready_url.replace("/health", "/webhook")
+    endpoints = work / "stock-endpoints.yml"
+    endpoints.write_text(
+        STOCK_ENDPOINTS.format(action_url=action_url, secret=SECRET_ENV, db=work / "stock-tracker.db"),
+        encoding="utf-8",
+    )
+    credentials = work / "stock-credentials.yml"
+    credentials.write_text(STOCK_CREDENTIALS, encoding="utf-8")
+
+    def stock(server: processes.Server) -> processes.Server:
+        if server not in stack.rasa:
+            return server
+        port = int(server.ready_url.rstrip("/").rsplit(":", 1)[1])
+        replaced = processes.rasa_server(
+            port=port,
+            model=model,
+            endpoints=endpoints,
+            credentials=credentials,
+            host=LOOPBACK,
+            speedups=False,
+        )
+        replaced.name = server.name
+        return replaced
+
+    stack.servers = [stock(server) for server in stack.servers]
 
 
 def wrapped(server: processes.Server, wrapper: str, option: str) -> processes.Server:

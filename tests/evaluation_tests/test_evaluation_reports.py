@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from evaluation import bench, cv, evalsets, quality
+from evaluation import bench, cv, evalsets, quality, turn_curve
 from evaluation.classify import Classification, Outcome
 from evaluation.common import EVAL_SETS
 
@@ -153,6 +153,10 @@ def test_the_bench_report_compares_against_the_baselines():
             "current + x": [run(5.0, 0.05)],
         },
         training=(50.0, 9.0),
+        curves={
+            bench.CURRENT: turn_curve.Curve([(10, 30.0), (20, 33.0)], errors=0),
+            bench.DEFAULT: turn_curve.Curve([(10, 100.0), (20, 300.0)], errors=1),
+        },
     )
     text = bench.render(
         results,
@@ -161,10 +165,17 @@ def test_the_bench_report_compares_against_the_baselines():
         bench.MESSAGES,
         ("0.1 0.1 0.1", "0.2 0.2 0.2"),
     )
-    assert "| throughput at 32 conversations ÷ baseline (b) | 5.00× | ≥ 3.00× | PASS |" in text
-    assert "| p50 latency, 1 conversation (fact answer) | 8.0 ms | ≤ 10.0 ms | PASS |" in text
+    assert "| throughput at 32 conversations ÷ baseline (b) | 5.00× | ≥ 4.00× | PASS |" in text
+    assert "| p50 latency, 1 conversation ÷ baseline (b) | 0.20× | ≤ 0.25× | PASS |" in text
+    assert "| p50 at turn 191–200 ÷ p50 at turn 1–10 of one conversation | 1.10× | ≤ 1.20× | PASS |" in text
+    assert "| first answer after start ÷ baseline (b) | 1.00× | ≤ 0.30× | **FAIL** |" in text
+    assert "| Rasa server peak RSS, highest of the runs | 600 MB | ≤ 600 MB | PASS |" in text
+    assert "![p50 latency by turn number](bench-turns.svg)" in text
+    assert "| 11–20 | 33.0 | 300.0 |" in text and "current 0, (b) Rasa default config 1" in text
     assert "| training from scratch (empty cache) | 50.0 s | ≤ 60.0 s | PASS |" in text
     assert "## Candidate changes" in text and "current + x" in text
+    svg = bench.curve_chart(results)
+    assert svg.startswith("<svg") and bench.DEFAULT in svg
     assert "served with the same speed-ups the throughput at 32 conversations is 2.50×" in text
     assert f"| current | {bench.DEFAULT_SPED_UP} |" in text  # its own ratio row
     assert f"| {bench.DEFAULT_SPED_UP} |" not in text.split("## Candidate changes")[1]
