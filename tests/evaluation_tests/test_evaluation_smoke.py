@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def running(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` first")
-    with servers.assistant(tmp_path_factory.mktemp("evaluation"), env=bench.SERVER_ENV) as assistant:
+    with servers.assistant(tmp_path_factory.mktemp("evaluation")) as assistant:
         yield assistant
 
 
