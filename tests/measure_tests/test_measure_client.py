@@ -25,6 +25,8 @@ class FakeChannel(BaseHTTPRequestHandler):
         self.received.append((sender, message, self.headers.get("Authorization")))
         if message == "fail":
             self.answer(500, b'{"error": "boom"}')
+        elif message == "busy":
+            self.answer(503, json.dumps([{"recipient_id": sender, "text": "very busy"}]).encode())
         elif message == "not a list":
             self.answer(200, b'{"text": "a message outside a list"}')
         elif message == "slow":
@@ -39,7 +41,10 @@ class FakeChannel(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except BrokenPipeError:  # the client gave up waiting (the timeout test): expected
+            pass
 
     def log_message(self, *arguments) -> None:  # keep the test output clean
         pass
@@ -113,3 +118,9 @@ def test_a_load_spreads_the_messages_over_the_conversations(channel):
 def test_the_texts_of_a_reply():
     assert client.reply_texts([{"text": "a"}, {"image": "x.png"}, {"text": None}, "junk"]) == ["a", "", ""]
     assert client.reply_texts(None) == []
+
+
+def test_a_refusal_keeps_its_messages_and_counts_as_an_error(channel):
+    [exchange] = client.ask_each(channel, ["busy"], concurrency=1)
+    assert exchange.status == 503 and exchange.error.startswith("HTTP 503")
+    assert exchange.text == "very busy"  # what the person was told
