@@ -96,6 +96,19 @@ class Settings:
     chat_session_secret: str | None = None
     # REST channel: "Authorization: Bearer <key>" required when set; unset: loopback callers only.
     rest_api_key: str | None = None
+    # Where people reach the web page (links in e-mails to the person, e.g. the rating page).
+    site_url: str = "http://localhost:8000"
+    # Live chat (issue 12): where the desk reaches a Rasa server (deploy/: through the proxy),
+    # the secret the desk proves itself with (unset: generated once into var/live_chat_secret),
+    # how long a person waits for a colleague before the form is offered instead, and how
+    # recently a colleague's desk must have been open for them to count as available.
+    rasa_internal_url: str = "http://localhost:5005"
+    live_chat_secret: str | None = None
+    live_chat_wait_seconds: Positive = 120
+    staff_presence_seconds: Positive = 60
+    # The socket.io message queue of several Rasa servers (deploy/: Redis), so that a staff message
+    # reaches the person whichever server holds their socket; unset: one server, no queue.
+    socketio_redis_url: str | None = None
 
     @validator("cookie_secure", pre=True)
     def _boolean(cls, value: Any) -> Any:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -26,7 +27,15 @@ from sqlalchemy.types import TypeDecorator
 STATUSES = ("open", "claimed", "resolved")
 ACTIVE_STATUSES = ("open", "claimed")
 DESKS = ("international", "business")
-ROLES = ("user", "bot")
+# Who wrote a transcript message: the person, the assistant, or a staff member in a live chat.
+ROLES = ("user", "bot", "staff")
+# A ticket that began as a live chat (issue 12): asked for, taken by a colleague, handed back to the
+# assistant, closed by the colleague, or nobody took it in time (then the person leaves details).
+LIVE_CHAT_STATES = ("waiting", "active", "returned", "closed", "missed")
+# What staff did to answer a ticket: an e-mail sent (or that failed), or a phone call made.
+REPLY_KINDS = ("email", "call")
+REPLY_OUTCOMES = ("sent", "failed", "answered", "no_answer")
+RATING_CHANNELS = ("chat", "email")
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -93,7 +102,9 @@ class Ticket(Base):
     __table_args__ = (
         CheckConstraint(f"status IN ({_quoted(STATUSES)})", name="status"),
         CheckConstraint(f"desk IN ({_quoted(DESKS)})", name="desk"),
-        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="contact"),
+        # A live chat needs no contact details: the person is on the page.
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR live_chat IS NOT NULL", name="contact"),
+        CheckConstraint(f"live_chat IN ({_quoted(LIVE_CHAT_STATES)})", name="live_chat"),
         # The database itself guarantees one open or claimed ticket per conversation.
         Index(
             "uq_tickets_active_conversation",
@@ -120,6 +131,10 @@ class Ticket(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
     updated_at = Column(UTCDateTime, nullable=False, default=utc_now)
     assignee = Column(String(USERNAME_MAX))
+    # Set when the ticket began as a live chat (one of LIVE_CHAT_STATES); None for the form's tickets.
+    live_chat = Column(String(10))
+    # When the person first got an answer from a person: an e-mail sent, a call made, a chat message.
+    first_reply_at = Column(UTCDateTime)
 
     messages = relationship(
         "TicketMessage",
@@ -130,6 +145,12 @@ class Ticket(Base):
     notes = relationship(
         "TicketNote",
         order_by=lambda: (TicketNote.created_at, TicketNote.id),
+        cascade="all, delete-orphan",
+        back_populates="ticket",
+    )
+    replies = relationship(
+        "TicketReply",
+        order_by=lambda: (TicketReply.created_at, TicketReply.id),
         cascade="all, delete-orphan",
         back_populates="ticket",
     )
@@ -150,6 +171,8 @@ class TicketMessage(Base):
     role = Column(String(10), nullable=False)
     # A button the person clicked: ``text`` is its title ("Yes, I agree"), this what it sent ("/affirm").
     quick_reply = Column(String(QUICK_REPLY_MAX))
+    # The staff member who wrote a ``staff`` message (their username).
+    author = Column(String(USERNAME_MAX))
     text = Column(Text, nullable=False)
     timestamp = Column(UTCDateTime, nullable=False)
 
@@ -170,6 +193,48 @@ class TicketNote(Base):
     ticket = relationship("Ticket", back_populates="notes")
 
 
+class TicketReply(Base):
+    """An answer staff gave outside the chat: an e-mail (sent or failed) or a phone call."""
+
+    __tablename__ = "ticket_replies"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_quoted(REPLY_KINDS)})", name="kind"),
+        CheckConstraint(f"outcome IN ({_quoted(REPLY_OUTCOMES)})", name="outcome"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(10), nullable=False)
+    outcome = Column(String(10), nullable=False)
+    author = Column(String(USERNAME_MAX), nullable=False)
+    text = Column(Text, nullable=False)
+    # Why an e-mail could not be sent (shown to staff); None otherwise.
+    error = Column(Text)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    ticket = relationship("Ticket", back_populates="replies")
+
+
+class Rating(Base):
+    """The person's one answer to "how helpful was this?", asked once per conversation."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="score"),
+        CheckConstraint(f"channel IN ({_quoted(RATING_CHANNELS)})", name="channel"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    # Unique: the question is never asked twice for the same conversation.
+    conversation_id = Column(String(CONVERSATION_ID_MAX), nullable=False, unique=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(10), nullable=False)
+    asked_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    score = Column(Integer)
+    comment = Column(Text)
+    answered_at = Column(UTCDateTime)
+
+
 class StaffUser(Base):
     """A desk account; the password is stored only as an argon2 hash."""
 
@@ -181,3 +246,8 @@ class StaffUser(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
     # Part of every desk session; signing out bumps it, so copies of the old cookie stop working.
     session_generation = Column(Integer, nullable=False, default=0, server_default="0")
+    # How the person is told who joined a live chat ("Anna has joined"); the username if unset.
+    first_name = Column(String(NAME_MAX))
+    # Marked in the desk: ready to take live chats. Counts only while the desk is open (seen_at).
+    available = Column(Boolean, nullable=False, default=False, server_default=text("false"))
+    seen_at = Column(UTCDateTime)
