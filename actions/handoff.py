@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,9 +17,15 @@ from actions import handoff_prompts as prompts
 from bot import limits, services
 from bot.config import load_settings
 from bot.handoff import handoff_topic, parse_contact, transcript_from_events
+from bot.live_chat import OFFER_BUTTON, OFFER_TEXT, can_chat_now
 from bot.office_hours import desk_availability
 from bot.redaction import FORGET_SLOT
-from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketStoreUnavailable
+from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketError, TicketStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+# The channel of the chat widget, the only one that can carry a live chat.
+LIVE_CHAT_CHANNEL = "socketio"
 
 FORM_SLOTS = (
     "handoff_name",
@@ -85,6 +92,10 @@ class ActionPrepareHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         prompts.INTRO.send(dispatcher)
+        if live_chat_offered(tracker):
+            dispatcher.utter_message(
+                text=OFFER_TEXT, json_message={"data": {"live_chat": {"offer": OFFER_BUTTON}}}
+            )
         question = tracker.get_slot("unanswered_question")
         return [
             *reset_form_slots(),
@@ -92,6 +103,32 @@ class ActionPrepareHandoff(Action):
             SlotSet("handoff_offered", False),
             SlotSet("handoff_question", question or None),
         ]
+
+
+def live_chat_offered(tracker: Tracker) -> bool:
+    """A chat with a colleague is offered in the chat widget (the socket.io channel), while the desk
+    is open and a colleague is available, unless this conversation's chat was already missed."""
+    if tracker.get_latest_input_channel() != LIVE_CHAT_CHANNEL:
+        return False
+    try:
+        live_chats = services.live_chats()
+        if live_chats.current(tracker.sender_id) is not None:
+            return False
+        return can_chat_now(load_settings(), live_chats, datetime.now(timezone.utc))
+    except TicketError:
+        logger.exception("Could not tell whether a colleague is available to chat.")
+        return False
+
+
+def withdraw_missed_chat(conversation_id: str) -> bool:
+    """A person who asked for a live chat that nobody took, and then stops the form or does not
+    agree to it, has nothing kept: the chat's ticket is deleted. False if that failed."""
+    try:
+        services.live_chats().withdraw_missed(conversation_id)
+    except TicketError:
+        logger.exception("Could not withdraw the missed live chat of %s.", conversation_id)
+        return False
+    return True
 
 
 class ValidateHandoffForm(FormValidationAction):
@@ -181,9 +218,14 @@ class ActionSubmitHandoff(Action):
             # The service blocks on the database and the notification e-mail.
             result = await asyncio.get_running_loop().run_in_executor(None, submit)
         except ConsentRequired:
-            dispatcher.utter_message(
-                text="Understood: I have not stored or shared anything. " + knowledge.desk_contact()
-            )
+            loop = asyncio.get_running_loop()
+            if await loop.run_in_executor(None, withdraw_missed_chat, tracker.sender_id):
+                text = "Understood: I have not stored or shared anything. "
+            else:
+                text = (
+                    "Understood. I'm sorry, I could not withdraw your earlier request for a chat just now. "
+                )
+            dispatcher.utter_message(text=text + knowledge.desk_contact())
             forget = True
         except InvalidTicket as error:
             dispatcher.utter_message(
@@ -216,6 +258,12 @@ class ActionCancelHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if not withdraw_missed_chat(tracker.sender_id):
+            dispatcher.utter_message(
+                text="I'm sorry, I could not withdraw your earlier request for a chat just now. "
+                + services.knowledge().desk_contact()
+            )
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]
         dispatcher.utter_message(
             text="Okay, I've stopped: nothing has been passed on. " + services.knowledge().desk_contact()
         )

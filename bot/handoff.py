@@ -27,6 +27,14 @@ _QUICK_REPLY = re.compile(r"/([a-z_]+)")
 # How transcripts stored before the buttons' titles were kept show a click.
 _STORED_QUICK_REPLY = re.compile(r"\[quick reply: ([a-z ]+)\]")
 
+# A message the server itself put in the conversation ("EXTERNAL: request_human") is no one's words.
+EXTERNAL_PREFIX = "EXTERNAL: "
+# Where a live chat's bot event names the colleague who wrote it (bot.rasa.live_chat writes it).
+STAFF_AUTHOR_KEY = "almere_staff"
+BUSINESS_TOPICS = frozenset(
+    {"business_climate", "business_location", "startups", "foreign_companies", "business_desk"}
+)
+
 # The action that starts the handoff form: the question asked before it is the ticket's topic.
 HANDOFF_START = "action_prepare_handoff"
 # Intents named ask_<topic> ask about a topic of the knowledge file; these two were declined.
@@ -93,9 +101,13 @@ def transcript_from_events(
         if role == "bot":
             offered = _button_titles(event) or offered
         text = event.get("text")
-        if role is None or not isinstance(text, str) or not text:
+        if role is None or not isinstance(text, str) or not text or text.startswith(EXTERNAL_PREFIX):
             continue
         timestamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+        author = staff_author(event) if role == "bot" else None
+        if author is not None:
+            entries.append(TranscriptEntry(role="staff", text=text, timestamp=timestamp, author=author))
+            continue
         if role == "bot":
             last_bot_text = text
         elif _QUICK_REPLY.fullmatch(text) and len(text) <= QUICK_REPLY_MAX:
@@ -108,6 +120,18 @@ def transcript_from_events(
             continue
         entries.append(TranscriptEntry(role=role, text=text, timestamp=timestamp))
     return entries
+
+
+def staff_author(event: Mapping[str, Any]) -> str | None:
+    """The username of the colleague who wrote this bot event in a live chat, or None for the
+    assistant's own messages (the live chat stores its messages as bot events with this metadata)."""
+    author = (event.get("metadata") or {}).get(STAFF_AUTHOR_KEY)
+    return author if isinstance(author, str) and author else None
+
+
+def desk_for_topic(topic: str | None) -> str:
+    """The desk that answers questions on ``topic``: the business desk for the business topics."""
+    return BUSINESS if topic in BUSINESS_TOPICS else INTERNATIONAL
 
 
 def _words(payload: str) -> str:
@@ -123,6 +147,8 @@ class ShownMessage:
     text: str
     timestamp: datetime
     clicked: bool
+    # The colleague who wrote a ``staff`` message of a live chat.
+    author: str | None = None
 
 
 def readable_transcript(
@@ -141,7 +167,7 @@ def readable_transcript(
             text, clicked = title_of(payload, last_bot_text, buttons) or stored.group(1), True
         if message.role == "bot":
             last_bot_text = message.text
-        shown.append(ShownMessage(message.role, text, message.timestamp, clicked))
+        shown.append(ShownMessage(message.role, text, message.timestamp, clicked, message.author))
     return shown
 
 

@@ -7,6 +7,8 @@ from functools import cache
 from bot.config import load_settings
 from bot.knowledge import Knowledge, load_knowledge
 from bot.language import EntityVocabulary, load_vocabulary
+from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.live_chat import LiveChatService
 from bot.tickets.service import TicketService, ticket_service_for
 
 
@@ -24,3 +26,11 @@ def vocabulary() -> EntityVocabulary:
 def ticket_service() -> TicketService:
     """The handoff ticket service; its connection pool is made on first use."""
     return ticket_service_for(load_settings())
+
+
+@cache
+def live_chats() -> LiveChatService:
+    """Live chats and the colleagues' availability, in the ticket database."""
+    settings = load_settings()
+    engine = create_engine_for(settings.database_url)
+    return LiveChatService(create_session_factory(engine), settings.staff_presence_seconds)

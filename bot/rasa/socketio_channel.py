@@ -23,6 +23,12 @@
   only if this server's secret signed it (:mod:`bot.chat_sessions`) and otherwise starts a new
   session with a new token; the session is stored with the connection (``sio.save_session``),
   and messages are taken under that session only, whatever the message says.
+* **Live chat with a colleague** (issue 12, :mod:`bot.rasa.live_chat`): the widget's
+  ``live_chat_request`` event, the desk's ``POST /webhooks/socketio/live``, and the person's
+  messages while a colleague has the conversation (stored, no reply from the assistant, copied to
+  the ticket). With ``ALMERE_SOCKETIO_REDIS_URL`` set, the socket.io server uses python-socketio's
+  Redis message queue (``AsyncRedisManager``), so that an emit from any Rasa server reaches the
+  person's socket whichever server holds it.
 * **Checked messages.** Each message is a turn of :func:`bot.rasa.turn.take_turn`, like the
   REST channel's: input made safe, and a reply even when answering fails. A packet that
   cannot be decoded (not JSON, or nested too deeply for the parser: ``RecursionError``) gets
@@ -38,12 +44,17 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
-from socketio import exceptions
+from socketio import AsyncRedisManager, AsyncServer, exceptions
 
+from bot import services
 from bot.chat_sessions import session_tokens
-from bot.config import load_settings
+from bot.config import Settings, load_settings
+from bot.live_chat import live_chat_secret
 from bot.quick_replies import offered_payloads
+from bot.rasa.live_chat import LiveChatRelay
 from bot.rasa.turn import take_turn
+from bot.tickets.errors import TicketError
+from bot.tickets.live_chat import LiveChat
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +62,31 @@ UNREADABLE_REPLY = (
     "Sorry, I could not read that message (it was not valid JSON, or nested too deeply). "
     "Please send your question as text."
 )
+
+
+LIVE_CHAT_TROUBLE = (
+    "I'm sorry, I can't start a chat with a colleague right now because of a technical problem. "
+    "You can still leave your details below."
+)
+
+
+def share_through_redis(sio: AsyncServer, settings: Settings) -> None:
+    """With ``socketio_redis_url`` set, emits go through Redis to every Rasa server's sockets (the
+    documented python-socketio message queue); set before the first connection starts it."""
+    if settings.socketio_redis_url:
+        manager = AsyncRedisManager(settings.socketio_redis_url)
+        manager.set_server(sio)
+        sio.manager = manager
+
+
+def live_chat_of(relay: LiveChatRelay, conversation_id: str) -> LiveChat | None:
+    """The conversation's waiting or active live chat; None also when the ticket database cannot
+    be read (the assistant then answers as usual rather than not at all)."""
+    try:
+        return relay.chat_of(conversation_id)
+    except TicketError:
+        logger.exception("Could not read whether %s is in a live chat.", conversation_id)
+        return None
 
 
 class WebChatInput(SocketIOInput):
@@ -83,6 +119,11 @@ class WebChatInput(SocketIOInput):
         sio = self.sio
         assert sio is not None
         namespace = self.namespace or "/"
+        share_through_redis(sio, settings)
+        relay = LiveChatRelay(
+            sio, namespace, self.bot_message_evt, settings, services.live_chats(), live_chat_secret(settings)
+        )
+        relay.add_routes(blueprint)
         rasa_connect = sio.handlers[namespace]["connect"]
         decode_and_dispatch = sio.eio.handlers["message"]
 
@@ -117,6 +158,7 @@ class WebChatInput(SocketIOInput):
                 sender_id = sid
             message = data.get("message") if isinstance(data, dict) else None
             output = SocketIOOutput(sio, self.bot_message_evt)
+            chat = live_chat_of(relay, sender_id)
             await take_turn(
                 on_new_message,
                 output,
@@ -124,7 +166,26 @@ class WebChatInput(SocketIOInput):
                 sender_id,
                 self.name(),
                 settings,
+                paused=chat is not None and chat.state == "active",
             )
+            if chat is not None:
+                await relay.after_person_message(chat)
+
+        async def live_chat_request(sid: str, _data: Any = None) -> None:
+            sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            if sender_id is None:
+                logger.warning("Ignored a live chat request sent before a session was confirmed.")
+                return
+            try:
+                await relay.request(sender_id, self.name())
+            except TicketError:
+                logger.exception("A live chat could not be opened for %s.", sender_id)
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": LIVE_CHAT_TROUBLE, "live_chat": {"state": "unavailable"}},
+                    room=sid,
+                    namespace=namespace,
+                )
 
         async def packet_received(eio_sid: str, packet: Any) -> None:
             try:
@@ -140,5 +201,6 @@ class WebChatInput(SocketIOInput):
         sio.on("connect", connect, namespace=namespace)
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
+        sio.on("live_chat_request", live_chat_request, namespace=namespace)
         sio.eio.on("message", packet_received)
         return blueprint

@@ -101,11 +101,14 @@ async def take_turn(
     settings: Settings,
     metadata: dict[str, Any] | None = None,
     gate: TurnGate | None = None,
+    *,
+    paused: bool = False,
 ) -> Turn:
     """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply.
 
     ``gate``: the turns this one shares the server with (default: the process's, of
-    ``settings.max_concurrent_turns``)."""
+    ``settings.max_concurrent_turns``). ``paused``: a colleague has the conversation (live chat),
+    so Rasa stores the message and rightly says nothing; only a failure gets the trouble reply."""
     inbound = prepare_message(
         raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
     )
@@ -120,7 +123,9 @@ async def take_turn(
             logger.warning("Too many turns at once: %s was asked to try again.", sender_id)
             await output.send_text_message(sender_id, busy_reply())
             return Turn.REFUSED_BUSY
-        await _answer(on_new_message, output, inbound.text, sender_id, input_channel, settings, metadata)
+        await _answer(
+            on_new_message, output, inbound.text, sender_id, input_channel, settings, metadata, paused
+        )
     return Turn.TAKEN
 
 
@@ -132,14 +137,20 @@ async def _answer(
     input_channel: str,
     settings: Settings,
     metadata: dict[str, Any] | None,
+    paused: bool = False,
 ) -> None:
     watched = WatchedOutput(output)
     message = UserMessage(text, watched, sender_id, input_channel=input_channel, metadata=metadata)
+    failed = False
     try:
         await asyncio.wait_for(on_new_message(message), timeout=settings.reply_timeout_seconds)
     except asyncio.TimeoutError:
+        failed = True
         logger.error("No answer for %s within %ss.", sender_id, settings.reply_timeout_seconds)
     except Exception:
+        failed = True
         logger.exception("Answering %s failed.", sender_id)
-    if watched.sent == 0 or conversation_memory_problem() is not None:
+    # Silence is a failure, unless the conversation is paused and Rasa stored the message.
+    unanswered = watched.sent == 0 and (failed or not paused)
+    if unanswered or conversation_memory_problem() is not None:
         await output.send_text_message(sender_id, trouble_reply())

@@ -16,17 +16,20 @@ from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 from bot.config import REPO_ROOT, Settings, load_settings
+from bot.live_chat import live_chat_secret
 from bot.office_hours import local_time, zone_label
 from bot.secret_files import load_or_create_secret_key
-from bot.site.desk import auth, views
+from bot.site.desk import auth, live, views
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
+from bot.site.desk.rasa_link import RasaLink
 from bot.site.desk.rate_limit import SlidingWindowLimiter
 from bot.site.public import add_security_headers
 from bot.site.public import create_blueprint as public_page_blueprint
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.live_chat import LiveChatService
 
 LOGIN_WINDOW_SECONDS = 60
 
@@ -74,6 +77,11 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
             settings.login_attempts_per_minute_per_address, LOGIN_WINDOW_SECONDS
         ),
     )
+    app.extensions[live.EXTENSION_KEY] = live.LiveDesk(
+        live_chats=LiveChatService(session_factory, settings.staff_presence_seconds),
+        link=RasaLink(settings.rasa_internal_url, live_chat_secret(settings)),
+        settings=settings,
+    )
     app.add_template_filter(partial(local_time, zone=zone), "local_time")
     label = zone_label(settings.office_timezone)
     app.context_processor(lambda: {"staff": auth.current_staff(), "zone_label": label})
@@ -83,6 +91,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     CSRFProtect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(live.bp)
     app.register_blueprint(public_page_blueprint(settings))
     register_error_handlers(app)
     return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -11,9 +13,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import REPO_ROOT
+from bot.tickets.errors import TicketStoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 ALEMBIC_INI = REPO_ROOT / "alembic.ini"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -99,3 +107,24 @@ def prepare_schema(url: str) -> None:
         ensure_schema_current(engine)
     finally:
         engine.dispose()
+
+
+def in_transaction(session_factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction; IntegrityError is left to the caller, every other database
+    error becomes :class:`TicketStoreUnavailable` (rolled back)."""
+    try:
+        with session_factory() as session, session.begin():
+            return work(session)
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as error:
+        logger.warning("Ticket database unavailable: %s", error)
+        raise TicketStoreUnavailable("The ticket database is unavailable.") from error
+
+
+def guarded(session_factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """:func:`in_transaction`, with an IntegrityError too becoming TicketStoreUnavailable."""
+    try:
+        return in_transaction(session_factory, work)
+    except IntegrityError as error:
+        raise TicketStoreUnavailable("The ticket could not be saved.") from error

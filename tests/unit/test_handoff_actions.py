@@ -11,6 +11,7 @@ from actions import handoff_prompts as prompts
 from bot import services
 from bot.tickets import TicketService, TicketStoreUnavailable
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
+from bot.tickets.live_chat import LiveChatService
 
 CONVERSATION = [
     {
@@ -29,8 +30,11 @@ CONVERSATION = [
 def tickets(tmp_path, monkeypatch) -> TicketService:
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     upgrade_database(url)
-    service = TicketService(create_session_factory(create_engine_for(url)))
+    factory = create_session_factory(create_engine_for(url))
+    service = TicketService(factory)
+    live_chats = LiveChatService(factory)
     monkeypatch.setattr(services, "ticket_service", lambda: service)
+    monkeypatch.setattr(services, "live_chats", lambda: live_chats)
     return service
 
 
@@ -116,7 +120,7 @@ async def test_invalid_details_are_refused_not_confirmed(tickets, dispatcher, do
     assert SlotSet("handoff_forget", True) in events
 
 
-async def test_cancel_stops_the_form_and_clears_it(dispatcher, domain):
+async def test_cancel_stops_the_form_and_clears_it(tickets, dispatcher, domain):
     events = await handoff.ActionCancelHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
     assert ActiveLoop(None) in events and SlotSet("handoff_name", None) in events
     assert SlotSet("handoff_forget", True) in events
@@ -211,3 +215,125 @@ async def test_the_form_asks_with_buttons_and_the_prefilled_question(dispatcher,
 
 def test_every_form_slot_has_a_question(domain):
     assert set(domain["forms"]["handoff_form"]["required_slots"]) == set(prompts.QUESTIONS)
+
+
+# --- Live chat (issue 12) ---------------------------------------------------------------------------
+
+ALWAYS_OPEN = {
+    "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",
+    "ALMERE_OFFICE_OPEN": "00:00",
+    "ALMERE_OFFICE_CLOSE": "23:59",
+    "ALMERE_OFFICE_HOLIDAYS_COUNTRY": "BE",
+}
+
+
+def widget_tracker(channel: str = "socketio") -> Tracker:
+    events = [
+        {**event, "input_channel": channel} if event["event"] == "user" else event for event in CONVERSATION
+    ]
+    return Tracker(
+        "conversation-1", {}, {"intent": {"name": "request_human"}}, events, False, None, {}, "action_listen"
+    )
+
+
+def add_staff(tickets: TicketService, available: bool = True) -> LiveChatService:
+    from bot.site.desk.accounts import StaffAccounts
+
+    live_chats = services.live_chats()
+    StaffAccounts(tickets._session_factory).add("anna", "a long enough password 1")
+    live_chats.set_available("anna", available)
+    return live_chats
+
+
+def offers(dispatcher) -> list:
+    return [
+        m["custom"]["data"]["live_chat"] for m in dispatcher.messages if (m.get("custom") or {}).get("data")
+    ]
+
+
+@pytest.fixture
+def always_open(monkeypatch):
+    for key, value in ALWAYS_OPEN.items():
+        monkeypatch.setenv(key, value)
+
+
+async def test_the_widget_offers_a_live_chat_when_a_colleague_is_available(
+    tickets, always_open, dispatcher, domain
+):
+    add_staff(tickets)
+    await handoff.ActionPrepareHandoff().run(dispatcher, widget_tracker(), domain)
+    assert offers(dispatcher) == [{"offer": "Chat with a colleague now"}]
+    assert "they will see this conversation" in texts(dispatcher)[1]
+
+
+@pytest.mark.parametrize("case", ["nobody available", "REST channel", "desk closed", "chat missed before"])
+async def test_no_live_chat_is_offered_when_it_cannot_happen(
+    tickets, always_open, dispatcher, domain, monkeypatch, case
+):
+    live_chats = add_staff(tickets, available=case != "nobody available")
+    if case == "desk closed":
+        monkeypatch.setenv("ALMERE_OFFICE_DAYS", "0")
+        monkeypatch.setenv("ALMERE_OFFICE_OPEN", "00:00")
+        monkeypatch.setenv("ALMERE_OFFICE_CLOSE", "00:01")
+    if case == "chat missed before":
+        chat = live_chats.request(
+            "conversation-1", "socketio", desk="international", question=None, topic=None, transcript=[]
+        )
+        live_chats.expire(chat.reference)
+    tracker = widget_tracker("rest" if case == "REST channel" else "socketio")
+    await handoff.ActionPrepareHandoff().run(dispatcher, tracker, domain)
+    assert offers(dispatcher) == [] and texts(dispatcher) == [prompts.INTRO.text]
+
+
+async def test_stopping_the_form_after_a_missed_chat_keeps_nothing(tickets, always_open, dispatcher, domain):
+    live_chats = add_staff(tickets)
+    chat = live_chats.request(
+        "conversation-1", "socketio", desk="international", question=None, topic=None, transcript=[]
+    )
+    assert live_chats.expire(chat.reference)
+    await handoff.ActionCancelHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
+    assert tickets.list() == []
+    assert "nothing has been passed on" in texts(dispatcher)[0]
+
+
+async def test_refusing_consent_after_a_missed_chat_keeps_nothing(tickets, always_open, dispatcher, domain):
+    live_chats = add_staff(tickets)
+    chat = live_chats.request(
+        "conversation-1", "socketio", desk="international", question=None, topic=None, transcript=[]
+    )
+    assert live_chats.expire(chat.reference)
+    slots = {**COMPLETE, "handoff_consent": False}
+    await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(slots), domain)
+    assert tickets.list() == []
+    assert "not stored" in texts(dispatcher)[0]
+
+
+async def test_the_form_after_a_missed_chat_completes_the_same_ticket(
+    tickets, always_open, dispatcher, domain
+):
+    live_chats = add_staff(tickets)
+    chat = live_chats.request(
+        "conversation-1", "socketio", desk="international", question=None, topic=None, transcript=[]
+    )
+    assert live_chats.expire(chat.reference)
+    await handoff.ActionSubmitHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
+    [ticket] = tickets.list()
+    assert (ticket.reference, ticket.live_chat, ticket.name, ticket.email) == (
+        chat.reference,
+        "missed",
+        "Maria Jansen",
+        "maria@example.nl",
+    )
+
+
+async def test_a_stop_that_cannot_withdraw_the_missed_chat_says_so(
+    tickets, always_open, dispatcher, domain, monkeypatch
+):
+    class Down:
+        def withdraw_missed(self, conversation_id):
+            raise TicketStoreUnavailable("down")
+
+    monkeypatch.setattr(services, "live_chats", lambda: Down())
+    events = await handoff.ActionCancelHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
+    assert "could not withdraw" in texts(dispatcher)[0] and "14 036" in texts(dispatcher)[0]
+    assert SlotSet("handoff_forget", True) not in events

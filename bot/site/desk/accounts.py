@@ -14,6 +14,7 @@ from bot.tickets.validation import normalise_username
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
+FIRST_NAME_MAX = 100
 
 
 class AccountError(ValueError):
@@ -28,18 +29,22 @@ class StaffAccounts:
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
 
-    def add(self, username: str, password: str) -> str:
-        """Create an account and return its (lower-case) username."""
+    def add(self, username: str, password: str, first_name: str | None = None) -> str:
+        """Create an account and return its (lower-case) username. ``first_name`` is how people are
+        told who joined a live chat ("Anna has joined"); the username if not given."""
         try:
             username = normalise_username(username)
         except InvalidTicket as error:
             raise AccountError(error.message) from error
+        first_name = " ".join((first_name or "").split()) or None
+        if first_name is not None and len(first_name) > FIRST_NAME_MAX:
+            raise AccountError(f"A first name has at most {FIRST_NAME_MAX} characters.")
         if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
             raise AccountError(f"A password has {PASSWORD_MIN} to {PASSWORD_MAX} characters.")
         password_hash = self._hasher.hash(password)
         try:
             with self._session_factory() as session, session.begin():
-                session.add(StaffUser(username=username, password_hash=password_hash))
+                session.add(StaffUser(username=username, password_hash=password_hash, first_name=first_name))
         except IntegrityError as error:
             raise AccountError(f"A user named {username!r} already exists.") from error
         except SQLAlchemyError as error:

@@ -24,7 +24,8 @@ def users_group() -> None:
 @users_group.command("add")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
-def add_user(name: str, password_stdin: bool) -> None:
+@click.option("--first-name", help='How people are told who joined a live chat ("Anna"); default: NAME.')
+def add_user(name: str, password_stdin: bool, first_name: str | None) -> None:
     """Create a desk account NAME; asks for the password twice (hidden)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -32,7 +33,7 @@ def add_user(name: str, password_stdin: bool) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with plain_errors(AccountError):
         accounts = StaffAccounts(session_factory(load_settings()))
-        username = accounts.add(name, password)
+        username = accounts.add(name, password, first_name)
     click.echo(f"Created desk account {username!r}.")
 
 

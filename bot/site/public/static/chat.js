@@ -11,6 +11,12 @@
  * a bot_uttered event {expects: "name" | "contact" | "question" | "consent" | "choice"} right
  * after the question. The input then offers the matching keyboard, autofill and placeholder
  * until the person answers.
+ *
+ * Live chat with a colleague (bot/live_chat.py): a bot_uttered event {live_chat: {offer: title}}
+ * adds a button that asks for one (socket.io event live_chat_request); {live_chat: {state, staff}}
+ * says where the chat stands (waiting, active with a colleague's first name, returned, closed,
+ * missed, unavailable), and a message with {from_staff: name} is the colleague's. After a chat,
+ * {rating: {token, question}} asks once how helpful it was; the answer goes to POST /feedback.
  */
 (function () {
   "use strict";
@@ -53,6 +59,16 @@
   const rasaUrl = new URL(root.dataset.rasaUrl, window.location.href);
   const privacyUrl = root.dataset.privacyUrl;
   const welcome = JSON.parse(root.dataset.welcome);
+  const feedbackUrl = new URL("/feedback", window.location.href);
+  const COMMENT_MAX = 1000;
+  const LIVE_STATUS = {
+    waiting: "Waiting for a colleague to join…",
+    active: (name) => "You are chatting with " + name + " of the municipality.",
+    returned: "You are chatting with the digital assistant again.",
+    closed: "The chat with a colleague has ended.",
+    missed: "No colleague could join just now.",
+    unavailable: "",
+  };
 
   // --- What this tab remembers: { sessionId (the session token), open, unread, expects,
   // contactKind, messages: [{ id, role, text, buttons, time, payload, failed, privacy }] }
@@ -155,7 +171,13 @@
     body.className = "chat-text";
     const who = document.createElement("span");
     who.className = "visually-hidden";
-    who.textContent = message.role === "user" ? "You: " : "Assistant: ";
+    if (message.role === "staff") {
+      const name = document.createElement("p");
+      name.className = "chat-staff-name";
+      name.textContent = message.name + " (municipality)";
+      bubble.append(name);
+    }
+    who.textContent = message.role === "user" ? "You: " : message.role === "staff" ? message.name + ": " : "Assistant: ";
     body.append(who);
     appendText(body, message.text);
     bubble.append(body);
@@ -190,7 +212,8 @@
       button.className = "chat-reply";
       button.textContent = reply.title;
       button.addEventListener("click", () => {
-        send(reply.title, reply.payload);
+        if (reply.action === "live_chat") requestLiveChat(reply.title);
+        else send(reply.title, reply.payload);
         input.focus();
       });
       item.append(button);
@@ -215,6 +238,7 @@
     saveState();
     if (message.text) renderMessage(message);
     if (message.buttons && message.buttons.length) renderReplies(message.buttons);
+    if (message.role === "rating") renderRating(message);
     scrollToEnd();
     return message;
   }
@@ -226,13 +250,14 @@
       if (message.role === "user") lastUser = index;
     });
     state.messages.forEach((message, index) => {
-      if (message.text) renderMessage(message);
+      if (message.role === "rating") renderRating(message);
+      else if (message.text) renderMessage(message);
       if (index > lastUser && message.buttons && message.buttons.length) renderReplies(message.buttons);
     });
   }
 
   function clearConversation() {
-    for (const node of log.querySelectorAll(".chat-message, .chat-replies")) node.remove();
+    for (const node of log.querySelectorAll(".chat-message, .chat-replies, .chat-rating")) node.remove();
   }
 
   /** An empty conversation starts with a greeting and suggested topics. */
@@ -345,20 +370,147 @@
       expectAnswer(data.expects);
       return;
     }
+    const live = data.live_chat && typeof data.live_chat === "object" ? data.live_chat : null;
+    if (live && typeof live.offer === "string") {
+      addMessage({ role: "bot", text: "", buttons: [{ title: live.offer, payload: "", action: "live_chat" }] });
+      return;
+    }
+    if (live && typeof live.state === "string") setLiveState(live.state, live.staff);
     const text = typeof data.text === "string" ? data.text : "";
+    if (typeof data.from_staff === "string" && text) {
+      showTyping(false);
+      addMessage({ role: "staff", name: data.from_staff, text, buttons: [] });
+      noticeWhileClosed(data.from_staff + " replied. Open the chat to read the reply.");
+      return;
+    }
     const offered = data.quick_replies || data.buttons;
     const buttons = (Array.isArray(offered) ? offered : [])
       .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
       .map((b) => ({ title: b.title, payload: b.payload }));
-    if (!text && !buttons.length) return;
-    showTyping(false);
-    addMessage({ role: "bot", text, buttons });
-    if (!state.open) {
-      state.unread = (state.unread || 0) + 1;
-      saveState();
-      showUnread();
-      announce("The assistant replied. Open the chat to read the reply.");
+    if (text || buttons.length) {
+      showTyping(false);
+      addMessage({ role: "bot", text, buttons });
+      noticeWhileClosed("The assistant replied. Open the chat to read the reply.");
     }
+    const rating = data.rating && typeof data.rating === "object" ? data.rating : null;
+    if (rating && typeof rating.token === "string" && typeof rating.question === "string") {
+      addMessage({ role: "rating", text: "", question: rating.question, token: rating.token, done: null });
+    }
+  }
+
+  function noticeWhileClosed(news) {
+    if (state.open) return;
+    state.unread = (state.unread || 0) + 1;
+    saveState();
+    showUnread();
+    announce(news);
+  }
+
+  // --- Live chat with a colleague
+
+  function liveActive() {
+    return Boolean(state.live && state.live.state === "active");
+  }
+
+  function setLiveState(liveState, staff) {
+    if (!(liveState in LIVE_STATUS)) return;
+    state.live = { state: liveState, staff: typeof staff === "string" ? staff : (state.live && state.live.staff) || "" };
+    if (liveState === "waiting" || liveState === "active") expectAnswer(null); // the form has stopped
+    saveState();
+    showLiveState();
+  }
+
+  function showLiveState() {
+    const live = state.live;
+    if (!live) return;
+    const said = LIVE_STATUS[live.state];
+    setStatus(typeof said === "function" ? said(live.staff || "a colleague") : said);
+    panel.dataset.live = live.state;
+  }
+
+  function requestLiveChat(title) {
+    removeReplies();
+    addMessage({ role: "user", text: title, buttons: [] });
+    if (offline || !socket) {
+      setStatus("There is no connection: the chat with a colleague could not be asked for. Try again in a moment.", true);
+      return;
+    }
+    connect();
+    socket.emit("live_chat_request", {});
+    setLiveState("waiting");
+  }
+
+  /** The one question after a chat: 1 to 5 and an optional comment, sent to the site. */
+  function renderRating(message) {
+    const box = document.createElement("form");
+    box.className = "chat-rating";
+    box.dataset.id = message.id;
+    if (message.done) {
+      const thanks = document.createElement("p");
+      thanks.className = "chat-note";
+      thanks.textContent = message.done;
+      box.append(thanks);
+      log.append(box);
+      return;
+    }
+    const set = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = message.question;
+    set.append(legend);
+    const scale = document.createElement("div");
+    scale.className = "chat-rating-scale";
+    const labels = ["1 (not helpful)", "2", "3", "4", "5 (very helpful)"];
+    labels.forEach((label, index) => {
+      const id = "rating-" + message.id + "-" + (index + 1);
+      const radio = Object.assign(document.createElement("input"), { type: "radio", name: "score", value: String(index + 1), id });
+      const text = Object.assign(document.createElement("label"), { htmlFor: id, textContent: label });
+      const option = document.createElement("span");
+      option.append(radio, text);
+      scale.append(option);
+    });
+    set.append(scale);
+    const commentId = "rating-comment-" + message.id;
+    const commentLabel = Object.assign(document.createElement("label"), { htmlFor: commentId, textContent: "Comment (optional)" });
+    const comment = Object.assign(document.createElement("textarea"), { id: commentId, name: "comment", rows: 2, maxLength: COMMENT_MAX });
+    set.append(commentLabel, comment);
+    const sendButton = Object.assign(document.createElement("button"), { type: "submit", textContent: "Send rating" });
+    const skip = Object.assign(document.createElement("button"), { type: "button", className: "chat-link-button", textContent: "No, thanks" });
+    const said = Object.assign(document.createElement("p"), { className: "chat-note" });
+    said.setAttribute("role", "status");
+    set.append(sendButton, skip, said);
+    box.append(set);
+    skip.addEventListener("click", () => finishRating(message, box, "No problem. Thank you for chatting with us."));
+    box.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = box.querySelector('input[name="score"]:checked');
+      if (!chosen) {
+        said.textContent = "Please choose a number from 1 to 5 first.";
+        return;
+      }
+      said.textContent = "Sending…";
+      try {
+        const reply = await fetch(feedbackUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ token: message.token, score: Number(chosen.value), comment: comment.value.trim() }),
+        });
+        const data = await reply.json().catch(() => ({}));
+        if (!reply.ok && reply.status !== 409) throw new Error(data.error || "Your rating could not be sent.");
+        finishRating(message, box, "Thank you for your rating!");
+      } catch (error) {
+        said.textContent = error.message + " Please try again.";
+      }
+    });
+    log.append(box);
+  }
+
+  function finishRating(message, box, text) {
+    message.done = text;
+    saveState();
+    const thanks = Object.assign(document.createElement("p"), { className: "chat-note", textContent: text });
+    box.replaceChildren(thanks);
+    setStatus(text);
+    input.focus();
   }
 
   function connect() {
@@ -414,7 +566,7 @@
       return false;
     }
     outbox.push(message.payload || message.text);
-    showTyping(true);
+    if (!liveActive()) showTyping(true); // a colleague answers when they answer
     connect();
     flush();
     return true;
@@ -485,6 +637,8 @@
     state.messages = [];
     state.sessionId = null;
     state.expects = null;
+    state.live = null;
+    delete panel.dataset.live;
     outbox.length = 0;
     showTyping(false);
     showExpectation();
@@ -502,7 +656,7 @@
     for (const message of state.messages) {
       if (!message.text) continue;
       const when = message.time ? new Date(message.time).toLocaleString() + " " : "";
-      const who = message.role === "user" ? "You" : "Assistant";
+      const who = message.role === "user" ? "You" : message.role === "staff" ? message.name : "Assistant";
       lines.push(when + who + ": " + message.text + (message.failed ? " (not sent)" : ""));
     }
     const file = new Blob([lines.join("\n") + "\n"], { type: "text/plain;charset=utf-8" });
@@ -555,6 +709,7 @@
 
   renderHistory();
   showExpectation();
+  showLiveState();
   showUnread();
   root.hidden = false;
   if (state.open) open(false);

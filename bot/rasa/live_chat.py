@@ -1,0 +1,256 @@
+"""The live chat's Rasa side (issue 12; the flow is in :mod:`bot.live_chat`).
+
+:class:`LiveChatRelay` belongs to the socket.io channel (:mod:`bot.rasa.socketio_channel`):
+
+* the widget's ``live_chat_request`` event opens a waiting chat (the handoff form is stopped:
+  the person may keep asking the assistant while they wait) and starts its expiry timer;
+* the desk's calls to ``POST /webhooks/socketio/live`` (with the live-chat secret) put what a
+  colleague does into the conversation and send it to the person's widget: joined (the assistant
+  is paused, Rasa's ``ConversationPaused``), a message, ended (resumed, handed back or closed);
+* the person's messages while a colleague has the chat reach Rasa as usual, which stores them but
+  says nothing (the conversation is paused); the channel then copies them to the ticket.
+
+Every change to a conversation is made under Rasa's lock for it and saved in the tracker store,
+and the ticket's transcript is brought up to date from the tracker after each one, so both hold
+the whole conversation. A message reaches the person through ``sio.emit`` to their session's
+room: with ``ALMERE_SOCKETIO_REDIS_URL`` set, every Rasa server's socket.io server shares a Redis
+message queue, so the person gets it whichever server holds their socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa.core.channels.socketio import SocketIOOutput
+from rasa.shared.core.events import (
+    ActiveLoop,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    Event,
+    SlotSet,
+)
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.action_secret import is_authorised
+from bot.config import Settings
+from bot.handoff import STAFF_AUTHOR_KEY, desk_for_topic, handoff_topic, transcript_from_events
+from bot.live_chat import (
+    MISSED_TEXT,
+    NOBODY_FREE_TEXT,
+    RATING_QUESTION,
+    can_chat_now,
+    ended_text,
+    joined_text,
+    waiting_text,
+)
+from bot.rasa.conversation_window import whole_conversation
+from bot.tickets.errors import TicketError, TicketNotFound
+from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
+from bot.tickets.models import USERNAME_MAX, utc_now
+
+logger = logging.getLogger(__name__)
+
+HANDOFF_FORM = "handoff_form"
+STAFF_NAME_CHARS = 100
+
+
+class BadStaffEvent(ValueError):
+    """A desk call that cannot be carried out; the message says why (a 400 or 404)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class LiveChatRelay:
+    """Carries a live chat between the person's socket, the conversation and the desk."""
+
+    def __init__(
+        self,
+        sio: AsyncServer,
+        namespace: str,
+        bot_message_evt: str,
+        settings: Settings,
+        live_chats: LiveChatService,
+        secret: str,
+    ) -> None:
+        self._sio = sio
+        self._namespace = namespace
+        self._bot_message_evt = bot_message_evt
+        self._settings = settings
+        self._live = live_chats
+        self._secret = secret
+        self._app: Any = None
+        self._timers: set[asyncio.Task] = set()
+
+    # --- Wiring -----------------------------------------------------------------------------------
+
+    def add_routes(self, blueprint: Blueprint) -> None:
+        """The desk's endpoint, and the app (its agent) once the server runs."""
+
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self._app = app
+
+        async def staff_event(request: Request) -> HTTPResponse:
+            if not is_authorised(request.headers.get("Authorization"), self._secret):
+                return response.json({"error": "Only the desk may call this."}, status=401)
+            body = request.json if isinstance(request.json, dict) else None
+            if body is None:
+                return response.json({"error": "Send a JSON object."}, status=400)
+            try:
+                await self.staff_event(body)
+            except BadStaffEvent as error:
+                return response.json({"error": str(error)}, status=error.status)
+            return response.json({"ok": True})
+
+        blueprint.listener("after_server_start")(remember_app)
+        blueprint.add_route(staff_event, "/live", methods=["POST"], name="live_chat_staff_event")
+
+    @property
+    def _agent(self) -> Any:
+        return self._app.ctx.agent
+
+    async def _emit(self, conversation_id: str, message: dict[str, Any]) -> None:
+        await self._sio.emit(self._bot_message_evt, message, room=conversation_id, namespace=self._namespace)
+
+    async def _append(self, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
+        """Add ``events`` to the conversation (under its lock) and save it; returns the session's events."""
+        agent = self._agent
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.processor.get_tracker(conversation_id)
+            for event in events:
+                tracker.update(event, agent.domain)
+            await agent.processor.save_tracker(tracker)
+            return whole_conversation(tracker)
+
+    async def _record(
+        self, reference: str, events: list[dict[str, Any]] | None = None, *, of: str = ""
+    ) -> None:
+        """Bring the ticket's transcript up to date with the conversation."""
+        if events is None:
+            tracker = await self._agent.processor.get_tracker(of)
+            events = whole_conversation(tracker)
+        self._live.record_transcript(reference, transcript_from_events(events))
+
+    # --- The person -------------------------------------------------------------------------------
+
+    def chat_of(self, conversation_id: str) -> LiveChat | None:
+        """The conversation's waiting or active chat, if any."""
+        chat = self._live.current(conversation_id)
+        return chat if chat is not None and chat.state in ("waiting", "active") else None
+
+    async def after_person_message(self, chat: LiveChat) -> None:
+        """Copy the person's message (and any answer) to the chat's ticket."""
+        try:
+            await self._record(chat.reference, of=chat.conversation_id)
+        except TicketError:
+            logger.exception("Could not copy a message of %s to its ticket.", chat.reference)
+
+    async def request(self, conversation_id: str, channel: str) -> None:
+        """The person asked to chat with a colleague now."""
+        chat = self._live.current(conversation_id)
+        if chat is not None and chat.state in ("waiting", "active"):
+            await self._emit(conversation_id, {"live_chat": {"state": chat.state}})
+            return
+        missed_before = chat is not None and chat.state == "missed"
+        if missed_before or not can_chat_now(self._settings, self._live, utc_now()):
+            await self._emit(
+                conversation_id, {"text": NOBODY_FREE_TEXT, "live_chat": {"state": "unavailable"}}
+            )
+            return
+        agent = self._agent
+        tracker = await agent.processor.get_tracker(conversation_id)
+        events = whole_conversation(tracker)
+        topic = handoff_topic(events)
+        chat = self._live.request(
+            conversation_id,
+            channel,
+            desk=desk_for_topic(topic),
+            question=tracker.get_slot("unanswered_question"),
+            topic=topic,
+            transcript=transcript_from_events(events),
+        )
+        text = waiting_text(self._settings)
+        form_slots = agent.domain.required_slots_for_form(HANDOFF_FORM)
+        stop_form: list[Event] = [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *(SlotSet(slot, None) for slot in form_slots),
+            SlotSet("handoff_offered", False),
+        ]
+        events = await self._append(conversation_id, [*stop_form, BotUttered(text)])
+        await self._record(chat.reference, events)
+        await self._emit(conversation_id, {"text": text, "live_chat": {"state": "waiting"}})
+        timer = asyncio.create_task(self._expire_later(chat))
+        self._timers.add(timer)
+        timer.add_done_callback(self._timers.discard)
+
+    async def _expire_later(self, chat: LiveChat) -> None:
+        await asyncio.sleep(self._settings.live_chat_wait_seconds)
+        try:
+            if self._live.expire(chat.reference):
+                await self.fall_back_to_form(chat)
+        except Exception:
+            logger.exception("The expiry of live chat %s failed.", chat.reference)
+
+    async def fall_back_to_form(self, chat: LiveChat) -> None:
+        """Nobody took the chat: say so, then ask for the details as a request for a colleague would
+        (the handoff does not offer a live chat again; its ticket is this one)."""
+        conversation_id = chat.conversation_id
+        agent = self._agent
+        output = SocketIOOutput(self._sio, self._bot_message_evt)
+        await self._emit(conversation_id, {"text": MISSED_TEXT, "live_chat": {"state": "missed"}})
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.processor.get_tracker(conversation_id)
+            tracker.update(BotUttered(MISSED_TEXT), agent.domain)
+            await agent.processor.trigger_external_user_uttered("request_human", None, tracker, output)
+            events = whole_conversation(tracker)
+        await self._record(chat.reference, events)
+
+    # --- The desk ---------------------------------------------------------------------------------
+
+    async def staff_event(self, body: dict[str, Any]) -> None:
+        """What a colleague did in the desk: ``joined``, ``message`` or ``ended`` (with ``how``)."""
+        reference, event = body.get("reference"), body.get("event")
+        if not isinstance(reference, str) or event not in ("joined", "message", "ended"):
+            raise BadStaffEvent('Send {"reference": "ALM-…", "event": "joined" | "message" | "ended", …}.')
+        try:
+            chat = self._live.get(reference)
+        except TicketNotFound as error:
+            raise BadStaffEvent(str(error), status=404) from error
+        name = _text(body, "staff", STAFF_NAME_CHARS)
+        if event == "joined":
+            text = joined_text(name, chat.desk)
+            events: list[Event] = [ConversationPaused(), BotUttered(text)]
+            message: dict[str, Any] = {"text": text, "live_chat": {"state": "active", "staff": name}}
+        elif event == "message":
+            text = _text(body, "text", self._settings.max_message_chars)
+            author = _text(body, "author", USERNAME_MAX)
+            events = [BotUttered(text, metadata={STAFF_AUTHOR_KEY: author, "staff_name": name})]
+            message = {"text": text, "from_staff": name, "live_chat": {"state": "active", "staff": name}}
+        else:
+            how = body.get("how")
+            if how not in ENDINGS:
+                raise BadStaffEvent(f'"how" is one of {", ".join(ENDINGS)}.')
+            text = ended_text(name, how)
+            events = [ConversationResumed(), BotUttered(text)]
+            message = {"text": text, "live_chat": {"state": how}}
+            token = body.get("rating_token")
+            if isinstance(token, str) and token:
+                message["rating"] = {"token": token, "question": RATING_QUESTION}
+        stored = await self._append(chat.conversation_id, events)
+        await self._record(chat.reference, stored)
+        await self._emit(chat.conversation_id, message)
+
+
+def _text(body: dict[str, Any], key: str, limit: int) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise BadStaffEvent(f'"{key}" must be text of 1 to {limit} characters.')
+    return value.strip()

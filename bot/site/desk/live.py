@@ -1,0 +1,215 @@
+"""The desk's live chats (issue 12): who is available, the chats waiting for a colleague, and one
+chat's live view, where a colleague takes it, writes to the person, and hands them back to the
+assistant or closes it. What a colleague does reaches the person through a Rasa server
+(:class:`bot.site.desk.rasa_link.RasaLink`); the desk changes a chat's state only together with
+that delivery, so nothing is shown as done that the person was not told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from bot.config import Settings
+from bot.handoff import readable_transcript
+from bot.office_hours import desk_availability
+from bot.site.desk.auth import current_staff, require_staff
+from bot.site.desk.extension import desk_services
+from bot.site.desk.rasa_link import NotDelivered, RasaLink
+from bot.tickets.errors import InvalidTicket
+from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
+from bot.tickets.models import utc_now
+
+EXTENSION_KEY = "almere_live_chat"
+ENDING_LABELS = {"returned": "handed back to the assistant", "closed": "closed"}
+
+bp = Blueprint("live", __name__, url_prefix="/desk", template_folder="templates")
+bp.before_request(require_staff)
+
+
+@dataclass(frozen=True)
+class LiveDesk:
+    live_chats: LiveChatService
+    link: RasaLink
+    settings: Settings
+
+
+def live_desk() -> LiveDesk:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def _me() -> str:
+    staff = current_staff()
+    assert staff is not None  # require_staff ran first
+    return staff
+
+
+def _chat_json(chat: LiveChat, now: datetime) -> dict:
+    return {
+        "reference": chat.reference,
+        "state": chat.state,
+        "assignee": chat.assignee,
+        "desk": chat.desk,
+        "created_at": chat.created_at.isoformat(),
+        "waited_seconds": max(int((now - chat.created_at).total_seconds()), 0),
+        "url": url_for("live.chat", reference=chat.reference),
+    }
+
+
+@bp.get("/live/")
+def index():
+    desk = live_desk()
+    me = _me()
+    desk.live_chats.seen(me)
+    now = utc_now()
+    return render_template(
+        "desk/live.html",
+        chats=desk.live_chats.waiting(),
+        available=desk.live_chats.is_available(me),
+        office=desk_availability(desk.settings, now),
+        now=now,
+    )
+
+
+@bp.post("/live/availability")
+def availability():
+    choice = request.form.get("available", "")
+    if choice not in ("0", "1"):
+        raise InvalidTicket("available", "Choose available (1) or not available (0).")
+    live_desk().live_chats.set_available(_me(), choice == "1")
+    if choice == "1":
+        flash("You are available for live chats while this desk is open in your browser.", "success")
+    else:
+        flash("You are no longer available for live chats.", "success")
+    return redirect(url_for("live.index"))
+
+
+@bp.get("/live/<reference>")
+def chat(reference: str):
+    desk = live_desk()
+    me = _me()
+    desk.live_chats.seen(me)
+    chat = desk.live_chats.get(reference)
+    ticket = desk_services().tickets.get(chat.reference)
+    return render_template(
+        "desk/live_chat.html",
+        chat=chat,
+        ticket=ticket,
+        transcript=readable_transcript(ticket.transcript),
+        mine=chat.state == "active" and chat.assignee == me,
+        max_chars=desk.settings.max_message_chars,
+        endings=ENDING_LABELS,
+    )
+
+
+@bp.post("/live/<reference>/take")
+def take(reference: str):
+    desk = live_desk()
+    me = _me()
+    chat = desk.live_chats.take(reference, me)
+    try:
+        desk.link.send(chat.reference, "joined", staff=desk.live_chats.first_name(me))
+    except NotDelivered as error:
+        desk.live_chats.release(chat.reference, me)
+        flash(f"The person could not be told that you joined, so the chat still waits: {error}", "error")
+        return redirect(url_for("live.chat", reference=chat.reference))
+    flash("You have joined the chat; the assistant is paused for this person.", "success")
+    return redirect(url_for("live.chat", reference=chat.reference))
+
+
+def _send_message(reference: str) -> str:
+    desk = live_desk()
+    me = _me()
+    chat = desk.live_chats.check_assignee(reference, me)
+    text = (request.form.get("text") if not request.is_json else (request.get_json() or {}).get("text")) or ""
+    text = text.strip() if isinstance(text, str) else ""
+    limit = desk.settings.max_message_chars
+    if not text or len(text) > limit:
+        raise InvalidTicket("text", f"Write a message of 1 to {limit} characters.")
+    desk.link.send(chat.reference, "message", text=text, staff=desk.live_chats.first_name(me), author=me)
+    return chat.reference
+
+
+@bp.post("/live/<reference>/messages")
+def send_message(reference: str):
+    """The message form without JavaScript: back to the chat, with what happened."""
+    try:
+        reference = _send_message(reference)
+    except NotDelivered as error:
+        flash(f"Your message was NOT delivered: {error}", "error")
+    return redirect(url_for("live.chat", reference=reference.strip().upper(), _anchor="message"))
+
+
+@bp.post("/api/live/<reference>/messages")
+def api_send_message(reference: str):
+    try:
+        _send_message(reference)
+    except NotDelivered as error:
+        return jsonify(error=f"Your message was NOT delivered: {error}"), 503
+    return jsonify(ok=True)
+
+
+@bp.post("/live/<reference>/end")
+def end(reference: str):
+    desk = live_desk()
+    me = _me()
+    how = request.form.get("how", "")
+    if how not in ENDINGS:
+        raise InvalidTicket("how", "Choose to hand the person back to the assistant or to close the chat.")
+    chat = desk.live_chats.check_assignee(reference, me)
+    try:
+        desk.link.send(
+            chat.reference,
+            "ended",
+            how=how,
+            staff=desk.live_chats.first_name(me),
+            rating_token=ask_for_rating(chat.reference),
+        )
+    except NotDelivered as error:
+        flash(f"The chat is still open: the person could not be told ({error}).", "error")
+        return redirect(url_for("live.chat", reference=chat.reference))
+    desk.live_chats.end(chat.reference, me, how)
+    flash(f"The chat is {ENDING_LABELS[how]}; the ticket is resolved.", "success")
+    return redirect(url_for("live.index"))
+
+
+def ask_for_rating(reference: str) -> str | None:
+    """The rating question's token for this chat's conversation, unless it was asked before."""
+    return desk_services().ratings.ask(reference, "chat")
+
+
+@bp.get("/api/live")
+def api_chats():
+    desk = live_desk()
+    me = _me()
+    desk.live_chats.seen(me)
+    now = utc_now()
+    return jsonify(
+        available=desk.live_chats.is_available(me),
+        office_open=desk_availability(desk.settings, now).is_open,
+        chats=[_chat_json(chat, now) for chat in desk.live_chats.waiting()],
+    )
+
+
+@bp.get("/api/live/<reference>")
+def api_chat(reference: str):
+    desk = live_desk()
+    me = _me()
+    desk.live_chats.seen(me)
+    chat = desk.live_chats.get(reference)
+    ticket = desk_services().tickets.get(chat.reference)
+    return jsonify(
+        chat=_chat_json(chat, utc_now()),
+        mine=chat.state == "active" and chat.assignee == me,
+        transcript=[
+            {
+                "role": message.role,
+                "author": message.author,
+                "text": message.text,
+                "clicked": message.clicked,
+                "timestamp": message.timestamp.isoformat(),
+            }
+            for message in readable_transcript(ticket.transcript)
+        ],
+    )

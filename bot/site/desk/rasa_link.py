@@ -1,0 +1,43 @@
+"""How the desk tells a Rasa server what a colleague does in a live chat (``bot.rasa.live_chat``):
+one authenticated HTTP call per event. Any Rasa server will do: on the scaled layout they share the
+conversations (tracker store, locks) and the person's socket (socket.io's Redis queue)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5
+
+
+class NotDelivered(Exception):
+    """The Rasa server could not be reached or refused the event; the person was not told."""
+
+
+class RasaLink:
+    def __init__(self, rasa_url: str, secret: str, timeout: float = TIMEOUT_SECONDS) -> None:
+        self._url = rasa_url.rstrip("/") + "/webhooks/socketio/live"
+        self._headers = {"Authorization": f"Bearer {secret}"}
+        self._timeout = timeout
+
+    def send(self, reference: str, event: str, **fields: Any) -> None:
+        """Deliver ``event`` of the chat ``reference``; :class:`NotDelivered` if it was not."""
+        body = {"reference": reference, "event": event, **fields}
+        try:
+            reply = requests.post(self._url, json=body, headers=self._headers, timeout=self._timeout)
+        except requests.RequestException as error:
+            logger.warning("Live chat %s: the Rasa server is unreachable: %s", reference, error)
+            raise NotDelivered("The chat server cannot be reached.") from error
+        if reply.status_code != 200:
+            try:
+                reason = reply.json().get("error")
+            except ValueError:
+                reason = None
+            logger.warning(
+                "Live chat %s: the Rasa server refused %s: %s", reference, event, reply.status_code
+            )
+            raise NotDelivered(reason or f"The chat server answered {reply.status_code}.")
