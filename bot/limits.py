@@ -19,3 +19,9 @@ PHONE_CHARS = 40
 TOPIC_CHARS = 100
 # A note staff add to a ticket in the desk.
 NOTE_CHARS = 5000
+# An answer staff e-mail to the person from the desk (a reply is longer than a chat message).
+REPLY_CHARS = 10000
+# What staff note about a phone call they made (shown beside the call in the ticket's history).
+CALL_NOTE_CHARS = NOTE_CHARS
+# The person's optional comment with their rating ("how helpful was this?"): one chat message.
+RATING_COMMENT_CHARS = MESSAGE_CHARS

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-import smtplib
-from email.message import EmailMessage
 from typing import Protocol
 
 from bot.config import Settings
+from bot.tickets.mail import DESK_LABELS, Mailer, MailFailed
 from bot.tickets.records import TicketRecord
 
 logger = logging.getLogger(__name__)
-
-SMTP_TIMEOUT_SECONDS = 10
-DESK_LABELS = {"international": "International desk", "business": "Business desk"}
 
 
 class TicketNotifier(Protocol):
@@ -21,8 +17,8 @@ class TicketNotifier(Protocol):
         """Tell staff about a ticket that has just been stored."""
 
 
-def compose_message(ticket: TicketRecord, sender: str, recipient: str) -> EmailMessage:
-    """The plain-text e-mail for a new ticket."""
+def compose_body(ticket: TicketRecord) -> str:
+    """The plain text of the e-mail for a new ticket."""
     desk = DESK_LABELS.get(ticket.desk, ticket.desk)
     lines = [
         f"A new question for the {desk}.",
@@ -45,32 +41,25 @@ def compose_message(ticket: TicketRecord, sender: str, recipient: str) -> EmailM
         f"[{message.timestamp:%Y-%m-%d %H:%M:%S} UTC] {message.role}: {message.text}"
         for message in ticket.transcript
     )
-    message = EmailMessage()
-    message["Subject"] = f"[{ticket.reference}] New question for the {desk}"
-    message["From"] = sender
-    message["To"] = recipient
-    message.set_content("\n".join(lines) + "\n")
-    return message
+    return "\n".join(lines) + "\n"
 
 
 class EmailNotifier:
-    """Sends :func:`compose_message` through SMTP; does nothing without ``smtp_host``."""
+    """Mails :func:`compose_body` to the ticket's desk; does nothing without ``smtp_host``."""
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-
-    def recipient_for(self, desk: str) -> str:
-        if desk == "business":
-            return self._settings.smtp_recipient_business
-        return self._settings.smtp_recipient_international
+        self._mailer = Mailer(settings)
 
     def ticket_created(self, ticket: TicketRecord) -> None:
-        settings = self._settings
-        if not settings.smtp_host:
+        if not self._mailer.configured:
             return
-        message = compose_message(ticket, settings.smtp_sender, self.recipient_for(ticket.desk))
+        desk = DESK_LABELS.get(ticket.desk, ticket.desk)
+        message = self._mailer.message(
+            to=self._mailer.desk_address(ticket.desk),
+            subject=f"[{ticket.reference}] New question for the {desk}",
+            body=compose_body(ticket),
+        )
         try:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException):
-            logger.exception("Could not e-mail %s about %s", message["To"], ticket.reference)
+            self._mailer.send(message)
+        except MailFailed as error:
+            logger.error("Could not e-mail %s about %s: %s", message["To"], ticket.reference, error)

@@ -26,6 +26,7 @@ from bot.tickets.models import (
     ACTIVE_STATUSES,
     DESKS,
     STATUSES,
+    Rating,
     Ticket,
     TicketMessage,
     TicketNote,
@@ -46,6 +47,11 @@ from bot.tickets.validation import (
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# Open or claimed, and nobody has answered the person yet (no e-mail sent, call answered, chat message).
+_AWAITING_REPLY = (Ticket.status.in_(ACTIVE_STATUSES), Ticket.first_reply_at.is_(None))
+# What a ticket record holds besides the ticket's own columns.
+_LOAD_ALL = (selectinload(Ticket.messages), selectinload(Ticket.notes), selectinload(Ticket.replies))
 
 # Concurrent calls for one conversation collide on a unique index; the loser retries.
 MAX_ATTEMPTS = 5
@@ -118,30 +124,40 @@ class TicketService:
         """The ticket with this reference, or :class:`TicketNotFound`."""
 
         def read(session: Session) -> TicketRecord:
-            return TicketRecord.from_model(_find(session, reference, for_update=False))
+            [record] = _records(session, [_find(session, reference, for_update=False)])
+            return record
 
         return self._guarded(read)
 
     def list(self, status: str | None = None, desk: str | None = None) -> builtins.list[TicketRecord]:
         """Tickets, newest first, optionally only those with this status and/or desk."""
-        return self._select(status, desk, None, (Ticket.created_at.desc(), Ticket.id.desc()))
+        return self._select(status, desk, None, False, (Ticket.created_at.desc(), Ticket.id.desc()))
 
     def queue(
-        self, status: str | None = None, desk: str | None = None, assignee: str | None = None
+        self,
+        status: str | None = None,
+        desk: str | None = None,
+        assignee: str | None = None,
+        awaiting_reply: bool = False,
     ) -> builtins.list[TicketRecord]:
         """The desk's queue: open tickets longest-waiting first, then claimed ones, then resolved
         ones (most recently resolved first); optionally only those with this status, desk and/or
-        assignee."""
+        assignee, and only the open or claimed ones nobody has answered yet (``awaiting_reply``)."""
         if assignee is not None:
             assignee = normalise_username(assignee)
-        return self._select(status, desk, assignee, QUEUE_ORDER)
+        return self._select(status, desk, assignee, awaiting_reply, QUEUE_ORDER)
 
     def counts(self) -> QueueCounts:
-        """How many tickets there are of each status and desk."""
+        """How many tickets there are of each status and desk, and per desk how many wait for a
+        first reply."""
         query = select(Ticket.status, Ticket.desk, func.count()).group_by(Ticket.status, Ticket.desk)
+        awaiting = select(Ticket.desk, func.count()).where(*_AWAITING_REPLY).group_by(Ticket.desk)
 
         def read(session: Session) -> QueueCounts:
-            return QueueCounts({(status, desk): n for status, desk, n in session.execute(query)})
+            return QueueCounts(
+                {(status, desk): n for status, desk, n in session.execute(query)},
+                {desk: n for desk, n in session.execute(awaiting)},
+            )
 
         return self._guarded(read)
 
@@ -150,15 +166,16 @@ class TicketService:
         status: str | None,
         desk: str | None,
         assignee: str | None,
+        awaiting_reply: bool,
         order: Sequence,
     ) -> builtins.list[TicketRecord]:
         if status is not None and status not in STATUSES:
             raise InvalidTicket("status", f"Unknown status {status!r}.")
         if desk is not None and desk not in DESKS:
             raise InvalidTicket("desk", f"Unknown desk {desk!r}.")
-        query = (
-            select(Ticket).options(selectinload(Ticket.messages), selectinload(Ticket.notes)).order_by(*order)
-        )
+        query = select(Ticket).options(*_LOAD_ALL).order_by(*order)
+        if awaiting_reply:
+            query = query.where(*_AWAITING_REPLY)
         if status is not None:
             query = query.where(Ticket.status == status)
         if desk is not None:
@@ -167,7 +184,7 @@ class TicketService:
             query = query.where(Ticket.assignee == assignee)
 
         def read(session: Session) -> list[TicketRecord]:
-            return [TicketRecord.from_model(ticket) for ticket in session.execute(query).scalars()]
+            return _records(session, list(session.execute(query).scalars()))
 
         return self._guarded(read)
 
@@ -245,14 +262,12 @@ class TicketService:
         if before.tzinfo is None:
             raise ValueError("before must be timezone-aware")
         query = (
-            select(Ticket)
-            .options(selectinload(Ticket.messages), selectinload(Ticket.notes))
-            .where(Ticket.status == "resolved", Ticket.updated_at < before)
+            select(Ticket).options(*_LOAD_ALL).where(Ticket.status == "resolved", Ticket.updated_at < before)
         )
 
         def delete(session: Session) -> builtins.list[TicketRecord]:
             tickets = list(session.execute(query).scalars())
-            records = [TicketRecord.from_model(ticket) for ticket in tickets]
+            records = _records(session, tickets)
             for ticket in tickets:
                 session.delete(ticket)
             return records
@@ -265,7 +280,8 @@ class TicketService:
             change(ticket)
             ticket.updated_at = utc_now()
             session.flush()
-            return TicketRecord.from_model(ticket)
+            [record] = _records(session, [ticket])
+            return record
 
         return self._guarded(write)
 
@@ -294,6 +310,16 @@ class TicketService:
             self._notifier.ticket_created(record)
         except Exception:  # a notification must never undo or hide a stored ticket
             logger.exception("Could not send the notification for %s", record.reference)
+
+
+def _records(session: Session, tickets: Sequence[Ticket]) -> builtins.list[TicketRecord]:
+    """The tickets as records, each with the rating asked for it (read in one query)."""
+    ids = [ticket.id for ticket in tickets]
+    ratings = {
+        rating.ticket_id: rating
+        for rating in session.execute(select(Rating).where(Rating.ticket_id.in_(ids))).scalars()
+    }
+    return [TicketRecord.from_model(ticket, ratings.get(ticket.id)) for ticket in tickets]
 
 
 def _find(session: Session, reference: str, *, for_update: bool) -> Ticket:
@@ -360,6 +386,7 @@ def _append_new_messages(ticket: Ticket, transcript: Sequence[TranscriptEntry]) 
                 role=entry.role,
                 text=entry.text,
                 quick_reply=entry.quick_reply,
+                author=normalise_username(entry.author) if entry.author is not None else None,
                 timestamp=timestamp,
             )
         )

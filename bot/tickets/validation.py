@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import limits
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.models import CHANNEL_MAX, CONVERSATION_ID_MAX, DESKS, QUICK_REPLY_MAX, ROLES, USERNAME_MAX
+from bot.tickets.models import (
+    CHANNEL_MAX,
+    CONVERSATION_ID_MAX,
+    DESKS,
+    QUICK_REPLY_MAX,
+    RATING_CHANNELS,
+    ROLES,
+    USERNAME_MAX,
+)
 from bot.tickets.records import TranscriptEntry
 
 # The limits of bot/limits.py, under the names this module has always exported.
@@ -18,6 +27,14 @@ PHONE_MAX = limits.PHONE_CHARS
 TOPIC_MAX = limits.TOPIC_CHARS
 QUESTION_MAX = limits.QUESTION_CHARS
 NOTE_MAX = limits.NOTE_CHARS
+REPLY_MAX = limits.REPLY_CHARS
+CALL_NOTE_MAX = limits.CALL_NOTE_CHARS
+RATING_COMMENT_MAX = limits.RATING_COMMENT_CHARS
+SCORES = range(1, 6)
+# What staff can record about a call they made: the person answered, or did not pick up.
+CALL_OUTCOMES = ("answered", "no_answer")
+# Line breaks and tabs are text; every other control character (NUL, escape, backspace, ...) is refused.
+_ALLOWED_CONTROLS = frozenset("\n\t")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
@@ -122,6 +139,12 @@ def validate_transcript(transcript: Sequence[TranscriptEntry]) -> None:
             raise InvalidTicket("transcript", f"Message {index}: text must be a string.")
         if entry.timestamp.tzinfo is None or entry.timestamp.utcoffset() is None:
             raise InvalidTicket("transcript", f"Message {index}: timestamp needs a timezone.")
+        if (entry.role == "staff") != (entry.author is not None):
+            raise InvalidTicket(
+                "transcript", f"Message {index}: a staff message, and only a staff message, has an author."
+            )
+        if entry.author is not None:
+            normalise_username(entry.author)
         if entry.quick_reply is not None and (
             entry.role != "user"
             or not isinstance(entry.quick_reply, str)
@@ -152,3 +175,53 @@ def validate_note(text: str | None) -> str:
     if len(cleaned) > NOTE_MAX:
         raise InvalidTicket("text", f"A note is longer than {NOTE_MAX} characters.")
     return cleaned
+
+
+def _multiline(field: str, text: object, label: str, limit: int) -> str | None:
+    """Text typed into a box: line endings made ``\\n``, surrounding blanks removed, None if empty;
+    :class:`InvalidTicket` if it is not text, too long or holds control characters (they would
+    garble an e-mail or hide what was written)."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise InvalidTicket(field, f"{label} must be text.")
+    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(cleaned) > limit:
+        raise InvalidTicket(field, f"{label} is longer than {limit} characters.")
+    if any(unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS for char in cleaned):
+        raise InvalidTicket(field, f"{label} contains control characters; please remove them.")
+    return cleaned or None
+
+
+def validate_reply(text: object) -> str:
+    """The text of an e-mail staff send to the person, or :class:`InvalidTicket`."""
+    cleaned = _multiline("text", text, "A reply", REPLY_MAX)
+    if cleaned is None:
+        raise InvalidTicket("text", "Write the reply before sending it.")
+    return cleaned
+
+
+def validate_call(outcome: object, note: object) -> tuple[str, str | None]:
+    """The outcome (``answered`` or ``no_answer``) and optional note of a call, or :class:`InvalidTicket`."""
+    if outcome not in CALL_OUTCOMES:
+        raise InvalidTicket("outcome", "Choose whether the person answered the call or not.")
+    return str(outcome), _multiline("note", note, "A note about the call", CALL_NOTE_MAX)
+
+
+def validate_rating_channel(channel: object) -> str:
+    """``chat`` or ``email``: where the person was asked how helpful it was."""
+    if channel not in RATING_CHANNELS:
+        raise InvalidTicket("channel", f"A rating is asked in one of: {', '.join(RATING_CHANNELS)}.")
+    return str(channel)
+
+
+def validate_rating(score: object, comment: object) -> tuple[int, str | None]:
+    """A score from 1 to 5 (a whole number, or its digit as a form sends it) and an optional comment.
+
+    ``True`` is not a score, though Python counts it as 1.
+    """
+    if isinstance(score, str) and score.strip() in {str(n) for n in SCORES}:
+        score = int(score)
+    if isinstance(score, bool) or not isinstance(score, int) or score not in SCORES:
+        raise InvalidTicket("score", "Choose how helpful it was, from 1 (not at all) to 5 (very).")
+    return score, _multiline("comment", comment, "The comment", RATING_COMMENT_MAX)

@@ -21,7 +21,7 @@ from bot.tickets.database import create_engine_for, create_session_factory, ensu
 TICKET_FIELDS = {
     "id", "reference", "status", "desk", "name", "email", "phone", "question", "topic",
     "consent_at", "conversation_id", "channel", "created_at", "updated_at", "assignee",
-    "notes", "transcript",
+    "notes", "transcript", "live_chat", "first_reply_at", "replies", "rating",
 }  # fmt: skip
 
 
@@ -124,6 +124,7 @@ def test_tickets_list_json_has_every_field(run, service):
             "text": "Hi",
             "timestamp": "2026-03-02T09:30:00+00:00",
             "quick_reply": None,
+            "author": None,
         }
     ]
 

@@ -263,7 +263,7 @@ def test_records_serialise_every_field(service):
     assert set(data) == {
         "id", "reference", "status", "desk", "name", "email", "phone", "question", "topic",
         "consent_at", "conversation_id", "channel", "created_at", "updated_at", "assignee",
-        "notes", "transcript",
+        "notes", "transcript", "live_chat", "first_reply_at", "replies", "rating",
     }  # fmt: skip
     assert data["transcript"][0] == {
         "position": 0,
@@ -271,8 +271,10 @@ def test_records_serialise_every_field(service):
         "text": "How do I register my address?",
         "timestamp": "2026-03-02T09:30:00+00:00",
         "quick_reply": None,
+        "author": None,
     }
     assert data["notes"][0]["author"] == "jan"
+    assert (data["live_chat"], data["first_reply_at"], data["replies"], data["rating"]) == (None, None, [], None)
 
 
 def test_a_clicked_quick_reply_keeps_its_title_and_payload(service):
