@@ -10,6 +10,7 @@ The servers are bot.processes': every one listens on 127.0.0.1 only, on a free p
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -133,6 +134,7 @@ class LocalStack:
     tracker_url: str
     database_url: str
     redis_db: int | None
+    live_chat_secret: str
 
     @property
     def cli_env(self) -> dict[str, str]:
@@ -147,6 +149,8 @@ class LocalStack:
         return [
             f"{len(self.stack.rasa)} Rasa server(s) (`rasa run`, REST channel), one action server",
             f"tracker store: {tracker} via bot.rasa.tracker_store.ConfiguredSQLTrackerStore; {lock}",
+            "socket.io: "
+            + ("Redis message queue shared by the servers" if self.redis_db is not None else "one server"),
             f"tickets: {'SQLite file' if self.database_url.startswith('sqlite') else 'PostgreSQL'}, "
             "migrated with bot.tickets.database.upgrade_database",
         ]
@@ -185,6 +189,11 @@ def local_stack(
             database_url = f"sqlite:///{work / 'desk.db'}"
             lock_store = None
         upgrade_database(database_url)
+        live_chat_secret = secrets.token_hex(32)
+        # As deploy/: with several servers, socket.io's emits go through Redis to every server.
+        socketio_queue = (
+            {} if redis_db is None else {"ALMERE_SOCKETIO_REDIS_URL": f"redis://{LOOPBACK}:6379/{redis_db}"}
+        )
         served_url = database_url
         if ticket_port is not None:
             served_url = make_url(database_url).set(port=ticket_port).render_as_string(hide_password=False)
@@ -192,6 +201,8 @@ def local_stack(
             **{k: v for k, v in QUIET_ENV.items() if k not in os.environ},
             "ALMERE_TRACKER_URL": tracker_url,
             "ALMERE_DATABASE_URL": served_url,
+            "ALMERE_LIVE_CHAT_SECRET": live_chat_secret,
+            **socketio_queue,
             **(extra_env or {}),
         }
         servers = assistant_stack(
@@ -202,4 +213,4 @@ def local_stack(
         )
         # Started together: loading the model is mostly waiting on I/O and imports.
         stack = cleanup.enter_context(running(servers, together=True, timeout=300.0))
-        yield LocalStack(stack, backend, tracker_url, database_url, redis_db)
+        yield LocalStack(stack, backend, tracker_url, database_url, redis_db, live_chat_secret)

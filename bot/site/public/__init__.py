@@ -101,9 +101,10 @@ def content_security_policy(rasa_public_url: str) -> str:
     )
 
 
-# Pages without a policy of their own (the desk, its API, errors): this server's files only.
+# Pages without a policy of their own (the desk, its API, errors): this server's files only, and
+# requests to this server (the desk's live chats ask it for news).
 DEFAULT_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 

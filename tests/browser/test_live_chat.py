@@ -1,0 +1,214 @@
+"""Live chat with a colleague, in Chromium (issue 12): the person's widget and a signed-in staff
+member's desk in two browser contexts, against real action, Rasa and desk servers.
+
+Its own servers: the desk is always open here (office hours every day, all day) and a chat that
+nobody takes falls back to the form after a few seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+import pytest
+from chat_widget import ChatWidget
+from playwright.sync_api import Browser, Page, expect
+
+from bot import processes
+from bot.config import REPO_ROOT
+from bot.site.desk.accounts import StaffAccounts
+from bot.tickets import TicketService
+from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
+from bot.tickets.live_chat import LiveChatService
+
+SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
+STAFF = "anna"
+STAFF_PASSWORD = secrets.token_urlsafe(16)
+WAIT_SECONDS = 8
+# "Messages go both ways within 2 seconds": the desk asks for news every second.
+WITHIN_MS = 2_000
+
+
+@dataclass(frozen=True)
+class Site:
+    page_url: str
+    env: dict[str, str]
+    staff_user: str = STAFF
+    staff_password: str = STAFF_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory):
+    if not processes.MODEL.exists():
+        pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
+    work = tmp_path_factory.mktemp("live-chat")
+    ports = processes.Ports.free(desk=True)
+    page_origin = f"http://{processes.LOOPBACK}:{ports.desk}"
+    rasa_url = f"http://{processes.LOOPBACK}:{ports.rasa[0]}"
+    database_url = f"sqlite:///{work / 'desk.db'}"
+    upgrade_database(database_url)
+    engine = create_engine_for(database_url)
+    StaffAccounts(create_session_factory(engine)).add(STAFF, STAFF_PASSWORD, first_name="Anna")
+    engine.dispose()
+    env = {
+        "ALMERE_DATABASE_URL": database_url,
+        "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
+        "ALMERE_CHAT_ORIGINS": page_origin,
+        "ALMERE_RASA_PUBLIC_URL": rasa_url,
+        "ALMERE_RASA_INTERNAL_URL": rasa_url,
+        "ALMERE_LIVE_CHAT_SECRET": secrets.token_hex(32),
+        "ALMERE_LIVE_CHAT_WAIT_SECONDS": str(WAIT_SECONDS),
+        "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",
+        "ALMERE_OFFICE_OPEN": "00:00",
+        "ALMERE_OFFICE_CLOSE": "23:59",
+        "ALMERE_SECRET_KEY": secrets.token_hex(32),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    servers = processes.assistant_stack(work, ports, env, cors=[page_origin])
+    with processes.running(servers, together=True, timeout=180):
+        yield Site(page_url=page_origin + "/", env=env)
+
+
+@pytest.fixture(scope="module")
+def database(live_site):
+    engine = create_engine_for(live_site.env["ALMERE_DATABASE_URL"])
+    factory = create_session_factory(engine)
+    yield TicketService(factory), LiveChatService(factory)
+    engine.dispose()
+
+
+def new_page(browser: Browser, site: Site) -> Page:
+    context = browser.new_context(base_url=site.page_url, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("pageerror", lambda error: print("page error:", error))
+    page.on("console", lambda message: message.type == "error" and print("console error:", message.text))
+    return page
+
+
+def sign_in_to_live_chats(page: Page, site: Site) -> None:
+    desk = site.page_url + "desk/"
+    page.goto(f"{desk}login?next=/desk/live/")
+    page.get_by_label("Username").fill(site.staff_user)
+    page.get_by_label("Password").fill(site.staff_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(re.escape(desk) + "live/$"))
+
+
+def make_available(page: Page) -> None:
+    button = page.get_by_role("button", name="I'm available for live chats")
+    if button.count():
+        button.click()
+    expect(page.locator("#availability-state")).to_contain_text("You are available")
+
+
+def ask_for_a_colleague(widget: ChatWidget) -> None:
+    widget.open()
+    widget.say("How many people live in Almere?", "inhabitants")
+    widget.say("I would like to talk to a person", "available to chat")
+    widget.log.get_by_role("button", name="Chat with a colleague now").click()
+    expect(widget.bot_messages.filter(has_text="asked a colleague to join")).to_be_visible()
+    expect(widget.status).to_have_text("Waiting for a colleague to join…")
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"live_chat-{name}.png", full_page=True)
+
+
+def test_a_colleague_takes_over_chats_and_hands_back(browser, live_site, database):
+    tickets, live_chats = database
+    staff = new_page(browser, live_site)
+    person = new_page(browser, live_site)
+    widget = ChatWidget(person)
+    try:
+        sign_in_to_live_chats(staff, live_site)
+        make_available(staff)
+        person.goto("/")
+        ask_for_a_colleague(widget)
+        conversation = widget.session_id().split(".")[0]
+        reference = live_chats.current(conversation).reference
+
+        # The waiting chat appears in the desk's list without reloading.
+        staff.get_by_role("link", name=reference).click()
+        expect(staff.get_by_text("How many people live in Almere?")).to_be_visible()
+        staff.get_by_role("button", name="Take this chat").click()
+        expect(
+            widget.bot_messages.filter(has_text="Anna of the International Affairs Department has joined")
+        ).to_be_visible()
+        expect(widget.status).to_have_text("You are chatting with Anna of the municipality.")
+
+        # Staff to person, within 2 seconds.
+        staff.get_by_label("Your message to the person").fill("Hello, I'm Anna. How can I help?")
+        staff.get_by_role("button", name="Send").click()
+        staff_message = widget.log.locator(".chat-message-staff").filter(has_text="How can I help?")
+        expect(staff_message).to_be_visible(timeout=WITHIN_MS)
+        expect(staff_message.locator(".chat-staff-name")).to_have_text("Anna (municipality)")
+
+        # Person to staff, within 2 seconds; the assistant stays silent while paused.
+        bot_before = widget.bot_messages.count()
+        widget.input.fill("Which documents do I need to register? <b>thanks</b>")
+        widget.input.press("Enter")
+        from_person = staff.locator("#transcript .message-user").filter(has_text="Which documents do I need")
+        expect(from_person).to_be_visible(timeout=WITHIN_MS)
+        expect(from_person.locator(".text")).to_have_text(
+            "Which documents do I need to register? <b>thanks</b>"
+        )
+        time.sleep(2)
+        assert widget.bot_messages.count() == bot_before, "the assistant answered during the live chat"
+        shot(staff, "desk-live-view")
+        shot(person, "widget-with-colleague")
+
+        # Hand back: resumed, the person is told, and asked once how helpful it was.
+        staff.get_by_role("button", name="Hand back to the assistant").click()
+        expect(staff.get_by_text("handed back to the assistant; the ticket is resolved")).to_be_visible()
+        expect(widget.bot_messages.filter(has_text="handed the conversation back to me")).to_be_visible()
+        rating = widget.log.get_by_role("group", name="How helpful was this chat? (optional)")
+        expect(rating).to_be_visible()
+        rating.get_by_label("4").check()
+        rating.get_by_label("Comment (optional)").fill("Quick and kind.")
+        rating.get_by_role("button", name="Send rating").click()
+        expect(widget.log.get_by_text("Thank you for your rating!")).to_be_visible()
+        shot(person, "widget-after-rating")
+
+        widget.say("How long is the train to Schiphol?", "Schiphol")
+
+        ticket = tickets.get(reference)
+        assert (ticket.status, ticket.live_chat, ticket.assignee) == ("resolved", "returned", STAFF)
+        roles = [(m.role, m.author) for m in ticket.transcript]
+        assert ("staff", STAFF) in roles and ticket.first_reply_at is not None
+        texts = [m.text for m in ticket.transcript]
+        assert "Which documents do I need to register? <b>thanks</b>" in texts
+        assert ticket.rating is not None and ticket.rating.score == 4
+    finally:
+        live_chats.set_available(STAFF, False)
+        staff.context.close()
+        person.context.close()
+
+
+def test_a_chat_nobody_takes_falls_back_to_the_form(browser, live_site, database):
+    tickets, live_chats = database
+    person = new_page(browser, live_site)
+    staff = new_page(browser, live_site)
+    widget = ChatWidget(person)
+    try:
+        sign_in_to_live_chats(staff, live_site)
+        make_available(staff)  # available, but does not take it
+        person.goto("/")
+        ask_for_a_colleague(widget)
+        expect(widget.bot_messages.filter(has_text="no colleague could join just now")).to_be_visible(
+            timeout=(WAIT_SECONDS + 10) * 1000
+        )
+        expect(widget.bot_messages.filter(has_text="What is your name?")).to_be_visible()
+        widget.say("Maria Jansen", "reach you")
+        widget.say("maria@example.nl", re.compile("pass it on|What would you like to ask"))
+        conversation = widget.session_id().split(".")[0]
+        chat = live_chats.current(conversation)
+        assert chat is not None and chat.state == "missed"
+        assert tickets.get(chat.reference).name != "Maria Jansen"  # nothing stored before consent
+    finally:
+        live_chats.set_available(STAFF, False)
+        staff.context.close()
+        person.context.close()
