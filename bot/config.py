@@ -98,7 +98,7 @@ class Settings:
     rest_api_key: str | None = None
     # Where people reach the web page (links in e-mails to the person, e.g. the rating page).
     site_url: str = "http://localhost:8000"
-    # Live chat (issue 12): where the desk reaches a Rasa server (deploy/: through the proxy),
+    # Live chat (issue 12): where the desk reaches a Rasa server (several: comma-separated, tried in order),
     # the secret the desk proves itself with (unset: generated once into var/live_chat_secret),
     # how long a person waits for a colleague before the form is offered instead, and how
     # recently a colleague's desk must have been open for them to count as available.

@@ -19,19 +19,28 @@ class NotDelivered(Exception):
 
 
 class RasaLink:
-    def __init__(self, rasa_url: str, secret: str, timeout: float = TIMEOUT_SECONDS) -> None:
-        self._url = rasa_url.rstrip("/") + "/webhooks/socketio/live"
+    """``rasa_urls``: one Rasa server's URL, or several separated by commas, tried in order until
+    one can be reached (a server that answers, even with an error, is not asked again)."""
+
+    def __init__(self, rasa_urls: str, secret: str, timeout: float = TIMEOUT_SECONDS) -> None:
+        self._urls = [
+            url.strip().rstrip("/") + "/webhooks/socketio/live" for url in rasa_urls.split(",") if url.strip()
+        ]
         self._headers = {"Authorization": f"Bearer {secret}"}
         self._timeout = timeout
 
     def send(self, reference: str, event: str, **fields: Any) -> None:
         """Deliver ``event`` of the chat ``reference``; :class:`NotDelivered` if it was not."""
         body = {"reference": reference, "event": event, **fields}
-        try:
-            reply = requests.post(self._url, json=body, headers=self._headers, timeout=self._timeout)
-        except requests.RequestException as error:
-            logger.warning("Live chat %s: the Rasa server is unreachable: %s", reference, error)
-            raise NotDelivered("The chat server cannot be reached.") from error
+        reply = None
+        for url in self._urls:
+            try:
+                reply = requests.post(url, json=body, headers=self._headers, timeout=self._timeout)
+                break
+            except requests.RequestException as error:
+                logger.warning("Live chat %s: %s is unreachable: %s", reference, url, error)
+        if reply is None:
+            raise NotDelivered("The chat server cannot be reached.")
         if reply.status_code != 200:
             try:
                 reason = reply.json().get("error")
