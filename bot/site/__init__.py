@@ -16,6 +16,7 @@ from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 from bot.config import REPO_ROOT, Settings, load_settings
+from bot.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
 from bot.live_chat import live_chat_secret
 from bot.office_hours import local_time, zone_label
 from bot.secret_files import load_or_create_secret_key
@@ -25,11 +26,14 @@ from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
 from bot.site.desk.rasa_link import RasaLink
 from bot.site.desk.rate_limit import SlidingWindowLimiter
-from bot.site.public import add_security_headers
+from bot.site.public import add_security_headers, feedback
 from bot.site.public import create_blueprint as public_page_blueprint
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat import LiveChatService
+from bot.tickets.mail import Mailer
+from bot.tickets.ratings import RatingService
+from bot.tickets.replies import ReplyService
 
 LOGIN_WINDOW_SECONDS = 60
 
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key,
         SECRET_KEY_FILE=REPO_ROOT / "var" / "desk_secret_key",
+        LIVE_CHAT_SECRET_FILE=LIVE_CHAT_SECRET_FILE,
         SESSION_COOKIE_NAME="almere_desk_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
 
     session_factory = create_session_factory(create_engine_for(settings.database_url))
     zone = ZoneInfo(settings.office_timezone)
+    ratings = RatingService(session_factory, app.config["SECRET_KEY"])
     app.extensions[EXTENSION_KEY] = DeskServices(
         tickets=TicketService(session_factory),
         accounts=StaffAccounts(session_factory, app.config["PASSWORD_HASHER"]),
@@ -76,10 +82,14 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
         address_limiter=SlidingWindowLimiter(
             settings.login_attempts_per_minute_per_address, LOGIN_WINDOW_SECONDS
         ),
+        replies=ReplyService(session_factory, Mailer(settings), ratings, settings.site_url),
+        ratings=ratings,
     )
     app.extensions[live.EXTENSION_KEY] = live.LiveDesk(
         live_chats=LiveChatService(session_factory, settings.staff_presence_seconds),
-        link=RasaLink(settings.rasa_internal_url, live_chat_secret(settings)),
+        link=RasaLink(
+            settings.rasa_internal_url, live_chat_secret(settings, Path(app.config["LIVE_CHAT_SECRET_FILE"]))
+        ),
         settings=settings,
     )
     app.add_template_filter(partial(local_time, zone=zone), "local_time")
@@ -88,10 +98,11 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
 
     app.before_request(refuse_unreadable_json)  # before CSRFProtect's check, which may read it
     app.after_request(add_security_headers)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(public_page_blueprint(settings))
+    feedback.init_app(app, settings, ratings, csrf)
     register_error_handlers(app)
     return app

@@ -92,6 +92,7 @@ def site(tmp_path_factory):
         "ALMERE_CHAT_ORIGINS": page_origin,
         "ALMERE_RASA_PUBLIC_URL": rasa_url,
         "ALMERE_SECRET_KEY": secrets.token_hex(32),  # so the desk writes no key file under var/
+        "ALMERE_LIVE_CHAT_SECRET": secrets.token_hex(32),  # nor the desk and Rasa a live-chat secret
         "RASA_TELEMETRY_ENABLED": "false",
     }
     servers = processes.assistant_stack(work, ports, env, cors=[page_origin])

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from accessibility import assert_accessible
 from chat_widget import ChatWidget
 from playwright.sync_api import Browser, Page, expect
 
@@ -113,9 +114,9 @@ def ask_for_a_colleague(widget: ChatWidget) -> None:
     expect(widget.status).to_have_text("Waiting for a colleague to join…")
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"live_chat-{name}.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / f"live_chat-{name}.png", full_page=full_page)
 
 
 def test_a_colleague_takes_over_chats_and_hands_back(browser, live_site, database):
@@ -126,6 +127,7 @@ def test_a_colleague_takes_over_chats_and_hands_back(browser, live_site, databas
     try:
         sign_in_to_live_chats(staff, live_site)
         make_available(staff)
+        assert_accessible(staff, "the desk's live chats")
         person.goto("/")
         ask_for_a_colleague(widget)
         conversation = widget.session_id().split(".")[0]
@@ -159,7 +161,9 @@ def test_a_colleague_takes_over_chats_and_hands_back(browser, live_site, databas
         time.sleep(2)
         assert widget.bot_messages.count() == bot_before, "the assistant answered during the live chat"
         shot(staff, "desk-live-view")
-        shot(person, "widget-with-colleague")
+        shot(person, "widget-with-colleague", full_page=False)  # the panel floats over the page
+        assert_accessible(staff, "the desk's live view")
+        assert_accessible(person, "the widget in a live chat")
 
         # Hand back: resumed, the person is told, and asked once how helpful it was.
         staff.get_by_role("button", name="Hand back to the assistant").click()
@@ -169,9 +173,10 @@ def test_a_colleague_takes_over_chats_and_hands_back(browser, live_site, databas
         expect(rating).to_be_visible()
         rating.get_by_label("4").check()
         rating.get_by_label("Comment (optional)").fill("Quick and kind.")
+        shot(person, "widget-rating-question", full_page=False)
+        assert_accessible(person, "the rating question")
         rating.get_by_role("button", name="Send rating").click()
         expect(widget.log.get_by_text("Thank you for your rating!")).to_be_visible()
-        shot(person, "widget-after-rating")
 
         widget.say("How long is the train to Schiphol?", "Schiphol")
 
@@ -201,7 +206,9 @@ def test_a_chat_nobody_takes_falls_back_to_the_form(browser, live_site, database
         expect(widget.bot_messages.filter(has_text="no colleague could join just now")).to_be_visible(
             timeout=(WAIT_SECONDS + 10) * 1000
         )
-        expect(widget.bot_messages.filter(has_text="What is your name?")).to_be_visible()
+        # The form asks again from the start (it had asked for the name before the chat was chosen).
+        expect(widget.bot_messages.filter(has_text="What is your name?")).to_have_count(2)
+        expect(widget.bot_messages.last).to_have_text("Assistant: What is your name?")
         widget.say("Maria Jansen", "reach you")
         widget.say("maria@example.nl", re.compile("pass it on|What would you like to ask"))
         conversation = widget.session_id().split(".")[0]

@@ -37,6 +37,7 @@ def make_app(database_url, tmp_path):
         test_config = {
             "PASSWORD_HASHER": FAST_HASHER,
             "SECRET_KEY_FILE": tmp_path / "var" / "desk_secret_key",
+            "LIVE_CHAT_SECRET_FILE": tmp_path / "var" / "live_chat_secret",
             **(config or {}),
         }
         return create_app(desk_settings(database_url, **(environ or {})), test_config)

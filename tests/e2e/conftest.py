@@ -71,6 +71,7 @@ def assistant(tmp_path_factory):
         "ALMERE_SMTP_HOST": processes.LOOPBACK,
         "ALMERE_SMTP_PORT": str(smtp.port),
         "ALMERE_SECRET_KEY": "e2e-only-secret",
+        "ALMERE_LIVE_CHAT_SECRET": "e2e-only-live-chat-secret",
     }
     try:
         servers = processes.assistant_stack(work, processes.Ports.free(desk=True), env)

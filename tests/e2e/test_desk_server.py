@@ -42,6 +42,7 @@ def desk_env(tmp_path_factory):
     return work, {
         "ALMERE_DATABASE_URL": database_url,
         "ALMERE_SECRET_KEY": "desk-server-test-secret",
+        "ALMERE_LIVE_CHAT_SECRET": "desk-server-test-live-chat-secret",
         "ALMERE_LOGIN_ATTEMPTS_PER_MINUTE": str(ATTEMPTS_PER_MINUTE),
     }
 

@@ -209,6 +209,8 @@ def api_chat(reference: str):
                 "text": message.text,
                 "clicked": message.clicked,
                 "timestamp": message.timestamp.isoformat(),
+                # As the page shows it: in the desk's time zone.
+                "time": current_app.jinja_env.filters["local_time"](message.timestamp, seconds=True),
             }
             for message in readable_transcript(ticket.transcript)
         ],

@@ -89,7 +89,7 @@
     who.textContent = message.role === "user" ? "Person" : message.role === "bot" ? "Assistant" : message.author + " (staff)";
     const time = document.createElement("time");
     time.dateTime = message.timestamp;
-    time.textContent = clockTime(message.timestamp);
+    time.textContent = message.time;
     meta.append(who, ", ", time);
     const text = document.createElement("p");
     text.className = "text";

@@ -473,7 +473,7 @@
     const commentLabel = Object.assign(document.createElement("label"), { htmlFor: commentId, textContent: "Comment (optional)" });
     const comment = Object.assign(document.createElement("textarea"), { id: commentId, name: "comment", rows: 2, maxLength: COMMENT_MAX });
     set.append(commentLabel, comment);
-    const sendButton = Object.assign(document.createElement("button"), { type: "submit", textContent: "Send rating" });
+    const sendButton = Object.assign(document.createElement("button"), { type: "submit", className: "chat-send", textContent: "Send rating" });
     const skip = Object.assign(document.createElement("button"), { type: "button", className: "chat-link-button", textContent: "No, thanks" });
     const said = Object.assign(document.createElement("p"), { className: "chat-note" });
     said.setAttribute("role", "status");
