@@ -25,3 +25,5 @@ REPLY_CHARS = 10000
 CALL_NOTE_CHARS = NOTE_CHARS
 # The person's optional comment with their rating ("how helpful was this?"): one chat message.
 RATING_COMMENT_CHARS = MESSAGE_CHARS
+# Largest request that answers the rating question (the comment and the token, with room to spare).
+RATING_REQUEST_BYTES = 16 * 1024

@@ -94,7 +94,7 @@ class RatingService:
         except IntegrityError:
             return None  # this conversation was asked already
 
-    def answer(self, token: str, score: object, comment: object = None) -> RatingRecord:
+    def answer(self, token: object, score: object, comment: object = None) -> RatingRecord:
         """Store the person's answer once; :class:`InvalidRatingLink`, :class:`RatingNotFound`,
         :class:`AlreadyAnswered` or :class:`~bot.tickets.errors.InvalidTicket` (score, comment)."""
         rating_id, digest = self._read(token)
@@ -116,7 +116,7 @@ class RatingService:
 
         return guarded(self._session_factory, write)
 
-    def question(self, token: str) -> RatingRecord:
+    def question(self, token: object) -> RatingRecord:
         """The question a token asks (to show its page): :class:`InvalidRatingLink` or
         :class:`RatingNotFound` if there is none."""
         rating_id, digest = self._read(token)

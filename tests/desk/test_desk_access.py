@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 
 import pytest
@@ -10,6 +11,24 @@ from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
 # Every other desk route, present and future, must refuse anonymous users (the public page's
 # routes, outside /desk, are public by design).
 PUBLIC_ENDPOINTS = {"auth.login", "desk.static"}
+# Everything outside /desk/, which anyone may use: the public page, its statements and files, and the
+# rating question (the signed token in it is the only authorisation it needs).
+PUBLIC_SITE_ENDPOINTS = {
+    "web.index",
+    "web.privacy",
+    "web.accessibility",
+    "web.static",
+    "feedback.submit_json",
+    "feedback.question",
+    "feedback.answer_page",
+}
+
+
+def desk_url(rule: str, reference: str) -> str:
+    """The rule with its variables filled in: the ticket's reference, 1 for a number."""
+    url = re.sub(r"<int:\w+>", "1", rule.replace("<reference>", reference))
+    assert "<" not in url, f"the route walk does not know how to fill in {rule}"
+    return url
 
 
 def test_every_desk_route_refuses_anonymous_users(app, client, services):
@@ -19,7 +38,7 @@ def test_every_desk_route_refuses_anonymous_users(app, client, services):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS or not rule.rule.startswith("/desk/"):
             continue
-        url = rule.rule.replace("<reference>", reference)
+        url = desk_url(rule.rule, reference)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, data={"csrf_token": token})
             if url.startswith("/desk/api/"):
@@ -29,8 +48,14 @@ def test_every_desk_route_refuses_anonymous_users(app, client, services):
                 assert response.status_code == 302, (method, url)
                 assert response.headers["Location"].startswith("/desk/login"), url
             checked += 1
-    assert checked >= 9
-    assert services.tickets.get(reference).status == "open"
+    assert checked >= 12
+    ticket = services.tickets.get(reference)
+    assert (ticket.status, ticket.replies) == ("open", ())
+
+
+def test_only_the_public_page_and_the_rating_question_are_outside_the_desk(app):
+    outside = {rule.endpoint for rule in app.url_map.iter_rules() if not rule.rule.startswith("/desk/")}
+    assert outside == PUBLIC_SITE_ENDPOINTS
 
 
 def test_login_page_and_stylesheet_are_public(client):

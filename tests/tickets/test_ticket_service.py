@@ -274,7 +274,8 @@ def test_records_serialise_every_field(service):
         "author": None,
     }
     assert data["notes"][0]["author"] == "jan"
-    assert (data["live_chat"], data["first_reply_at"], data["replies"], data["rating"]) == (None, None, [], None)
+    new_fields = ("live_chat", "first_reply_at", "replies", "rating")
+    assert [data[key] for key in new_fields] == [None, None, [], None]
 
 
 def test_a_clicked_quick_reply_keeps_its_title_and_payload(service):

@@ -9,6 +9,8 @@ from flask import current_app
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.rate_limit import SlidingWindowLimiter
 from bot.tickets import TicketService
+from bot.tickets.ratings import RatingService
+from bot.tickets.replies import ReplyService
 
 EXTENSION_KEY = "almere_desk"
 
@@ -19,6 +21,8 @@ class DeskServices:
     accounts: StaffAccounts
     login_limiter: SlidingWindowLimiter  # per (username, address)
     address_limiter: SlidingWindowLimiter  # per address, whatever the username
+    replies: ReplyService  # e-mails and calls to the person
+    ratings: RatingService  # "how helpful was this?", asked once per conversation
 
 
 def desk_services() -> DeskServices:

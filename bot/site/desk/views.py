@@ -8,9 +8,11 @@ from bot.handoff import readable_transcript, topic_label
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services
 from bot.site.desk.formatting import waited_iso, waited_text
-from bot.site.desk.forms import NoteForm
+from bot.site.desk.forms import CallForm, NoteForm, ReplyForm
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import DESKS, STATUSES, utc_now
+from bot.tickets.records import ReplyRecord
+from bot.tickets.replies import RatingAsk, RatingAskResult, ReplyNotRecorded
 
 bp = Blueprint(
     "desk",
@@ -31,40 +33,60 @@ def _filters() -> tuple[str | None, str | None]:
     return request.args.get("status") or None, request.args.get("desk") or None
 
 
+def _switch(name: str, label: str) -> bool:
+    """An on/off filter of the query string: ``name=1``, or empty/absent for off."""
+    value = request.args.get(name, "")
+    if value not in ("", "1"):
+        raise InvalidTicket(name, f"The '{label}' filter is either on ({name}=1) or left out.")
+    return value == "1"
+
+
 def _mine() -> bool:
     """The "claimed by me" filter of the query string: ``mine=1``, or empty/absent for everyone's."""
-    mine = request.args.get("mine", "")
-    if mine not in ("", "1"):
-        raise InvalidTicket("mine", "The 'mine' filter is either on (mine=1) or left out.")
-    return mine == "1"
+    return _switch("mine", "mine")
 
 
 @bp.get("/")
 def queue():
     status, desk = _filters()
     mine = _mine()
+    awaiting = _switch("awaiting", "awaiting first reply")
     services = desk_services()
-    tickets = services.tickets.queue(status=status, desk=desk, assignee=current_staff() if mine else None)
+    tickets = services.tickets.queue(
+        status=status, desk=desk, assignee=current_staff() if mine else None, awaiting_reply=awaiting
+    )
     return render_template(
         "desk/queue.html",
         tickets=tickets,
         counts=services.tickets.counts(),
+        ratings=services.ratings.summary(),
         status=status,
         desk=desk,
         mine=mine,
+        awaiting=awaiting,
         statuses=STATUSES,
         desks=DESKS,
         now=utc_now(),
     )
 
 
-def _ticket_page(reference: str, note_form: NoteForm | None = None, status: int = 200):
-    ticket = desk_services().tickets.get(reference)
+def _ticket_page(
+    reference: str,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+    reply_form: ReplyForm | None = None,
+    call_form: CallForm | None = None,
+):
+    services = desk_services()
+    ticket = services.tickets.get(reference)
     page = render_template(
         "desk/ticket.html",
         ticket=ticket,
         transcript=readable_transcript(ticket.transcript),
         note_form=note_form or NoteForm(formdata=None),
+        reply_form=reply_form or ReplyForm(formdata=None),
+        call_form=call_form or CallForm(formdata=None),
+        email_configured=services.replies.email_configured,
         now=utc_now(),
     )
     return page, status
@@ -94,9 +116,67 @@ def add_note(reference: str):
 
 @bp.post("/tickets/<reference>/resolve")
 def resolve(reference: str):
-    ticket = desk_services().tickets.resolve(reference, current_staff())
+    services = desk_services()
+    ticket = services.tickets.resolve(reference, current_staff())
     flash(f"{ticket.reference} is resolved.", "success")
+    _flash_rating_question(services.replies.ask_rating(ticket))
     return redirect(url_for("desk.ticket", reference=ticket.reference))
+
+
+def _flash_rating_question(result: RatingAskResult) -> None:
+    """Tell staff whether the person was asked how helpful the answer was (only if it applies)."""
+    if result.outcome is RatingAsk.SENT:
+        flash("The person was e-mailed one question: how helpful was the answer.", "success")
+    elif result.outcome is RatingAsk.NOT_CONFIGURED:
+        flash("The rating question was not sent: e-mail is not set up on this desk.", "error")
+    elif result.outcome is RatingAsk.FAILED:
+        flash(f"The rating question was not sent: {result.error}", "error")
+
+
+@bp.post("/tickets/<reference>/replies")
+def send_reply(reference: str):
+    form = ReplyForm()
+    if not form.validate():
+        return _ticket_page(reference, status=400, reply_form=form)
+    services = desk_services()
+    try:
+        reply = services.replies.send_email(reference, current_staff(), form.text.data)
+    except ReplyNotRecorded as error:
+        flash(str(error), "error")
+        return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
+    return _after_email(reference, reply)
+
+
+@bp.post("/tickets/<reference>/replies/<int:reply_id>/retry")
+def retry_reply(reference: str, reply_id: int):
+    try:
+        reply = desk_services().replies.retry_email(reference, reply_id, current_staff())
+    except ReplyNotRecorded as error:
+        flash(str(error), "error")
+        return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
+    return _after_email(reference, reply)
+
+
+def _after_email(reference: str, reply: ReplyRecord):
+    """Back to the ticket's history, saying plainly whether the e-mail went out."""
+    if reply.outcome == "sent":
+        flash("E-mail sent.", "success")
+    else:
+        flash(
+            f"The e-mail was NOT sent: {reply.error} It is kept in the history; try again from there.",
+            "error",
+        )
+    return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
+
+
+@bp.post("/tickets/<reference>/calls")
+def record_call(reference: str):
+    form = CallForm()
+    if not form.validate():
+        return _ticket_page(reference, status=400, call_form=form)
+    reply = desk_services().replies.record_call(reference, current_staff(), form.outcome.data, form.note.data)
+    flash("Call recorded: " + ("the person answered." if reply.answered else "no answer."), "success")
+    return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
 
 
 @bp.post("/tickets/<reference>/reopen")
