@@ -36,6 +36,12 @@ LIVE_CHAT_STATES = ("waiting", "active", "returned", "closed", "missed")
 REPLY_KINDS = ("email", "call")
 REPLY_OUTCOMES = ("sent", "failed", "answered", "no_answer")
 RATING_CHANNELS = ("chat", "email")
+# The languages the assistant speaks (issue 14): the person's language, kept with their ticket.
+LANGUAGES = ("en", "nl")
+# A reusable answer that desk staff wrote (issue 13): drafted, approved by a second colleague (only
+# then does the assistant give it), or withdrawn. Its history keeps every change.
+DESK_ANSWER_STATUSES = ("draft", "approved", "withdrawn")
+DESK_ANSWER_ACTIONS = ("created", "edited", "approved", "withdrawn")
 
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -105,6 +111,7 @@ class Ticket(Base):
         # A live chat needs no contact details: the person is on the page.
         CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR live_chat IS NOT NULL", name="contact"),
         CheckConstraint(f"live_chat IN ({_quoted(LIVE_CHAT_STATES)})", name="live_chat"),
+        CheckConstraint(f"language IN ({_quoted(LANGUAGES)})", name="language"),
         # The database itself guarantees one open or claimed ticket per conversation.
         Index(
             "uq_tickets_active_conversation",
@@ -135,6 +142,8 @@ class Ticket(Base):
     live_chat = Column(String(10))
     # When the person first got an answer from a person: an e-mail sent, a call made, a chat message.
     first_reply_at = Column(UTCDateTime)
+    # The person's language (issue 14), so that staff answer in it.
+    language = Column(String(2), nullable=False, default="en", server_default="en")
 
     messages = relationship(
         "TicketMessage",
@@ -235,6 +244,66 @@ class Rating(Base):
     answered_at = Column(UTCDateTime)
 
 
+class AnswerFeedback(Base):
+    """A thumbs up or down under one of the assistant's answers: its topic only, no personal data."""
+
+    __tablename__ = "answer_feedback"
+
+    id = Column(Integer, primary_key=True)
+    # The knowledge file's topic ("housing"), or "desk_answer" for an answer staff wrote.
+    topic = Column(String(TOPIC_MAX), nullable=False, index=True)
+    desk_answer_id = Column(Integer, ForeignKey("desk_answers.id", ondelete="SET NULL"))
+    helpful = Column(Boolean, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now, index=True)
+
+
+class DeskAnswer(Base):
+    """An answer staff wrote for questions the assistant could not answer (issue 13)."""
+
+    __tablename__ = "desk_answers"
+    __table_args__ = (CheckConstraint(f"status IN ({_quoted(DESK_ANSWER_STATUSES)})", name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    status = Column(String(10), nullable=False, default="draft")
+    # Example questions, one per line.
+    questions = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)
+    language = Column(String(2), nullable=False, default="en", server_default="en")
+    author = Column(String(USERNAME_MAX), nullable=False)
+    approver = Column(String(USERNAME_MAX))
+    # The ticket it was written from, if any (kept if that ticket is deleted later).
+    source_ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="SET NULL"))
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    updated_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    approved_at = Column(UTCDateTime)
+
+    history = relationship(
+        "DeskAnswerEvent",
+        order_by=lambda: (DeskAnswerEvent.created_at, DeskAnswerEvent.id),
+        cascade="all, delete-orphan",
+        back_populates="desk_answer",
+    )
+
+
+class DeskAnswerEvent(Base):
+    """One change of a desk answer: who did what, and the text as it was then."""
+
+    __tablename__ = "desk_answer_events"
+    __table_args__ = (CheckConstraint(f"action IN ({_quoted(DESK_ANSWER_ACTIONS)})", name="action"),)
+
+    id = Column(Integer, primary_key=True)
+    desk_answer_id = Column(
+        Integer, ForeignKey("desk_answers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    action = Column(String(10), nullable=False)
+    actor = Column(String(USERNAME_MAX), nullable=False)
+    questions = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+    desk_answer = relationship("DeskAnswer", back_populates="history")
+
+
 class StaffUser(Base):
     """A desk account; the password is stored only as an argon2 hash."""
 
@@ -251,3 +320,5 @@ class StaffUser(Base):
     # Marked in the desk: ready to take live chats. Counts only while the desk is open (seen_at).
     available = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     seen_at = Column(UTCDateTime)
+    # The desk's own language for this colleague (issue 14): English unless they pick Dutch.
+    desk_language = Column(String(2), nullable=False, default="en", server_default="en")
