@@ -1,0 +1,241 @@
+"""The insights of a period, from both databases: what the desk's insights page and ``almere insights``
+show. Every figure is also a table (:class:`Chart`), which is the chart's text alternative, its CSV
+export and the command's text output alike."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.handoff import topic_label
+from bot.insights.conversations import OUTCOME_LABELS, OUTCOMES, Conversation
+from bot.insights.desk_figures import DeskFigures, DeskTickets, Ratings, TopicFeedback
+from bot.insights.grouping import QuestionGroup, group_questions
+from bot.insights.masking import mask_personal_data
+from bot.insights.period import Period
+from bot.insights.tracker import TrackerReader
+
+DESK_LABELS = {"international": "International Affairs", "business": "Business service desk"}
+SCORE_LABELS = {1: "1 (not helpful)", 2: "2", 3: "3", 4: "4", 5: "5 (very helpful)"}
+# The longest lists a chart draws; its table and CSV have them all.
+CHART_TOPICS = 15
+CHART_QUESTIONS = 10
+
+
+@dataclass(frozen=True)
+class Insights:
+    period: Period
+    per_day: list[tuple[date, int]]
+    outcomes: dict[str, int]
+    topics: list[tuple[str, int]]  # (topic, questions), the most asked first
+    unanswered: list[QuestionGroup]  # masked, grouped, the most asked first
+    tickets: list[DeskTickets]
+    ratings: Ratings
+    feedback: list[TopicFeedback]
+
+    @property
+    def conversations(self) -> int:
+        return sum(self.outcomes.values())
+
+    def as_json(self) -> dict[str, Any]:
+        """Everything, as plain JSON values (``almere insights --json``)."""
+        return {
+            "from": self.period.first.isoformat(),
+            "to": self.period.last.isoformat(),
+            "time_zone": self.period.zone.key,
+            "conversations": self.conversations,
+            "conversations_per_day": [
+                {"day": day.isoformat(), "conversations": n} for day, n in self.per_day
+            ],
+            "outcomes": self.outcomes,
+            "topics": [{"topic": topic, "questions": n} for topic, n in self.topics],
+            "unanswered_questions": [
+                {"question": g.example, "count": g.count, "other_wordings": list(g.variants)}
+                for g in self.unanswered
+            ],
+            "tickets": [
+                {
+                    "desk": t.desk,
+                    "tickets": t.tickets,
+                    "with_first_reply": t.replied,
+                    "median_hours_to_first_reply": t.median_hours,
+                    "p90_hours_to_first_reply": t.p90_hours,
+                }
+                for t in self.tickets
+            ],
+            "ratings": {
+                "asked": self.ratings.asked,
+                "answered": self.ratings.answered,
+                "average": None if self.ratings.average is None else round(self.ratings.average, 2),
+                "per_score": {str(score): n for score, n in self.ratings.per_score.items()},
+            },
+            "answer_feedback": [
+                {"topic": f.topic, "helpful": f.helpful, "not_helpful": f.not_helpful} for f in self.feedback
+            ],
+        }
+
+
+def summarise(
+    period: Period,
+    conversations: list[Conversation],
+    tickets: list[DeskTickets],
+    ratings: Ratings,
+    feedback: list[TopicFeedback],
+) -> Insights:
+    """The insights of ``conversations`` (those that started in ``period``) and the desk's figures."""
+    days = Counter(period.day_of(c.started_at) for c in conversations)
+    outcomes = Counter(c.outcome for c in conversations)
+    topics = Counter(topic for c in conversations for topic in c.topics)
+    unanswered = [mask_personal_data(text) for c in conversations for text in c.unanswered]
+    return Insights(
+        period=period,
+        per_day=[(day, days[day]) for day in period.days()],
+        outcomes={outcome: outcomes[outcome] for outcome in OUTCOMES},
+        topics=sorted(topics.items(), key=lambda item: (-item[1], item[0])),
+        unanswered=group_questions(unanswered),
+        tickets=tickets,
+        ratings=ratings,
+        feedback=feedback,
+    )
+
+
+class InsightsService:
+    """Reads both databases, read-only: the conversations (``TrackerReader``) and the tickets."""
+
+    def __init__(self, tracker: TrackerReader, desk: DeskFigures) -> None:
+        self._tracker = tracker
+        self._desk = desk
+
+    def report(self, period: Period) -> Insights:
+        """The insights of ``period``. Raises ``ConversationsUnavailable`` or
+        ``TicketStoreUnavailable`` when a database cannot be read."""
+        conversations = self._tracker.conversations(period, self._desk.ticket_conversations(period))
+        return summarise(
+            period,
+            conversations,
+            self._desk.tickets_per_desk(period),
+            self._desk.ratings(period),
+            self._desk.answer_feedback(period),
+        )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One figure: its numbers as a table (``columns``, ``rows``), of which the chart draws the
+    columns ``plotted`` of the first ``drawn_rows`` rows (all when None)."""
+
+    name: str  # also its CSV's name: /desk/insights/<name>.csv
+    title: str
+    kind: str  # how insights.js draws it: line, bar, doughnut, hbar or stacked
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    plotted: tuple[int, ...] = (1,)
+    drawn_rows: int | None = None
+    note: str = ""
+
+    def drawing(self) -> dict[str, Any]:
+        """What insights.js needs to draw it."""
+        rows = self.rows[: self.drawn_rows] if self.drawn_rows else self.rows
+        return {
+            "kind": self.kind,
+            "labels": [str(row[0]) for row in rows],
+            "series": [
+                {"label": self.columns[i], "values": [row[i] or 0 for row in rows]} for i in self.plotted
+            ],
+        }
+
+
+CHART_NAMES = (
+    "conversations",
+    "outcomes",
+    "topics",
+    "unanswered",
+    "tickets",
+    "first_reply",
+    "ratings",
+    "feedback",
+)
+
+
+def _share(count: int, total: int) -> float:
+    return round(100 * count / total, 1) if total else 0.0
+
+
+def charts(insights: Insights) -> list[Chart]:
+    """The figures of ``insights``, in the order of :data:`CHART_NAMES`."""
+    total = insights.conversations
+    ratings = insights.ratings
+    average = f"{ratings.average:.1f}" if ratings.average is not None else "none yet"
+    found = [
+        Chart(
+            "conversations",
+            "Conversations per day",
+            "line",
+            ("Day", "Conversations"),
+            tuple((day.isoformat(), n) for day, n in insights.per_day),
+        ),
+        Chart(
+            "outcomes",
+            "What became of the conversations",
+            "doughnut",
+            ("Outcome", "Conversations", "Share (%)"),
+            tuple((OUTCOME_LABELS[o], n, _share(n, total)) for o, n in insights.outcomes.items()),
+        ),
+        Chart(
+            "topics",
+            "Most asked topics",
+            "hbar",
+            ("Topic", "Questions"),
+            tuple((topic_label(topic), n) for topic, n in insights.topics),
+            drawn_rows=CHART_TOPICS,
+        ),
+        Chart(
+            "unanswered",
+            "Most frequent unanswered questions",
+            "hbar",
+            ("Question (its most asked wording)", "Times asked", "Other wordings"),
+            tuple((g.example, g.count, " | ".join(g.variants)) for g in insights.unanswered),
+            drawn_rows=CHART_QUESTIONS,
+        ),
+        Chart(
+            "tickets",
+            "Tickets per desk",
+            "bar",
+            ("Desk", "Tickets", "With a first reply", "Awaiting a first reply"),
+            tuple(
+                (DESK_LABELS[t.desk], t.tickets, t.replied, t.tickets - t.replied) for t in insights.tickets
+            ),
+            plotted=(1, 2),
+        ),
+        Chart(
+            "first_reply",
+            "Time to the first reply (hours)",
+            "bar",
+            ("Desk", "Median (hours)", "90th percentile (hours)"),
+            tuple((DESK_LABELS[t.desk], t.median_hours, t.p90_hours) for t in insights.tickets),
+            plotted=(1, 2),
+            note="Of the tickets of the period that got a first reply: an e-mail sent, a call answered "
+            "or a colleague's message in a live chat.",
+        ),
+        Chart(
+            "ratings",
+            "Helpfulness ratings",
+            "bar",
+            ("Score", "Ratings"),
+            tuple((SCORE_LABELS[score], n) for score, n in ratings.per_score.items()),
+            note=f"{ratings.answered} of {ratings.asked} people asked in the period answered; "
+            f"average score {average}.",
+        ),
+        Chart(
+            "feedback",
+            "Thumbs under the assistant's answers",
+            "stacked",
+            ("Topic", "Helpful", "Not helpful"),
+            tuple((topic_label(f.topic), f.helpful, f.not_helpful) for f in insights.feedback),
+            plotted=(1, 2),
+        ),
+    ]
+    assert tuple(chart.name for chart in found) == CHART_NAMES
+    return found
