@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from bot.config import load_settings
+from bot.desk_answers.reply import DeskAnswerFinder
+from bot.desk_answers.service import DeskAnswerService
 from bot.knowledge import Knowledge, load_knowledge
 from bot.language import EntityVocabulary, load_vocabulary
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -34,3 +37,11 @@ def live_chats() -> LiveChatService:
     settings = load_settings()
     engine = create_engine_for(settings.database_url)
     return LiveChatService(create_session_factory(engine), settings.staff_presence_seconds)
+
+
+@cache
+def desk_answers() -> DeskAnswerFinder:
+    """The answers colleagues approved, read from the ticket database at most every 20 seconds."""
+    settings = load_settings()
+    service = DeskAnswerService(create_session_factory(create_engine_for(settings.database_url)))
+    return DeskAnswerFinder(service.approved, ZoneInfo(settings.office_timezone))
