@@ -14,8 +14,9 @@ README.md, "Answers from the desk"; `python -m evaluation.desk_answers` measures
    words. "How do I register my car?" shares "register" with "How do I register at the
    municipality?" but asks about a car, which no example of that answer mentions: no match.
 
-Plain Python with an inverted index of the n-grams, so that a match takes well under a
-millisecond for a few hundred answers and the same question always gets the same answer.
+Plain Python: only the examples that share a word with the question are scored (no other can
+pass the second test), so that a match takes well under a millisecond for a few hundred answers,
+and the same question always gets the same answer.
 """
 
 from __future__ import annotations
@@ -121,14 +122,30 @@ def singular(word: str) -> str:
     return word
 
 
+def stem(word: str) -> str:
+    """``word`` without a verb or noun ending, to compare word forms ("registration" -> "registr")."""
+    for ending in ("ations", "ation", "ings", "ing", "ers", "er", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
 def same_word(first: str, second: str) -> bool:
     """Whether two content words are one word: equal, a form of it, or a typo of it."""
     if first == second:
         return True
+    for one, other in ((first, second), (stem(first), stem(second))):
+        short, long = sorted((one, other), key=len)
+        if len(short) >= FORM_PREFIX and long.startswith(short):
+            return True
     short, long = sorted((first, second), key=len)
-    if len(short) >= FORM_PREFIX and long.startswith(short):
-        return True
     return len(short) >= TYPO_LENGTH and len(long) - len(short) <= 1 and _one_edit(short, long)
+
+
+def word_keys(word: str) -> set[str]:
+    """Keys under which :func:`same_word` words meet: the word, and the start of it and of its stem
+    (a typo in a word's first letters is the one form this misses)."""
+    return {word, word[:FORM_PREFIX], stem(word)[:FORM_PREFIX]}
 
 
 def _one_edit(short: str, long: str) -> bool:
@@ -179,6 +196,7 @@ class _Example:
     answer_id: int
     text: str
     words: frozenset[str]
+    weights: dict[str, float]
     norm: float
 
 
@@ -203,15 +221,17 @@ class DeskAnswerMatcher:
         frequency: Counter[str] = Counter(gram for counts in grams for gram in counts)
         total = len(parsed)
         self._idf = {gram: math.log((1 + total) / (1 + n)) + 1.0 for gram, n in frequency.items()}
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # Examples by the keys of their words: only an example that shares a word with the
+        # question can pass the word test, so only those are scored.
+        self._by_word: dict[str, list[int]] = defaultdict(list)
         self._examples: list[_Example] = []
         self._vocabulary: dict[int, frozenset[str]] = defaultdict(frozenset)
         for index, ((answer_id, question, words), counts) in enumerate(zip(parsed, grams, strict=True)):
             weights = {gram: n * self._idf[gram] for gram, n in counts.items()}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for gram, weight in weights.items():
-                self._postings[gram].append((index, weight))
-            self._examples.append(_Example(answer_id, question, frozenset(words), norm))
+            for key in {key for word in words for key in word_keys(word)}:
+                self._by_word[key].append(index)
+            self._examples.append(_Example(answer_id, question, frozenset(words), weights, norm))
             self._vocabulary[answer_id] |= frozenset(words)
 
     def __len__(self) -> int:
@@ -221,24 +241,25 @@ class DeskAnswerMatcher:
     def best(self, question: str) -> Match | None:
         """The answer of the most similar example question that passes both tests; if none does,
         the most similar one with the reason it is refused; None when no example question shares
-        anything with ``question``."""
+        a word with ``question``."""
         words = content_words(question)
-        if not words:
-            return None
-        weights = {gram: n * self._idf[gram] for gram, n in ngrams(words).items() if gram in self._idf}
-        if not weights:
-            return None
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        dots: dict[int, float] = defaultdict(float)
-        for gram, weight in weights.items():
-            for index, example_weight in self._postings[gram]:
-                dots[index] += weight * example_weight
-        ranked = sorted(
-            ((dot / (norm * self._examples[index].norm), index) for index, dot in dots.items()),
-            key=lambda pair: (-pair[0], pair[1]),  # most similar first; on a tie, the first written
+        candidates = sorted(
+            {index for word in words for key in word_keys(word) for index in self._by_word.get(key, ())}
         )
+        if not candidates:
+            return None
+        weights = {gram: n * self._idf.get(gram, 0.0) for gram, n in ngrams(words).items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        scored = []
+        for index in candidates:
+            example = self._examples[index]
+            dot = sum(weight * example.weights.get(gram, 0.0) for gram, weight in weights.items())
+            scored.append((dot / (norm * example.norm), index))
+        # Most similar first; on a tie, the example written first (so the same question always
+        # gets the same answer).
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
         best: Match | None = None
-        for score, index in ranked:
+        for score, index in scored:
             example = self._examples[index]
             found = Match(
                 example.answer_id, round(score, 4), example.text, self._refusal(words, example, score)
