@@ -10,8 +10,10 @@ import click
 import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner
-from desk_helpers import make_ticket
+from desk_helpers import FAST_HASHER, make_ticket
 
+from bot.desk_answers.cli import answers_group
+from bot.desk_answers.service import DeskAnswerService
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.cli import desk_command, users_group
 from bot.tickets import TicketService
@@ -195,3 +197,81 @@ def test_desk_command_serves_the_app_with_gunicorn(run, monkeypatch):
     # One process (the sign-in limits live in its memory), several threads.
     assert (server.cfg.workers, server.cfg.threads, server.cfg.worker_class_str) == (1, 4, "gthread")
     assert "desk.queue" in server.load().view_functions
+
+
+# --- almere answers (issue 13) ----------------------------------------------------------
+
+
+@pytest.fixture
+def answers_cli(database_url, session_factory):
+    """`almere answers …` on the test database, with a draft by anna and colleagues ben and carla."""
+    accounts = StaffAccounts(session_factory, FAST_HASHER)
+    for name in ("anna", "ben", "carla"):
+        accounts.add(name, "correct horse battery")
+    service = DeskAnswerService(session_factory)
+    draft = service.create(
+        questions="How do I get a BSN?\nWhere is my BSN?", answer="At the city hall.", author="anna"
+    )
+    group = click.Group("almere")
+    group.add_command(answers_group)
+
+    def invoke(*args: str):
+        env = {"ALMERE_DATABASE_URL": database_url, "ALMERE_SECRET_KEY": "test-secret-key"}
+        return CliRunner().invoke(group, ["answers", *args], env=env)
+
+    invoke.draft_id = draft.id
+    invoke.service = service
+    return invoke
+
+
+def test_answers_list_show_approve_and_withdraw(answers_cli):
+    answer_id = str(answers_cli.draft_id)
+    listed = answers_cli("list")
+    assert (
+        listed.exit_code == 0
+        and f"{answer_id}  draft" in listed.output
+        and "How do I get a BSN?" in listed.output
+    )
+    assert answers_cli("list", "--status", "approved").output.strip() == "No approved answers."
+
+    approved = answers_cli("approve", answer_id, "--by", "Ben")
+    assert approved.exit_code == 0, approved.output
+    assert "approved by ben" in approved.output
+    shown = answers_cli("show", answer_id)
+    assert shown.exit_code == 0
+    assert "Answer 1 (approved, en)" in shown.output and "  - Where is my BSN?" in shown.output
+    assert "created    anna" in shown.output and "approved   ben" in shown.output
+    [as_json] = json.loads(answers_cli("list", "--status", "approved", "--json").output)
+    assert as_json["approver"] == "ben" and [e["action"] for e in as_json["history"]] == [
+        "created",
+        "approved",
+    ]
+
+    withdrawn = answers_cli("withdraw", answer_id, "--by", "carla")
+    assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    assert answers_cli.service.get(answers_cli.draft_id).status == "withdrawn"
+    assert json.loads(answers_cli("show", answer_id, "--json").output)["status"] == "withdrawn"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("show", "99"), "There is no desk answer 99."),
+        (("approve", "99", "--by", "ben"), "There is no desk answer 99."),
+        (("withdraw", "99", "--by", "ben"), "There is no desk answer 99."),
+        (("approve", "1", "--by", "anna"), "A colleague other than its author (anna) must approve answer 1."),
+        (("approve", "1", "--by", "zoe"), "There is no desk account 'zoe'."),
+    ],
+)
+def test_answers_errors_are_one_line_with_exit_code_1(answers_cli, args, message):
+    result = answers_cli(*args)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert answers_cli.service.get(answers_cli.draft_id).status == "draft"
+
+
+def test_answers_usage_errors_are_explained(answers_cli):
+    assert answers_cli("approve", "1").exit_code == 2  # --by is required
+    not_a_number = answers_cli("show", "first")
+    assert not_a_number.exit_code == 2 and "'first' is not a valid integer" in not_a_number.output
+    assert "Traceback" not in not_a_number.output
