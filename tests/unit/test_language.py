@@ -37,6 +37,46 @@ def test_entities_are_recognised(nlp, text, expected):
     assert entities(nlp, text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("hoeveel inwoners heeft Almere?", [("figure", "inwoners")]),
+        ("hoeveel mensen wonen er in almere", [("figure", "mensen wonen")]),
+        ("hoeveel internationale banen zijn er", [("figure", "internationale banen")]),
+        ("zijn er banen in het engels", [("figure", "banen in het engels")]),
+        ("hoeveel expats en hoeveel culturen", [("figure", "expats"), ("figure", "culturen")]),
+        ("hoeveel inwoners heeft utrecht", [("figure", "inwoners"), ("place", "utrecht")]),
+        ("bevolking van nederland", [("figure", "bevolking"), ("place", "nederland")]),
+        ("hoeveel bedrijven zitten er in parijs", [("figure", "bedrijven"), ("place", "parijs")]),
+        ("hoeveel mensen wonen er in Keulen", [("figure", "mensen wonen"), ("place", "in Keulen")]),
+        (
+            "werkgelegenheid in de regio amsterdam",
+            [("figure", "werkgelegenheid"), ("not_place", "regio amsterdam")],
+        ),
+        # Dutch words that are also the names of places: "houses", "English".
+        ("hoeveel huizen worden er gebouwd", []),
+        ("kan ik in het engels werken", []),
+    ],
+)
+def test_dutch_entities_are_recognised(nlp, text, expected):
+    assert entities(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    "phrase, fact",
+    [
+        ("Inwonersaantal", "inhabitants"),
+        ("werkgelegenheid", "jobs"),
+        ("engelstalige vacatures", "international_jobs"),
+        ("ondernemingen", "companies"),
+        ("buitenlanders", "expats"),
+        ("nationaliteiten", "cultures"),
+    ],
+)
+def test_dutch_figure_phrases_map_to_facts(vocabulary, phrase, fact):
+    assert vocabulary.figure_for(phrase) == fact
+
+
 def test_figure_phrases_map_to_facts(vocabulary):
     assert vocabulary.figure_for("International Jobs ") == "international_jobs"
     assert vocabulary.figure_for("nationalities") == "cultures"
