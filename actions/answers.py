@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_prompts as prompts
+from actions.desk_answers import give_desk_answer
 from actions.handoff import offer_events
 from bot import services
 from bot.answering import answer_topic
@@ -50,10 +51,13 @@ class ActionAnswerTopic(Action):
             place_phrases=entity_values(tracker, PLACE),
             text=text,
             confidence=confidence if isinstance(confidence, (int, float)) else 1.0,
+            language=prompts.language_of(tracker),
         )
+        if reply.declined and give_desk_answer(dispatcher, tracker):  # an answer a colleague wrote
+            return offer_events(tracker)
         dispatcher.utter_message(text=reply.text)
         if reply.offer_colleague:
-            prompts.OFFER.send(dispatcher)
+            prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
         if reply.declined:
             return offer_events(tracker)
         # A desk offer made earlier no longer stands once something else was answered.

@@ -14,10 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import handoff_prompts as prompts
+from actions.desk_answers import give_desk_answer
 from bot import limits, services
 from bot.config import load_settings
 from bot.handoff import handoff_topic, parse_contact, transcript_from_events
-from bot.live_chat import OFFER_BUTTON, OFFER_TEXT, can_chat_now
+from bot.live_chat import can_chat_now
 from bot.office_hours import desk_availability
 from bot.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketError, TicketStoreUnavailable
@@ -57,8 +58,10 @@ class ActionDecline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=services.knowledge().decline())
-        prompts.OFFER.send(dispatcher)
+        language = prompts.language_of(tracker)
+        if not give_desk_answer(dispatcher, tracker):  # an answer a colleague wrote, if one fits
+            dispatcher.utter_message(text=services.knowledge().decline(language))
+            prompts.OFFER.send(dispatcher, language)
         return offer_events(tracker)
 
 
@@ -91,11 +94,12 @@ class ActionPrepareHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        prompts.INTRO.send(dispatcher)
+        language = prompts.language_of(tracker)
+        prompts.INTRO.send(dispatcher, language)
         if live_chat_offered(tracker):
-            dispatcher.utter_message(
-                text=OFFER_TEXT, json_message={"data": {"live_chat": {"offer": OFFER_BUTTON}}}
-            )
+            text, _ = prompts.LIVE_CHAT_OFFER.wording(language)
+            button = prompts.LIVE_CHAT_BUTTON[language]
+            dispatcher.utter_message(text=text, json_message={"data": {"live_chat": {"offer": button}}})
         question = tracker.get_slot("unanswered_question")
         return [
             *reset_form_slots(),
@@ -154,7 +158,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> dict[str, Any]:
         name = " ".join(str(value or "").split())
         if not name or len(name) > MAX_NAME_CHARS:
-            prompts.INVALID_NAME.send(dispatcher)
+            prompts.INVALID_NAME.send(dispatcher, prompts.language_of(tracker))
             return {"handoff_name": None}
         return {"handoff_name": name}
 
@@ -163,7 +167,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> dict[str, Any]:
         contact = parse_contact(str(value or ""))
         if contact is None:
-            prompts.INVALID_CONTACT.send(dispatcher)
+            prompts.INVALID_CONTACT.send(dispatcher, prompts.language_of(tracker))
             return {"handoff_contact": None}
         return {"handoff_contact": contact.describe()}
 
@@ -172,7 +176,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> dict[str, Any]:
         question = str(value or "").strip()
         if not question or len(question) > MAX_QUESTION_CHARS:
-            prompts.INVALID_QUESTION.send(dispatcher)
+            prompts.INVALID_QUESTION.send(dispatcher, prompts.language_of(tracker))
             return {"handoff_question": None}
         if tracker.get_slot("requested_slot") != "handoff_question":
             return {"handoff_question": question}  # prefilled: the person confirms it first
@@ -214,37 +218,27 @@ class ActionSubmitHandoff(Action):
             consent_given=tracker.get_slot("handoff_consent") is True,
             transcript=transcript_from_events(tracker.events),
         )
+        language = prompts.language_of(tracker)
+        contact_line = knowledge.desk_contact(language)
         try:
             # The service blocks on the database and the notification e-mail.
             result = await asyncio.get_running_loop().run_in_executor(None, submit)
         except ConsentRequired:
             loop = asyncio.get_running_loop()
-            if await loop.run_in_executor(None, withdraw_missed_chat, tracker.sender_id):
-                text = "Understood: I have not stored or shared anything. "
-            else:
-                text = (
-                    "Understood. I'm sorry, I could not withdraw your earlier request for a chat just now. "
-                )
-            dispatcher.utter_message(text=text + knowledge.desk_contact())
+            withdrawn = await loop.run_in_executor(None, withdraw_missed_chat, tracker.sender_id)
+            ending = prompts.NOTHING_STORED if withdrawn else prompts.CHAT_NOT_WITHDRAWN
+            ending.send(dispatcher, language, contact=contact_line)
             forget = True
         except InvalidTicket as error:
-            dispatcher.utter_message(
-                text=f"I could not pass this on: {error.message} Nothing was stored. "
-                + knowledge.desk_contact()
-            )
+            prompts.NOT_PASSED_ON.send(dispatcher, language, error=error.message, contact=contact_line)
             forget = True
         except TicketStoreUnavailable:
-            dispatcher.utter_message(
-                text="I'm sorry, I could not save your request just now, so it has NOT been "
-                "passed on. " + knowledge.desk_contact()
-            )
+            prompts.NOT_SAVED.send(dispatcher, language, contact=contact_line)
         else:
             reference = result.reference
-            availability = desk_availability(load_settings(), datetime.now(timezone.utc))
-            verb = "passed your question on" if result.created else "added this to your request"
-            dispatcher.utter_message(
-                text=f"Thank you! I have {verb}. Your reference is {reference}. {availability.message}"
-            )
+            availability = desk_availability(load_settings(), datetime.now(timezone.utc), language)
+            done = prompts.PASSED_ON if result.created else prompts.ADDED
+            done.send(dispatcher, language, reference=reference, availability=availability.message)
         forgotten = [SlotSet(FORGET_SLOT, True)] if forget else []
         return [*reset_form_slots(), SlotSet("handoff_reference", reference), *forgotten]
 
@@ -258,15 +252,12 @@ class ActionCancelHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        language = prompts.language_of(tracker)
+        contact_line = services.knowledge().desk_contact(language)
         if not withdraw_missed_chat(tracker.sender_id):
-            dispatcher.utter_message(
-                text="I'm sorry, I could not withdraw your earlier request for a chat just now. "
-                + services.knowledge().desk_contact()
-            )
+            prompts.CHAT_NOT_WITHDRAWN.send(dispatcher, language, contact=contact_line)
             return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]
-        dispatcher.utter_message(
-            text="Okay, I've stopped: nothing has been passed on. " + services.knowledge().desk_contact()
-        )
+        prompts.STOPPED.send(dispatcher, language, contact=contact_line)
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

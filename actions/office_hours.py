@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff_prompts import language_of
 from bot import services
 from bot.config import load_settings
 from bot.office_hours import office_hours_answer
@@ -26,7 +27,11 @@ class ActionAnswerOfficeHours(Action):
         text = tracker.latest_message.get("text") or ""
         dispatcher.utter_message(
             text=office_hours_answer(
-                load_settings(), services.knowledge().contact, datetime.now(timezone.utc), text
+                load_settings(),
+                services.knowledge().contact,
+                datetime.now(timezone.utc),
+                text,
+                language_of(tracker),
             )
         )
         # A desk offer made earlier no longer stands once something else was answered.

@@ -12,6 +12,8 @@ from bot.language import EntityVocabulary
 # Words that place a question in Almere ("is it far from here?", "jobs there").
 _ABOUT_ALMERE = re.compile(
     r"\b(almere|flevoland|schiphol|(the|this|your) (city|town|municipality)|here)\b"
+    # Dutch: "hier", "deze stad", "de gemeente", "jullie stad", "bij jullie".
+    r"|\b(hier|(deze|jullie|uw|de) (stad|gemeente)|bij jullie)\b"
     # "there" as a place ("jobs there"), not as in "is there", "if there are", "there will be".
     r"|(?<!\bare )(?<!\bis )(?<!\bwas )(?<!\bif )(?<!\bhas )(?<!\bwill )(?<!\bwhether )\bthere\b"
     r"(?!\s+(is|are|was|were|be|been|will|would|ever|any|still|seems?)\b)(?!'s)",
@@ -26,13 +28,18 @@ def mentions_almere(text: str) -> bool:
 # "population of <somewhere>", "people living in <somewhere>": the word after it, lower case too.
 _PLACE_OF_PEOPLE = re.compile(
     r"\b(?:population|inhabitants|residents|citizens|people)\s+(?:density\s+)?(?:of|in)\s+(?:the\s+)?([\w'.-]+)"
-    r"|\b(?:live|lives|living)\s+in\s+(?:the\s+)?([\w'.-]+)",
+    r"|\b(?:live|lives|living)\s+in\s+(?:the\s+)?([\w'.-]+)"
+    # Dutch: "inwoners van Utrecht", "bevolking van Lelystad", "wonen in Zwolle", "heeft Utrecht".
+    r"|\b(?:inwoners|bewoners|bevolking|mensen|inwonersaantal)\s+(?:van|in)\s+(?:de\s+|het\s+)?([\w'.-]+)"
+    r"|\b(?:wonen|woont)\s+(?:er\s+)?in\s+(?:de\s+|het\s+)?([\w'.-]+)"
+    r"|\b(?:heeft|telt)\s+([A-Z][\w'.-]+)",
     re.IGNORECASE,
 )
 # Words after "population of" / "live in" that keep a question in Almere.
 _ALMERE_SIDE = frozenset(
     "almere city town municipality community expat expats international here there this that it "
-    "your our total all general now today future year years coming next".split()
+    "your our total all general now today future year years coming next "
+    "stad gemeente hier daar deze dit die het de een er totaal nu vandaag toekomst jaar jaren komende".split()
 )
 # A topic is answered only when the classifier is this sure of it, or the question names
 # Almere: below it the question is declined with the offer of a colleague, since an answer to
@@ -44,7 +51,7 @@ ANSWER_CONFIDENCE = 0.6
 def names_another_place(text: str) -> bool:
     """Whether a population question names somewhere other than Almere ("people in vermillion")."""
     for match in _PLACE_OF_PEOPLE.finditer(text):
-        word = (match.group(1) or match.group(2)).lower().strip(".'")
+        word = next(group for group in match.groups() if group).lower().strip(".'")
         if word and word not in _ALMERE_SIDE and not word.isdigit():
             return True
     return False
@@ -67,6 +74,7 @@ def answer_topic(
     place_phrases: Iterable[str] = (),
     text: str = "",
     confidence: float = 1.0,
+    language: str = "en",
 ) -> Reply:
     """The answer for ``topic`` given the message ``text`` and the phrases found in it.
 
@@ -77,18 +85,20 @@ def answer_topic(
     many cultures?"), each from the topic that has it. A question the classifier is unsure of
     (``confidence`` below :data:`ANSWER_CONFIDENCE`) that does not name Almere is declined
     with the offer of a colleague, and so is a question the topic's answer does not answer
-    (the train's time to "how do I get to the airport by bike?").
+    (the train's time to "how do I get to the airport by bike?"). Everything is said in
+    ``language`` ("en" or "nl").
     """
     if topic not in knowledge.topics:
-        return Reply(knowledge.decline(), topic=None, declined=True, offer_colleague=True)
+        return Reply(knowledge.decline(language), topic=None, declined=True, offer_colleague=True)
     place_phrases = list(place_phrases)
     about_almere = mentions_almere(text)
     if knowledge.topics[topic].states_figures and not about_almere:
         if place_phrases or names_another_place(text):
             place = next(filter(None, map(vocabulary.known_place, place_phrases)), None)
-            return Reply(knowledge.decline_other_place(place), topic=topic, declined=True)
+            return Reply(knowledge.decline_other_place(place, language), topic=topic, declined=True)
     unsure = confidence < ANSWER_CONFIDENCE and not about_almere
     if unsure or not knowledge.topics[topic].answers(text):
-        return Reply(knowledge.decline(), topic=topic, declined=True, offer_colleague=True)
+        return Reply(knowledge.decline(language), topic=topic, declined=True, offer_colleague=True)
     figures = [vocabulary.figure_for(phrase) for phrase in figure_phrases]
-    return Reply(knowledge.answer(topic, [f for f in figures if f]), topic=topic, declined=False)
+    answer = knowledge.answer(topic, [f for f in figures if f], language)
+    return Reply(answer, topic=topic, declined=False)

@@ -9,7 +9,17 @@ from pathlib import Path
 
 import yaml
 
-SOURCE_LINE = "Source: the Municipality of Almere's “About Almere” page."
+LANGUAGES = ("en", "nl")
+# A language's name in each language ("nl" is "Dutch" in English, "Nederlands" in Dutch).
+LANGUAGE_NAMES = {"en": {"en": "English", "nl": "Dutch"}, "nl": {"en": "Engels", "nl": "Nederlands"}}
+PHRASES = ("source_line", "decline", "desk_contact", "decline_other_place", "other_places")
+_DUTCH_MONTHS = dict(
+    zip(
+        "January February March April May June July August September October November December".split(),
+        "januari februari maart april mei juni juli augustus september oktober november december".split(),
+        strict=True,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -23,19 +33,41 @@ class Fact:
     as_of: str | None = None
     format: str = "count"
 
-    def formatted(self) -> str:
-        return str(self.value) if self.format == "year" else f"{self.value:,}"
+    def formatted(self, language: str = "en") -> str:
+        if self.format == "year":
+            return str(self.value)
+        english = f"{self.value:,}"
+        return english.replace(",", ".") if language == "nl" else english
 
-    def ordinal(self) -> str:
+    def ordinal(self, language: str = "en") -> str:
+        if language == "nl":
+            return f"{self.value}e"
         suffix = (
             "th" if 10 <= self.value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(self.value % 10, "th")
         )
         return f"{self.value}{suffix}"
 
+    def dated(self, language: str = "en") -> str:
+        """The as-of date in ``language`` ("January 2024", "januari 2024")."""
+        if self.as_of is None:
+            raise KeyError(f"fact {self.key!r} has no as_of date")
+        if language == "nl":
+            return " ".join(_DUTCH_MONTHS.get(word, word) for word in self.as_of.split())
+        return self.as_of
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A topic's answer, and its sentence per figure, in one language."""
+
+    answer: str
+    figures: Mapping[str, str] = field(default_factory=dict)
+
 
 @dataclass(frozen=True)
 class Topic:
-    """What the assistant says about one topic, as templates over the facts."""
+    """What the assistant says about one topic, as templates over the facts (``answer`` and
+    ``figures`` in English; ``translations`` the same in other languages)."""
 
     name: str
     answer: str
@@ -43,6 +75,10 @@ class Topic:
     states_figures: bool = False
     # Words that make a question one this answer does not answer ("to the airport on foot").
     not_about: tuple[str, ...] = ()
+    translations: Mapping[str, Wording] = field(default_factory=dict)
+
+    def wording(self, language: str = "en") -> Wording:
+        return self.translations.get(language) or Wording(self.answer, self.figures)
 
     def answers(self, text: str) -> bool:
         """Whether the topic's answer answers ``text`` (no `not_about` word or phrase in it)."""
@@ -66,8 +102,10 @@ class Knowledge:
     contact: Contact
     source_title: str
     source_publisher: str
+    # Per language: the assistant's own sentences (PHRASES), as templates.
+    phrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def answer(self, topic: str, figures: Sequence[str] = ()) -> str:
+    def answer(self, topic: str, figures: Sequence[str] = (), language: str = "en") -> str:
         """The answer for ``topic``, for the ``figures`` (fact names) the question asks about.
 
         One figure the topic has a sentence for gets that sentence ("how many international
@@ -75,71 +113,75 @@ class Knowledge:
         or more figures, those the answer does not state are added from the topics that state
         them ("how many jobs and companies?"). Raises KeyError for an unknown topic.
         """
-        entry = self.topics[topic]
+        entry = self.topics[topic].wording(language)
         asked = list(dict.fromkeys(figures))
         own = [figure for figure in asked if figure in entry.figures]
         templates = [entry.figures[own[0]] if len(own) == 1 else entry.answer]
         if len(asked) > 1:
             for figure in asked:
                 if not any(figure in _placeholders(template) for template in templates):
-                    template = self._template_stating(figure)
+                    template = self._template_stating(figure, language)
                     if template is not None:
                         templates.append(template)
-        return " ".join(self.render(template) for template in templates) + f"\n{SOURCE_LINE}"
+        answer = " ".join(self.render(template, language) for template in templates)
+        return answer + "\n" + self.phrase("source_line", language)
 
-    def _template_stating(self, figure: str) -> str | None:
+    def _template_stating(self, figure: str, language: str = "en") -> str | None:
         """The sentence (or else the answer) of the first topic that states ``figure``."""
-        for entry in self.topics.values():
-            if figure in entry.figures:
-                return entry.figures[figure]
-        for entry in self.topics.values():
-            if figure in _placeholders(entry.answer):
-                return entry.answer
+        wordings = [entry.wording(language) for entry in self.topics.values()]
+        for wording in wordings:
+            if figure in wording.figures:
+                return wording.figures[figure]
+        for wording in wordings:
+            if figure in _placeholders(wording.answer):
+                return wording.answer
         return None
 
-    def render(self, template: str) -> str:
+    def render(self, template: str, language: str = "en") -> str:
         """Fill a template's ``{fact}``, ``{fact.as_of}``, ``{fact.ordinal}`` and ``{contact.x}``."""
-        return re.sub(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", self._substitute, template)
+        return re.sub(
+            r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}", lambda match: self._substitute(match, language), template
+        )
 
-    def _substitute(self, match: re.Match[str]) -> str:
+    def _substitute(self, match: re.Match[str], language: str = "en") -> str:
         name, attribute = match.group(1), match.group(2)
         if name == "contact":
-            return str(getattr(self.contact, attribute))
+            value = str(getattr(self.contact, attribute))
+            return (
+                LANGUAGE_NAMES[language].get(value, value) if attribute == "business_form_language" else value
+            )
         fact = self.facts[name]
         if attribute is None:
-            return fact.formatted()
+            return fact.formatted(language)
         if attribute == "as_of":
-            if fact.as_of is None:
-                raise KeyError(f"fact {name!r} has no as_of date")
-            return fact.as_of
+            return fact.dated(language)
         if attribute == "ordinal":
-            return fact.ordinal()
+            return fact.ordinal(language)
         raise KeyError(f"unknown attribute {attribute!r} of fact {name!r}")
 
-    def decline_other_place(self, place: str | None = None) -> str:
+    def phrase(self, name: str, language: str = "en", **values: str) -> str:
+        """One of the assistant's own sentences (PHRASES) in ``language`` (English if unknown)."""
+        phrases = self.phrases.get(language) or self.phrases["en"]
+        return phrases[name].format(
+            department=phrases.get("department", self.contact.department),
+            phone=self.contact.phone,
+            phone_abroad=self.contact.phone_abroad,
+            **values,
+        )
+
+    def decline_other_place(self, place: str | None = None, language: str = "en") -> str:
         """The answer to a figure question about a place other than Almere (named if known)."""
-        return (
-            f"I only have information about Almere, so I can't answer that for "
-            f"{place or 'other places'}. "
-            f"For other questions, the {self.contact.department} is happy to help: call "
-            f"{self.contact.phone} (from abroad {self.contact.phone_abroad})."
+        return self.phrase(
+            "decline_other_place", language, place=place or self.phrase("other_places", language)
         )
 
-    def desk_contact(self) -> str:
+    def desk_contact(self, language: str = "en") -> str:
         """How to reach a person at the desk."""
-        return (
-            f"The people of the {self.contact.department} are happy to help you in person: "
-            f"call {self.contact.phone} (from abroad {self.contact.phone_abroad})."
-        )
+        return self.phrase("desk_contact", language)
 
-    def decline(self) -> str:
+    def decline(self, language: str = "en") -> str:
         """The honest answer to a question the knowledge file does not answer."""
-        return (
-            "I'm sorry, I don't know that: I can only answer from the municipality's "
-            "information about Almere, and it doesn't cover this. The "
-            f"{self.contact.department} is happy to help: call {self.contact.phone} "
-            f"(from abroad {self.contact.phone_abroad})."
-        )
+        return self.phrase("decline", language)
 
 
 def _placeholders(template: str) -> set[str]:
@@ -148,32 +190,68 @@ def _placeholders(template: str) -> set[str]:
 
 
 def parse_knowledge(document: Mapping) -> Knowledge:
-    """Build :class:`Knowledge` from the parsed YAML document, checking every reference."""
+    """Build :class:`Knowledge` from the parsed YAML document, checking every reference, and that
+    every language states the same facts in each answer and has every phrase."""
     facts: dict[str, Fact] = {key: Fact(key=key, **entry) for key, entry in document["facts"].items()}
-    topics = {
-        name: Topic(
-            name=name,
-            answer=entry["answer"],
-            figures=entry.get("figures", {}),
-            not_about=tuple(entry.get("not_about", ())),
-            states_figures=any(
-                _placeholders(template) & facts.keys()
-                for template in (entry["answer"], *entry.get("figures", {}).values())
-            ),
-        )
-        for name, entry in document["topics"].items()
-    }
+    topics = {name: _topic(name, entry, facts) for name, entry in document["topics"].items()}
+    phrases = {language: dict(entries) for language, entries in document["phrases"].items()}
     knowledge = Knowledge(
         facts=facts,
         topics=topics,
         contact=Contact(**document["contact"]),
         source_title=document["source"]["title"],
         source_publisher=document["source"]["publisher"],
+        phrases=phrases,
     )
+    if set(phrases) != set(LANGUAGES):
+        raise ValueError(f"phrases are needed in {LANGUAGES}, not {sorted(phrases)}")
+    for language in LANGUAGES:
+        missing = set(PHRASES) - set(phrases[language])
+        if missing:
+            raise ValueError(f"phrases {sorted(missing)} are missing in {language!r}")
+        for name in PHRASES:
+            knowledge.phrase(name, language, place="x")  # raises KeyError on an unknown placeholder
     for topic in topics.values():
-        for template in (topic.answer, *topic.figures.values()):
-            knowledge.render(template)  # raises KeyError on an unknown fact
+        for language in LANGUAGES:
+            wording = topic.wording(language)
+            for template in (wording.answer, *wording.figures.values()):
+                knowledge.render(template, language)  # raises KeyError on an unknown fact
     return knowledge
+
+
+def _topic(name: str, entry: Mapping, facts: Mapping[str, Fact]) -> Topic:
+    english = Wording(entry["answer"], entry.get("figures", {}))
+    translations = {
+        language: Wording(entry[language]["answer"], entry[language].get("figures", {}))
+        for language in LANGUAGES
+        if language != "en"
+    }
+    for language, wording in translations.items():
+        if set(wording.figures) != set(english.figures):
+            raise ValueError(f"topic {name!r}: the figures' sentences differ in {language!r}")
+        pairs = [(english.answer, wording.answer)] + [
+            (english.figures[key], wording.figures[key]) for key in english.figures
+        ]
+        for original, translated in pairs:
+            if _placeholders_with_attributes(original) != _placeholders_with_attributes(translated):
+                raise ValueError(
+                    f"topic {name!r}: the {language!r} answer states other facts than the English one"
+                )
+    return Topic(
+        name=name,
+        answer=english.answer,
+        figures=english.figures,
+        not_about=tuple(entry.get("not_about", ())),
+        states_figures=any(
+            _placeholders(template) & facts.keys() for template in (english.answer, *english.figures.values())
+        ),
+        translations=translations,
+    )
+
+
+def _placeholders_with_attributes(template: str) -> set[str]:
+    """Everything a template inserts, with attributes ("inhabitants.as_of")."""
+    return set(re.findall(r"\{([a-z_0-9.]+)\}", template))
 
 
 def load_knowledge(path: Path) -> Knowledge:

@@ -24,28 +24,67 @@ from bot.secret_files import load_or_create_secret_key
 from bot.tickets.live_chat import LiveChatService
 
 SECRET_FILE = REPO_ROOT / "var" / "live_chat_secret"
-DESK_NAMES = {"international": "International Affairs Department", "business": "business service desk"}
+DESK_NAMES = {
+    "en": {"international": "International Affairs Department", "business": "business service desk"},
+    "nl": {"international": "afdeling International Affairs", "business": "het ondernemersloket"},
+}
+# What the person is told, per language (issue 14).
+TEXTS = {
+    "en": {
+        "waiting": (
+            "I've asked a colleague to join this chat. Please keep this page open. If nobody can join "
+            "within {wait}, I'll ask for your details so that a colleague can answer you later."
+        ),
+        "seconds": "{n} seconds",
+        "minutes": "{n} minutes",
+        "nobody_free": "I'm sorry, no colleague is free to chat right now.",
+        "joined": "{name} of the {desk} has joined the chat.",
+        "missed": (
+            "I'm sorry, no colleague could join just now. If you leave your details, a colleague will "
+            "answer you by e-mail or phone."
+        ),
+        "returned": (
+            "{name} has handed the conversation back to me, the digital assistant. "
+            "Ask me anything about Almere."
+        ),
+        "closed": "{name} has closed the chat. Thank you! If you have another question, just ask me.",
+        "rating": "How helpful was this chat? (optional)",
+        "trouble": (
+            "I'm sorry, I can't start a chat with a colleague right now because of a technical problem. "
+            "You can still leave your details below."
+        ),
+    },
+    "nl": {
+        "waiting": (
+            "Ik heb een medewerker gevraagd om aan dit gesprek deel te nemen. Houd deze pagina open. "
+            "Als er binnen {wait} niemand kan komen, vraag ik je gegevens, zodat een medewerker je later "
+            "kan antwoorden."
+        ),
+        "seconds": "{n} seconden",
+        "minutes": "{n} minuten",
+        "nobody_free": "Sorry, er is nu geen medewerker vrij om te chatten.",
+        "joined": "{name} van de {desk} neemt nu deel aan het gesprek.",
+        "missed": (
+            "Sorry, er kon nu geen medewerker komen. Als je je gegevens achterlaat, antwoordt een "
+            "medewerker je per e-mail of telefoon."
+        ),
+        "returned": (
+            "{name} heeft het gesprek teruggegeven aan mij, de digitale assistent. "
+            "Vraag me gerust iets over Almere."
+        ),
+        "closed": "{name} heeft de chat afgesloten. Bedankt! Heb je nog een vraag, stel hem gerust.",
+        "rating": "Hoe nuttig was deze chat? (niet verplicht)",
+        "trouble": (
+            "Sorry, door een technisch probleem kan ik nu geen chat met een medewerker starten. Je kunt "
+            "hieronder nog wel je gegevens achterlaten."
+        ),
+    },
+}
 
-OFFER_TEXT = (
-    "A colleague is available to chat with you now. If you choose to chat, they will see this "
-    "conversation. Or leave your details below and a colleague will get back to you."
-)
-OFFER_BUTTON = "Chat with a colleague now"
-WAITING_TEXT = (
-    "I've asked a colleague to join this chat. Please keep this page open. If nobody can join "
-    "within {minutes}, I'll ask for your details so that a colleague can answer you later."
-)
-NOBODY_FREE_TEXT = "I'm sorry, no colleague is free to chat right now."
-JOINED_TEXT = "{name} of the {desk} has joined the chat."
-MISSED_TEXT = (
-    "I'm sorry, no colleague could join just now. If you leave your details, a colleague will "
-    "answer you by e-mail or phone."
-)
-RETURNED_TEXT = (
-    "{name} has handed the conversation back to me, the digital assistant. Ask me anything about Almere."
-)
-CLOSED_TEXT = "{name} has closed the chat. Thank you! If you have another question, just ask me."
-RATING_QUESTION = "How helpful was this chat? (optional)"
+
+def text(name: str, language: str = "en", **values: str) -> str:
+    """One of the live chat's sentences in ``language`` (English if unknown)."""
+    return TEXTS.get(language, TEXTS["en"])[name].format(**values)
 
 
 def live_chat_secret(settings: Settings, secret_file: Path = SECRET_FILE) -> str:
@@ -58,16 +97,20 @@ def can_chat_now(settings: Settings, live_chats: LiveChatService, now: datetime)
     return desk_availability(settings, now).is_open and bool(live_chats.available_staff(now))
 
 
-def waiting_text(settings: Settings) -> str:
+def waiting_text(settings: Settings, language: str = "en") -> str:
     seconds = settings.live_chat_wait_seconds
-    minutes = round(seconds / 60)
-    span = f"{seconds} seconds" if seconds < 90 else f"{minutes} minutes"
-    return WAITING_TEXT.format(minutes=span)
+    span = (
+        text("seconds", language, n=str(seconds))
+        if seconds < 90
+        else text("minutes", language, n=str(round(seconds / 60)))
+    )
+    return text("waiting", language, wait=span)
 
 
-def joined_text(first_name: str, desk: str) -> str:
-    return JOINED_TEXT.format(name=first_name, desk=DESK_NAMES.get(desk, DESK_NAMES["international"]))
+def joined_text(first_name: str, desk: str, language: str = "en") -> str:
+    names = DESK_NAMES.get(language, DESK_NAMES["en"])
+    return text("joined", language, name=first_name, desk=names.get(desk, names["international"]))
 
 
-def ended_text(first_name: str, how: str) -> str:
-    return (RETURNED_TEXT if how == "returned" else CLOSED_TEXT).format(name=first_name)
+def ended_text(first_name: str, how: str, language: str = "en") -> str:
+    return text("returned" if how == "returned" else "closed", language, name=first_name)

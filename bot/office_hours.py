@@ -49,6 +49,81 @@ DUTCH_MONTH_NAMES = (
     "november",
     "december",
 )
+# The sentences about opening times, per language (issue 14).
+WORDS = {
+    "en": {
+        "days": DAY_NAMES,
+        "months": MONTH_NAMES,
+        "and": "and",
+        "span": "{first} to {last}",
+        "zone": "{city} time",
+        "today": "today",
+        "tomorrow": "tomorrow",
+        "on": "on {day}",
+        "now": "now",
+        "closure_today": "today ({name})",
+        "closure_on": "on {date} ({name})",
+        "open_now": "The desk is open now: a colleague will reply within office hours, {hours}.",
+        "closed_until": (
+            "The desk is closed {closed}: a colleague will reply after it opens again {day} at {opens}. "
+            "Office hours are {hours}, except on public holidays."
+        ),
+        "open_until": "It's open now, until {closes}.",
+        "opens_again": "It's closed {closed}; it opens again {day} at {opens}.",
+        "closed_on_days": "It is closed on {days} and on public holidays",
+        "closed_on_holidays": "It is closed on public holidays",
+        "next_holiday": "; the next one is {name} on {date}",
+        "department_open": "The {department} is open {hours}.",
+        "when_tomorrow": "tomorrow ({date})",
+        "closed_holiday": "The desk is closed {when}: it is {name}, a public holiday.",
+        "closed_weekday": "The desk is closed {when}, as on every {day}.",
+        "from_to": "from {opens} to {closes}",
+        "open_on": "The desk is open {when}, {hours}.",
+        "was_open": "The desk was open today until {closes}. ",
+        "open_today": "The desk is open today, {hours}. ",
+        "office_hours": "Office hours are {hours}, except on public holidays.",
+        "call": "You can call the desk on {phone} (from abroad {phone_abroad}).",
+        "weekdays_closed": "{day}s",
+    },
+    "nl": {
+        "days": DUTCH_DAY_NAMES,
+        "months": DUTCH_MONTH_NAMES,
+        "and": "en",
+        "span": "{first} tot en met {last}",
+        "zone": "tijd in {city}",
+        "today": "vandaag",
+        "tomorrow": "morgen",
+        "on": "op {day}",
+        "now": "nu",
+        "closure_today": "vandaag ({name})",
+        "closure_on": "op {date} ({name})",
+        "open_now": "De balie is nu open: een medewerker antwoordt binnen kantooruren, {hours}.",
+        "closed_until": (
+            "De balie is {closed} gesloten: een medewerker antwoordt zodra de balie weer open is, {day} "
+            "om {opens}. De kantooruren zijn {hours}, behalve op feestdagen."
+        ),
+        "open_until": "De balie is nu open, tot {closes}.",
+        "opens_again": "De balie is {closed} gesloten; hij gaat weer open {day} om {opens}.",
+        "closed_on_days": "Op {days} en op feestdagen is de balie gesloten",
+        "closed_on_holidays": "Op feestdagen is de balie gesloten",
+        "next_holiday": "; de eerstvolgende is {name} op {date}",
+        "department_open": "De {department} is open {hours}.",
+        "when_tomorrow": "morgen ({date})",
+        "closed_holiday": "De balie is {when} gesloten: het is {name}, een feestdag.",
+        "closed_weekday": "De balie is {when} gesloten, zoals elke {day}.",
+        "from_to": "van {opens} tot {closes}",
+        "open_on": "De balie is {when} open, {hours}.",
+        "was_open": "De balie was vandaag open tot {closes}. ",
+        "open_today": "De balie is vandaag open, {hours}. ",
+        "office_hours": "De kantooruren zijn {hours}, behalve op feestdagen.",
+        "call": "Je kunt de balie bellen op {phone} (vanuit het buitenland {phone_abroad}).",
+        "weekdays_closed": "{day}",
+    },
+}
+# How holiday names are asked of the holidays package, per language.
+HOLIDAY_LANGUAGES = {"en": "en_US", "nl": "nl"}
+DUTCH_DEPARTMENT = "afdeling International Affairs van de gemeente Almere"
+
 # How far ahead a question about a day is looked up, and how many days one answer covers.
 HORIZON_DAYS = 366
 MAX_ASKED_DAYS = 7
@@ -60,15 +135,16 @@ class DeskAvailability:
     message: str
 
 
-def _describe_days(days: Sequence[int]) -> str:
+def _describe_days(days: Sequence[int], language: str = "en") -> str:
+    words = WORDS[language]
     ordered = sorted(set(days))
     if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{DAY_NAMES[ordered[0]]} to {DAY_NAMES[ordered[-1]]}"
-    return _join([DAY_NAMES[day] for day in ordered])
+        return words["span"].format(first=words["days"][ordered[0]], last=words["days"][ordered[-1]])
+    return _join([words["days"][day] for day in ordered], language)
 
 
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+def _join(parts: Sequence[str], language: str = "en") -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {WORDS[language]['and']} " + parts[-1]
 
 
 def zone_label(zone: str) -> str:
@@ -84,9 +160,10 @@ def local_time(value: datetime, zone: ZoneInfo, seconds: bool = False) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def long_date(day: date) -> str:
-    """``Friday 25 December``."""
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month - 1]}"
+def long_date(day: date, language: str = "en") -> str:
+    """``Friday 25 December`` (``vrijdag 25 december``)."""
+    words = WORDS[language]
+    return f"{words['days'][day.weekday()]} {day.day} {words['months'][day.month - 1]}"
 
 
 @lru_cache(maxsize=32)
@@ -101,9 +178,11 @@ def _own_language(country: str) -> str | None:
     return holidays.country_holidays(country).default_language
 
 
-def public_holiday(settings: Settings, day: date) -> str | None:
-    """The English name of the public holiday on ``day``, or None."""
-    return _holiday_names(settings.office_holidays_country, day.year, "en_US").get(day)
+def public_holiday(settings: Settings, day: date, language: str = "en") -> str | None:
+    """The name (English, or in ``language`` where the holidays package has it) of the public
+    holiday on ``day``, or None."""
+    names = _holiday_names(settings.office_holidays_country, day.year, HOLIDAY_LANGUAGES[language])
+    return names.get(day) or _holiday_names(settings.office_holidays_country, day.year, "en_US").get(day)
 
 
 def _is_office_day(settings: Settings, day: date) -> bool:
@@ -116,9 +195,11 @@ def _local_time(settings: Settings, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(settings.office_timezone))
 
 
-def _hours(settings: Settings) -> str:
-    days = _describe_days(settings.office_days)
-    zone = zone_label(settings.office_timezone)
+def _hours(settings: Settings, language: str = "en") -> str:
+    days = _describe_days(settings.office_days, language)
+    zone = settings.office_timezone
+    if "/" in zone:
+        zone = WORDS[language]["zone"].format(city=zone.rsplit("/", 1)[-1].replace("_", " "))
     return f"{days} {settings.office_open}\u2013{settings.office_close} ({zone})"
 
 
@@ -140,49 +221,55 @@ def _next_opening(settings: Settings, local: datetime) -> date:
     raise ValueError("no office days configured")
 
 
-def _relative_day(today: date, day: date, with_date: bool) -> str:
+def _relative_day(today: date, day: date, with_date: bool, language: str = "en") -> str:
     """``today``, ``tomorrow``, ``on Monday``, or ``on Monday 28 December`` (with_date, or a week on)."""
+    words = WORDS[language]
     offset = (day - today).days
     if offset == 0:
-        return "today"
+        return words["today"]
     if offset == 1:
-        return "tomorrow"
-    return f"on {long_date(day)}" if with_date or offset >= 7 else f"on {DAY_NAMES[day.weekday()]}"
+        return words["tomorrow"]
+    named = long_date(day, language) if with_date or offset >= 7 else words["days"][day.weekday()]
+    return words["on"].format(day=named)
 
 
-def _closed_until(settings: Settings, local: datetime, opening: date) -> tuple[str, bool]:
+def _closed_until(
+    settings: Settings, local: datetime, opening: date, language: str = "en"
+) -> tuple[str, bool]:
     """``now``, ``today (King's Day)`` or ``now and on Tuesday 27 April (King's Day)``, and whether a
     public holiday closes an office day before ``opening``."""
     today = local.date()
     closures = []
     for offset in range((opening - today).days):
         day = today + timedelta(days=offset)
-        name = public_holiday(settings, day)
+        name = public_holiday(settings, day, language)
         if name and day.weekday() in settings.office_days:
             closures.append((day, name))
-    parts = [f"today ({name})" if day == today else f"on {long_date(day)} ({name})" for day, name in closures]
+    words = WORDS[language]
+    parts = [
+        words["closure_today"].format(name=name)
+        if day == today
+        else words["closure_on"].format(date=long_date(day, language), name=name)
+        for day, name in closures
+    ]
     if not closures or closures[0][0] != today:
-        parts.insert(0, "now")
-    return _join(parts), bool(closures)
+        parts.insert(0, words["now"])
+    return _join(parts, language), bool(closures)
 
 
-def desk_availability(settings: Settings, now: datetime) -> DeskAvailability:
-    """Whether the desk is open at ``now`` (an aware datetime) and a sentence for the person."""
+def desk_availability(settings: Settings, now: datetime, language: str = "en") -> DeskAvailability:
+    """Whether the desk is open at ``now`` (an aware datetime) and a sentence for the person, in
+    ``language``."""
+    words = WORDS[language]
     local = _local_time(settings, now)
-    hours = _hours(settings)
+    hours = _hours(settings, language)
     if _is_open(settings, local):
-        message = f"The desk is open now: a colleague will reply within office hours, {hours}."
-        return DeskAvailability(is_open=True, message=message)
+        return DeskAvailability(is_open=True, message=words["open_now"].format(hours=hours))
     opening = _next_opening(settings, local)
-    closed, holiday = _closed_until(settings, local, opening)
-    return DeskAvailability(
-        is_open=False,
-        message=(
-            f"The desk is closed {closed}: a colleague will reply after it opens again "
-            f"{_relative_day(local.date(), opening, holiday)} at {settings.office_open}. "
-            f"Office hours are {hours}, except on public holidays."
-        ),
-    )
+    closed, holiday = _closed_until(settings, local, opening, language)
+    day = _relative_day(local.date(), opening, holiday, language)
+    message = words["closed_until"].format(closed=closed, day=day, opens=settings.office_open, hours=hours)
+    return DeskAvailability(is_open=False, message=message)
 
 
 # --- Questions about the opening times ------------------------------------------------------------
@@ -304,19 +391,23 @@ def asked_days(settings: Settings, text: str, today: date) -> list[date]:
     return days[:MAX_ASKED_DAYS]
 
 
-def _closed_weekdays(settings: Settings) -> list[str]:
-    return [DAY_NAMES[day] + "s" for day in range(7) if day not in settings.office_days]
+def _closed_weekdays(settings: Settings, language: str = "en") -> list[str]:
+    words = WORDS[language]
+    return [
+        words["weekdays_closed"].format(day=words["days"][day])
+        for day in range(7)
+        if day not in settings.office_days
+    ]
 
 
-def _now_sentence(settings: Settings, local: datetime) -> str:
+def _now_sentence(settings: Settings, local: datetime, language: str = "en") -> str:
+    words = WORDS[language]
     if _is_open(settings, local):
-        return f"It's open now, until {settings.office_close}."
+        return words["open_until"].format(closes=settings.office_close)
     opening = _next_opening(settings, local)
-    closed, holiday = _closed_until(settings, local, opening)
-    return (
-        f"It's closed {closed}; it opens again {_relative_day(local.date(), opening, holiday)} "
-        f"at {settings.office_open}."
-    )
+    closed, holiday = _closed_until(settings, local, opening, language)
+    day = _relative_day(local.date(), opening, holiday, language)
+    return words["opens_again"].format(closed=closed, day=day, opens=settings.office_open)
 
 
 def _next_holiday(settings: Settings, today: date) -> date | None:
@@ -328,53 +419,65 @@ def _next_holiday(settings: Settings, today: date) -> date | None:
     return None
 
 
-def _general_answer(settings: Settings, contact: Contact, local: datetime) -> list[str]:
-    closed = _closed_weekdays(settings)
+def _general_answer(settings: Settings, contact: Contact, local: datetime, language: str = "en") -> list[str]:
+    words = WORDS[language]
+    closed = _closed_weekdays(settings, language)
     closed_on = (
-        f"It is closed on {_join(closed)} and on public holidays"
+        words["closed_on_days"].format(days=_join(closed, language))
         if closed
-        else ("It is closed on public holidays")
+        else words["closed_on_holidays"]
     )
     holiday = _next_holiday(settings, local.date())
     if holiday:
-        closed_on += f"; the next one is {public_holiday(settings, holiday)} on {long_date(holiday)}"
+        name = public_holiday(settings, holiday, language)
+        closed_on += words["next_holiday"].format(name=name, date=long_date(holiday, language))
+    department = contact.department if language == "en" else DUTCH_DEPARTMENT
     return [
-        f"The {contact.department} is open {_hours(settings)}.",
+        words["department_open"].format(department=department, hours=_hours(settings, language)),
         closed_on + ".",
-        _now_sentence(settings, local),
+        _now_sentence(settings, local, language),
     ]
 
 
-def _day_answer(settings: Settings, local: datetime, day: date) -> str:
+def _day_answer(settings: Settings, local: datetime, day: date, language: str = "en") -> str:
+    words = WORDS[language]
     today = local.date()
     offset = (day - today).days
-    when = {0: "today", 1: f"tomorrow ({long_date(day)})"}.get(offset, f"on {long_date(day)}")
-    holiday = public_holiday(settings, day)
+    dated = long_date(day, language)
+    when = {0: words["today"], 1: words["when_tomorrow"].format(date=dated)}.get(
+        offset, words["on"].format(day=dated)
+    )
+    holiday = public_holiday(settings, day, language)
     if holiday:
-        return f"The desk is closed {when}: it is {holiday}, a public holiday."
+        return words["closed_holiday"].format(when=when, name=holiday)
     if day.weekday() not in settings.office_days:
-        return f"The desk is closed {when}, as on every {DAY_NAMES[day.weekday()]}."
-    hours = f"from {settings.office_open} to {settings.office_close}"
+        return words["closed_weekday"].format(when=when, day=words["days"][day.weekday()])
+    hours = words["from_to"].format(opens=settings.office_open, closes=settings.office_close)
     if offset:
-        return f"The desk is open {when}, {hours}."
+        return words["open_on"].format(when=when, hours=hours)
     if local.time().replace(tzinfo=None) >= time.fromisoformat(settings.office_close):
-        return f"The desk was open today until {settings.office_close}. " + _now_sentence(settings, local)
-    return f"The desk is open today, {hours}. " + _now_sentence(settings, local)
+        return words["was_open"].format(closes=settings.office_close) + _now_sentence(
+            settings, local, language
+        )
+    return words["open_today"].format(hours=hours) + _now_sentence(settings, local, language)
 
 
-def office_hours_answer(settings: Settings, contact: Contact, now: datetime, text: str = "") -> str:
-    """Answer a question about the desk's opening times at ``now`` (an aware datetime).
+def office_hours_answer(
+    settings: Settings, contact: Contact, now: datetime, text: str = "", language: str = "en"
+) -> str:
+    """Answer a question about the desk's opening times at ``now`` (an aware datetime), in ``language``.
 
     When ``text`` names days ("on Saturday", "tomorrow", "this weekend", "25 December", "King's Day",
     "zaterdag") the answer says whether the desk is open on each; otherwise it gives the office hours,
     the next public holiday and whether the desk is open now. It ends with the phone numbers.
     """
+    words = WORDS[language]
     local = _local_time(settings, now)
     days = asked_days(settings, text, local.date())
     if days:
-        sentences = [_day_answer(settings, local, day) for day in days]
-        sentences.append(f"Office hours are {_hours(settings)}, except on public holidays.")
+        sentences = [_day_answer(settings, local, day, language) for day in days]
+        sentences.append(words["office_hours"].format(hours=_hours(settings, language)))
     else:
-        sentences = _general_answer(settings, contact, local)
-    sentences.append(f"You can call the desk on {contact.phone} (from abroad {contact.phone_abroad}).")
+        sentences = _general_answer(settings, contact, local, language)
+    sentences.append(words["call"].format(phone=contact.phone, phone_abroad=contact.phone_abroad))
     return " ".join(sentences)

@@ -36,6 +36,8 @@ from bot.config import REPO_ROOT
 logger = logging.getLogger(__name__)
 
 PAYLOAD = re.compile(r"/([A-Za-z0-9_]+)")
+# The call that gives a prompt's wording in Dutch in the actions (actions/handoff_prompts.py).
+TRANSLATION_CALL = "Dutch"
 _PLACEHOLDER = re.compile(r"\{[A-Za-z0-9_]+\}")
 
 
@@ -50,6 +52,9 @@ class QuickReply:
     title: str
     payload: str
     prompt: str | None
+    # A button of another language than English (a conditional response variation of the domain,
+    # or a prompt's ``Dutch(...)`` wording in the actions).
+    translation: bool = False
 
     def comes_with(self, text: str) -> bool:
         """Whether ``text`` is this button's message as sent (placeholders filled in)."""
@@ -66,11 +71,13 @@ def _domain_intents(domain: dict[str, Any]) -> set[str]:
     return intents
 
 
-def _response_buttons(domain: dict[str, Any]) -> Iterator[tuple[str | None, str, str | None]]:
-    """(title, payload, message text) of every button of the domain's responses."""
+def _response_buttons(domain: dict[str, Any]) -> Iterator[tuple[str | None, str, str | None, bool]]:
+    """(title, payload, message text, whether a translation) of every button of the domain's
+    responses; a variation with a condition (the language slot) is a translation."""
     for variations in (domain.get("responses") or {}).values():
         for variation in variations or ():
             text = (variation or {}).get("text")
+            translation = bool((variation or {}).get("condition"))
             for button in (variation or {}).get("buttons") or ():
                 title, payload = (button or {}).get("title"), (button or {}).get("payload")
                 if isinstance(payload, str):
@@ -78,11 +85,12 @@ def _response_buttons(domain: dict[str, Any]) -> Iterator[tuple[str | None, str,
                         title if isinstance(title, str) else None,
                         payload.strip(),
                         text if isinstance(text, str) else None,
+                        translation,
                     )
 
 
 def _response_payloads(domain: dict[str, Any]) -> Iterator[str]:
-    return (payload for _, payload, _ in _response_buttons(domain))
+    return (payload for _, payload, _, _ in _response_buttons(domain))
 
 
 def _constant_string(node: ast.AST) -> str | None:
@@ -100,6 +108,7 @@ def _action_buttons(source: str) -> list[QuickReply]:
             if title is not None and payload is not None and PAYLOAD.fullmatch(payload):
                 pairs[id(node)] = (title, payload)
     prompts: dict[int, str | None] = dict.fromkeys(pairs)
+    translated: set[int] = set()
     # ast.walk goes outside in, so the innermost call a pair is passed to has the last word.
     for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
         prompt = _constant_string(call.args[0]) if call.args else None
@@ -107,7 +116,13 @@ def _action_buttons(source: str) -> list[QuickReply]:
             for inner in ast.walk(call):
                 if id(inner) in prompts:
                     prompts[id(inner)] = prompt
-    return [QuickReply(title, payload, prompts[key]) for key, (title, payload) in pairs.items()]
+                    if isinstance(call.func, ast.Name) and call.func.id == TRANSLATION_CALL:
+                        translated.add(id(inner))
+                    else:
+                        translated.discard(id(inner))
+    return [
+        QuickReply(title, payload, prompts[key], key in translated) for key, (title, payload) in pairs.items()
+    ]
 
 
 def _action_name(cls: ast.ClassDef) -> str | None:
@@ -214,8 +229,8 @@ def quick_reply_buttons(
     """Every button with a title and a fixed payload, of the domain's responses and the actions."""
     domain = yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {}
     buttons = [
-        QuickReply(title, payload, text)
-        for title, payload, text in _response_buttons(domain)
+        QuickReply(title, payload, text, translation)
+        for title, payload, text, translation in _response_buttons(domain)
         if title is not None
     ]
     for path in sorted(actions_dir.glob("*.py")):
@@ -240,5 +255,6 @@ def title_of(payload: str, after: str | None, buttons: Iterable[QuickReply]) -> 
         for button in candidates:
             if button.comes_with(after):
                 return button.title
-    titles = {button.title for button in candidates}
+    # Without the message, the English title (translations say the same in another language).
+    titles = {button.title for button in candidates if not button.translation}
     return titles.pop() if len(titles) == 1 else None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.knowledge import SOURCE_LINE, Knowledge
+from bot.knowledge import LANGUAGES, Knowledge
 from evaluation.common import REPO_ROOT
 
 PLACEHOLDER = re.compile(r"\{([a-z_0-9]+)(?:\.([a-z_]+))?\}")
@@ -50,22 +50,29 @@ def figure_patterns(knowledge: Knowledge) -> dict[str, re.Pattern[str]]:
     template as rendered; a small number only counts with the word that follows it in the
     template ("4 metres"), a date (``as_of``) as it is.
     """
-    shown_figures = [f.formatted() for f in knowledge.facts.values() if f.value >= SMALL_VALUE]
+    shown_figures = [
+        f.formatted(language)
+        for f in knowledge.facts.values()
+        if f.value >= SMALL_VALUE
+        for language in LANGUAGES
+    ]
     for topic in knowledge.topics.values():
-        for template in (topic.answer, *topic.figures.values()):
-            for match in PLACEHOLDER.finditer(template):
-                name, attribute = match.groups()
-                if name == "contact":
-                    continue
-                shown = knowledge.render(match.group(0))
-                if (
-                    attribute is None
-                    and knowledge.facts[name].value < SMALL_VALUE
-                    or (attribute == "ordinal")
-                ):
-                    unit = re.match(r"[ -]?[A-Za-z]+", template[match.end() :])
-                    shown += unit.group(0) if unit else ""
-                shown_figures.append(shown)
+        for language in LANGUAGES:
+            wording = topic.wording(language)
+            for template in (wording.answer, *wording.figures.values()):
+                for match in PLACEHOLDER.finditer(template):
+                    name, attribute = match.groups()
+                    if name == "contact":
+                        continue
+                    shown = knowledge.render(match.group(0), language)
+                    if (
+                        attribute is None
+                        and knowledge.facts[name].value < SMALL_VALUE
+                        or (attribute == "ordinal")
+                    ):
+                        unit = re.match(r"[ -]?[A-Za-z]+", template[match.end() :])
+                        shown += unit.group(0) if unit else ""
+                    shown_figures.append(shown)
     return {
         shown: re.compile(
             r"(?<![\w,.])" + re.escape(shown).replace(r"\ ", r"\s+") + r"(?!\w|[,.]\d)",
@@ -92,6 +99,7 @@ class ReplyClassifier:
     decline_markers: tuple[str, ...]
     handoff_markers: tuple[str, ...]
     responses: Mapping[str, tuple[str, ...]]
+    source_lines: tuple[str, ...] = ()
 
     @classmethod
     def from_project(
@@ -99,20 +107,29 @@ class ReplyClassifier:
     ) -> ReplyClassifier:
         from actions.handoff_prompts import INTRO  # rasa_sdk: imported only when needed
 
-        other_place = tuple(p for p in knowledge.decline_other_place(_OTHER_PLACE).split(_OTHER_PLACE))
+        other_place = tuple(
+            part
+            for language in LANGUAGES
+            for part in knowledge.decline_other_place(_OTHER_PLACE, language).split(_OTHER_PLACE)
+        )
         return cls(
             figures=figure_patterns(knowledge),
             topic_answers={
-                name: tuple(knowledge.render(t) for t in (topic.answer, *topic.figures.values()))
+                name: tuple(
+                    knowledge.render(t, language)
+                    for language in LANGUAGES
+                    for t in (topic.wording(language).answer, *topic.wording(language).figures.values())
+                )
                 for name, topic in knowledge.topics.items()
             },
             decline_markers=(
-                knowledge.decline(),
+                *(knowledge.decline(language) for language in LANGUAGES),
                 *(p.strip() for p in other_place if p.strip()),
                 knowledge.contact.phone,
                 knowledge.contact.phone_abroad,
             ),
-            handoff_markers=(INTRO.text,),
+            handoff_markers=tuple(INTRO.wording(language)[0] for language in LANGUAGES),
+            source_lines=tuple(knowledge.phrase("source_line", language) for language in LANGUAGES),
             responses=dict(responses if responses is not None else domain_responses()),
         )
 
@@ -130,7 +147,7 @@ class ReplyClassifier:
         )
         if figures:
             outcome = Outcome.FIGURE
-        elif topics or SOURCE_LINE in text:
+        elif topics or any(line in text for line in self.source_lines):
             outcome = Outcome.TOPIC
         elif any(marker in text for marker in self.decline_markers):
             outcome = Outcome.DECLINED

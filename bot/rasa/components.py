@@ -13,9 +13,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.opening_words import without_opening
+from bot.reply_language import detect, requested_language
 
 # Where the message as typed is kept while the pipeline reads it without its opening words.
 TYPED_TEXT = "typed_text"
+# The entity the language slot is filled from (domain.yml).
+LANGUAGE_ENTITY = "language"
 
 
 class _WithoutState(GraphComponent):
@@ -78,4 +81,28 @@ class OpeningWordsRestorer(_WithoutState):
                 entity["end"] += shift
             message.set(TEXT, typed)
             message.data.pop(TYPED_TEXT)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class LanguageDetector(_WithoutState):
+    """Adds a ``language`` entity ("en" or "nl") when the message asks for a language or clearly is
+    in one (bot.reply_language); the ``language`` slot takes it from there, before any response is
+    chosen. A message too short to tell adds none, so the conversation keeps its language.
+    Last in the pipeline, after the text as typed is back."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            language = requested_language(text) or detect(text)
+            if language is None:
+                continue
+            entity = {
+                "entity": LANGUAGE_ENTITY,
+                "value": language,
+                "start": 0,
+                "end": len(message.get(TEXT) or ""),
+                "extractor": type(self).__name__,
+            }
+            message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
         return messages

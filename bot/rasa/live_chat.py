@@ -40,15 +40,7 @@ from socketio import AsyncServer
 from bot.action_secret import is_authorised
 from bot.config import Settings
 from bot.handoff import STAFF_AUTHOR_KEY, desk_for_topic, handoff_topic, transcript_from_events
-from bot.live_chat import (
-    MISSED_TEXT,
-    NOBODY_FREE_TEXT,
-    RATING_QUESTION,
-    can_chat_now,
-    ended_text,
-    joined_text,
-    waiting_text,
-)
+from bot.live_chat import can_chat_now, ended_text, joined_text, text, waiting_text
 from bot.rasa.conversation_window import whole_conversation
 from bot.tickets.errors import TicketError, TicketNotFound
 from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
@@ -119,6 +111,11 @@ class LiveChatRelay:
     async def _emit(self, conversation_id: str, message: dict[str, Any]) -> None:
         await self._sio.emit(self._bot_message_evt, message, room=conversation_id, namespace=self._namespace)
 
+    async def language(self, conversation_id: str) -> str:
+        """The language the conversation is answered in (its ``language`` slot)."""
+        tracker = await self._agent.processor.get_tracker(conversation_id)
+        return "nl" if tracker.get_slot("language") == "nl" else "en"
+
     async def _append(self, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
         """Add ``events`` to the conversation (under its lock) and save it; returns the session's events."""
         agent = self._agent
@@ -158,14 +155,14 @@ class LiveChatRelay:
         if chat is not None and chat.state in ("waiting", "active"):
             await self._emit(conversation_id, {"live_chat": {"state": chat.state}})
             return
-        missed_before = chat is not None and chat.state == "missed"
-        if missed_before or not can_chat_now(self._settings, self._live, utc_now()):
-            await self._emit(
-                conversation_id, {"text": NOBODY_FREE_TEXT, "live_chat": {"state": "unavailable"}}
-            )
-            return
         agent = self._agent
         tracker = await agent.processor.get_tracker(conversation_id)
+        language = "nl" if tracker.get_slot("language") == "nl" else "en"
+        missed_before = chat is not None and chat.state == "missed"
+        if missed_before or not can_chat_now(self._settings, self._live, utc_now()):
+            message = {"text": text("nobody_free", language), "live_chat": {"state": "unavailable"}}
+            await self._emit(conversation_id, message)
+            return
         events = whole_conversation(tracker)
         topic = handoff_topic(events)
         chat = self._live.request(
@@ -176,7 +173,7 @@ class LiveChatRelay:
             topic=topic,
             transcript=transcript_from_events(events),
         )
-        text = waiting_text(self._settings)
+        waiting = waiting_text(self._settings, language)
         form_slots = agent.domain.required_slots_for_form(HANDOFF_FORM)
         stop_form: list[Event] = [
             ActiveLoop(None),
@@ -184,9 +181,9 @@ class LiveChatRelay:
             *(SlotSet(slot, None) for slot in form_slots),
             SlotSet("handoff_offered", False),
         ]
-        events = await self._append(conversation_id, [*stop_form, BotUttered(text)])
+        events = await self._append(conversation_id, [*stop_form, BotUttered(waiting)])
         await self._record(chat.reference, events)
-        await self._emit(conversation_id, {"text": text, "live_chat": {"state": "waiting"}})
+        await self._emit(conversation_id, {"text": waiting, "live_chat": {"state": "waiting"}})
         timer = asyncio.create_task(self._expire_later(chat))
         self._timers.add(timer)
         timer.add_done_callback(self._timers.discard)
@@ -205,10 +202,11 @@ class LiveChatRelay:
         conversation_id = chat.conversation_id
         agent = self._agent
         output = SocketIOOutput(self._sio, self._bot_message_evt)
-        await self._emit(conversation_id, {"text": MISSED_TEXT, "live_chat": {"state": "missed"}})
+        missed = text("missed", await self.language(conversation_id))
+        await self._emit(conversation_id, {"text": missed, "live_chat": {"state": "missed"}})
         async with agent.lock_store.lock(conversation_id):
             tracker = await agent.processor.get_tracker(conversation_id)
-            tracker.update(BotUttered(MISSED_TEXT), agent.domain)
+            tracker.update(BotUttered(missed), agent.domain)
             await agent.processor.trigger_external_user_uttered("request_human", None, tracker, output)
             events = whole_conversation(tracker)
         await self._record(chat.reference, events)
@@ -225,25 +223,26 @@ class LiveChatRelay:
         except TicketNotFound as error:
             raise BadStaffEvent(str(error), status=404) from error
         name = _text(body, "staff", STAFF_NAME_CHARS)
+        language = await self.language(chat.conversation_id)
         if event == "joined":
-            text = joined_text(name, chat.desk)
-            events: list[Event] = [ConversationPaused(), BotUttered(text)]
-            message: dict[str, Any] = {"text": text, "live_chat": {"state": "active", "staff": name}}
+            said = joined_text(name, chat.desk, language)
+            events: list[Event] = [ConversationPaused(), BotUttered(said)]
+            message: dict[str, Any] = {"text": said, "live_chat": {"state": "active", "staff": name}}
         elif event == "message":
-            text = _text(body, "text", self._settings.max_message_chars)
+            said = _text(body, "text", self._settings.max_message_chars)
             author = _text(body, "author", USERNAME_MAX)
-            events = [BotUttered(text, metadata={STAFF_AUTHOR_KEY: author, "staff_name": name})]
-            message = {"text": text, "from_staff": name, "live_chat": {"state": "active", "staff": name}}
+            events = [BotUttered(said, metadata={STAFF_AUTHOR_KEY: author, "staff_name": name})]
+            message = {"text": said, "from_staff": name, "live_chat": {"state": "active", "staff": name}}
         else:
             how = body.get("how")
             if how not in ENDINGS:
                 raise BadStaffEvent(f'"how" is one of {", ".join(ENDINGS)}.')
-            text = ended_text(name, how)
-            events = [ConversationResumed(), BotUttered(text)]
-            message = {"text": text, "live_chat": {"state": how}}
+            said = ended_text(name, how, language)
+            events = [ConversationResumed(), BotUttered(said)]
+            message = {"text": said, "live_chat": {"state": how}}
             token = body.get("rating_token")
             if isinstance(token, str) and token:
-                message["rating"] = {"token": token, "question": RATING_QUESTION}
+                message["rating"] = {"token": token, "question": text("rating", language)}
         stored = await self._append(chat.conversation_id, events)
         await self._record(chat.reference, stored)
         await self._emit(chat.conversation_id, message)

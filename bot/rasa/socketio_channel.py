@@ -50,6 +50,7 @@ from bot import services
 from bot.chat_sessions import session_tokens
 from bot.config import Settings, load_settings
 from bot.live_chat import live_chat_secret
+from bot.live_chat import text as live_chat_text
 from bot.quick_replies import offered_payloads
 from bot.rasa.live_chat import LiveChatRelay
 from bot.rasa.turn import take_turn
@@ -61,12 +62,6 @@ logger = logging.getLogger(__name__)
 UNREADABLE_REPLY = (
     "Sorry, I could not read that message (it was not valid JSON, or nested too deeply). "
     "Please send your question as text."
-)
-
-
-LIVE_CHAT_TROUBLE = (
-    "I'm sorry, I can't start a chat with a colleague right now because of a technical problem. "
-    "You can still leave your details below."
 )
 
 
@@ -182,7 +177,10 @@ class WebChatInput(SocketIOInput):
                 logger.exception("A live chat could not be opened for %s.", sender_id)
                 await sio.emit(
                     self.bot_message_evt,
-                    {"text": LIVE_CHAT_TROUBLE, "live_chat": {"state": "unavailable"}},
+                    {
+                        "text": live_chat_text("trouble", await relay.language(sender_id)),
+                        "live_chat": {"state": "unavailable"},
+                    },
                     room=sid,
                     namespace=namespace,
                 )

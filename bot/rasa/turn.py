@@ -29,19 +29,33 @@ from bot.chat_input import prepare_message
 from bot.config import Settings
 from bot.quick_replies import offered_payloads
 from bot.rasa.tracker_store import conversation_memory_problem
+from bot.reply_language import detect
 
 logger = logging.getLogger(__name__)
 
 
-def trouble_reply() -> str:
-    return (
-        "I'm sorry, I can't answer right now because of a technical problem. "
-        + services.knowledge().desk_contact()
-    )
+_TROUBLE = {
+    "en": "I'm sorry, I can't answer right now because of a technical problem. ",
+    "nl": "Sorry, door een technisch probleem kan ik nu niet antwoorden. ",
+}
+_BUSY = {
+    "en": "I'm very busy right now: please try again in a moment. ",
+    "nl": "Het is nu erg druk: probeer het zo nog eens. ",
+}
 
 
-def busy_reply() -> str:
-    return "I'm very busy right now: please try again in a moment. " + services.knowledge().desk_contact()
+def trouble_reply(language: str = "en") -> str:
+    return _TROUBLE[language] + services.knowledge().desk_contact(language)
+
+
+def busy_reply(language: str = "en") -> str:
+    return _BUSY[language] + services.knowledge().desk_contact(language)
+
+
+def _language(text: str) -> str:
+    """The message's language if it tells, for the replies given without Rasa (English otherwise:
+    this turn never reached the conversation's language)."""
+    return detect(text) or "en"
 
 
 class Turn(enum.Enum):
@@ -116,12 +130,12 @@ async def take_turn(
         await output.send_text_message(sender_id, inbound.reply)
         return Turn.TAKEN
     if conversation_memory_problem() is not None:  # the turn could not be kept: say so (issue 18)
-        await output.send_text_message(sender_id, trouble_reply())
+        await output.send_text_message(sender_id, trouble_reply(_language(raw_text)))
         return Turn.TAKEN
     with (gate or process_gate(settings.max_concurrent_turns)).admit() as admitted:
         if not admitted:
             logger.warning("Too many turns at once: %s was asked to try again.", sender_id)
-            await output.send_text_message(sender_id, busy_reply())
+            await output.send_text_message(sender_id, busy_reply(_language(raw_text)))
             return Turn.REFUSED_BUSY
         await _answer(
             on_new_message, output, inbound.text, sender_id, input_channel, settings, metadata, paused
@@ -153,4 +167,4 @@ async def _answer(
     # Silence is a failure, unless the conversation is paused and Rasa stored the message.
     unanswered = watched.sent == 0 and (failed or not paused)
     if unanswered or conversation_memory_problem() is not None:
-        await output.send_text_message(sender_id, trouble_reply())
+        await output.send_text_message(sender_id, trouble_reply(_language(text)))

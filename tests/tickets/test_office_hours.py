@@ -16,7 +16,7 @@ CONTACT = Contact(
     department="International Affairs Department",
     phone="14 036",
     phone_abroad="+31 36 539 99 11",
-    business_form_language="Dutch",
+    business_form_language="nl",
 )
 
 

@@ -1,0 +1,111 @@
+"""Which language to answer in (issue 14): Dutch or English, decided per message.
+
+The person's message decides: a message that is clearly Dutch gets a Dutch answer, one that is
+clearly English an English one. A message that says too little to tell ("ok", "ja", a name, an
+e-mail address) keeps the conversation's language, or the language chosen in the widget. Asking
+for the other language ("in English please", "kan het in het Nederlands?") switches to it.
+
+Deciding: a short list of each language's most frequent function words votes first (two or three
+words already tell "hoe groot is almere" from "how big is almere", where a statistical detector
+trained on longer text often does not); if the words do not tell, py3langid (its model ships in
+the package: nothing is downloaded) decides when it is sure and the message has a few words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+LANGUAGES = ("en", "nl")
+DEFAULT = "en"
+# py3langid's probability (over English and Dutch only) it must reach to decide on its own.
+DETECTOR_CERTAINTY = 0.99
+DETECTOR_MIN_WORDS = 3
+
+_WORD = re.compile(r"[a-zà-ÿ']+")
+_DUTCH = frozenset(
+    """
+    de het een en van ik je jij u uw we wij jullie ze zij hij mijn zijn haar ons onze
+    hoe wat waar wanneer waarom welke welk wie hoeveel hoelang hoever
+    is er zijn was waren wordt worden kan kun kunt kunnen mag mogen moet moeten wil wilt willen
+    heb hebt heeft hebben ben bent zou zouden ga gaat gaan doe doet doen
+    niet geen wel ook nog al maar of als dan dus omdat
+    met voor naar bij uit over onder tussen tot sinds door zonder tegen
+    graag alstublieft alsjeblieft bedankt dank dankje dankjewel nee ja jazeker
+    veel weinig meer groot grote klein kleine lang lange ver goed goede
+    ligt woon woont wonen werk werken banen inwoners bedrijven gemeente stad hier daar
+    iemand medewerker spreken bellen contact opnemen loket
+    """.split()
+)
+_ENGLISH = frozenset(
+    """
+    the a an and of i you your we they he she my our their it its
+    how what where when why which who whom
+    are was were be been being am do does did can could may might must should would will shall
+    not no yes also but or if then so because
+    with for to from at by about into over under between since through without against
+    please thanks thank much many more big large small long far good
+    live lives living work working jobs inhabitants companies city town here there
+    someone somebody person speak talk call contact desk
+    """.split()
+)
+# Words both languages share ("is", "in", "over", "contact"), names, numbers and "almere" tell nothing.
+
+_ASK_ENGLISH = re.compile(
+    r"\b(in|into|to)\s+english\b|\benglish\s+(please|pls)\b|\b(speak|answer|reply|write|talk)\s+english\b"
+    r"|\bin\s+het\s+engels\b|\bengels\s+(graag|alstublieft|alsjeblieft)\b|\b(spreek|spreekt|praat)\s+(je|u)\s+engels\b",
+    re.IGNORECASE,
+)
+_ASK_DUTCH = re.compile(
+    r"\bin\s+(het\s+)?(nederlands|hollands)\b|\b(nederlands|dutch)\s+(graag|please|alstublieft|alsjeblieft)\b"
+    r"|\b(in|into|to)\s+dutch\b|\b(speak|answer|reply|write|talk)\s+dutch\b"
+    r"|\b(spreek|spreekt|praat)\s+(je|u|jij)\s+(nederlands|hollands)\b",
+    re.IGNORECASE,
+)
+
+
+def requested_language(text: str) -> str | None:
+    """The language the person asks to be answered in ("in English please" -> "en"), if any."""
+    asks_english, asks_dutch = bool(_ASK_ENGLISH.search(text)), bool(_ASK_DUTCH.search(text))
+    if asks_english == asks_dutch:
+        return None
+    return "en" if asks_english else "nl"
+
+
+def detect(text: str) -> str | None:
+    """The language of ``text``, or None when it says too little to tell."""
+    words = _WORD.findall(text.lower())
+    if len(words) < 2:  # "ok", "ja", "thanks", a name: keep the conversation's language
+        return None
+    dutch = sum(word in _DUTCH for word in words)
+    english = sum(word in _ENGLISH for word in words)
+    if dutch != english:
+        majority = "nl" if dutch > english else "en"
+        if abs(dutch - english) >= 2 or len(words) <= DETECTOR_MIN_WORDS:
+            return majority
+        return _detector_if_sure(text) or majority  # a narrow vote in a longer message
+    return _detector_if_sure(text) if len(words) >= DETECTOR_MIN_WORDS else None
+
+
+def _detector_if_sure(text: str) -> str | None:
+    detected, certainty = _identifier().classify(text)
+    return detected if certainty >= DETECTOR_CERTAINTY else None
+
+
+def reply_language(text: str, current: str | None, preferred: str | None = None) -> str:
+    """The language to answer ``text`` in: asked for, else detected, else the conversation's
+    (``current``), else the one chosen in the widget (``preferred``), else English."""
+    for choice in (requested_language(text), detect(text), current, preferred):
+        if choice in LANGUAGES:
+            return choice
+    return DEFAULT
+
+
+@cache
+def _identifier():
+    """py3langid limited to English and Dutch (loads its bundled model once, about 0.4 s)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
