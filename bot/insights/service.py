@@ -135,6 +135,11 @@ class Chart:
     drawn_rows: int | None = None
     note: str = ""
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: no rows, or only zeros and blanks in the columns drawn."""
+        return not any(row[i] for row in self.rows for i in self.plotted)
+
     def drawing(self) -> dict[str, Any]:
         """What insights.js needs to draw it."""
         rows = self.rows[: self.drawn_rows] if self.drawn_rows else self.rows

@@ -20,13 +20,13 @@ from bot.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
 from bot.live_chat import live_chat_secret
 from bot.office_hours import local_time, zone_label
 from bot.secret_files import load_or_create_secret_key
-from bot.site.desk import auth, live, views
+from bot.site.desk import auth, insights, live, views
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
 from bot.site.desk.rasa_link import RasaLink
 from bot.site.desk.rate_limit import SlidingWindowLimiter
-from bot.site.public import add_security_headers, feedback
+from bot.site.public import add_security_headers, answer_feedback, feedback
 from bot.site.public import create_blueprint as public_page_blueprint
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -102,7 +102,9 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(live.bp)
+    insights.init_app(app, settings)
     app.register_blueprint(public_page_blueprint(settings))
     feedback.init_app(app, settings, ratings, csrf)
+    answer_feedback.init_app(app, settings, csrf)
     register_error_handlers(app)
     return app

@@ -21,6 +21,7 @@ PUBLIC_SITE_ENDPOINTS = {
     "feedback.submit_json",
     "feedback.question",
     "feedback.answer_page",
+    "answer_feedback.vote",
 }
 
 

@@ -1,0 +1,143 @@
+"""The desk's insights page (issue 13, staff only): charts of how the assistant and the desks did in a
+period, each with its numbers as a table and as a CSV file.
+
+``GET /desk/insights/?from=YYYY-MM-DD&to=YYYY-MM-DD`` (both optional: the last 30 days) shows the page;
+``GET /desk/insights/<chart>.csv`` with the same dates gives one chart's numbers. Bad dates are a 400
+that says what to type; a conversation or ticket database that cannot be read a 503. The numbers come
+from :mod:`bot.insights`; the charts are drawn by the vendored Chart.js (static/vendor/) from a JSON
+block in the page, which is data, not script, so the desk's Content-Security-Policy allows it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+
+from bot.config import Settings
+from bot.insights import insights_service
+from bot.insights.conversations import OUTCOME_LABELS
+from bot.insights.masking import EMAIL_MARKER, NUMBER_MARKER, PHONE_MARKER
+from bot.insights.period import DEFAULT_DAYS, InvalidPeriod, Period, period_from_query
+from bot.insights.service import CHART_NAMES, Chart, Insights, InsightsService, charts
+from bot.insights.tracker import ConversationsUnavailable
+from bot.site.desk.auth import require_staff
+
+EXTENSION_KEY = "almere_insights"
+UNREADABLE = "The conversation database cannot be read right now. Please try again in a minute."
+# A spreadsheet runs a cell that starts with one of these as a formula; the questions are what people typed.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+bp = Blueprint("insights", __name__, url_prefix="/desk", template_folder="templates")
+bp.before_request(require_staff)
+
+
+@dataclass(frozen=True)
+class InsightsPages:
+    service: InsightsService
+    zone: ZoneInfo
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Register the insights page and its CSV files on ``app``, reading ``settings``' databases."""
+    app.extensions[EXTENSION_KEY] = InsightsPages(
+        insights_service(settings.tracker_url, settings.database_url), ZoneInfo(settings.office_timezone)
+    )
+    app.register_blueprint(bp)
+
+
+def _pages() -> InsightsPages:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+@bp.errorhandler(_Refused)
+def _refused(error: _Refused):
+    return render_template("desk/error.html", title=error.title, message=error.message), error.status
+
+
+def _period() -> Period:
+    zone = _pages().zone
+    try:
+        return period_from_query(
+            request.args.get("from"), request.args.get("to"), zone, datetime.now(zone).date()
+        )
+    except InvalidPeriod as error:
+        raise _Refused(400, "Check the dates", str(error)) from None
+
+
+def _insights() -> Insights:
+    period = _period()
+    try:
+        return _pages().service.report(period)
+    except ConversationsUnavailable:
+        raise _Refused(503, "Insights temporarily unavailable", UNREADABLE) from None
+
+
+@bp.get("/insights/")
+def page():
+    insights = _insights()
+    found = charts(insights)
+    dates = {"from": insights.period.first.isoformat(), "to": insights.period.last.isoformat()}
+    return render_template(
+        "desk/insights.html",
+        insights=insights,
+        charts=found,
+        drawings={chart.name: chart.drawing() for chart in found},
+        csv_urls={chart.name: url_for(f"insights.csv_{chart.name}", **dates) for chart in found},
+        dates=dates,
+        default_days=DEFAULT_DAYS,
+        outcome_labels=OUTCOME_LABELS,
+        markers=(EMAIL_MARKER, PHONE_MARKER, NUMBER_MARKER),
+    )
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_text(chart: Chart) -> str:
+    """The chart's table as CSV: a header row, then its rows; text that a spreadsheet would run as a
+    formula starts with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(chart.columns)
+    writer.writerows([_cell(value) for value in row] for row in chart.rows)
+    return out.getvalue()
+
+
+def _export(name: str) -> Response:
+    """The CSV of the chart ``name``, for the dates of the query string."""
+    insights = _insights()
+    chart = next(chart for chart in charts(insights) if chart.name == name)
+    period = insights.period
+    filename = f"almere-insights-{name}-{period.first.isoformat()}-to-{period.last.isoformat()}.csv"
+    return Response(
+        csv_text(chart),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _exporter(name: str):
+    def export() -> Response:
+        return _export(name)
+
+    export.__name__ = f"csv_{name}"
+    return export
+
+
+# One fixed URL per chart, so that the desk's route walk (tests/desk/test_desk_access.py) visits each.
+for _name in CHART_NAMES:
+    bp.add_url_rule(f"/insights/{_name}.csv", endpoint=f"csv_{_name}", view_func=_exporter(_name))
