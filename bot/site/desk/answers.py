@@ -1,0 +1,194 @@
+"""The desk's reusable answers (issue 13) under /desk/answers/: the list with each answer's status,
+writing one (from a ticket or a question the assistant could not answer), editing, approving by a
+second colleague, withdrawing, and each answer's page with its history.
+
+The rules (who may approve, what an edit does) are the service's
+(:class:`bot.desk_answers.service.DeskAnswerService`); these views only show its answers and
+its refusals.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session, sessionmaker
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from bot.desk_answers.records import DeskAnswerRecord
+from bot.desk_answers.reply import CACHE_SECONDS
+from bot.desk_answers.service import (
+    ANSWER_CHARS,
+    MAX_QUESTIONS,
+    QUESTION_CHARS,
+    DeskAnswerNotFound,
+    DeskAnswerService,
+)
+from bot.site.desk.auth import current_staff, require_staff
+from bot.site.desk.extension import desk_services
+from bot.tickets.errors import InvalidTicket
+from bot.tickets.models import DESK_ANSWER_STATUSES
+
+EXTENSION_KEY = "almere_desk_answers"
+
+bp = Blueprint("answers", __name__, url_prefix="/desk/answers", template_folder="templates")
+bp.before_request(require_staff)
+
+
+class AnswerForm(FlaskForm):
+    questions = TextAreaField(
+        "Example questions, one per line",
+        validators=[DataRequired("Write at least one example question.")],
+    )
+    answer = TextAreaField(
+        "Answer",
+        validators=[
+            DataRequired("Write the answer."),
+            Length(max=ANSWER_CHARS, message=f"An answer has at most {ANSWER_CHARS} characters."),
+        ],
+    )
+    ticket = HiddenField()
+
+
+def init_app(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    """Register the pages and the service they use."""
+    app.extensions[EXTENSION_KEY] = DeskAnswerService(session_factory)
+    app.register_blueprint(bp)
+
+
+def _service() -> DeskAnswerService:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def _me() -> str:
+    staff = current_staff()
+    assert staff is not None  # require_staff ran first
+    return staff
+
+
+@bp.errorhandler(DeskAnswerNotFound)
+def _not_found(error: DeskAnswerNotFound):
+    return render_template("desk/error.html", title="Answer not found", message=str(error)), 404
+
+
+@bp.get("/")
+def index():
+    status = request.args.get("status") or None
+    return render_template(
+        "desk/answers.html",
+        answers=_service().list(status=status),
+        status=status,
+        statuses=DESK_ANSWER_STATUSES,
+    )
+
+
+def _form_page(form: AnswerForm, record: DeskAnswerRecord | None = None, status: int = 200):
+    return (
+        render_template(
+            "desk/answers_form.html",
+            form=form,
+            record=record,
+            max_questions=MAX_QUESTIONS,
+            question_chars=QUESTION_CHARS,
+        ),
+        status,
+    )
+
+
+def _refused(form: AnswerForm, error: InvalidTicket, record: DeskAnswerRecord | None = None):
+    """The service refused the input: show why beside the field it concerns (400)."""
+    field = getattr(form, error.field, None) if error.field in ("questions", "answer") else None
+    if field is None:
+        raise error
+    field.errors = [*field.errors, error.message]
+    return _form_page(form, record, 400)
+
+
+@bp.get("/new")
+def new():
+    """The form, filled in from ``?ticket=ALM-000123`` (its question) or ``?question=...``."""
+    form = AnswerForm(formdata=None)
+    reference = (request.args.get("ticket") or "").strip()
+    if reference:
+        ticket = desk_services().tickets.get(reference)
+        form.ticket.data, form.questions.data = ticket.reference, ticket.question
+    else:
+        form.questions.data = request.args.get("question") or ""
+    return _form_page(form)
+
+
+@bp.post("/new")
+def create():
+    form = AnswerForm()
+    if not form.validate():
+        return _form_page(form, status=400)
+    try:
+        record = _service().create(
+            questions=form.questions.data,
+            answer=form.answer.data,
+            author=_me(),
+            source_ticket=form.ticket.data or None,
+        )
+    except InvalidTicket as error:
+        return _refused(form, error)
+    flash("Answer saved as a draft. A colleague must approve it before the assistant gives it.", "success")
+    return redirect(url_for("answers.show", answer_id=record.id))
+
+
+@bp.get("/<int:answer_id>")
+def show(answer_id: int):
+    return render_template("desk/answers_detail.html", record=_service().get(answer_id), me=_me())
+
+
+@bp.get("/<int:answer_id>/edit")
+def edit(answer_id: int):
+    record = _service().get(answer_id)
+    form = AnswerForm(formdata=None)
+    form.questions.data, form.answer.data = "\n".join(record.questions), record.answer
+    return _form_page(form, record)
+
+
+@bp.post("/<int:answer_id>/edit")
+def update(answer_id: int):
+    service = _service()
+    before = service.get(answer_id)
+    form = AnswerForm()
+    if not form.validate():
+        return _form_page(form, before, 400)
+    try:
+        record = service.edit(answer_id, questions=form.questions.data, answer=form.answer.data, editor=_me())
+    except InvalidTicket as error:
+        return _refused(form, error, before)
+    if record.version == before.version:
+        flash("Nothing changed.", "info")
+    elif before.status == "approved":
+        flash(
+            "Saved. The assistant no longer gives this answer until a colleague approves it again.", "success"
+        )
+    else:
+        flash("Saved as a draft. A colleague must approve it before the assistant gives it.", "success")
+    return redirect(url_for("answers.show", answer_id=record.id))
+
+
+def _version() -> int:
+    """The version of the answer the colleague read (the approve form sends it)."""
+    value = request.form.get("version", "")
+    if not value.isdigit():
+        raise InvalidTicket(
+            "version", "The form did not say which version of the answer you read; reload it."
+        )
+    return int(value)
+
+
+@bp.post("/<int:answer_id>/approve")
+def approve(answer_id: int):
+    record = _service().approve(answer_id, _me(), version=_version())
+    flash(f"Approved. The assistant gives this answer within {CACHE_SECONDS:.0f} seconds.", "success")
+    return redirect(url_for("answers.show", answer_id=record.id))
+
+
+@bp.post("/<int:answer_id>/withdraw")
+def withdraw(answer_id: int):
+    record = _service().withdraw(answer_id, _me())
+    flash(f"Withdrawn. The assistant stops giving this answer within {CACHE_SECONDS:.0f} seconds.", "success")
+    return redirect(url_for("answers.show", answer_id=record.id))
