@@ -55,7 +55,9 @@ class ActionAnswerTopic(Action):
         )
         if reply.declined and give_desk_answer(dispatcher, tracker):  # an answer a colleague wrote
             return offer_events(tracker)
-        dispatcher.utter_message(text=reply.text)
+        # An answer names its topic, so that the widget can ask whether it helped (bot/insights/).
+        answer = None if reply.declined else {"data": {"answer": {"topic": reply.topic}}}
+        dispatcher.utter_message(text=reply.text, json_message=answer)
         if reply.offer_colleague:
             prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
         if reply.declined:
