@@ -11,6 +11,7 @@ import click
 from bot import processes
 from bot.config import REPO_ROOT, load_settings
 from bot.desk_answers.cli import answers_group
+from bot.insights.cli import insights_command
 from bot.site.desk.cli import desk_command, users_group
 from bot.tickets.cli import db_group, tickets_group
 
@@ -114,5 +115,5 @@ def shell() -> None:
         sys.exit(subprocess.call(command, cwd=REPO_ROOT, env=env))
 
 
-for _command in (tickets_group, users_group, db_group, desk_command, answers_group):
+for _command in (tickets_group, users_group, db_group, desk_command, answers_group, insights_command):
     main.add_command(_command)
