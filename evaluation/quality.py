@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot import services
-from evaluation import classify, cv, evalsets, scenarios, servers
+from evaluation import classify, cv, desk_answers, evalsets, scenarios, servers
 from evaluation.classify import Classification, Outcome
 from evaluation.common import CONFIG, MODEL, REPORTS_DIR, WORK_DIR, shown
 from measure import client, report
@@ -184,6 +184,7 @@ def render(
     seconds: float,
     concurrency: int = CONCURRENCY,
     scenario_results: Sequence[scenarios.ScenarioResult] = (),
+    desk_answer_lines: Sequence[str] = (),
 ) -> str:
     declines = [r for r in results if not r.question.small_talk]
     small_talk = [r for r in results if r.question.small_talk]
@@ -331,7 +332,7 @@ def render(
         if topics
         else ["None.", ""]
     )
-    return "\n".join(lines)
+    return "\n".join([*lines, *desk_answer_lines])
 
 
 def save_replies(results: Sequence[Result], path: Path) -> None:
@@ -377,9 +378,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     clock = time.perf_counter()
     work = arguments.work / "quality"
     shutil.rmtree(work, ignore_errors=True)
-    with servers.assistant(work, MODEL) as running:
+    fixtures = desk_answers.load()
+    # The desk's answers of evaluation/desk_answer_fixtures.yml are approved in the servers' ticket
+    # database, so that every question below also measures them (issue 13).
+    with servers.assistant(work, MODEL, seed_database=desk_answers.seed) as running:
         results = ask(running.rest_url, questions, arguments.concurrency)
         seconds = time.perf_counter() - clock
+        paraphrases = ask(running.rest_url, fixtures.paraphrases, arguments.concurrency)
         print("==> In-scope questions and conversation scenarios…", flush=True)
         scenario_results = scenarios.run(
             running.rest_url,
@@ -388,7 +393,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     save_replies(results, work / "replies.json")
     scenarios.save(scenario_results, work / "scenarios.json")
-    text = render(started, commands, crossval, results, seconds, arguments.concurrency, scenario_results)
+    desk_lines = desk_answers.section(
+        desk_answers.measure(fixtures, evalsets.load()),
+        fixtures,
+        pipeline=[(r.question, r.reply) for r in (*results, *paraphrases)],
+    )
+    text = render(
+        started, commands, crossval, results, seconds, arguments.concurrency, scenario_results, desk_lines
+    )
     report.write(arguments.out, text)
     summary = text.split("## Summary", 1)[1].split("##", 1)[0].strip()
     print(summary)

@@ -10,7 +10,7 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +90,7 @@ def assistant(
     profile_dir: Path | None = None,
     experiments: Sequence[str] = (),
     speedups: bool = True,
+    seed_database: Callable[[str], object] | None = None,
 ) -> Iterator[Running]:
     """The action server and the Rasa server (REST channel) of ``model``, started together.
 
@@ -97,6 +98,7 @@ def assistant(
     loopback only. The Rasa server runs with bot.rasa.speedups as `make run` runs it, or as
     stock Rasa if ``speedups`` is false. ``experiments`` names patches of evaluation.experiments
     to apply to it; with ``profile_dir``, both servers run under evaluation.profiled.
+    ``seed_database(url)`` fills the migrated ticket database before they start (e.g. desk answers).
     """
     environment = child_env(
         {
@@ -116,6 +118,8 @@ def assistant(
     if not speedups:
         use_stock_rasa(servers, work, model)
     upgrade_database(environment["ALMERE_DATABASE_URL"])  # the handoff stores tickets
+    if seed_database is not None:
+        seed_database(environment["ALMERE_DATABASE_URL"])
 
     def adapted(server: processes.Server) -> processes.Server:
         if experiments and server in servers.rasa:
