@@ -217,6 +217,7 @@ class ActionSubmitHandoff(Action):
             topic=handoff_topic(tracker.events),
             consent_given=tracker.get_slot("handoff_consent") is True,
             transcript=transcript_from_events(tracker.events),
+            language=prompts.language_of(tracker),
         )
         language = prompts.language_of(tracker)
         contact_line = knowledge.desk_contact(language)

@@ -16,6 +16,8 @@ NQ_PROBES = "nq_near_domain_probes.tsv"
 IN_SCOPE = "in_scope_questions.tsv"
 CONVERSATIONS = "conversations.yml"
 NL_QUESTIONS = "nl_questions.tsv"
+# The project's own Dutch outside questions (issue 14), next to this module.
+DUTCH_OUTSIDE = Path(__file__).parent / "dutch_outside_questions.txt"
 
 # What a fresh conversation should get for each CLINC small-talk intent the file flags
 # HANDLED_BY_BOT?: the domain response(s) accepted. Yes / no / maybe / cancel with nothing
@@ -140,6 +142,36 @@ def load_conversations(directory: Path = EVAL_SETS) -> list[Scenario]:
         )
         scenarios.append(Scenario(scenario["name"], CONVERSATIONS, node.start_mark.line + 1, turns))
     return scenarios
+
+
+def load_nl_questions(directory: Path = EVAL_SETS) -> list[Scenario]:
+    """The Dutch set, each a one-turn scenario; besides its expectation, the reply must be in the
+    row's ``reply_language`` (``language:nl`` or ``language:en``)."""
+    return [
+        Scenario(
+            f"{NL_QUESTIONS}:{number}",
+            NL_QUESTIONS,
+            number,
+            (
+                Turn(
+                    row["question"].strip(),
+                    (row["expect"].strip(), f"language:{row['reply_language'].strip()}"),
+                    number,
+                ),
+            ),
+        )
+        for number, row in _tsv(_checked(directory) / NL_QUESTIONS)
+    ]
+
+
+def load_dutch_outside(path: Path = DUTCH_OUTSIDE) -> list[Question]:
+    """Dutch questions about other places and general knowledge (written for this project's own
+    measurement, not from ../shared/eval/): none may get an Almere figure."""
+    return [
+        Question(text.strip(), path.name, "dutch_outside", number)
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if text.strip() and not text.startswith("#")
+    ]
 
 
 def measured_texts(directory: Path = EVAL_SETS) -> list[Question]:

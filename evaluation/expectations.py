@@ -4,7 +4,8 @@
 ``not:REGEX`` it matches / does not match REGEX (case-insensitive); ``handoff`` it asks for the
 person's name or contact details; ``decline`` it says it does not know or cannot answer and
 states no figure of the knowledge file; ``no_figures``; ``nonempty``. ``complete_handoff`` and
-``refuse_consent`` are not checks of one reply: evaluation.form_driver plays them.
+``refuse_consent`` are not checks of one reply: evaluation.form_driver plays them. ``language:xx``
+(added to the Dutch set from its ``reply_language`` column): the reply is in that language.
 """
 
 from __future__ import annotations
@@ -12,23 +13,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.reply_language import detect
 from evaluation.classify import ReplyClassifier
 
 FORM_KINDS = ("complete_handoff", "refuse_consent")
-KINDS = ("figure", "text", "not", "handoff", "decline", "no_figures", "nonempty", *FORM_KINDS)
+KINDS = ("figure", "text", "not", "handoff", "decline", "no_figures", "nonempty", "language", *FORM_KINDS)
 
 # A thousands separator: between digits, before a group of exactly three.
 _SEPARATOR = re.compile(r"(?<=\d)[,. ](?=\d{3}(?!\d))")
 # Asking for the person's name or how to reach them (not merely giving the desk's number).
 HANDOFF_ASK = re.compile(
     r"\byour (?:full )?name\b|\byour (?:e-?mail|email address|phone number|contact details)"
-    r"|\breach you\b",
+    r"|\breach you\b"
+    r"|\b(?:je|uw) (?:volledige )?naam\b|\b(?:je|uw) (?:e-?mailadres|telefoonnummer|contactgegevens)"
+    r"|\b(?:je|u) (?:kan|kunnen) bereiken\b|\bbereiken\?",
     re.IGNORECASE,
 )
 # Saying it does not know or cannot answer.
 DECLINE_SAY = re.compile(
     r"\b(?:do not|don't|can't|cannot|can not) (?:know|answer|tell|help with)\b|\bnot sure\b"
-    r"|\bonly have (?:information|figures) about\b|\bno information\b|\bdoesn't cover\b",
+    r"|\bonly have (?:information|figures) about\b|\bno information\b|\bdoesn't cover\b"
+    r"|\b(?:dat|dit) weet ik niet\b|\bkan ik (?:dat|dit|je) niet\b|\bniet beantwoorden\b"
+    r"|\balleen informatie over\b|\bstaat dit niet\b",
     re.IGNORECASE,
 )
 
@@ -79,4 +85,7 @@ class Checker:
             return f"states {', '.join(figures)}" if figures else None
         if kind == "nonempty":
             return None if reply.strip() else "no reply"
+        if kind == "language":
+            said = detect(reply)
+            return None if said == argument.strip() else f"in {said or 'an unknown language'}"
         raise ValueError(f"{expectation!r} is played by the form driver, not checked on one reply")

@@ -28,10 +28,13 @@ from measure import client
 
 IN_SCOPE_TARGET = 0.97
 CONVERSATIONS_TARGET = 1.0
+# Issue 14: Dutch questions answered as expected and in the language asked for.
+DUTCH_TARGET = 0.95
 CONCURRENCY = 8
 SETS: dict[str, Callable[[], list[evalsets.Scenario]]] = {
     "in_scope": evalsets.load_in_scope,
     "conversations": evalsets.load_conversations,
+    "nl": evalsets.load_nl_questions,
 }
 
 
@@ -172,6 +175,7 @@ def summary(results: Sequence[ScenarioResult]) -> list[str]:
     for source, noun, target in (
         (evalsets.IN_SCOPE, "answered as expected", IN_SCOPE_TARGET),
         (evalsets.CONVERSATIONS, "passed", CONVERSATIONS_TARGET),
+        (evalsets.NL_QUESTIONS, "answered as expected and in the expected language", DUTCH_TARGET),
     ):
         passed, asked = passed_share(results, source)
         if asked:

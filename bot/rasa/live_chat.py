@@ -42,6 +42,7 @@ from bot.config import Settings
 from bot.handoff import STAFF_AUTHOR_KEY, desk_for_topic, handoff_topic, transcript_from_events
 from bot.live_chat import can_chat_now, ended_text, joined_text, text, waiting_text
 from bot.rasa.conversation_window import whole_conversation
+from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError, TicketNotFound
 from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
 from bot.tickets.models import USERNAME_MAX, utc_now
@@ -50,6 +51,16 @@ logger = logging.getLogger(__name__)
 
 HANDOFF_FORM = "handoff_form"
 STAFF_NAME_CHARS = 100
+
+
+async def append_events(agent: Any, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
+    """Add ``events`` to the conversation (under its lock) and save it; returns the session's events."""
+    async with agent.lock_store.lock(conversation_id):
+        tracker = await agent.processor.get_tracker(conversation_id)
+        for event in events:
+            tracker.update(event, agent.domain)
+        await agent.processor.save_tracker(tracker)
+        return whole_conversation(tracker)
 
 
 class BadStaffEvent(ValueError):
@@ -117,14 +128,13 @@ class LiveChatRelay:
         return "nl" if tracker.get_slot("language") == "nl" else "en"
 
     async def _append(self, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
-        """Add ``events`` to the conversation (under its lock) and save it; returns the session's events."""
-        agent = self._agent
-        async with agent.lock_store.lock(conversation_id):
-            tracker = await agent.processor.get_tracker(conversation_id)
-            for event in events:
-                tracker.update(event, agent.domain)
-            await agent.processor.save_tracker(tracker)
-            return whole_conversation(tracker)
+        return await append_events(self._agent, conversation_id, events)
+
+    async def set_language(self, conversation_id: str, language: str) -> None:
+        """The person chose a language in the widget: the assistant answers in it (issue 14)."""
+        if language not in LANGUAGES:
+            raise BadStaffEvent(f"unknown language {language!r}")
+        await self._append(conversation_id, [SlotSet("language", language)])
 
     async def _record(
         self, reference: str, events: list[dict[str, Any]] | None = None, *, of: str = ""
@@ -172,6 +182,7 @@ class LiveChatRelay:
             question=tracker.get_slot("unanswered_question"),
             topic=topic,
             transcript=transcript_from_events(events),
+            language=language,
         )
         waiting = waiting_text(self._settings, language)
         form_slots = agent.domain.required_slots_for_form(HANDOFF_FORM)

@@ -29,6 +29,8 @@
   the ticket). With ``ALMERE_SOCKETIO_REDIS_URL`` set, the socket.io server uses python-socketio's
   Redis message queue (``AsyncRedisManager``), so that an emit from any Rasa server reaches the
   person's socket whichever server holds it.
+* **The widget's language switch** (issue 14): the ``set_language`` event sets the conversation's
+  ``language`` slot, so the assistant answers in the language the person chose.
 * **Checked messages.** Each message is a turn of :func:`bot.rasa.turn.take_turn`, like the
   REST channel's: input made safe, and a reply even when answering fails. A packet that
   cannot be decoded (not JSON, or nested too deeply for the parser: ``RecursionError``) gets
@@ -54,6 +56,7 @@ from bot.live_chat import text as live_chat_text
 from bot.quick_replies import offered_payloads
 from bot.rasa.live_chat import LiveChatRelay
 from bot.rasa.turn import take_turn
+from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError
 from bot.tickets.live_chat import LiveChat
 
@@ -185,6 +188,15 @@ class WebChatInput(SocketIOInput):
                     namespace=namespace,
                 )
 
+        async def set_language(sid: str, data: Any = None) -> None:
+            """The widget's language switch: the assistant answers in that language from now on."""
+            sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            language = data.get("language") if isinstance(data, dict) else None
+            if sender_id is None or language not in LANGUAGES:
+                logger.warning("Ignored a language choice without a session or of an unknown language.")
+                return
+            await relay.set_language(sender_id, language)
+
         async def packet_received(eio_sid: str, packet: Any) -> None:
             try:
                 await decode_and_dispatch(eio_sid, packet)
@@ -200,5 +212,6 @@ class WebChatInput(SocketIOInput):
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on("live_chat_request", live_chat_request, namespace=namespace)
+        sio.on("set_language", set_language, namespace=namespace)
         sio.eio.on("message", packet_received)
         return blueprint

@@ -174,6 +174,7 @@ class LiveChatService:
         question: str | None,
         topic: str | None,
         transcript: Sequence[TranscriptEntry],
+        language: str = "en",
     ) -> LiveChat:
         """The person asks to chat with a colleague now: their conversation's open ticket becomes a
         waiting live chat, or a new ticket is opened for it. Asking again while it waits or is
@@ -199,11 +200,13 @@ class LiveChatService:
                     created_at=now,
                     updated_at=now,
                     live_chat="waiting",
+                    language=language,
                 )
                 session.add(ticket)
                 session.flush()
                 ticket.reference = format_reference(ticket.id)
             elif ticket.live_chat not in ("waiting", "active"):
+                ticket.language = language
                 ticket.live_chat = "waiting"
                 ticket.consent_at = now
                 ticket.updated_at = now

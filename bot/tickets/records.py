@@ -193,6 +193,8 @@ class TicketRecord:
     first_reply_at: datetime | None = None
     replies: tuple[ReplyRecord, ...] = ()
     rating: RatingRecord | None = None
+    # The person's language ("en" or "nl"): staff answer in it, e-mails to the person use it.
+    language: str = "en"
 
     @classmethod
     def from_model(cls, ticket: Ticket, rating: Rating | None = None) -> TicketRecord:
@@ -214,6 +216,7 @@ class TicketRecord:
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             assignee=ticket.assignee,
+            language=ticket.language or "en",
             notes=tuple(
                 NoteRecord(author=note.author, text=note.text, created_at=note.created_at)
                 for note in ticket.notes
@@ -269,4 +272,5 @@ class TicketRecord:
             "first_reply_at": self.first_reply_at.isoformat() if self.first_reply_at else None,
             "replies": [reply.to_dict() for reply in self.replies],
             "rating": self.rating.to_dict() if self.rating else None,
+            "language": self.language,
         }

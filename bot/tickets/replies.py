@@ -58,27 +58,63 @@ class RatingAskResult:
     error: str | None = None
 
 
-def reply_subject(reference: str) -> str:
-    return f"[{reference}] Your question to the Municipality of Almere"
+# The e-mails to the person, in their language (the ticket's; issue 14).
+MAIL_TEXTS = {
+    "en": {
+        "subject": "[{reference}] Your question to the Municipality of Almere",
+        "regards": "Kind regards,",
+        "rating": (
+            "Dear {name},\n\n"
+            "We have answered your question ({reference}) and closed it. How helpful was our "
+            "answer? One click and an optional comment help us improve:\n\n{link}\n\n"
+            "You do not have to answer, and we will not ask again. To add something to your question, "
+            "simply reply to this e-mail.\n\n"
+            "{signature}\n"
+        ),
+    },
+    "nl": {
+        "subject": "[{reference}] Uw vraag aan de gemeente Almere",
+        "regards": "Met vriendelijke groet,",
+        "rating": (
+            "Beste {name},\n\n"
+            "We hebben uw vraag ({reference}) beantwoord en afgesloten. Hoe nuttig was ons antwoord? "
+            "Met één klik en eventueel een opmerking helpt u ons verbeteren:\n\n{link}\n\n"
+            "U hoeft niet te antwoorden, en we vragen het niet nog eens. Wilt u iets aan uw vraag "
+            "toevoegen, beantwoord dan gewoon deze e-mail.\n\n"
+            "{signature}\n"
+        ),
+    },
+}
+DUTCH_DESK_SIGNATURES = {
+    "international": "Afdeling International Affairs, gemeente Almere",
+    "business": "Ondernemersloket, gemeente Almere",
+}
 
 
-def reply_body(text: str, first_name: str, desk: str) -> str:
+def _texts(language: str) -> dict[str, str]:
+    return MAIL_TEXTS.get(language, MAIL_TEXTS["en"])
+
+
+def reply_subject(reference: str, language: str = "en") -> str:
+    return _texts(language)["subject"].format(reference=reference)
+
+
+def reply_body(text: str, first_name: str, desk: str, language: str = "en") -> str:
     """The staff member's text, signed with their first name and the desk."""
-    return f"{text}\n\nKind regards,\n\n{first_name}\n{desk_signature(desk)}\n"
+    return f"{text}\n\n{_texts(language)['regards']}\n\n{first_name}\n{desk_signature(desk, language)}\n"
 
 
-def desk_signature(desk: str) -> str:
-    return DESK_SIGNATURES.get(desk, DESK_SIGNATURES["international"])
+def desk_signature(desk: str, language: str = "en") -> str:
+    signatures = DUTCH_DESK_SIGNATURES if language == "nl" else DESK_SIGNATURES
+    return signatures.get(desk, signatures["international"])
 
 
 def rating_body(ticket: TicketRecord, link: str) -> str:
-    return (
-        f"Dear {ticket.name},\n\n"
-        f"We have answered your question ({ticket.reference}) and closed it. How helpful was our "
-        f"answer? One click and an optional comment help us improve:\n\n{link}\n\n"
-        "You do not have to answer, and we will not ask again. To add something to your question, "
-        "simply reply to this e-mail.\n\n"
-        f"{desk_signature(ticket.desk)}\n"
+    return _texts(ticket.language)["rating"].format(
+        name=ticket.name,
+        reference=ticket.reference,
+        link=link,
+        signature=desk_signature(ticket.desk, ticket.language),
     )
 
 
@@ -217,8 +253,8 @@ class ReplyService:
     ) -> ReplyRecord:
         message = self._mailer.message(
             to=ticket.email or "",
-            subject=reply_subject(ticket.reference),
-            body=reply_body(text, first_name, ticket.desk),
+            subject=reply_subject(ticket.reference, ticket.language),
+            body=reply_body(text, first_name, ticket.desk, ticket.language),
             reply_to=self._mailer.desk_address(ticket.desk),
         )
         try:

@@ -25,6 +25,7 @@ from bot.tickets.errors import (
 from bot.tickets.models import (
     ACTIVE_STATUSES,
     DESKS,
+    LANGUAGES,
     STATUSES,
     Rating,
     Ticket,
@@ -91,6 +92,7 @@ class TicketService:
         topic: str | None = None,
         consent_given: bool,
         transcript: Sequence[TranscriptEntry],
+        language: str = "en",
     ) -> TicketResult:
         """Open a ticket for the conversation, or update its open one.
 
@@ -104,9 +106,11 @@ class TicketService:
             name=name, email=email, phone=phone, question=question, desk=desk, topic=topic
         )
         validate_transcript(transcript)
+        if language not in LANGUAGES:
+            raise InvalidTicket("language", f"Unknown language {language!r}.")
 
         def write(session: Session) -> tuple[TicketRecord, bool]:
-            return _open_or_update(session, conversation_id, channel, contact, transcript)
+            return _open_or_update(session, conversation_id, channel, contact, transcript, language)
 
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -338,6 +342,7 @@ def _open_or_update(
     channel: str,
     contact: Contact,
     transcript: Sequence[TranscriptEntry],
+    language: str = "en",
 ) -> tuple[TicketRecord, bool]:
     ticket = session.execute(
         select(Ticket)
@@ -361,6 +366,7 @@ def _open_or_update(
     ticket.question = contact.question
     ticket.desk = contact.desk
     ticket.topic = contact.topic
+    ticket.language = language
     ticket.updated_at = now
     session.flush()
     if created:

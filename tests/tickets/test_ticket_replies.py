@@ -311,3 +311,23 @@ def test_rating_question_not_sent_is_not_asked(engine, service, replies_with, ra
     assert replies_with(port).ask_rating(resolved).outcome is RatingAsk.SENT
     assert ratings.for_ticket(reference).channel == "email"
     assert len(inbox.messages) == 2  # the answer and the one question
+
+
+def test_a_dutch_speakers_ticket_keeps_the_language_and_gets_a_dutch_email(engine, service, replies, smtp):
+    inbox, _ = smtp
+    set_first_name(engine, "jan", "Jan")
+    reference = open_ticket(service, language="nl").reference
+    assert service.get(reference).language == "nl"
+    assert service.get(reference).to_dict()["language"] == "nl"
+
+    replies.send_email(reference, "jan", "U kunt zich inschrijven op het stadhuis.")
+
+    [(_, message)] = inbox.messages
+    assert message["Subject"] == f"[{reference}] Uw vraag aan de gemeente Almere"
+    body = message.get_content().replace("\r\n", "\n")
+    assert "Met vriendelijke groet,\n\nJan\nAfdeling International Affairs, gemeente Almere" in body
+
+
+def test_an_unknown_language_is_refused(service):
+    with pytest.raises(InvalidTicket, match="language"):
+        open_ticket(service, language="fr")

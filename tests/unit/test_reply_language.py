@@ -1,0 +1,94 @@
+"""Which language the assistant answers in (issue 14)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot import services
+from bot.rasa.components import LanguageDetector
+from bot.reply_language import detect, reply_language, requested_language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hoeveel banen zijn er in Almere?", "nl"),
+        ("hoe groot is almere", "nl"),  # a statistical detector alone takes this for English
+        ("waar ligt almere", "nl"),
+        ("Is er een internationale school?", "nl"),
+        ("Kunt u mij terugbellen?", "nl"),
+        ("ja graag", "nl"),
+        ("How many jobs are there?", "en"),
+        ("how big is almere", "en"),
+        ("Is there an international school?", "en"),
+        ("yes please", "en"),
+        ("What is the capital of France", "en"),
+    ],
+)
+def test_a_clear_message_decides(text, language):
+    assert detect(text) == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ok", "ja", "nee", "yes", "thanks", "bedankt", "Hallo", "Maria Jansen", "maria@example.nl", "14 036"],
+)
+def test_a_message_too_short_to_tell_keeps_the_conversations_language(text):
+    assert detect(text) is None
+    assert reply_language(text, current="nl") == "nl"
+    assert reply_language(text, current="en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("in English please", "en"),
+        ("Spreekt u Engels?", "en"),
+        ("kan het in het Nederlands?", "nl"),
+        ("Can you answer in Dutch?", "nl"),  # English words, but Dutch asked for
+        ("Do you speak Dutch", "nl"),
+        ("How many people live in Almere?", None),
+    ],
+)
+def test_asking_for_a_language_switches_to_it(text, language):
+    assert requested_language(text) == language
+    if language:
+        assert reply_language(text, current="en" if language == "nl" else "nl") == language
+
+
+def test_without_anything_to_go_on_the_widgets_language_then_english():
+    assert reply_language("ok", current=None, preferred="nl") == "nl"
+    assert reply_language("ok", current=None) == "en"
+
+
+def test_the_pipeline_gives_the_language_as_an_entity_only_when_it_tells():
+    detector = LanguageDetector()
+    clear, asked, short = (
+        Message(data={"text": t}) for t in ("Hoeveel inwoners heeft Almere?", "in English please", "ja")
+    )
+    detector.process([clear, asked, short])
+    assert [e["value"] for e in clear.get("entities") if e["entity"] == "language"] == ["nl"]
+    assert [e["value"] for e in asked.get("entities") if e["entity"] == "language"] == ["en"]
+    assert not short.get("entities")
+
+
+def _numbers(text: str) -> list[str]:
+    """The figures of an answer, whatever its thousands separator: 226,745 / 226.745 -> 226745."""
+    return sorted(
+        re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", match) for match in re.findall(r"\d[\d.,]*\d|\d", text)
+    )
+
+
+def test_every_answer_states_the_same_facts_in_both_languages():
+    knowledge = services.knowledge()
+    for name, topic in knowledge.topics.items():
+        for figures in ([], *([figure] for figure in topic.figures)):
+            english = knowledge.answer(name, figures, "en")
+            dutch = knowledge.answer(name, figures, "nl")
+            assert _numbers(english) == _numbers(dutch), (name, figures)
+            assert dutch != english
+    for phrase in ("decline", "desk_contact"):
+        assert _numbers(knowledge.phrase(phrase, "en")) == _numbers(knowledge.phrase(phrase, "nl"))
