@@ -55,7 +55,9 @@ class Prompt:
             return self.nl.text, self.nl.buttons
         return self.text, self.buttons
 
-    def send(self, dispatcher: CollectingDispatcher, language: str = "en", **values: Any) -> None:
+    def send(self, dispatcher: CollectingDispatcher, language: str = "en", /, **values: Any) -> None:
+        """Say the prompt in ``language``, its ``{placeholders}`` filled from ``values`` (which may
+        hold a slot named ``language`` too: ``language`` here is positional only)."""
         text, buttons = self.wording(language)
         dispatcher.utter_message(
             text=text.format(**values),

@@ -49,6 +49,15 @@ _ENGLISH = frozenset(
     someone somebody person speak talk call contact desk
     """.split()
 )
+# One-word greetings and thanks that belong to one language ("ok", "ja", "nee", "yes" do not tell).
+_GREETINGS = {
+    **dict.fromkeys(
+        "hallo hoi goedemorgen goedemiddag goedenavond goedendag doei dag bedankt dankjewel dankuwel "
+        "alsjeblieft alstublieft graag groetjes".split(),
+        "nl",
+    ),
+    **dict.fromkeys("hello hi hey hiya bye goodbye thanks thank thx cheers please".split(), "en"),
+}
 # Words both languages share ("is", "in", "over", "contact"), names, numbers and "almere" tell nothing.
 
 _ASK_ENGLISH = re.compile(
@@ -75,7 +84,9 @@ def requested_language(text: str) -> str | None:
 def detect(text: str) -> str | None:
     """The language of ``text``, or None when it says too little to tell."""
     words = _WORD.findall(text.lower())
-    if len(words) < 2:  # "ok", "ja", "thanks", a name: keep the conversation's language
+    if len(words) == 1:  # "ok", "ja", "yes", a name: keep the conversation's language, but
+        return _GREETINGS.get(words[0])  # a greeting or thanks of one language only tells
+    if not words:
         return None
     dutch = sum(word in _DUTCH for word in words)
     english = sum(word in _ENGLISH for word in words)

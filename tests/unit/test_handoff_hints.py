@@ -92,3 +92,13 @@ async def test_the_rest_channel_returns_the_hint_as_a_message_of_its_own(dispatc
     await output.send_response("conversation-1", dict(message))
     assert [m.get("text") for m in output.messages] == ["What is your name?", None]
     assert output.messages[1]["custom"]["data"] == {"expects": "name"}
+
+
+async def test_the_form_asks_in_the_conversations_language(dispatcher, domain):
+    tracker = Tracker(
+        "c", {"language": "nl", "handoff_question": "Is er een veerpont?"}, {}, [], False, None, {}, ""
+    )
+    await prompts.AskQuestionConfirmed().run(dispatcher, tracker, domain)
+    [message] = dispatcher.messages
+    assert message["text"] == 'Je vraag: "Is er een veerpont?". Zal ik hem zo doorgeven?'
+    assert [b["title"] for b in message["buttons"]] == ["Ja, dat is mijn vraag", "Nee, ik typ hem zelf"]

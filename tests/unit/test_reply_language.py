@@ -34,7 +34,7 @@ def test_a_clear_message_decides(text, language):
 
 @pytest.mark.parametrize(
     "text",
-    ["ok", "ja", "nee", "yes", "thanks", "bedankt", "Hallo", "Maria Jansen", "maria@example.nl", "14 036"],
+    ["ok", "ja", "nee", "yes", "Oké", "Maria Jansen", "maria@example.nl", "14 036"],
 )
 def test_a_message_too_short_to_tell_keeps_the_conversations_language(text):
     assert detect(text) is None
@@ -57,6 +57,14 @@ def test_asking_for_a_language_switches_to_it(text, language):
     assert requested_language(text) == language
     if language:
         assert reply_language(text, current="en" if language == "nl" else "nl") == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Hallo", "nl"), ("Bedankt!", "nl"), ("hoi", "nl"), ("thanks", "en"), ("Hello", "en")],
+)
+def test_a_greeting_or_thanks_of_one_language_tells(text, language):
+    assert detect(text) == language
 
 
 def test_without_anything_to_go_on_the_widgets_language_then_english():
