@@ -87,7 +87,8 @@ class DeskAnswerFinder:
         if found is None:
             return None
         answer = next(a for a in loaded.answers if a.id == found.answer_id)
-        text = f"{answer.answer}\n\n{date_line(answer.approved_at, self._zone, language)}"
+        # One line break: a blank line would make the socket.io channel send two messages.
+        text = f"{answer.answer}\n{date_line(answer.approved_at, self._zone, language)}"
         return DeskReply(answer.id, text, found.score)
 
     def _answers(self, language: str) -> _Loaded:

@@ -81,10 +81,10 @@ def test_the_pipeline_part_counts_the_desk_answers_the_assistant_gave(fixtures):
     date = DATE_LINES["en"].format(date="1 December 2026")
     paraphrase = next(q for q in fixtures.paraphrases if q.label == key)
     outside = evalsets.Question("how tall is everest", "nq_near_domain_probes.tsv", "geo", 3)
-    assert desk_answers.given_answer(f"{answer}\n\n{date}\nWas this not what you needed?", fixtures) == key
+    assert desk_answers.given_answer(f"{answer}\n{date}\nWas this not what you needed?", fixtures) == key
     assert desk_answers.given_answer("I'm sorry, I don't know that.", fixtures) is None
     lines = "\n".join(
-        desk_answers.pipeline_lines([(paraphrase, f"{answer}\n\n{date}"), (outside, "I'm sorry.")], fixtures)
+        desk_answers.pipeline_lines([(paraphrase, f"{answer}\n{date}"), (outside, "I'm sorry.")], fixtures)
     )
     assert "| paraphrases (their own answer) | 1 | **1/1** (100.0%) |" in lines
     assert "| outside questions and small talk | 1 | 0 |" in lines

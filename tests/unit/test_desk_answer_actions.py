@@ -38,7 +38,7 @@ def desk_answers(monkeypatch) -> DeskAnswerFinder:
 
 def offered_after_desk_answer(dispatcher) -> None:
     answer, payload, offer = dispatcher.messages
-    assert answer["text"] == f"{DIGID.answer}\n\n{DATE_LINE}"
+    assert answer["text"] == f"{DIGID.answer}\n{DATE_LINE}"
     assert payload["custom"] == {"data": {"answer": {"topic": "desk_answer", "desk_answer_id": 9}}}
     assert offer["text"] == FOLLOW_UP.text
     assert [b["payload"] for b in offer["buttons"]] == ["/affirm", "/deny"]

@@ -57,7 +57,7 @@ def test_a_matching_question_gets_the_answer_with_its_date_and_feedback_payload(
     assert reply is not None and reply.answer_id == 4
     assert (
         reply.text
-        == "At the city hall.\n\nAnswered by the International Affairs Department on 1 December 2026."
+        == "At the city hall.\nAnswered by the International Affairs Department on 1 December 2026."
     )
     assert reply.feedback_payload == {"data": {"answer": {"topic": "desk_answer", "desk_answer_id": 4}}}
     assert finder.reply("how do I register my car") is None
