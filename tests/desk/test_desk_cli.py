@@ -23,7 +23,7 @@ from bot.tickets.database import create_engine_for, create_session_factory, ensu
 TICKET_FIELDS = {
     "id", "reference", "status", "desk", "name", "email", "phone", "question", "topic",
     "consent_at", "conversation_id", "channel", "created_at", "updated_at", "assignee",
-    "notes", "transcript", "live_chat", "first_reply_at", "replies", "rating",
+    "notes", "transcript", "live_chat", "first_reply_at", "replies", "rating", "language",
 }  # fmt: skip
 
 

@@ -263,7 +263,7 @@ def test_records_serialise_every_field(service):
     assert set(data) == {
         "id", "reference", "status", "desk", "name", "email", "phone", "question", "topic",
         "consent_at", "conversation_id", "channel", "created_at", "updated_at", "assignee",
-        "notes", "transcript", "live_chat", "first_reply_at", "replies", "rating",
+        "notes", "transcript", "live_chat", "first_reply_at", "replies", "rating", "language",
     }  # fmt: skip
     assert data["transcript"][0] == {
         "position": 0,
@@ -274,8 +274,8 @@ def test_records_serialise_every_field(service):
         "author": None,
     }
     assert data["notes"][0]["author"] == "jan"
-    new_fields = ("live_chat", "first_reply_at", "replies", "rating")
-    assert [data[key] for key in new_fields] == [None, None, [], None]
+    new_fields = ("live_chat", "first_reply_at", "replies", "rating", "language")
+    assert [data[key] for key in new_fields] == [None, None, [], None, "en"]
 
 
 def test_a_clicked_quick_reply_keeps_its_title_and_payload(service):
