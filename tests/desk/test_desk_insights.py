@@ -188,3 +188,8 @@ def test_not_json_too_large_or_too_many(client):
     refused = vote(client, {"topic": "jobs", "helpful": True}, environ_base=other)
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert vote(client, {"topic": "jobs", "helpful": True}).status_code == 201  # other addresses still vote
+
+
+def test_an_unanswered_question_links_to_writing_a_desk_answer(signed_in, conversations):
+    page = signed_in.get("/desk/insights/").get_data(as_text=True)
+    assert '<a href="/desk/answers/new?question=Can+I+bring+my+dog?+Mail+me+at+%5Be-mail%5D">Write an answer' in page

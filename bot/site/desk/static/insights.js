@@ -35,6 +35,7 @@
       borderWidth: kind === "line" ? 2 : 1,
       pointRadius: kind === "line" ? 2 : undefined,
       fill: false,
+      maxBarThickness: 32,
     }));
     const options = {
       responsive: true,

@@ -17,6 +17,11 @@
  * says where the chat stands (waiting, active with a colleague's first name, returned, closed,
  * missed, unavailable), and a message with {from_staff: name} is the colleague's. After a chat,
  * {rating: {token, question}} asks once how helpful it was; the answer goes to POST /feedback.
+ *
+ * An answer names what it answered (actions/answers.py, the desk's answers): a bot_uttered event
+ * {answer: {topic, desk_answer_id?}} right after its text. That message then shows "Helpful" /
+ * "Not helpful" buttons; one vote per answer, kept with the message, goes to POST /answer-feedback
+ * with the topic only (bot/insights/feedback.py).
  */
 (function () {
   "use strict";
@@ -60,6 +65,7 @@
   const privacyUrl = root.dataset.privacyUrl;
   const welcome = JSON.parse(root.dataset.welcome);
   const feedbackUrl = new URL("/feedback", window.location.href);
+  const answerFeedbackUrl = new URL("/answer-feedback", window.location.href);
   const COMMENT_MAX = 1000;
   const LIVE_STATUS = {
     waiting: "Waiting for a colleague to join…",
@@ -194,6 +200,7 @@
       for (const reference of message.text.match(/\bALM-\d+/g) || []) item.append(copyButton(reference));
     }
     if (message.failed) item.append(notSentMark(message));
+    if (message.answer) item.append(answerVotes(message));
     log.append(item);
     return item;
   }
@@ -370,6 +377,10 @@
       expectAnswer(data.expects);
       return;
     }
+    if (data.answer && typeof data.answer === "object" && typeof data.answer.topic === "string") {
+      markAnswer(data.answer);
+      return;
+    }
     const live = data.live_chat && typeof data.live_chat === "object" ? data.live_chat : null;
     if (live && typeof live.offer === "string") {
       addMessage({ role: "bot", text: "", buttons: [{ title: live.offer, payload: "", action: "live_chat" }] });
@@ -511,6 +522,73 @@
     box.replaceChildren(thanks);
     setStatus(text);
     input.focus();
+  }
+
+  // --- "Was this answer helpful?" under each answer
+
+  const votesSending = new Set(); // ids of the messages whose vote is on its way (not kept in storage)
+
+  /** The answer just shown (its last message with text) gets the vote buttons. */
+  function markAnswer(answer) {
+    const message = [...state.messages].reverse().find((m) => m.role === "bot" && m.text);
+    if (!message || message.answer) return;
+    message.answer = { topic: answer.topic };
+    if (Number.isInteger(answer.desk_answer_id)) message.answer.desk_answer_id = answer.desk_answer_id;
+    saveState();
+    const item = log.querySelector('.chat-message[data-id="' + message.id + '"]');
+    if (item) item.append(answerVotes(message));
+  }
+
+  function answerVotes(message) {
+    const group = document.createElement("div");
+    group.className = "chat-votes";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Was this answer helpful?");
+    // Words, not thumb emoji: not every system has a font that draws them.
+    const buttons = [
+      [true, "Helpful"],
+      [false, "Not helpful"],
+    ].map(([helpful, label]) => {
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "chat-vote", textContent: label });
+      button.dataset.helpful = String(helpful);
+      button.addEventListener("click", () => voteOn(message, helpful, buttons));
+      return button;
+    });
+    group.append(...buttons);
+    showVote(message, buttons);
+    return group;
+  }
+
+  /** Pressed shows the vote given; once given (or while it is sent) the buttons take no other. */
+  function showVote(message, buttons) {
+    for (const button of buttons) {
+      const chosen = typeof message.vote === "boolean" && String(message.vote) === button.dataset.helpful;
+      button.setAttribute("aria-pressed", String(chosen));
+      // aria-disabled, not disabled: the focus stays where the person is.
+      if (typeof message.vote === "boolean" || votesSending.has(message.id)) button.setAttribute("aria-disabled", "true");
+      else button.removeAttribute("aria-disabled");
+    }
+  }
+
+  async function voteOn(message, helpful, buttons) {
+    if (typeof message.vote === "boolean" || votesSending.has(message.id)) return;
+    votesSending.add(message.id);
+    showVote(message, buttons);
+    try {
+      const reply = await fetch(answerFeedbackUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ ...message.answer, helpful }),
+      });
+      if (!reply.ok) throw new Error("not saved");
+      message.vote = helpful;
+      setStatus("Thank you for your feedback.");
+    } catch (error) {
+      setStatus("Your feedback could not be sent. Please try again later.");
+    }
+    votesSending.delete(message.id);
+    saveState();
+    showVote(message, buttons);
   }
 
   function connect() {
