@@ -85,7 +85,7 @@ unit: $(SPACY) ## Unit tests of bot/ and actions/ (no servers)
 
 conversations: $(MODEL) ## Rasa conversation tests (intents, entities, actions) on the trained model
 	@echo "==> Conversation tests"
-	$(BIN)/rasa test --stories tests/conversations --model $(MODEL) \
+	$(BIN)/python -m bot.rasa.cli test --stories tests/conversations --model $(MODEL) \
 	  --fail-on-prediction-errors --out var/results/conversations
 
 $(TEST_TOOLS):
