@@ -32,6 +32,11 @@ class Fact:
     source: str
     as_of: str | None = None
     format: str = "count"
+    label_nl: str | None = None
+
+    def label_in(self, language: str = "en") -> str:
+        """The label in ``language``: the Dutch one where the file gives it, else the English."""
+        return self.label_nl if language == "nl" and self.label_nl else self.label
 
     def formatted(self, language: str = "en") -> str:
         if self.format == "year":

@@ -23,7 +23,8 @@ DETECTOR_CERTAINTY = 0.99
 DETECTOR_MIN_WORDS = 3
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
-_DUTCH = frozenset(
+# Each language's most frequent function words (public: the chat widget votes with the same lists).
+DUTCH_WORDS = frozenset(
     """
     de het een en van ik je jij u uw we wij jullie ze zij hij mijn zijn haar ons onze
     hoe wat waar wanneer waarom welke welk wie hoeveel hoelang hoever
@@ -37,7 +38,7 @@ _DUTCH = frozenset(
     iemand medewerker spreken bellen contact opnemen loket
     """.split()
 )
-_ENGLISH = frozenset(
+ENGLISH_WORDS = frozenset(
     """
     the a an and of i you your we they he she my our their it its
     how what where when why which who whom
@@ -88,8 +89,8 @@ def detect(text: str) -> str | None:
         return _GREETINGS.get(words[0])  # a greeting or thanks of one language only tells
     if not words:
         return None
-    dutch = sum(word in _DUTCH for word in words)
-    english = sum(word in _ENGLISH for word in words)
+    dutch = sum(word in DUTCH_WORDS for word in words)
+    english = sum(word in ENGLISH_WORDS for word in words)
     if dutch != english:
         majority = "nl" if dutch > english else "en"
         if abs(dutch - english) >= 2 or len(words) <= DETECTOR_MIN_WORDS:

@@ -20,8 +20,9 @@ from bot.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
 from bot.live_chat import live_chat_secret
 from bot.office_hours import local_time, zone_label
 from bot.secret_files import load_or_create_secret_key
+from bot.site import i18n
 from bot.site.desk import answers as desk_answers
-from bot.site.desk import auth, insights, live, views
+from bot.site.desk import auth, insights, language, live, views
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     label = zone_label(settings.office_timezone)
     app.context_processor(lambda: {"staff": auth.current_staff(), "zone_label": label})
 
+    i18n.init_app(app)
     app.before_request(refuse_unreadable_json)  # before CSRFProtect's check, which may read it
     app.after_request(add_security_headers)
     csrf = CSRFProtect(app)
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.register_blueprint(views.bp)
     app.register_blueprint(live.bp)
     desk_answers.init_app(app, session_factory)
+    language.init_app(app, session_factory)
     insights.init_app(app, settings)
     app.register_blueprint(public_page_blueprint(settings))
     feedback.init_app(app, settings, ratings, csrf)

@@ -11,12 +11,14 @@ from flask import Flask
 from bot.config import settings_from
 from bot.knowledge import load_knowledge
 from bot.quick_replies import offered_payloads
+from bot.site import i18n
 from bot.site.public import SUGGESTIONS, create_blueprint
 
 
 def client(**environ: str):
     settings = settings_from({"ALMERE_RASA_PUBLIC_URL": "https://chat.example.org", **environ})
     app = Flask(__name__)
+    i18n.init_app(app)
     app.register_blueprint(create_blueprint(settings))
     return app.test_client()
 

@@ -5,9 +5,14 @@ single source of facts), so the page and the assistant never disagree. The widge
 (static/chat.js) talks to Rasa's socket.io channel at ``Settings.rasa_public_url``;
 nothing on the page posts to Flask, and everything it loads is served from here.
 
+The page is in English or Dutch (bot/site/i18n.py picks the language per request): the texts of
+the templates and of this module from the site's catalogue, the knowledge file's content in the
+topic's own wording of that language.
+
 The privacy and accessibility statements (``/privacy``, ``/accessibility``) are HTML fragments
-in ``statements/``, filled in with the settings and contact details they quote, so that what
-they say about retention and whom to call is what this deployment does.
+in ``statements/`` (the Dutch ones in ``statements/nl/``), filled in with the settings and contact
+details they quote, so that what they say about retention and whom to call is what this
+deployment does.
 """
 
 from __future__ import annotations
@@ -19,20 +24,29 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, render_template_string
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from bot.config import Settings
 from bot.knowledge import Fact, Knowledge, load_knowledge
+from bot.reply_language import DUTCH_WORDS, ENGLISH_WORDS
+from bot.site.i18n import current_language
+from bot.site.public.widget_texts import widget_texts
 
 # The page's sections: a heading and the knowledge topics whose answers make its text.
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("history", "A young, planned city", ("history",)),
-    ("growth", "Room to grow", ("population", "growth")),
-    ("sustainability", "A sustainable city", ("sustainability",)),
-    ("community", "An international community", ("international_community", "schiphol")),
-    ("business", "Doing business in Almere", ("business_climate", "business_location", "foreign_companies")),
-    ("contact", "Contact", ("contact", "business_desk")),
+SECTIONS: tuple[tuple[str, LazyString, tuple[str, ...]], ...] = (
+    ("history", lazy_gettext("A young, planned city"), ("history",)),
+    ("growth", lazy_gettext("Room to grow"), ("population", "growth")),
+    ("sustainability", lazy_gettext("A sustainable city"), ("sustainability",)),
+    ("community", lazy_gettext("An international community"), ("international_community", "schiphol")),
+    (
+        "business",
+        lazy_gettext("Doing business in Almere"),
+        ("business_climate", "business_location", "foreign_companies"),
+    ),
+    ("contact", lazy_gettext("Contact"), ("contact", "business_desk")),
 )
 # The figures listed under "Almere in figures", in this order.
 KEY_FIGURES = (
@@ -40,24 +54,25 @@ KEY_FIGURES = (
     "international_jobs", "companies", "expats", "cultures",
 )  # fmt: skip
 # What the widget says when it opens on an empty conversation, and the topics it suggests:
-# (title, payload); a payload of None sends the title as typed text. Payloads must be quick
-# replies the chat accepts (bot/quick_replies.py), which a unit test checks.
-WELCOME = (
+# (title, payload); a payload of None sends the title as typed text (in Dutch: "Ik wil een
+# medewerker spreken"). Payloads must be quick replies the chat accepts (bot/quick_replies.py),
+# which a unit test checks; they are the same in both languages.
+WELCOME = lazy_gettext(
     "Hello! I'm the virtual assistant of the International Desk. Ask me about living, working "
     "or doing business in Almere, or choose a topic."
 )
-SUGGESTIONS: tuple[tuple[str, str | None], ...] = (
-    ("Where is Almere?", "/ask_about_almere"),
-    ("Jobs in Almere", "/ask_jobs"),
-    ("International community", "/ask_international_community"),
-    ("Doing business", "/ask_business_climate"),
-    ("Talk to a person", None),
+SUGGESTIONS: tuple[tuple[LazyString, str | None], ...] = (
+    (lazy_gettext("Where is Almere?"), "/ask_about_almere"),
+    (lazy_gettext("Jobs in Almere"), "/ask_jobs"),
+    (lazy_gettext("International community"), "/ask_international_community"),
+    (lazy_gettext("Doing business"), "/ask_business_climate"),
+    (lazy_gettext("Talk to a person"), None),
 )
 STATEMENTS = Path(__file__).parent / "statements"
-# The statement pages: route name, file in STATEMENTS and title.
+# The statement pages: route name, file in STATEMENTS (the Dutch one in STATEMENTS / "nl") and title.
 STATEMENT_PAGES = {
-    "privacy": ("privacy.html", "Privacy statement"),
-    "accessibility": ("accessibility.html", "Accessibility statement"),
+    "privacy": ("privacy.html", lazy_gettext("Privacy statement")),
+    "accessibility": ("accessibility.html", lazy_gettext("Accessibility statement")),
 }
 
 
@@ -68,13 +83,17 @@ class Section:
     paragraphs: Sequence[str]
 
 
-def page_sections(knowledge: Knowledge) -> list[Section]:
-    """The sections of the page, skipping topics the knowledge file does not have."""
+def page_sections(knowledge: Knowledge, language: str = "en") -> list[Section]:
+    """The sections of the page in ``language``, skipping topics the knowledge file does not have."""
     sections = []
     for section_id, heading, topics in SECTIONS:
-        paragraphs = [knowledge.render(knowledge.topics[t].answer) for t in topics if t in knowledge.topics]
+        paragraphs = [
+            knowledge.render(knowledge.topics[t].wording(language).answer, language)
+            for t in topics
+            if t in knowledge.topics
+        ]
         if paragraphs:
-            sections.append(Section(section_id, heading, paragraphs))
+            sections.append(Section(section_id, str(heading), paragraphs))
     return sections
 
 
@@ -83,11 +102,18 @@ def key_figures(knowledge: Knowledge) -> list[Fact]:
 
 
 def welcome_message() -> dict[str, Any]:
-    """The widget's opening message, as the widget stores bot messages."""
+    """The widget's opening message in the page's language, as the widget stores bot messages."""
     return {
-        "text": WELCOME,
-        "buttons": [{"title": title, "payload": payload or title} for title, payload in SUGGESTIONS],
+        "text": str(WELCOME),
+        "buttons": [
+            {"title": str(title), "payload": payload or str(title)} for title, payload in SUGGESTIONS
+        ],
     }
+
+
+def language_words() -> dict[str, list[str]]:
+    """The function words bot/reply_language.py votes with, for the widget's ``lang`` of each message."""
+    return {"nl": sorted(DUTCH_WORDS), "en": sorted(ENGLISH_WORDS)}
 
 
 def content_security_policy(rasa_public_url: str) -> str:
@@ -133,7 +159,6 @@ def create_blueprint(settings: Settings) -> Blueprint:
         "source_publisher": knowledge.source_publisher,
         "rasa_url": rasa_url,
         "max_message_chars": settings.max_message_chars,
-        "welcome": welcome_message(),
     }
 
     def html(page: str) -> Response:
@@ -143,28 +168,35 @@ def create_blueprint(settings: Settings) -> Blueprint:
     @bp.get("/")
     def index() -> Response:
         intro = knowledge.topics.get("about_almere")
+        language = current_language()
         return html(
             render_template(
                 "web/index.html",
-                intro=knowledge.render(intro.answer) if intro else "",
-                sections=page_sections(knowledge),
+                intro=knowledge.render(intro.wording(language).answer, language) if intro else "",
+                sections=page_sections(knowledge, language),
                 figures=key_figures(knowledge),
                 **common,
             )
         )
 
-    def statement_view(name: str, filename: str, title: str) -> None:
+    def statement_view(name: str, filename: str, title: LazyString) -> None:
         def view() -> Response:
+            folder = STATEMENTS / "nl" if current_language() == "nl" else STATEMENTS
             body = render_template_string(
-                (STATEMENTS / filename).read_text(encoding="utf-8"),
+                (folder / filename).read_text(encoding="utf-8"),
                 settings=settings,
                 contact=knowledge.contact,
             )
-            return html(render_template("web/statement.html", title=title, body=Markup(body), **common))
+            return html(render_template("web/statement.html", title=str(title), body=Markup(body), **common))
 
         bp.add_url_rule(f"/{name}", endpoint=name, view_func=view, methods=["GET"])
 
     for name, (filename, title) in STATEMENT_PAGES.items():
         statement_view(name, filename, title)
+
+    # The widget's texts, on every public page (templates/web/chat.html).
+    bp.add_app_template_global(welcome_message, "chat_welcome")
+    bp.add_app_template_global(language_words, "chat_language_words")
+    bp.add_app_template_global(widget_texts, "chat_texts")
 
     return bp

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -24,22 +25,22 @@ from werkzeug.wrappers import Response
 from bot import limits
 from bot.config import Settings
 from bot.knowledge import load_knowledge
-from bot.site.public import content_security_policy, welcome_message
+from bot.site.public import content_security_policy
 from bot.tickets.errors import InvalidTicket, TicketStoreUnavailable
 from bot.tickets.ratings import AlreadyAnswered, InvalidRatingLink, RatingNotFound, RatingService
 from bot.tickets.validation import RATING_COMMENT_MAX, SCORES
 
 EXTENSION_KEY = "almere_feedback"
 SCORE_LABELS = {
-    1: "Not helpful",
-    2: "A little helpful",
-    3: "Helpful",
-    4: "Very helpful",
-    5: "Extremely helpful",
+    1: lazy_gettext("Not helpful"),
+    2: lazy_gettext("A little helpful"),
+    3: lazy_gettext("Helpful"),
+    4: lazy_gettext("Very helpful"),
+    5: lazy_gettext("Extremely helpful"),
 }
-TOO_LARGE = "That is too much text for an answer."
-NOT_JSON = 'Send JSON like {"token": "...", "score": 4, "comment": "..."}.'
-UNAVAILABLE = "Your answer could not be saved just now. Please try again in a few minutes."
+TOO_LARGE = lazy_gettext("That is too much text for an answer.")
+NOT_JSON = 'Send JSON like {"token": "...", "score": 4, "comment": "..."}.'  # for developers: English
+UNAVAILABLE = lazy_gettext("Your answer could not be saved just now. Please try again in a few minutes.")
 
 bp = Blueprint("feedback", __name__)
 
@@ -65,7 +66,6 @@ def init_app(app: Flask, settings: Settings, ratings: RatingService, csrf: CSRFP
             "source_publisher": knowledge.source_publisher,
             "rasa_url": rasa_url,
             "max_message_chars": settings.max_message_chars,
-            "welcome": welcome_message(),
         },
         # The public page's policy, except that this page's form posts back to this server.
         csp=content_security_policy(rasa_url).replace("form-action 'none'", "form-action 'self'"),

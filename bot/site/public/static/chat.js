@@ -22,6 +22,15 @@
  * {answer: {topic, desk_answer_id?}} right after its text. That message then shows "Helpful" /
  * "Not helpful" buttons; one vote per answer, kept with the message, goes to POST /answer-feedback
  * with the topic only (bot/insights/feedback.py).
+ *
+ * Languages (issue 14): every text the widget shows or announces comes from the page's data-texts
+ * (bot/site/public/widget_texts.py, translated by the site's catalogue); the options menu switches
+ * the page between Nederlands and English (a reload with ?lang=, the conversation stays). When the
+ * page's language differs from the one the widget last told the server, it emits set_language
+ * {language} once the session is confirmed, so the assistant's replies follow the choice. Each
+ * message gets a lang attribute for screen readers: the language its text is in, by the same
+ * function-word vote as bot/reply_language.py (its word lists in data-language-words); when the
+ * vote does not tell, the previous message's language, else the page's.
  */
 (function () {
   "use strict";
@@ -35,15 +44,24 @@
   // Links, ticket references (ALM-000123) and phone numbers (14 036, +31 36 539 99 11).
   const TOKENS = /\bhttps?:\/\/[^\s<>"']+|\bALM-\d+|\+?\d+(?: \d+)+/g;
   const REFERENCE = /^ALM-\d+$/;
-  const DEFAULT_PLACEHOLDER = "Type your question";
+  const TEXTS = JSON.parse(root.dataset.texts);
+  /** The text ``key`` with its {placeholders} filled in from ``values``. */
+  function say(key, values) {
+    return TEXTS[key].replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? values[name] : whole));
+  }
+  const PAGE_LANGUAGE = root.dataset.language === "nl" ? "nl" : "en";
+  const LANGUAGE_WORDS = JSON.parse(root.dataset.languageWords);
+  const DUTCH_WORDS = new Set(LANGUAGE_WORDS.nl);
+  const ENGLISH_WORDS = new Set(LANGUAGE_WORDS.en);
+  const WORD = /[a-zà-ÿ']+/g;
   // What the input offers for each expected answer; "contact" is e-mail or phone, as chosen.
   const INPUTS = {
-    question: { type: "text", inputmode: "text", autocomplete: "off", placeholder: DEFAULT_PLACEHOLDER },
-    name: { type: "text", inputmode: "text", autocomplete: "name", placeholder: "Your name" },
-    email: { type: "email", inputmode: "email", autocomplete: "email", placeholder: "Your e-mail address" },
-    phone: { type: "tel", inputmode: "tel", autocomplete: "tel", placeholder: "Your phone number" },
-    deskQuestion: { type: "text", inputmode: "text", autocomplete: "off", placeholder: "Your question for the desk" },
-    choice: { type: "text", inputmode: "text", autocomplete: "off", placeholder: "Choose a reply above, or type one" },
+    question: { type: "text", inputmode: "text", autocomplete: "off", placeholder: say("placeholder_question") },
+    name: { type: "text", inputmode: "text", autocomplete: "name", placeholder: say("placeholder_name") },
+    email: { type: "email", inputmode: "email", autocomplete: "email", placeholder: say("placeholder_email") },
+    phone: { type: "tel", inputmode: "tel", autocomplete: "tel", placeholder: say("placeholder_phone") },
+    deskQuestion: { type: "text", inputmode: "text", autocomplete: "off", placeholder: say("placeholder_desk_question") },
+    choice: { type: "text", inputmode: "text", autocomplete: "off", placeholder: say("placeholder_choice") },
   };
 
   const find = (id) => document.getElementById(id);
@@ -68,16 +86,17 @@
   const answerFeedbackUrl = new URL("/answer-feedback", window.location.href);
   const COMMENT_MAX = 1000;
   const LIVE_STATUS = {
-    waiting: "Waiting for a colleague to join…",
-    active: (name) => "You are chatting with " + name + " of the municipality.",
-    returned: "You are chatting with the digital assistant again.",
-    closed: "The chat with a colleague has ended.",
-    missed: "No colleague could join just now.",
+    waiting: say("live_waiting"),
+    active: (name) => say("live_active", { name }),
+    returned: say("live_returned"),
+    closed: say("live_closed"),
+    missed: say("live_missed"),
     unavailable: "",
   };
 
   // --- What this tab remembers: { sessionId (the session token), open, unread, expects,
-  // contactKind, messages: [{ id, role, text, buttons, time, payload, failed, privacy }] }
+  // contactKind, toldLanguage (the language last sent with set_language),
+  // messages: [{ id, role, text, buttons, time, payload, failed, privacy }] }
 
   function loadState() {
     try {
@@ -126,6 +145,26 @@
     parent.append(text.slice(done));
   }
 
+  /** "nl" or "en" by the function-word vote of bot/reply_language.py, or null when it does not
+   * tell (one word, or as many of each language's words). */
+  function votedLanguage(text) {
+    const words = (text || "").toLowerCase().match(WORD) || [];
+    if (words.length < 2) return null;
+    const dutch = words.filter((word) => DUTCH_WORDS.has(word)).length;
+    const english = words.filter((word) => ENGLISH_WORDS.has(word)).length;
+    if (dutch === english) return null;
+    return dutch > english ? "nl" : "en";
+  }
+
+  let lastLanguage = null; // the language of the message rendered last
+
+  /** The language of a message's text: its vote, else the previous message's, else the page's. */
+  function messageLanguage(message) {
+    const language = votedLanguage(message.text) || lastLanguage || PAGE_LANGUAGE;
+    lastLanguage = language;
+    return language;
+  }
+
   function clockTime(date) {
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
@@ -133,11 +172,11 @@
   function notSentMark(message) {
     const mark = document.createElement("p");
     mark.className = "chat-failed";
-    mark.append("Not sent. ");
+    mark.append(say("not_sent") + " ");
     const retry = document.createElement("button");
     retry.type = "button";
     retry.className = "chat-retry";
-    retry.textContent = "Retry";
+    retry.textContent = say("retry");
     retry.addEventListener("click", () => resend(message));
     mark.append(retry);
     return mark;
@@ -148,8 +187,9 @@
     note.className = "chat-note";
     const link = document.createElement("a");
     link.href = privacyUrl;
-    link.textContent = "privacy statement";
-    note.append("Read what is kept and for how long in the ", link, ".");
+    link.textContent = say("privacy_link");
+    const [before, after] = say("privacy_note").split("{link}");
+    note.append(before, link, after || "");
     return note;
   }
 
@@ -157,11 +197,11 @@
     const button = document.createElement("button");
     button.type = "button";
     button.className = "chat-copy";
-    button.textContent = "Copy reference " + reference;
+    button.textContent = say("copy_reference", { reference });
     button.addEventListener("click", () => {
       navigator.clipboard.writeText(reference).then(
-        () => setStatus("Reference " + reference + " copied."),
-        () => setStatus("Copying is not allowed here: please select the reference and copy it.")
+        () => setStatus(say("copied", { reference })),
+        () => setStatus(say("copy_refused"))
       );
     });
     return button;
@@ -171,6 +211,7 @@
     const item = document.createElement("div");
     item.className = "chat-message chat-message-" + message.role;
     item.dataset.id = message.id || "";
+    if (message.role === "user" || message.role === "bot") item.lang = messageLanguage(message);
     const bubble = document.createElement("div");
     bubble.className = "chat-bubble";
     const body = document.createElement("p");
@@ -180,10 +221,10 @@
     if (message.role === "staff") {
       const name = document.createElement("p");
       name.className = "chat-staff-name";
-      name.textContent = message.name + " (municipality)";
+      name.textContent = say("staff_name", { name: message.name });
       bubble.append(name);
     }
-    who.textContent = message.role === "user" ? "You: " : message.role === "staff" ? message.name + ": " : "Assistant: ";
+    who.textContent = (message.role === "user" ? say("you") : message.role === "staff" ? message.name : say("assistant")) + ": ";
     body.append(who);
     appendText(body, message.text);
     bubble.append(body);
@@ -210,7 +251,7 @@
     const group = document.createElement("div");
     group.className = "chat-replies";
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Suggested replies");
+    group.setAttribute("aria-label", say("suggested_replies"));
     const list = document.createElement("ul");
     for (const reply of buttons) {
       const item = document.createElement("li");
@@ -348,7 +389,7 @@
     if (!count) return;
     const hiddenText = document.createElement("span");
     hiddenText.className = "visually-hidden";
-    hiddenText.textContent = count === 1 ? " new reply" : " new replies";
+    hiddenText.textContent = " " + say(count === 1 ? "new_reply" : "new_replies");
     unread.append(String(count), hiddenText);
   }
 
@@ -391,7 +432,7 @@
     if (typeof data.from_staff === "string" && text) {
       showTyping(false);
       addMessage({ role: "staff", name: data.from_staff, text, buttons: [] });
-      noticeWhileClosed(data.from_staff + " replied. Open the chat to read the reply.");
+      noticeWhileClosed(say("staff_replied", { name: data.from_staff }));
       return;
     }
     const offered = data.quick_replies || data.buttons;
@@ -401,7 +442,7 @@
     if (text || buttons.length) {
       showTyping(false);
       addMessage({ role: "bot", text, buttons });
-      noticeWhileClosed("The assistant replied. Open the chat to read the reply.");
+      noticeWhileClosed(say("assistant_replied"));
     }
     const rating = data.rating && typeof data.rating === "object" ? data.rating : null;
     if (rating && typeof rating.token === "string" && typeof rating.question === "string") {
@@ -435,7 +476,7 @@
     const live = state.live;
     if (!live) return;
     const said = LIVE_STATUS[live.state];
-    setStatus(typeof said === "function" ? said(live.staff || "a colleague") : said);
+    setStatus(typeof said === "function" ? said(live.staff || say("a_colleague")) : said);
     panel.dataset.live = live.state;
   }
 
@@ -443,7 +484,7 @@
     removeReplies();
     addMessage({ role: "user", text: title, buttons: [] });
     if (offline || !socket) {
-      setStatus("There is no connection: the chat with a colleague could not be asked for. Try again in a moment.", true);
+      setStatus(say("live_no_connection"), true);
       return;
     }
     connect();
@@ -470,7 +511,7 @@
     set.append(legend);
     const scale = document.createElement("div");
     scale.className = "chat-rating-scale";
-    const labels = ["1 (not helpful)", "2", "3", "4", "5 (very helpful)"];
+    const labels = [say("rating_lowest"), "2", "3", "4", say("rating_highest")];
     labels.forEach((label, index) => {
       const id = "rating-" + message.id + "-" + (index + 1);
       const radio = Object.assign(document.createElement("input"), { type: "radio", name: "score", value: String(index + 1), id });
@@ -481,24 +522,24 @@
     });
     set.append(scale);
     const commentId = "rating-comment-" + message.id;
-    const commentLabel = Object.assign(document.createElement("label"), { htmlFor: commentId, textContent: "Comment (optional)" });
+    const commentLabel = Object.assign(document.createElement("label"), { htmlFor: commentId, textContent: say("rating_comment") });
     const comment = Object.assign(document.createElement("textarea"), { id: commentId, name: "comment", rows: 2, maxLength: COMMENT_MAX });
     set.append(commentLabel, comment);
-    const sendButton = Object.assign(document.createElement("button"), { type: "submit", className: "chat-send", textContent: "Send rating" });
-    const skip = Object.assign(document.createElement("button"), { type: "button", className: "chat-link-button", textContent: "No, thanks" });
+    const sendButton = Object.assign(document.createElement("button"), { type: "submit", className: "chat-send", textContent: say("rating_send") });
+    const skip = Object.assign(document.createElement("button"), { type: "button", className: "chat-link-button", textContent: say("rating_skip") });
     const said = Object.assign(document.createElement("p"), { className: "chat-note" });
     said.setAttribute("role", "status");
     set.append(sendButton, skip, said);
     box.append(set);
-    skip.addEventListener("click", () => finishRating(message, box, "No problem. Thank you for chatting with us."));
+    skip.addEventListener("click", () => finishRating(message, box, say("rating_skipped")));
     box.addEventListener("submit", async (event) => {
       event.preventDefault();
       const chosen = box.querySelector('input[name="score"]:checked');
       if (!chosen) {
-        said.textContent = "Please choose a number from 1 to 5 first.";
+        said.textContent = say("rating_choose");
         return;
       }
-      said.textContent = "Sending…";
+      said.textContent = say("sending");
       try {
         const reply = await fetch(feedbackUrl, {
           method: "POST",
@@ -506,10 +547,10 @@
           body: JSON.stringify({ token: message.token, score: Number(chosen.value), comment: comment.value.trim() }),
         });
         const data = await reply.json().catch(() => ({}));
-        if (!reply.ok && reply.status !== 409) throw new Error(data.error || "Your rating could not be sent.");
-        finishRating(message, box, "Thank you for your rating!");
+        if (!reply.ok && reply.status !== 409) throw new Error(data.error || say("rating_not_sent"));
+        finishRating(message, box, say("rating_thanks"));
       } catch (error) {
-        said.textContent = error.message + " Please try again.";
+        said.textContent = error.message + " " + say("try_again");
       }
     });
     log.append(box);
@@ -543,11 +584,11 @@
     const group = document.createElement("div");
     group.className = "chat-votes";
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Was this answer helpful?");
+    group.setAttribute("aria-label", say("votes_label"));
     // Words, not thumb emoji: not every system has a font that draws them.
     const buttons = [
-      [true, "Helpful"],
-      [false, "Not helpful"],
+      [true, say("vote_helpful")],
+      [false, say("vote_not_helpful")],
     ].map(([helpful, label]) => {
       const button = Object.assign(document.createElement("button"), { type: "button", className: "chat-vote", textContent: label });
       button.dataset.helpful = String(helpful);
@@ -582,18 +623,35 @@
       });
       if (!reply.ok) throw new Error("not saved");
       message.vote = helpful;
-      setStatus("Thank you for your feedback.");
+      setStatus(say("vote_thanks"));
     } catch (error) {
-      setStatus("Your feedback could not be sent. Please try again later.");
+      setStatus(say("vote_not_sent"));
     }
     votesSending.delete(message.id);
     saveState();
     showVote(message, buttons);
   }
 
+  /** Tell the server the page's language when it is not the one last told (a new session or a
+   * switch), so that the assistant answers in it. Only on a confirmed session. */
+  function tellLanguage() {
+    // A conversation never told is in the server's default, English (bot/reply_language.py).
+    if (!ready || (state.toldLanguage || "en") === PAGE_LANGUAGE) return;
+    socket.emit("set_language", { language: PAGE_LANGUAGE });
+    state.toldLanguage = PAGE_LANGUAGE;
+    saveState();
+  }
+
+  /** Reload the page in ``language``; the conversation stays (sessionStorage). */
+  function switchLanguage(language) {
+    const url = new URL(window.location.href);
+    url.searchParams.set("lang", language);
+    window.location.assign(url.href);
+  }
+
   function connect() {
     if (socket) return;
-    setStatus("Connecting to the assistant…", true);
+    setStatus(say("connecting"), true);
     const path = rasaUrl.pathname.replace(/\/+$/, "") + "/socket.io";
     socket = window.io(rasaUrl.origin, { path, reconnectionDelayMax: 5000 });
     socket.on("connect", () => {
@@ -608,9 +666,10 @@
       }
       ready = true;
       offline = false;
+      tellLanguage();
       const unsent = state.messages.some((message) => message.failed);
       if (connectionStatus) {
-        setStatus(unsent ? "Connected again. Use Retry to send the message that was not sent." : "");
+        setStatus(unsent ? say("connected_retry") : "");
       }
       flush();
     });
@@ -619,7 +678,7 @@
       ready = false;
       offline = true;
       showTyping(false);
-      setStatus("The connection was lost. Reconnecting…", true);
+      setStatus(say("connection_lost"), true);
     });
     socket.on("connect_error", () => {
       ready = false;
@@ -627,9 +686,7 @@
       showTyping(false);
       // Not active: the server refused this page; active: it will keep trying.
       setStatus(
-        socket.active
-          ? "The assistant cannot be reached right now. Trying again…"
-          : "Sorry, the chat is not available on this page.",
+        socket.active ? say("unreachable") : say("refused"),
         true
       );
     });
@@ -640,7 +697,7 @@
     if (offline) {
       message.failed = true;
       saveState();
-      setStatus("Your message was not sent: there is no connection. Use Retry when it is back.", true);
+      setStatus(say("offline_not_sent"), true);
       return false;
     }
     outbox.push(message.payload || message.text);
@@ -667,12 +724,12 @@
     const mark = item && item.querySelector(".chat-failed");
     message.failed = false;
     if (!deliver(message)) {
-      setStatus("Still no connection: your message was not sent. Try again in a moment.", true);
+      setStatus(say("still_offline"), true);
       return;
     }
     saveState();
     if (mark) mark.remove();
-    setStatus("Sending your message again.");
+    setStatus(say("sending_again"));
     input.focus();
   }
 
@@ -716,6 +773,7 @@
     state.sessionId = null;
     state.expects = null;
     state.live = null;
+    state.toldLanguage = null; // the new session is told the page's language
     delete panel.dataset.live;
     outbox.length = 0;
     showTyping(false);
@@ -724,18 +782,18 @@
     ready = false;
     if (socket && socket.connected) socket.emit("session_request", { session_id: null });
     greetIfEmpty();
-    setStatus("A new conversation has started.");
+    setStatus(say("new_conversation"));
     input.focus();
   }
 
   /** The conversation as a text file, for the person to keep. */
   function saveCopy() {
-    const lines = ["Conversation with the International Desk assistant, Municipality of Almere", ""];
+    const lines = [say("file_header"), ""];
     for (const message of state.messages) {
       if (!message.text) continue;
       const when = message.time ? new Date(message.time).toLocaleString() + " " : "";
-      const who = message.role === "user" ? "You" : message.role === "staff" ? message.name : "Assistant";
-      lines.push(when + who + ": " + message.text + (message.failed ? " (not sent)" : ""));
+      const who = message.role === "user" ? say("you") : message.role === "staff" ? message.name : say("assistant");
+      lines.push(when + who + ": " + message.text + (message.failed ? " " + say("not_sent_suffix") : ""));
     }
     const file = new Blob([lines.join("\n") + "\n"], { type: "text/plain;charset=utf-8" });
     const link = document.createElement("a");
@@ -746,7 +804,7 @@
     link.remove();
     window.setTimeout(() => URL.revokeObjectURL(link.href), 1000);
     showMenu(false);
-    setStatus("A copy of the conversation was saved as a text file.");
+    setStatus(say("file_saved"));
     optionsButton.focus();
   }
 
@@ -759,6 +817,7 @@
     find("chat-confirm-yes").focus();
   });
   find("chat-save").addEventListener("click", saveCopy);
+  find("chat-language").addEventListener("click", (event) => switchLanguage(event.currentTarget.dataset.language));
   find("chat-confirm-yes").addEventListener("click", startNewConversation);
   find("chat-confirm-no").addEventListener("click", () => {
     confirmBox.hidden = true;
