@@ -156,13 +156,16 @@ def intent_rows(crossval: cv.CrossValidation) -> list[list[object]]:
 def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
     in_scope = scenarios.passed_share(results, evalsets.IN_SCOPE)
     conversations = scenarios.passed_share(results, evalsets.CONVERSATIONS)
+    dutch = scenarios.passed_share(results, evalsets.NL_QUESTIONS)
     rows = scenarios.miss_rows(results)
     return [
-        "## In-scope questions and conversations (what a visitor sees)",
+        "## In-scope questions, conversations and Dutch questions (what a visitor sees)",
         "",
         f"`{evalsets.IN_SCOPE}`: **{in_scope[0]}/{in_scope[1]}** answered as expected, each in a fresh "
         f"conversation; `{evalsets.CONVERSATIONS}`: **{conversations[0]}/{conversations[1]}** "
-        "scenarios passed (every expectation of every turn). The reply of a turn is every message "
+        f"scenarios passed (every expectation of every turn); `{evalsets.NL_QUESTIONS}`: "
+        f"**{dutch[0]}/{dutch[1]}** answered as expected and in the row's `reply_language`. "
+        "The reply of a turn is every message "
         "the assistant sent for it; `complete_handoff` / `refuse_consent` answer the handoff form "
         "like a person (evaluation/form_driver.py). Checks: evaluation/expectations.py. "
         "`python -m evaluation.scenarios` runs just these and prints the misses with their texts.",
@@ -176,6 +179,27 @@ def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
     ]
 
 
+def dutch_section(results: Sequence[Result]) -> list[str]:
+    """The project's own Dutch outside questions (evaluation/dutch_outside_questions.txt)."""
+    figures = [r for r in results if r.classification.outcome is Outcome.FIGURE]
+    honest = sum(r.honest for r in results)
+    return [
+        "## Dutch questions about other places (issue 14)",
+        "",
+        f"`evaluation/{evalsets.DUTCH_OUTSIDE.name}` (written for this project's own measurement, not "
+        f"from ../shared/eval/): {len(results)} Dutch questions about other cities and general "
+        f"knowledge; **{len(figures)}** got an Almere figure, {honest} were declined or handed over.",
+        "",
+        report.table(
+            ["question (file:line)", "figures", "reply"],
+            [[r.question.ref, ", ".join(r.classification.figures), redacted(r, 120)] for r in figures],
+        )
+        if figures
+        else "None got a figure.",
+        "",
+    ]
+
+
 def render(
     started: datetime,
     commands: Sequence[str],
@@ -185,6 +209,7 @@ def render(
     concurrency: int = CONCURRENCY,
     scenario_results: Sequence[scenarios.ScenarioResult] = (),
     desk_answer_lines: Sequence[str] = (),
+    dutch_results: Sequence[Result] = (),
 ) -> str:
     declines = [r for r in results if not r.question.small_talk]
     small_talk = [r for r in results if r.question.small_talk]
@@ -226,6 +251,21 @@ def render(
         report.Target(
             "replies stating an Almere figure to a question not about Almere",
             len(figures),
+            0,
+            at_least=False,
+            digits=0,
+        ),
+        report.Target(
+            "Dutch questions answered as expected and in the expected language",
+            share(scenarios.passed_share(scenario_results, evalsets.NL_QUESTIONS)),
+            100 * scenarios.DUTCH_TARGET,
+            at_least=True,
+            unit=" %",
+            digits=1,
+        ),
+        report.Target(
+            "Dutch outside questions that got an Almere figure",
+            sum(r.classification.outcome is Outcome.FIGURE for r in dutch_results) if dutch_results else None,
             0,
             at_least=False,
             digits=0,
@@ -275,6 +315,8 @@ def render(
         ]
     if scenario_results:
         lines += scenario_section(scenario_results)
+    if dutch_results:
+        lines += dutch_section(dutch_results)
     columns = [*(o.value for o in Outcome), "error"]
     lines += [
         "## Honest declines",
@@ -388,9 +430,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("==> In-scope questions and conversation scenarios…", flush=True)
         scenario_results = scenarios.run(
             running.rest_url,
-            [*evalsets.load_in_scope(), *evalsets.load_conversations()],
+            [*evalsets.load_in_scope(), *evalsets.load_conversations(), *evalsets.load_nl_questions()],
             arguments.concurrency,
         )
+        print("==> Dutch questions about other places…", flush=True)
+        dutch_results = ask(running.rest_url, evalsets.load_dutch_outside(), arguments.concurrency)
     save_replies(results, work / "replies.json")
     scenarios.save(scenario_results, work / "scenarios.json")
     desk_lines = desk_answers.section(
@@ -399,7 +443,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         pipeline=[(r.question, r.reply) for r in (*results, *paraphrases)],
     )
     text = render(
-        started, commands, crossval, results, seconds, arguments.concurrency, scenario_results, desk_lines
+        started,
+        commands,
+        crossval,
+        results,
+        seconds,
+        arguments.concurrency,
+        scenario_results,
+        desk_lines,
+        dutch_results,
     )
     report.write(arguments.out, text)
     summary = text.split("## Summary", 1)[1].split("##", 1)[0].strip()
