@@ -92,7 +92,11 @@ def test_odd_messages_get_a_polite_answer(assistant, message):
     response = say(assistant, message)
     assert response.status_code == 200
     replies = response.json()
-    assert replies and all(isinstance(r.get("text"), str) and r["text"] for r in replies)
+    # An answer also names its topic for the widget's thumbs, in a message of its own without text.
+    payloads = [r["custom"] for r in replies if "custom" in r]
+    assert all(list(p) == ["data"] and list(p["data"]) == ["answer"] for p in payloads), payloads
+    texts = [r for r in replies if "custom" not in r]
+    assert texts and all(isinstance(r.get("text"), str) and r["text"] for r in texts)
 
 
 def test_the_conversation_goes_on_after_bad_input(assistant):
