@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from bot.processes import free_port
 from bot.tickets import TicketResult, TicketService, TranscriptEntry
@@ -27,6 +33,30 @@ def require_service(available: bool, reason: str) -> None:
     if running_in_ci():
         pytest.fail(f"{reason} (CI is set, so this server is required)")
     pytest.skip(reason)
+
+
+@dataclass
+class Inbox:
+    """Collects every message a local SMTP server (:func:`smtp_server`) accepts."""
+
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A local SMTP server on a free port, and the inbox of what it received."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
 
 
 def transcript(*lines: str, start: datetime = T0) -> list[TranscriptEntry]:

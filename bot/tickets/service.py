@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 from typing import TypeVar
 
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 
 from bot.config import Settings
-from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.database import create_engine_for, create_session_factory, guarded, in_transaction
 from bot.tickets.errors import (
     ConsentRequired,
     InvalidTicket,
@@ -291,21 +291,11 @@ class TicketService:
 
     def _in_transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in one transaction; IntegrityError is left to the caller."""
-        try:
-            with self._session_factory() as session, session.begin():
-                return work(session)
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as error:
-            logger.warning("Ticket database unavailable: %s", error)
-            raise TicketStoreUnavailable("The ticket database is unavailable.") from error
+        return in_transaction(self._session_factory, work)
 
     def _guarded(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction; every database error becomes TicketStoreUnavailable."""
-        try:
-            return self._in_transaction(work)
-        except IntegrityError as error:
-            raise TicketStoreUnavailable("The ticket could not be saved.") from error
+        return guarded(self._session_factory, work)
 
     def _notify(self, record: TicketRecord) -> None:
         if self._notifier is None:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
-from support import free_port, open_ticket, transcript
+from support import Inbox, free_port, open_ticket, transcript
+from support import smtp_server as local_smtp_server
 
 from bot.config import Settings, settings_from
 from bot.tickets import TicketService
@@ -18,25 +15,10 @@ from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.notify import EmailNotifier
 
 
-@dataclass
-class Inbox:
-    """Collects every message the SMTP server accepts."""
-
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    with local_smtp_server() as server:
+        yield server
 
 
 def mail_settings(port: int, host: str | None = "127.0.0.1") -> Settings:

@@ -4,14 +4,11 @@ the first reply, the queue's "awaiting first reply", and the rating question aft
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import update
-from support import T0, free_port, open_ticket
+from support import T0, Inbox, free_port, open_ticket
+from support import smtp_server as local_smtp_server
 
 from bot.config import settings_from
 from bot.tickets import InvalidTicket, InvalidTransition, TicketStoreUnavailable, TranscriptEntry
@@ -23,25 +20,10 @@ from bot.tickets.replies import SENDING_AGAIN, EmailNotConfigured, RatingAsk, Re
 from bot.tickets.validation import REPLY_MAX
 
 
-@dataclass
-class Inbox:
-    """Collects every message the SMTP server accepts."""
-
-    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    with local_smtp_server() as server:
+        yield server
 
 
 def mailer(port: int | None) -> Mailer:
