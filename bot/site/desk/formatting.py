@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
+
 
 def _parts(delta: timedelta) -> tuple[int, int, int]:
     """(days, hours, minutes) of ``delta``, rounded down to the minute; never negative."""
@@ -19,7 +21,7 @@ def waited_text(since: datetime, now: datetime) -> str:
         return f"{days} d {hours} h"
     if hours:
         return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else "less than 1 min"
+    return f"{minutes} min" if minutes else gettext("less than 1 min")
 
 
 def waited_iso(since: datetime, now: datetime) -> str:

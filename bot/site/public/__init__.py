@@ -181,11 +181,14 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
     def statement_view(name: str, filename: str, title: LazyString) -> None:
         def view() -> Response:
-            folder = STATEMENTS / "nl" if current_language() == "nl" else STATEMENTS
+            language = current_language()
+            folder = STATEMENTS / "nl" if language == "nl" else STATEMENTS
             body = render_template_string(
                 (folder / filename).read_text(encoding="utf-8"),
                 settings=settings,
                 contact=knowledge.contact,
+                # The desk's name in the statement's language (the knowledge file's phrase).
+                department=knowledge.phrases[language].get("department", knowledge.contact.department),
             )
             return html(render_template("web/statement.html", title=str(title), body=Markup(body), **common))
 
