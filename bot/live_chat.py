@@ -26,7 +26,7 @@ from bot.tickets.live_chat import LiveChatService
 SECRET_FILE = REPO_ROOT / "var" / "live_chat_secret"
 DESK_NAMES = {
     "en": {"international": "International Affairs Department", "business": "business service desk"},
-    "nl": {"international": "afdeling International Affairs", "business": "het ondernemersloket"},
+    "nl": {"international": "de afdeling International Affairs", "business": "het ondernemersloket"},
 }
 # What the person is told, per language (issue 14).
 TEXTS = {
@@ -63,7 +63,7 @@ TEXTS = {
         "seconds": "{n} seconden",
         "minutes": "{n} minuten",
         "nobody_free": "Sorry, er is nu geen medewerker vrij om te chatten.",
-        "joined": "{name} van de {desk} neemt nu deel aan het gesprek.",
+        "joined": "{name} van {desk} neemt nu deel aan het gesprek.",
         "missed": (
             "Sorry, er kon nu geen medewerker komen. Als je je gegevens achterlaat, antwoordt een "
             "medewerker je per e-mail of telefoon."
@@ -82,7 +82,7 @@ TEXTS = {
 }
 
 
-def text(name: str, language: str = "en", **values: str) -> str:
+def text(name: str, language: str = "en", /, **values: str) -> str:
     """One of the live chat's sentences in ``language`` (English if unknown)."""
     return TEXTS.get(language, TEXTS["en"])[name].format(**values)
 

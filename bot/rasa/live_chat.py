@@ -23,6 +23,7 @@ import asyncio
 import logging
 from typing import Any
 
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.channels.socketio import SocketIOOutput
 from rasa.shared.core.events import (
     ActiveLoop,
@@ -54,9 +55,15 @@ STAFF_NAME_CHARS = 100
 
 
 async def append_events(agent: Any, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
-    """Add ``events`` to the conversation (under its lock) and save it; returns the session's events."""
+    """Add ``events`` to the conversation (under its lock) and save it; returns the session's events.
+
+    A conversation that has not begun (or whose session expired) is started first, as a message
+    would start it: without its ``action_session_start`` and ``action_listen`` the rules would not
+    recognise the next message's turn."""
     async with agent.lock_store.lock(conversation_id):
-        tracker = await agent.processor.get_tracker(conversation_id)
+        tracker = await agent.processor.fetch_tracker_and_update_session(
+            conversation_id, CollectingOutputChannel()
+        )
         for event in events:
             tracker.update(event, agent.domain)
         await agent.processor.save_tracker(tracker)

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sites import Account, running_site
 
 from bot import processes
 from bot.config import REPO_ROOT
-from bot.site.desk.accounts import StaffAccounts
-from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,42 +72,20 @@ def serve_foreign_page(directory: Path, port: int, socket_client_url: str) -> Th
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    if not processes.MODEL.exists():
-        pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
     work = tmp_path_factory.mktemp("browser")
-    ports = processes.Ports.free(desk=True)
-    page_origin = f"http://{processes.LOOPBACK}:{ports.desk}"
-    rasa_url = f"http://{processes.LOOPBACK}:{ports.rasa[0]}"
-
-    database_url = f"sqlite:///{work / 'desk.db'}"
-    upgrade_database(database_url)
-    engine = create_engine_for(database_url)
-    StaffAccounts(create_session_factory(engine)).add(STAFF_USER, STAFF_PASSWORD)
-    engine.dispose()
-
-    env = {
-        "ALMERE_DATABASE_URL": database_url,
-        "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "ALMERE_CHAT_ORIGINS": page_origin,
-        "ALMERE_RASA_PUBLIC_URL": rasa_url,
-        "ALMERE_SECRET_KEY": secrets.token_hex(32),  # so the desk writes no key file under var/
-        "ALMERE_LIVE_CHAT_SECRET": secrets.token_hex(32),  # nor the desk and Rasa a live-chat secret
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
-    servers = processes.assistant_stack(work, ports, env, cors=[page_origin])
-    foreign_port = processes.free_port()
-    foreign = serve_foreign_page(work, foreign_port, f"{page_origin}/static/vendor/socket.io.min.js")
-    try:
-        with processes.running(servers, together=True, timeout=180) as started:  # they load in parallel
+    with running_site(work, [Account(STAFF_USER, STAFF_PASSWORD)]) as running:
+        foreign_port = processes.free_port()
+        foreign = serve_foreign_page(work, foreign_port, f"{running.page_url}static/vendor/socket.io.min.js")
+        try:
             yield Site(
-                page_url=page_origin + "/",
-                rasa_url=rasa_url,
+                page_url=running.page_url,
+                rasa_url=running.rasa_url,
                 foreign_url=f"http://localhost:{foreign_port}/",
-                rasa=started.server("Rasa server"),
-                env=env,
+                rasa=running.stack.server("Rasa server"),
+                env=running.env,
             )
-    finally:
-        foreign.shutdown()
+        finally:
+            foreign.shutdown()
 
 
 # Module scope: Playwright's sync API keeps an event loop running while it is open, and the

@@ -14,11 +14,10 @@ from accessibility import assert_accessible
 from chat_widget import ChatWidget
 from playwright.sync_api import Browser, Page, expect
 
-from bot import processes
 from bot.config import REPO_ROOT
 from bot.desk_answers.reply import date_line
 from bot.site.desk.accounts import StaffAccounts
-from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
+from bot.tickets.database import create_engine_for, create_session_factory
 
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 PASSWORD = secrets.token_urlsafe(16)
@@ -27,32 +26,14 @@ ANSWER = "Apply for DigiD on digid.nl once you are registered in a Dutch municip
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> str:
-    if not processes.MODEL.exists():
-        pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
-    work = tmp_path_factory.mktemp("desk-answers")
-    ports = processes.Ports.free(desk=True)
-    page_origin = f"http://{processes.LOOPBACK}:{ports.desk}"
-    rasa_url = f"http://{processes.LOOPBACK}:{ports.rasa[0]}"
-    database_url = f"sqlite:///{work / 'desk.db'}"
-    upgrade_database(database_url)
-    engine = create_engine_for(database_url)
+def answers_site(site) -> str:
+    """The browser tests' site, with the two colleagues of this test."""
+    engine = create_engine_for(site.env["ALMERE_DATABASE_URL"])
     accounts = StaffAccounts(create_session_factory(engine))
     for name in ("anna", "ben"):
         accounts.add(name, PASSWORD)
     engine.dispose()
-    env = {
-        "ALMERE_DATABASE_URL": database_url,
-        "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "ALMERE_CHAT_ORIGINS": page_origin,
-        "ALMERE_RASA_PUBLIC_URL": rasa_url,
-        "ALMERE_SECRET_KEY": secrets.token_hex(32),
-        "ALMERE_LIVE_CHAT_SECRET": secrets.token_hex(32),
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
-    servers = processes.assistant_stack(work, ports, env, cors=[page_origin])
-    with processes.running(servers, together=True, timeout=180):
-        yield page_origin + "/"
+    return site.page_url
 
 
 def new_page(browser: Browser, url: str) -> Page:
@@ -75,8 +56,8 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"desk_answers-{name}.png", full_page=True)
 
 
-def test_a_colleague_writes_another_approves_and_the_person_gets_it(browser, site):
-    author, approver, person = (new_page(browser, site) for _ in range(3))
+def test_a_colleague_writes_another_approves_and_the_person_gets_it(browser, answers_site):
+    author, approver, person = (new_page(browser, answers_site) for _ in range(3))
     try:
         # Colleague A writes it: a draft, which A may not approve.
         sign_in(author, "anna")

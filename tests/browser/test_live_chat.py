@@ -10,18 +10,16 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from dataclasses import dataclass
 
 import pytest
 from accessibility import assert_accessible
 from chat_widget import ChatWidget
 from playwright.sync_api import Browser, Page, expect
+from sites import Account, Running, running_site
 
-from bot import processes
 from bot.config import REPO_ROOT
-from bot.site.desk.accounts import StaffAccounts
 from bot.tickets import TicketService
-from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
+from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat import LiveChatService
 
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
@@ -32,55 +30,28 @@ WAIT_SECONDS = 8
 WITHIN_MS = 2_000
 
 
-@dataclass(frozen=True)
-class Site:
-    page_url: str
-    env: dict[str, str]
-    staff_user: str = STAFF
-    staff_password: str = STAFF_PASSWORD
-
-
 @pytest.fixture(scope="module")
 def live_site(tmp_path_factory):
-    if not processes.MODEL.exists():
-        pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
-    work = tmp_path_factory.mktemp("live-chat")
-    ports = processes.Ports.free(desk=True)
-    page_origin = f"http://{processes.LOOPBACK}:{ports.desk}"
-    rasa_url = f"http://{processes.LOOPBACK}:{ports.rasa[0]}"
-    database_url = f"sqlite:///{work / 'desk.db'}"
-    upgrade_database(database_url)
-    engine = create_engine_for(database_url)
-    StaffAccounts(create_session_factory(engine)).add(STAFF, STAFF_PASSWORD, first_name="Anna")
-    engine.dispose()
-    env = {
-        "ALMERE_DATABASE_URL": database_url,
-        "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "ALMERE_CHAT_ORIGINS": page_origin,
-        "ALMERE_RASA_PUBLIC_URL": rasa_url,
-        "ALMERE_RASA_INTERNAL_URL": rasa_url,
-        "ALMERE_LIVE_CHAT_SECRET": secrets.token_hex(32),
+    extra_env = {
         "ALMERE_LIVE_CHAT_WAIT_SECONDS": str(WAIT_SECONDS),
         "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",
         "ALMERE_OFFICE_OPEN": "00:00",
         "ALMERE_OFFICE_CLOSE": "23:59",
-        "ALMERE_SECRET_KEY": secrets.token_hex(32),
-        "RASA_TELEMETRY_ENABLED": "false",
     }
-    servers = processes.assistant_stack(work, ports, env, cors=[page_origin])
-    with processes.running(servers, together=True, timeout=180):
-        yield Site(page_url=page_origin + "/", env=env)
+    account = Account(STAFF, STAFF_PASSWORD, first_name="Anna")
+    with running_site(tmp_path_factory.mktemp("live-chat"), [account], extra_env) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def database(live_site):
-    engine = create_engine_for(live_site.env["ALMERE_DATABASE_URL"])
+    engine = create_engine_for(live_site.database_url)
     factory = create_session_factory(engine)
     yield TicketService(factory), LiveChatService(factory)
     engine.dispose()
 
 
-def new_page(browser: Browser, site: Site) -> Page:
+def new_page(browser: Browser, site: Running) -> Page:
     context = browser.new_context(base_url=site.page_url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -89,11 +60,11 @@ def new_page(browser: Browser, site: Site) -> Page:
     return page
 
 
-def sign_in_to_live_chats(page: Page, site: Site) -> None:
+def sign_in_to_live_chats(page: Page, site: Running) -> None:
     desk = site.page_url + "desk/"
     page.goto(f"{desk}login?next=/desk/live/")
-    page.get_by_label("Username").fill(site.staff_user)
-    page.get_by_label("Password").fill(site.staff_password)
+    page.get_by_label("Username").fill(STAFF)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(re.escape(desk) + "live/$"))
 

@@ -100,3 +100,21 @@ def test_every_answer_states_the_same_facts_in_both_languages():
             assert dutch != english
     for phrase in ("decline", "desk_contact"):
         assert _numbers(knowledge.phrase(phrase, "en")) == _numbers(knowledge.phrase(phrase, "nl"))
+
+
+def test_the_live_chat_says_who_joined_in_the_conversations_language():
+    from bot.live_chat import ended_text, joined_text
+
+    assert (
+        joined_text("Anna", "business", "nl")
+        == "Anna van het ondernemersloket neemt nu deel aan het gesprek."
+    )
+    assert joined_text("Anna", "international", "nl").startswith(
+        "Anna van de afdeling International Affairs "
+    )
+    assert (
+        joined_text("Anna", "international")
+        == "Anna of the International Affairs Department has joined the chat."
+    )
+    assert ended_text("Anna", "closed", "nl").startswith("Anna heeft de chat afgesloten.")
+    assert ended_text("Anna", "returned").startswith("Anna has handed the conversation back to me")

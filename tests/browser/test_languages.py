@@ -1,0 +1,92 @@
+"""The page, the widget and the desk in Dutch and English (issue 14), in Chromium with a Dutch
+browser: the page opens in Dutch, a Dutch question gets the Dutch answer marked lang="nl", the
+widget's switch reloads in English and the next answer is English; axe on the Dutch page and
+widget; a colleague picks Dutch in the desk."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from accessibility import assert_accessible
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def dutch_page(browser: Browser, site, console_errors) -> Page:
+    context = browser.new_context(
+        base_url=site.page_url, viewport={"width": 1280, "height": 800}, locale="nl-NL"
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def test_the_page_and_the_widget_in_dutch_then_english(dutch_page, console_errors, screenshot):
+    page = dutch_page
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Over Almere")
+    expect(page.get_by_role("heading", name="Almere in cijfers")).to_be_visible()
+    expect(page.locator(".figure dt").first).to_have_text("226.745")
+    expect(page.locator(".figure dd").first).to_contain_text("inwoners")
+    assert_accessible(page, "Dutch page")
+
+    page.get_by_role("button", name="Vraag het de assistent").click()
+    log = page.get_by_role("log", name="Gesprek")
+    bot = log.locator(".chat-message-bot")
+    expect(bot.first).to_contain_text("Hallo!")
+    expect(bot.first).to_have_attribute("lang", "nl")
+    expect(log.get_by_role("group", name="Voorgestelde antwoorden").get_by_role("button")).to_have_count(5)
+    expect(page.get_by_role("textbox", name="Je bericht")).to_have_attribute("placeholder", "Typ je vraag")
+    assert_accessible(page, "Dutch widget open")
+    screenshot("nl")
+
+    page.get_by_role("textbox", name="Je bericht").fill("Hoeveel inwoners heeft Almere?")
+    page.get_by_role("textbox", name="Je bericht").press("Enter")
+    answer = bot.filter(has_text="226.745").last
+    expect(answer).to_be_visible()
+    expect(answer).to_have_attribute("lang", "nl")
+    expect(log.locator(".chat-message-user").last).to_have_attribute("lang", "nl")
+    expect(answer.locator(".visually-hidden").first).to_have_text("Assistent: ")
+    screenshot("nl-answer")
+
+    page.get_by_role("button", name="Opties").click()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("About Almere")
+    log = page.get_by_role("log", name="Conversation")
+    expect(log.locator(".chat-message-bot").filter(has_text="226.745")).to_have_count(1)  # kept
+    count = log.locator(".chat-message-bot").count()
+    page.get_by_role("textbox", name="Your message").fill("How many jobs are there in Almere?")
+    page.get_by_role("textbox", name="Your message").press("Enter")
+    reply = log.locator(".chat-message-bot").nth(count)
+    expect(reply).to_be_visible()
+    expect(log.locator(".chat-message-bot").filter(has_text="89,000").last).to_have_attribute("lang", "en")
+    assert_accessible(page, "English widget after the switch")
+    screenshot("en")
+    assert console_errors == []
+
+
+def test_a_colleague_picks_dutch_in_the_desk(dutch_page, site, screenshot):
+    page = dutch_page
+    desk = site.page_url.rstrip("/") + "/desk/"
+    page.goto(desk + "login")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")  # the sign-in follows the browser
+    page.get_by_label("Username").fill(site.staff_user)
+    page.get_by_label("Password").fill(site.staff_password)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Queue")  # English until chosen
+    page.get_by_role("button", name="Nederlands").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wachtrij")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.get_by_role("status")).to_contain_text("De desk is nu in het Nederlands.")
+    assert_accessible(page, "desk queue in Dutch")
+    screenshot()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Queue")
+    assert re.search(r"/desk/", page.url)
