@@ -77,8 +77,8 @@ def test_a_colleague_picks_dutch_in_the_desk(dutch_page, site, screenshot):
     desk = site.page_url.rstrip("/") + "/desk/"
     page.goto(desk + "login")
     expect(page.locator("html")).to_have_attribute("lang", "nl")  # the sign-in follows the browser
-    page.get_by_label("Username").fill(site.staff_user)
-    page.get_by_label("Password").fill(site.staff_password)
+    page.get_by_label("Gebruikersnaam").fill(site.staff_user)
+    page.get_by_label("Wachtwoord").fill(site.staff_password)
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Queue")  # English until chosen
     page.get_by_role("button", name="Nederlands").click()

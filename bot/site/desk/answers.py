@@ -10,6 +10,7 @@ its refusals.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session, sessionmaker
 from wtforms import HiddenField, TextAreaField
@@ -37,14 +38,17 @@ bp.before_request(require_staff)
 
 class AnswerForm(FlaskForm):
     questions = TextAreaField(
-        "Example questions, one per line",
-        validators=[DataRequired("Write at least one example question.")],
+        lazy_gettext("Example questions, one per line"),
+        validators=[DataRequired(lazy_gettext("Write at least one example question."))],
     )
     answer = TextAreaField(
-        "Answer",
+        lazy_gettext("Answer"),
         validators=[
-            DataRequired("Write the answer."),
-            Length(max=ANSWER_CHARS, message=f"An answer has at most {ANSWER_CHARS} characters."),
+            DataRequired(lazy_gettext("Write the answer.")),
+            Length(
+                max=ANSWER_CHARS,
+                message=lazy_gettext("An answer has at most %(count)s characters.", count=ANSWER_CHARS),
+            ),
         ],
     )
     ticket = HiddenField()
@@ -68,7 +72,7 @@ def _me() -> str:
 
 @bp.errorhandler(DeskAnswerNotFound)
 def _not_found(error: DeskAnswerNotFound):
-    return render_template("desk/error.html", title="Answer not found", message=str(error)), 404
+    return render_template("desk/error.html", title=gettext("Answer not found"), message=str(error)), 404
 
 
 @bp.get("/")
@@ -131,7 +135,10 @@ def create():
         )
     except InvalidTicket as error:
         return _refused(form, error)
-    flash("Answer saved as a draft. A colleague must approve it before the assistant gives it.", "success")
+    flash(
+        gettext("Answer saved as a draft. A colleague must approve it before the assistant gives it."),
+        "success",
+    )
     return redirect(url_for("answers.show", answer_id=record.id))
 
 
@@ -160,13 +167,16 @@ def update(answer_id: int):
     except InvalidTicket as error:
         return _refused(form, error, before)
     if record.version == before.version:
-        flash("Nothing changed.", "info")
+        flash(gettext("Nothing changed."), "info")
     elif before.status == "approved":
         flash(
-            "Saved. The assistant no longer gives this answer until a colleague approves it again.", "success"
+            gettext("Saved. The assistant no longer gives this answer until a colleague approves it again."),
+            "success",
         )
     else:
-        flash("Saved as a draft. A colleague must approve it before the assistant gives it.", "success")
+        flash(
+            gettext("Saved as a draft. A colleague must approve it before the assistant gives it."), "success"
+        )
     return redirect(url_for("answers.show", answer_id=record.id))
 
 
@@ -175,7 +185,7 @@ def _version() -> int:
     value = request.form.get("version", "")
     if not value.isdigit():
         raise InvalidTicket(
-            "version", "The form did not say which version of the answer you read; reload it."
+            "version", gettext("The form did not say which version of the answer you read; reload it.")
         )
     return int(value)
 
@@ -183,12 +193,24 @@ def _version() -> int:
 @bp.post("/<int:answer_id>/approve")
 def approve(answer_id: int):
     record = _service().approve(answer_id, _me(), version=_version())
-    flash(f"Approved. The assistant gives this answer within {CACHE_SECONDS:.0f} seconds.", "success")
+    flash(
+        gettext(
+            "Approved. The assistant gives this answer within %(seconds)s seconds.",
+            seconds=f"{CACHE_SECONDS:.0f}",
+        ),
+        "success",
+    )
     return redirect(url_for("answers.show", answer_id=record.id))
 
 
 @bp.post("/<int:answer_id>/withdraw")
 def withdraw(answer_id: int):
     record = _service().withdraw(answer_id, _me())
-    flash(f"Withdrawn. The assistant stops giving this answer within {CACHE_SECONDS:.0f} seconds.", "success")
+    flash(
+        gettext(
+            "Withdrawn. The assistant stops giving this answer within %(seconds)s seconds.",
+            seconds=f"{CACHE_SECONDS:.0f}",
+        ),
+        "success",
+    )
     return redirect(url_for("answers.show", answer_id=record.id))

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from bot.site.desk.extension import desk_services
@@ -50,7 +51,7 @@ def require_staff() -> Response | tuple | None:
     if request.endpoint in PUBLIC_ENDPOINTS or current_staff():
         return None
     if request.path.startswith("/desk/api/"):
-        return jsonify(error="Sign in to use the desk."), 401
+        return jsonify(error=gettext("Sign in to use the desk.")), 401
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.login", next=target))
 
@@ -92,7 +93,7 @@ def login():
         return _login_page(form, 400)
     username = services.accounts.authenticate(form.username.data, form.password.data)
     if username is None:
-        return _login_page(form, 401, "Unknown username or wrong password.")
+        return _login_page(form, 401, gettext("Unknown username or wrong password."))
     services.login_limiter.reset(key)
     session.clear()
     session.permanent = True
@@ -106,5 +107,5 @@ def logout():
     """Sign out (a POST with a CSRF token, so no other site can do it) on every device."""
     desk_services().accounts.end_sessions(current_staff())
     session.clear()
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -29,24 +30,32 @@ def _http_error(error: HTTPException):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(
         TicketNotFound,
-        lambda error: _error(404, "Ticket not found", "There is no ticket with that reference."),
+        lambda error: _error(
+            404, gettext("Ticket not found"), gettext("There is no ticket with that reference.")
+        ),
     )
-    app.register_error_handler(InvalidTicket, lambda error: _error(400, "Check your input", error.message))
-    app.register_error_handler(InvalidTransition, lambda error: _error(409, "Not possible now", str(error)))
+    app.register_error_handler(
+        InvalidTicket, lambda error: _error(400, gettext("Check your input"), error.message)
+    )
+    app.register_error_handler(
+        InvalidTransition, lambda error: _error(409, gettext("Not possible now"), str(error))
+    )
     app.register_error_handler(
         TicketStoreUnavailable,
         lambda error: _error(
             503,
-            "Desk temporarily unavailable",
-            "The ticket database cannot be reached right now. Please try again in a minute.",
+            gettext("Desk temporarily unavailable"),
+            gettext("The ticket database cannot be reached right now. Please try again in a minute."),
         ),
     )
     app.register_error_handler(
         CSRFError,
         lambda error: _error(
             400,
-            "Form expired",
-            "This form has expired or did not come from the desk. Go back, reload the page and try again.",
+            gettext("Form expired"),
+            gettext(
+                "This form has expired or did not come from the desk. Go back, reload the page and try again."
+            ),
         ),
     )
     app.register_error_handler(HTTPException, _http_error)

@@ -1,5 +1,5 @@
-"""How long a ticket has waited, as staff read it ("2 h 10 min") and as HTML's ``<time datetime>``
-reads it ("PT2H10M")."""
+"""How long a ticket has waited, as staff read it ("2 h 10 min", in Dutch "2 u 10 min") and as
+HTML's ``<time datetime>`` reads it ("PT2H10M")."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ def waited_text(since: datetime, now: datetime) -> str:
     """ "less than 1 min", "45 min", "2 h 10 min", "3 d 4 h" (minutes are noise after a day)."""
     days, hours, minutes = _parts(now - since)
     if days:
-        return f"{days} d {hours} h"
+        return gettext("%(days)s d %(hours)s h", days=days, hours=hours)
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min" if minutes else gettext("less than 1 min")
+        return gettext("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    return gettext("%(minutes)s min", minutes=minutes) if minutes else gettext("less than 1 min")
 
 
 def waited_iso(since: datetime, now: datetime) -> str:

@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from bot.config import Settings
 from bot.insights import insights_service
@@ -28,7 +29,7 @@ from bot.insights.tracker import ConversationsUnavailable
 from bot.site.desk.auth import require_staff
 
 EXTENSION_KEY = "almere_insights"
-UNREADABLE = "The conversation database cannot be read right now. Please try again in a minute."
+UNREADABLE = lazy_gettext("The conversation database cannot be read right now. Please try again in a minute.")
 # A spreadsheet runs a cell that starts with one of these as a formula; the questions are what people typed.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,7 +73,7 @@ def _period() -> Period:
             request.args.get("from"), request.args.get("to"), zone, datetime.now(zone).date()
         )
     except InvalidPeriod as error:
-        raise _Refused(400, "Check the dates", str(error)) from None
+        raise _Refused(400, gettext("Check the dates"), str(error)) from None
 
 
 def _insights() -> Insights:
@@ -80,7 +81,7 @@ def _insights() -> Insights:
     try:
         return _pages().service.report(period)
     except ConversationsUnavailable:
-        raise _Refused(503, "Insights temporarily unavailable", UNREADABLE) from None
+        raise _Refused(503, gettext("Insights temporarily unavailable"), str(UNREADABLE)) from None
 
 
 @bp.get("/insights/")

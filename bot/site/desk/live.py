@@ -10,19 +10,22 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from bot.config import Settings
 from bot.handoff import readable_transcript
 from bot.office_hours import desk_availability
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services
+from bot.site.desk.live_texts import live_texts
 from bot.site.desk.rasa_link import NotDelivered, RasaLink
+from bot.site.i18n import current_language
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
 from bot.tickets.models import utc_now
 
 EXTENSION_KEY = "almere_live_chat"
-ENDING_LABELS = {"returned": "handed back to the assistant", "closed": "closed"}
+ENDING_LABELS = {"returned": lazy_gettext("handed back to the assistant"), "closed": lazy_gettext("closed")}
 
 bp = Blueprint("live", __name__, url_prefix="/desk", template_folder="templates")
 bp.before_request(require_staff)
@@ -67,8 +70,9 @@ def index():
         "desk/live.html",
         chats=desk.live_chats.waiting(),
         available=desk.live_chats.is_available(me),
-        office=desk_availability(desk.settings, now),
+        office=desk_availability(desk.settings, now, current_language()),
         now=now,
+        texts=live_texts(),
     )
 
 
@@ -76,12 +80,12 @@ def index():
 def availability():
     choice = request.form.get("available", "")
     if choice not in ("0", "1"):
-        raise InvalidTicket("available", "Choose available (1) or not available (0).")
+        raise InvalidTicket("available", gettext("Choose available (1) or not available (0)."))
     live_desk().live_chats.set_available(_me(), choice == "1")
     if choice == "1":
-        flash("You are available for live chats while this desk is open in your browser.", "success")
+        flash(gettext("You are available for live chats while this desk is open in your browser."), "success")
     else:
-        flash("You are no longer available for live chats.", "success")
+        flash(gettext("You are no longer available for live chats."), "success")
     return redirect(url_for("live.index"))
 
 
@@ -100,6 +104,7 @@ def chat(reference: str):
         mine=chat.state == "active" and chat.assignee == me,
         max_chars=desk.settings.max_message_chars,
         endings=ENDING_LABELS,
+        texts=live_texts(),
     )
 
 
@@ -112,9 +117,15 @@ def take(reference: str):
         desk.link.send(chat.reference, "joined", staff=desk.live_chats.first_name(me))
     except NotDelivered as error:
         desk.live_chats.release(chat.reference, me)
-        flash(f"The person could not be told that you joined, so the chat still waits: {error}", "error")
+        flash(
+            gettext(
+                "The person could not be told that you joined, so the chat still waits: %(error)s",
+                error=error,
+            ),
+            "error",
+        )
         return redirect(url_for("live.chat", reference=chat.reference))
-    flash("You have joined the chat; the assistant is paused for this person.", "success")
+    flash(gettext("You have joined the chat; the assistant is paused for this person."), "success")
     return redirect(url_for("live.chat", reference=chat.reference))
 
 
@@ -126,7 +137,7 @@ def _send_message(reference: str) -> str:
     text = text.strip() if isinstance(text, str) else ""
     limit = desk.settings.max_message_chars
     if not text or len(text) > limit:
-        raise InvalidTicket("text", f"Write a message of 1 to {limit} characters.")
+        raise InvalidTicket("text", gettext("Write a message of 1 to %(limit)s characters.", limit=limit))
     desk.link.send(chat.reference, "message", text=text, staff=desk.live_chats.first_name(me), author=me)
     return chat.reference
 
@@ -137,7 +148,7 @@ def send_message(reference: str):
     try:
         reference = _send_message(reference)
     except NotDelivered as error:
-        flash(f"Your message was NOT delivered: {error}", "error")
+        flash(gettext("Your message was NOT delivered: %(error)s", error=error), "error")
     return redirect(url_for("live.chat", reference=reference.strip().upper(), _anchor="message"))
 
 
@@ -146,7 +157,7 @@ def api_send_message(reference: str):
     try:
         _send_message(reference)
     except NotDelivered as error:
-        return jsonify(error=f"Your message was NOT delivered: {error}"), 503
+        return jsonify(error=gettext("Your message was NOT delivered: %(error)s", error=error)), 503
     return jsonify(ok=True)
 
 
@@ -156,7 +167,9 @@ def end(reference: str):
     me = _me()
     how = request.form.get("how", "")
     if how not in ENDINGS:
-        raise InvalidTicket("how", "Choose to hand the person back to the assistant or to close the chat.")
+        raise InvalidTicket(
+            "how", gettext("Choose to hand the person back to the assistant or to close the chat.")
+        )
     chat = desk.live_chats.check_assignee(reference, me)
     try:
         desk.link.send(
@@ -167,10 +180,12 @@ def end(reference: str):
             rating_token=ask_for_rating(chat.reference),
         )
     except NotDelivered as error:
-        flash(f"The chat is still open: the person could not be told ({error}).", "error")
+        flash(
+            gettext("The chat is still open: the person could not be told (%(error)s).", error=error), "error"
+        )
         return redirect(url_for("live.chat", reference=chat.reference))
     desk.live_chats.end(chat.reference, me, how)
-    flash(f"The chat is {ENDING_LABELS[how]}; the ticket is resolved.", "success")
+    flash(gettext("The chat is %(ending)s; the ticket is resolved.", ending=ENDING_LABELS[how]), "success")
     return redirect(url_for("live.index"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from bot.handoff import readable_transcript, topic_label
 from bot.site.desk.auth import current_staff, require_staff
@@ -37,7 +38,10 @@ def _switch(name: str, label: str) -> bool:
     """An on/off filter of the query string: ``name=1``, or empty/absent for off."""
     value = request.args.get(name, "")
     if value not in ("", "1"):
-        raise InvalidTicket(name, f"The '{label}' filter is either on ({name}=1) or left out.")
+        raise InvalidTicket(
+            name,
+            gettext("The '%(label)s' filter is either on (%(name)s=1) or left out.", label=label, name=name),
+        )
     return value == "1"
 
 
@@ -100,7 +104,7 @@ def ticket(reference: str):
 @bp.post("/tickets/<reference>/claim")
 def claim(reference: str):
     ticket = desk_services().tickets.claim(reference, current_staff())
-    flash(f"You claimed {ticket.reference}.", "success")
+    flash(gettext("You claimed %(reference)s.", reference=ticket.reference), "success")
     return redirect(url_for("desk.ticket", reference=ticket.reference))
 
 
@@ -110,7 +114,7 @@ def add_note(reference: str):
     if not form.validate():
         return _ticket_page(reference, form, 400)
     ticket = desk_services().tickets.add_note(reference, current_staff(), form.text.data)
-    flash("Note saved.", "success")
+    flash(gettext("Note saved."), "success")
     return redirect(url_for("desk.ticket", reference=ticket.reference, _anchor="notes"))
 
 
@@ -118,7 +122,7 @@ def add_note(reference: str):
 def resolve(reference: str):
     services = desk_services()
     ticket = services.tickets.resolve(reference, current_staff())
-    flash(f"{ticket.reference} is resolved.", "success")
+    flash(gettext("%(reference)s is resolved.", reference=ticket.reference), "success")
     _flash_rating_question(services.replies.ask_rating(ticket))
     return redirect(url_for("desk.ticket", reference=ticket.reference))
 
@@ -126,11 +130,11 @@ def resolve(reference: str):
 def _flash_rating_question(result: RatingAskResult) -> None:
     """Tell staff whether the person was asked how helpful the answer was (only if it applies)."""
     if result.outcome is RatingAsk.SENT:
-        flash("The person was e-mailed one question: how helpful was the answer.", "success")
+        flash(gettext("The person was e-mailed one question: how helpful was the answer."), "success")
     elif result.outcome is RatingAsk.NOT_CONFIGURED:
-        flash("The rating question was not sent: e-mail is not set up on this desk.", "error")
+        flash(gettext("The rating question was not sent: e-mail is not set up on this desk."), "error")
     elif result.outcome is RatingAsk.FAILED:
-        flash(f"The rating question was not sent: {result.error}", "error")
+        flash(gettext("The rating question was not sent: %(error)s", error=result.error), "error")
 
 
 @bp.post("/tickets/<reference>/replies")
@@ -160,10 +164,13 @@ def retry_reply(reference: str, reply_id: int):
 def _after_email(reference: str, reply: ReplyRecord):
     """Back to the ticket's history, saying plainly whether the e-mail went out."""
     if reply.outcome == "sent":
-        flash("E-mail sent.", "success")
+        flash(gettext("E-mail sent."), "success")
     else:
         flash(
-            f"The e-mail was NOT sent: {reply.error} It is kept in the history; try again from there.",
+            gettext(
+                "The e-mail was NOT sent: %(error)s It is kept in the history; try again from there.",
+                error=reply.error,
+            ),
             "error",
         )
     return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
@@ -175,14 +182,22 @@ def record_call(reference: str):
     if not form.validate():
         return _ticket_page(reference, status=400, call_form=form)
     reply = desk_services().replies.record_call(reference, current_staff(), form.outcome.data, form.note.data)
-    flash("Call recorded: " + ("the person answered." if reply.answered else "no answer."), "success")
+    if reply.answered:
+        flash(gettext("Call recorded: the person answered."), "success")
+    else:
+        flash(gettext("Call recorded: no answer."), "success")
     return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
 
 
 @bp.post("/tickets/<reference>/reopen")
 def reopen(reference: str):
     ticket = desk_services().tickets.reopen(reference, current_staff())
-    flash(f"{ticket.reference} is open again; the notes say who reopened it and when.", "success")
+    flash(
+        gettext(
+            "%(reference)s is open again; the notes say who reopened it and when.", reference=ticket.reference
+        ),
+        "success",
+    )
     return redirect(url_for("desk.ticket", reference=ticket.reference))
 
 

@@ -1,12 +1,20 @@
 /* The desk's live chats: keeps the list of waiting chats and an open chat up to date (every
  * second or two), and sends a colleague's messages without reloading the page. Everything the
  * person wrote is inserted as text, never as HTML. Without JavaScript the pages still work:
- * reload to update, and the message form posts normally. */
+ * reload to update, and the message form posts normally. Every text this script shows comes from
+ * its box's data-texts (bot/site/desk/live_texts.py), in the colleague's desk language. */
 (function () {
   "use strict";
 
   const LIST_EVERY_MS = 2000;
   const CHAT_EVERY_MS = 1000;
+
+  let texts = {};
+
+  /* A text with its {placeholders} filled in. */
+  function text(key, values) {
+    return Object.entries(values || {}).reduce((result, [name, value]) => result.replaceAll("{" + name + "}", value), texts[key]);
+  }
 
   function clockTime(iso) {
     const date = new Date(iso);
@@ -15,9 +23,9 @@
 
   function waited(seconds) {
     const minutes = Math.floor(seconds / 60);
-    if (minutes < 1) return "less than 1 min";
-    if (minutes < 60) return minutes + " min";
-    return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
+    if (minutes < 1) return text("less_than_a_minute");
+    if (minutes < 60) return text("minutes", { minutes: String(minutes) });
+    return text("hours_minutes", { hours: String(Math.floor(minutes / 60)), minutes: String(minutes % 60) });
   }
 
   function cell(row, text, link) {
@@ -43,15 +51,15 @@
         const data = await reply.json();
         let table = box.querySelector("tbody");
         if (!data.chats.length) {
-          box.replaceChildren(Object.assign(document.createElement("p"), { textContent: "Nobody is waiting for a chat." }));
+          box.replaceChildren(Object.assign(document.createElement("p"), { textContent: text("nobody_waiting") }));
         } else {
           if (!table) {
             box.innerHTML = "";
             const t = document.createElement("table");
             const caption = t.createCaption();
-            caption.textContent = "Longest waiting first.";
+            caption.textContent = text("caption");
             const head = t.createTHead().insertRow();
-            for (const name of ["Reference", "State", "Desk", "Waiting", "Colleague"]) {
+            for (const name of Object.values(texts.columns)) {
               const th = document.createElement("th");
               th.scope = "col";
               th.textContent = name;
@@ -64,17 +72,17 @@
             ...data.chats.map((chat) => {
               const row = document.createElement("tr");
               cell(row, chat.reference, chat.url);
-              cell(row, chat.state);
-              cell(row, chat.desk);
+              cell(row, texts.states[chat.state] || chat.state);
+              cell(row, texts.desks[chat.desk] || chat.desk);
               cell(row, waited(chat.waited_seconds));
               cell(row, chat.assignee || "—");
               return row;
             })
           );
         }
-        if (updated) updated.textContent = "Updated at " + clockTime(new Date().toISOString()) + ".";
+        if (updated) updated.textContent = text("updated_at", { time: clockTime(new Date().toISOString()) });
       } catch (error) {
-        if (updated) updated.textContent = "Could not update the list; trying again.";
+        if (updated) updated.textContent = text("not_updated");
       }
     }
     setInterval(refresh, LIST_EVERY_MS);
@@ -86,7 +94,8 @@
     const meta = document.createElement("p");
     meta.className = "meta";
     const who = document.createElement("strong");
-    who.textContent = message.role === "user" ? "Person" : message.role === "bot" ? "Assistant" : message.author + " (staff)";
+    who.textContent =
+      message.role === "user" ? text("person") : message.role === "bot" ? text("assistant") : text("staff", { name: message.author });
     const time = document.createElement("time");
     time.dateTime = message.timestamp;
     time.textContent = message.time;
@@ -104,7 +113,7 @@
     const form = document.getElementById("message");
     const status = document.getElementById("send-status");
     let shown = list.children.length;
-    let state = stateLabel.textContent.trim();
+    let state = stateLabel.dataset.state;
     let mine = box.dataset.mine === "yes";
 
     async function refresh() {
@@ -130,7 +139,7 @@
         const field = form.querySelector("textarea");
         const text = field.value.trim();
         if (!text) return;
-        status.textContent = "Sending…";
+        status.textContent = text("sending");
         try {
           const reply = await fetch(box.dataset.send, {
             method: "POST",
@@ -138,12 +147,12 @@
             body: JSON.stringify({ text }),
           });
           const data = await reply.json().catch(() => ({}));
-          if (!reply.ok) throw new Error(data.error || "Your message was NOT delivered.");
+          if (!reply.ok) throw new Error(data.error || text("not_delivered"));
           field.value = "";
-          status.textContent = "Sent.";
+          status.textContent = text("sent");
           refresh();
         } catch (error) {
-          status.textContent = error.message || "Your message was NOT delivered.";
+          status.textContent = error.message || text("not_delivered");
         }
         field.focus();
       });
@@ -152,7 +161,9 @@
   }
 
   const listBox = document.getElementById("chats");
-  if (listBox) watchList(listBox);
   const chatBox = document.getElementById("live-chat");
+  const box = listBox || chatBox;
+  if (box) texts = JSON.parse(box.dataset.texts);
+  if (listBox) watchList(listBox);
   if (chatBox) watchChat(chatBox);
 })();
