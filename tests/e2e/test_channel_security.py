@@ -104,7 +104,12 @@ def test_typed_intent_syntax_behind_slashes_is_plain_text_over_rest(assistant, p
         "restart",
     ]
     assert all(e["parse_data"]["intent"]["confidence"] not in (1.0, 0.99) for e in stored)
-    assert not any(e["parse_data"].get("entities") for e in stored[:1])
+    # No entity from the typed syntax; the pipeline's own language entity (issue 14) says only which
+    # language to answer in, and only "en" or "nl".
+    [first] = stored[:1]
+    entities = first["parse_data"].get("entities") or []
+    assert [e for e in entities if e.get("extractor") != "LanguageDetector"] == []
+    assert all(e["entity"] == "language" and e["value"] in ("en", "nl") for e in entities)
     assert "restart" not in event_types(assistant, sender)
 
 
