@@ -229,6 +229,10 @@ LIVE_CHAT_OFFER = Prompt(
     ),
 )
 LIVE_CHAT_BUTTON = {"en": "Chat with a colleague now", "nl": "Nu chatten met een medewerker"}
+ONLY_TWO_LANGUAGES = Prompt(
+    "I'm sorry, I can only answer in English or Dutch. {contact}",
+    nl=Dutch("Sorry, ik kan alleen in het Nederlands of het Engels antwoorden. {contact}"),
+)
 SWITCHED = Prompt(
     "Sure, I'll answer in English from now on.",
     nl=Dutch("Goed, ik antwoord vanaf nu in het Nederlands."),

@@ -8,10 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_prompts as prompts
+from bot import services
+from bot.reply_language import requested_language
 
 
 class ActionSwitchLanguage(Action):
-    """Say, in the language asked for, that the assistant answers in it from now on.
+    """Say, in the language asked for, that the assistant answers in it from now on; asked for
+    another language than English or Dutch, say that it speaks only these two.
 
     The ``language`` slot already holds it (the LanguageDetector's entity); the widget is told too,
     so that its own texts follow (a custom payload ``{"language": "nl"}``)."""
@@ -23,6 +26,11 @@ class ActionSwitchLanguage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = prompts.language_of(tracker)
+        if requested_language(tracker.latest_message.get("text") or "") is None:
+            # Another language ("can you speak Spanish?"), or a translation: not what it can do.
+            contact = services.knowledge().desk_contact(language)
+            prompts.ONLY_TWO_LANGUAGES.send(dispatcher, language, contact=contact)
+            return []
         prompts.SWITCHED.send(dispatcher, language)
         dispatcher.utter_message(json_message={"data": {"language": language}})
         return []

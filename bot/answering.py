@@ -21,6 +21,9 @@ _ABOUT_ALMERE = re.compile(
 )
 
 
+_NAMES_ALMERE = re.compile(r"\balmere\b", re.IGNORECASE)
+
+
 def mentions_almere(text: str) -> bool:
     return bool(_ABOUT_ALMERE.search(text))
 
@@ -92,7 +95,10 @@ def answer_topic(
         return Reply(knowledge.decline(language), topic=None, declined=True, offer_colleague=True)
     place_phrases = list(place_phrases)
     about_almere = mentions_almere(text)
-    if knowledge.topics[topic].states_figures and not about_almere:
+    # "from Utrecht to Schiphol": Schiphol (or "here") places a question in Almere only when no
+    # other place is named in it; Almere by name always does.
+    elsewhere = bool(place_phrases) and not _NAMES_ALMERE.search(text)
+    if knowledge.topics[topic].states_figures and (elsewhere or not about_almere):
         if place_phrases or names_another_place(text):
             place = next(filter(None, map(vocabulary.known_place, place_phrases)), None)
             return Reply(knowledge.decline_other_place(place, language), topic=topic, declined=True)

@@ -61,17 +61,18 @@ _GREETINGS = {
 }
 # Words both languages share ("is", "in", "over", "contact"), names, numbers and "almere" tell nothing.
 
-_ASK_ENGLISH = re.compile(
-    r"\b(in|into|to)\s+english\b|\benglish\s+(please|pls)\b|\b(speak|answer|reply|write|talk)\s+english\b"
-    r"|\bin\s+het\s+engels\b|\bengels\s+(graag|alstublieft|alsjeblieft)\b|\b(spreek|spreekt|praat)\s+(je|u)\s+engels\b",
-    re.IGNORECASE,
+# Asking to be answered in a language: a request, not a mention ("how do you say hello in English"
+# or "translate this into Dutch" ask for a translation, which the assistant does not do).
+_ASK = (
+    r"\b(?:answer|reply|respond|speak|talk|write|continue|chat)\s+(?:to\s+me\s+)?(?:in\s+)?{en}\b"
+    r"|\bswitch\s+(?:back\s+)?to\s+{en}\b|\b(?:in\s+)?{en},?\s+(?:please|pls)\b|^\s*(?:in\s+)?{en}\W*$"
+    r"|\b(?:kan|kun|kunt|mag|wil|kunnen)\s+(?:het|je|u|jij|we)\s+(?:ook\s+)?(?:verder\s+)?in\s+het\s+{nl}\b"
+    r"|\b(?:in\s+het\s+)?{nl}\s+(?:graag|alsjeblieft|alstublieft)\b|\bgraag\s+in\s+het\s+{nl}\b"
+    r"|\b(?:spreek|spreekt|praat|antwoord|antwoordt)\s+(?:je|u|jij)\s+(?:ook\s+)?(?:in\s+het\s+)?{nl}\b"
+    r"|\b(?:schakel|ga)\s+(?:over\s+)?(?:naar|verder\s+in)\s+(?:het\s+)?{nl}\b"
 )
-_ASK_DUTCH = re.compile(
-    r"\bin\s+(het\s+)?(nederlands|hollands)\b|\b(nederlands|dutch)\s+(graag|please|alstublieft|alsjeblieft)\b"
-    r"|\b(in|into|to)\s+dutch\b|\b(speak|answer|reply|write|talk)\s+dutch\b"
-    r"|\b(spreek|spreekt|praat)\s+(je|u|jij)\s+(nederlands|hollands)\b",
-    re.IGNORECASE,
-)
+_ASK_ENGLISH = re.compile(_ASK.format(en="english", nl="engels"), re.IGNORECASE)
+_ASK_DUTCH = re.compile(_ASK.format(en="(?:dutch|nederlands)", nl="(?:nederlands|hollands)"), re.IGNORECASE)
 
 
 def requested_language(text: str) -> str | None:

@@ -154,3 +154,22 @@ def test_two_figures_asked_at_once_are_both_answered(knowledge, vocabulary):
 )
 def test_mentions_of_almere(text, about):
     assert mentions_almere(text) is about
+
+
+def test_schiphol_from_another_place_is_not_answered_with_almeres_train(knowledge, vocabulary):
+    reply = answer_topic(
+        knowledge,
+        vocabulary,
+        "schiphol",
+        place_phrases=["Utrecht"],
+        text="How long is the train from Utrecht to Schiphol?",
+    )
+    assert reply.declined and "26" not in reply.text
+    from_almere = answer_topic(
+        knowledge,
+        vocabulary,
+        "schiphol",
+        place_phrases=["Utrecht"],
+        text="Is the train from Almere to Schiphol faster than from Utrecht?",
+    )
+    assert not from_almere.declined and "26" in from_almere.text

@@ -337,3 +337,29 @@ async def test_a_stop_that_cannot_withdraw_the_missed_chat_says_so(
     events = await handoff.ActionCancelHandoff().run(dispatcher, form_tracker(COMPLETE), domain)
     assert "could not withdraw" in texts(dispatcher)[0] and "14 036" in texts(dispatcher)[0]
     assert SlotSet("handoff_forget", True) not in events
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("kan het in het Nederlands?", "Goed, ik antwoord vanaf nu in het Nederlands."),
+        ("can you speak Spanish?", "I'm sorry, I can only answer in English or Dutch."),
+        ("how do you say hello in Dutch", "I'm sorry, I can only answer in English or Dutch."),
+    ],
+)
+async def test_switching_language_only_to_english_or_dutch(dispatcher, domain, text, expected):
+    from actions.language import ActionSwitchLanguage
+
+    language = "nl" if "Nederlands" in text else "en"
+    tracker = Tracker(
+        "c",
+        {"language": language},
+        {"text": text, "intent": {"name": "switch_language"}},
+        [],
+        False,
+        None,
+        {},
+        "",
+    )
+    await ActionSwitchLanguage().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith(expected)
