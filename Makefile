@@ -9,7 +9,7 @@ SPACY     := models/spacy/almere_en/meta.json
 MODEL     := models/almere.tar.gz
 # Debian packages the end-to-end tests use: a browser, and the proxy of the production layout.
 TEST_TOOLS := /usr/bin/chromium /usr/sbin/haproxy
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(SPACY)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name "*.yml") $(SPACY)
 # Rasa and TensorFlow are chatty; keep their logs to warnings.
 export TF_CPP_MIN_LOG_LEVEL := 2
 export LOG_LEVEL ?= WARNING
