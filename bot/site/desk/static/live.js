@@ -12,7 +12,7 @@
   let texts = {};
 
   /* A text with its {placeholders} filled in. */
-  function text(key, values) {
+  function say(key, values) {
     return Object.entries(values || {}).reduce((result, [name, value]) => result.replaceAll("{" + name + "}", value), texts[key]);
   }
 
@@ -23,9 +23,9 @@
 
   function waited(seconds) {
     const minutes = Math.floor(seconds / 60);
-    if (minutes < 1) return text("less_than_a_minute");
-    if (minutes < 60) return text("minutes", { minutes: String(minutes) });
-    return text("hours_minutes", { hours: String(Math.floor(minutes / 60)), minutes: String(minutes % 60) });
+    if (minutes < 1) return say("less_than_a_minute");
+    if (minutes < 60) return say("minutes", { minutes: String(minutes) });
+    return say("hours_minutes", { hours: String(Math.floor(minutes / 60)), minutes: String(minutes % 60) });
   }
 
   function cell(row, text, link) {
@@ -51,13 +51,13 @@
         const data = await reply.json();
         let table = box.querySelector("tbody");
         if (!data.chats.length) {
-          box.replaceChildren(Object.assign(document.createElement("p"), { textContent: text("nobody_waiting") }));
+          box.replaceChildren(Object.assign(document.createElement("p"), { textContent: say("nobody_waiting") }));
         } else {
           if (!table) {
             box.innerHTML = "";
             const t = document.createElement("table");
             const caption = t.createCaption();
-            caption.textContent = text("caption");
+            caption.textContent = say("caption");
             const head = t.createTHead().insertRow();
             for (const name of Object.values(texts.columns)) {
               const th = document.createElement("th");
@@ -80,9 +80,9 @@
             })
           );
         }
-        if (updated) updated.textContent = text("updated_at", { time: clockTime(new Date().toISOString()) });
+        if (updated) updated.textContent = say("updated_at", { time: clockTime(new Date().toISOString()) });
       } catch (error) {
-        if (updated) updated.textContent = text("not_updated");
+        if (updated) updated.textContent = say("not_updated");
       }
     }
     setInterval(refresh, LIST_EVERY_MS);
@@ -95,7 +95,7 @@
     meta.className = "meta";
     const who = document.createElement("strong");
     who.textContent =
-      message.role === "user" ? text("person") : message.role === "bot" ? text("assistant") : text("staff", { name: message.author });
+      message.role === "user" ? say("person") : message.role === "bot" ? say("assistant") : say("staff", { name: message.author });
     const time = document.createElement("time");
     time.dateTime = message.timestamp;
     time.textContent = message.time;
@@ -139,7 +139,7 @@
         const field = form.querySelector("textarea");
         const text = field.value.trim();
         if (!text) return;
-        status.textContent = text("sending");
+        status.textContent = say("sending");
         try {
           const reply = await fetch(box.dataset.send, {
             method: "POST",
@@ -147,12 +147,12 @@
             body: JSON.stringify({ text }),
           });
           const data = await reply.json().catch(() => ({}));
-          if (!reply.ok) throw new Error(data.error || text("not_delivered"));
+          if (!reply.ok) throw new Error(data.error || say("not_delivered"));
           field.value = "";
-          status.textContent = text("sent");
+          status.textContent = say("sent");
           refresh();
         } catch (error) {
-          status.textContent = error.message || text("not_delivered");
+          status.textContent = error.message || say("not_delivered");
         }
         field.focus();
       });
