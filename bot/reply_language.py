@@ -75,8 +75,19 @@ _ASK_ENGLISH = re.compile(_ASK.format(en="english", nl="engels"), re.IGNORECASE)
 _ASK_DUTCH = re.compile(_ASK.format(en="(?:dutch|nederlands)", nl="(?:nederlands|hollands)"), re.IGNORECASE)
 
 
+# Speaking of others ("do they speak English in Australia?", "spreken ze daar Nederlands?") is a
+# question about them, not a request to the assistant.
+_OTHERS_SPEAK = re.compile(
+    r"\b(?:they|people|everyone|everybody|locals|he|she|do\s+most|ze|zij|mensen|iedereen)\s+"
+    r"(?:\w+\s+)?(?:speak|talk|spreken|praten)\b",
+    re.IGNORECASE,
+)
+
+
 def requested_language(text: str) -> str | None:
     """The language the person asks to be answered in ("in English please" -> "en"), if any."""
+    if _OTHERS_SPEAK.search(text):
+        return None
     asks_english, asks_dutch = bool(_ASK_ENGLISH.search(text)), bool(_ASK_DUTCH.search(text))
     if asks_english == asks_dutch:
         return None

@@ -173,3 +173,16 @@ def test_schiphol_from_another_place_is_not_answered_with_almeres_train(knowledg
         text="Is the train from Almere to Schiphol faster than from Utrecht?",
     )
     assert not from_almere.declined and "26" in from_almere.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many people work at Schiphol?",
+        "Hoeveel mensen werken er bij Schiphol?",
+        "how many passengers does Schiphol have",
+    ],
+)
+def test_a_question_about_the_airport_itself_is_not_answered_with_the_train(knowledge, vocabulary, text):
+    reply = answer_topic(knowledge, vocabulary, "schiphol", text=text, confidence=0.9)
+    assert reply.declined and "26" not in reply.text

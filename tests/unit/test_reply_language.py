@@ -51,6 +51,8 @@ def test_a_message_too_short_to_tell_keeps_the_conversations_language(text):
         ("Can you answer in Dutch?", "nl"),  # English words, but Dutch asked for
         ("Do you speak Dutch", "nl"),
         ("How many people live in Almere?", None),
+        ("do people speak English in Amsterdam?", None),  # about others, not a request
+        ("spreken ze daar Nederlands?", None),
     ],
 )
 def test_asking_for_a_language_switches_to_it(text, language):
