@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import pytest
 import socketio
 
 from bot.processes import origin
@@ -14,6 +15,8 @@ from bot.site.desk.rasa_link import RasaLink
 from bot.tickets import MessageRecord, TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat import LiveChatService
+
+pytestmark = pytest.mark.e2e
 
 TIMEOUT = 20
 QUESTION = "Thank you, which documents do I need?"
