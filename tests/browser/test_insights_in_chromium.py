@@ -86,8 +86,11 @@ def test_thumbs_under_an_answer_are_counted_on_the_insights_page(page, site, con
     sign_in(desk, site, "insights/")
     expect(desk.get_by_role("heading", name="Insights", level=1)).to_be_visible()
     charts = desk.locator("canvas[data-chart]")
-    expect(charts).to_have_count(5)  # no tickets or ratings here: those three say "Nothing in this period."
-    expect(desk.get_by_text("Nothing in this period.")).to_have_count(3)
+    empty = desk.get_by_text("Nothing in this period.")
+    # Each of the 8 charts is drawn, or says it has nothing (the tickets and ratings ones, unless
+    # other tests of this site made some): the conversations and the votes are drawn.
+    expect(charts.first).to_be_visible()
+    assert charts.count() + empty.count() == 8 and charts.count() >= 5
     # Chart.js drew every chart (the script ran under the page's CSP).
     desk.wait_for_function(
         "[...document.querySelectorAll('canvas[data-chart]')].every((c) => window.Chart.getChart(c))"
