@@ -11,7 +11,7 @@ Rasa's behaviour. Two do once what Rasa repeats on every message:
   subclasses of ``Event`` (with ``inspect.isabstract`` on each) to find the class of its
   type name. Here each type name's class is looked up once.
 
-Two are about start-up and memory:
+The rest are about start-up and memory:
 
 - TensorFlow (which Rasa imports, though this assistant's pipeline and policies never run
   it) tries to import JAX, only to offer JAX models to its TFLite converter, and does without
@@ -22,6 +22,15 @@ Two are about start-up and memory:
   module already imported. Imported after TensorFlow (about 5,700 modules) that took 12 s on
   this machine, when the model was loaded and again when it was trained; imported first, 3 s.
   The list is the same (tests/unit/test_rasa_speedups.py).
+- TensorFlow itself (about 520 MB and several seconds) is not imported unless something uses it.
+  Rasa imports it on three paths that a model without TensorFlow components never uses when it
+  answers: ``rasa.utils.train_utils`` (imported by every entity extractor and policy, used only
+  in training), the model's *training* graph (read with the model, which imports the validator
+  of Rasa's default recipe and with it DIET, TED and the ResponseSelector) and spaCy's thinc
+  (which offers TensorFlow-wrapped layers if it can import TensorFlow). Here
+  ``rasa.utils.train_utils`` is loaded on its first use, the training graph when first read,
+  and thinc is imported without TensorFlow (the project's spaCy pipeline has no TensorFlow
+  layers). A model that uses DIET or TED still imports TensorFlow when it is loaded.
 
 They are applied by `python -m bot.rasa.cli` (how `almere run` starts the Rasa server), only
 to the Rasa version they were written for.
@@ -30,13 +39,18 @@ to the Rasa version they were written for.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import sys
+from types import ModuleType
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"
+
+# Imported by modules every Rasa server loads, used only to train: they import TensorFlow.
+TRAINING_ONLY_MODULES = ("rasa.utils.train_utils",)
 
 
 def apply() -> bool:
@@ -56,6 +70,9 @@ def apply() -> bool:
         return False
     do_not_import_jax()
     import_skops_before_tensorflow()
+    import_thinc_without_tensorflow()
+    load_on_first_use(*TRAINING_ONLY_MODULES)
+    read_the_training_graph_when_needed()
     validate_action_results_with_one_validator()
     look_up_event_types_once()
     return True
@@ -70,6 +87,81 @@ def do_not_import_jax() -> None:
 def import_skops_before_tensorflow() -> None:
     """Import skops.io while few modules are loaded (see the module's docstring)."""
     import skops.io  # noqa: F401
+
+
+def import_thinc_without_tensorflow() -> None:
+    """Import thinc (spaCy's layers) while ``import tensorflow`` fails, so that it leaves TensorFlow
+    out; TensorFlow itself can still be imported afterwards."""
+    if "thinc.compat" in sys.modules:
+        return
+    hidden = "tensorflow" not in sys.modules
+    if hidden:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment]
+    try:
+        import thinc.compat  # noqa: F401
+    finally:
+        if hidden:
+            del sys.modules["tensorflow"]
+
+
+def load_on_first_use(*names: str) -> None:
+    """Put each module not yet imported in ``sys.modules`` unexecuted; its code runs, in the same
+    module object, when one of its attributes is first asked for (``from m import x`` included).
+
+    Call it after importing skops, which reads an attribute of every module loaded when it is
+    imported. (importlib's LazyLoader does not do here: Python 3.10's import statement reads
+    ``__spec__`` of a module already in ``sys.modules``, and that runs a lazy module's code.)
+    """
+    for name in names:
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            continue
+        module = importlib.util.module_from_spec(spec)
+        module.__getattr__ = _loader_on_first_use(module)  # type: ignore[method-assign]
+        sys.modules[name] = module
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, module)
+
+
+def _loader_on_first_use(module: ModuleType) -> Any:
+    def __getattr__(attribute: str) -> Any:
+        del module.__dict__["__getattr__"]
+        module.__spec__.loader.exec_module(module)  # type: ignore[union-attr]
+        return getattr(module, attribute)
+
+    return __getattr__
+
+
+def read_the_training_graph_when_needed() -> None:
+    """Make a loaded model's training graph (``ModelMetadata.train_schema``) be read from the
+    model's metadata when first used; answering never uses it."""
+    from rasa.engine.graph import GraphSchema
+    from rasa.engine.storage.storage import ModelMetadata
+
+    read = ModelMetadata.from_dict
+
+    def from_dict(serialized: dict[str, Any]) -> ModelMetadata:
+        metadata = read({**serialized, "train_schema": {"nodes": {}}})
+        object.__setattr__(metadata, "train_schema", GraphSchemaReadWhenUsed(serialized["train_schema"]))
+        return metadata
+
+    class GraphSchemaReadWhenUsed(GraphSchema):
+        """A GraphSchema whose nodes are read from its serialised form when first asked for."""
+
+        def __init__(self, serialized: dict[str, Any]) -> None:
+            self._serialized = serialized
+            self._nodes: dict[str, Any] | None = None
+
+        @property  # type: ignore[override]
+        def nodes(self) -> dict[str, Any]:
+            if self._nodes is None:
+                self._nodes = GraphSchema.from_dict(self._serialized).nodes
+            return self._nodes
+
+    ModelMetadata.from_dict = staticmethod(from_dict)  # type: ignore[method-assign]
 
 
 @functools.lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import pytest
 import rasa
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.graph import GraphSchema
+from rasa.engine.storage.storage import ModelMetadata
 from rasa.shared.core import events
 from rasa.shared.utils.common import all_subclasses
 
@@ -26,6 +29,7 @@ def speedups(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
     monkeypatch.setattr(events.Event, "resolve_by_type", events.Event.__dict__["resolve_by_type"])
     monkeypatch.setitem(sys.modules, "jax", sys.modules.get("jax"))
+    monkeypatch.setattr(ModelMetadata, "from_dict", ModelMetadata.__dict__["from_dict"])
     rasa_speedups.action_result_validator.cache_clear()
     assert rasa_speedups.apply()
 
@@ -96,11 +100,86 @@ def run_with_speedups_applied(code: str, timeout: float = 240) -> None:
         "from bot.rasa import speedups\n"
         "assert speedups.apply()\n"
         "from rasa.core.agent import Agent\n"
+        "import tensorflow\n"
     )
     completed = subprocess.run(
         [sys.executable, "-c", prelude + code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_a_rasa_server_answering_with_the_projects_pipeline_never_imports_tensorflow():
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from bot.rasa import speedups\n"
+            "assert speedups.apply()\n"
+            "import rasa.core.run, rasa.core.agent, rasa.core.processor, rasa.server\n"
+            "from rasa.core.policies.rule_policy import RulePolicy\n"
+            "from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier\n"
+            "from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor\n"
+            "import bot.rasa.components, bot.rasa.tracker_store, bot.rasa.rest_channel\n"
+            "import spacy\n"
+            "spacy.load('models/spacy/almere_en')\n"
+            "assert 'tensorflow' not in sys.modules, 'TensorFlow was imported'\n"
+            "from rasa.utils.train_utils import update_similarity_type as update\n"  # loaded when used
+            "assert 'tensorflow' in sys.modules\n"
+            "config = {'similarity_type': 'auto', 'loss_type': 'cross_entropy'}\n"
+            "assert update(config)['similarity_type'] == 'inner'\n"
+            "import rasa.utils.train_utils as again\n"
+            "assert again is sys.modules['rasa.utils.train_utils']\n"
+            "assert again.update_similarity_type is update\n"
+            "assert again.RasaBatchDataGenerator.__module__ == 'rasa.utils.tensorflow.data_generator'\n",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+VALIDATOR = "rasa.graph_components.validators.default_recipe_validator.DefaultV1RecipeValidator"
+
+
+def test_a_models_training_graph_is_read_when_first_used(speedups):
+    serialized = {
+        "trained_at": "2026-12-01T10:00:00",
+        "rasa_open_source_version": rasa.__version__,
+        "model_id": "model",
+        "assistant_id": "almere",
+        "domain": {},
+        "train_schema": {
+            "nodes": {
+                "validator": {
+                    "needs": {},
+                    "uses": VALIDATOR,
+                    "constructor_name": "create",
+                    "fn": "validate",
+                    "config": {},
+                    "eager": False,
+                    "is_target": False,
+                    "is_input": False,
+                    "resource": None,
+                }
+            }
+        },
+        "predict_schema": {"nodes": {}},
+        "training_type": 3,  # TrainingType.BOTH
+        "project_fingerprint": "x",
+        "core_target": None,
+        "nlu_target": "run_RegexMessageHandler",
+        "language": "en",
+        "spaces": None,
+    }
+    expected = GraphSchema.from_dict(copy.deepcopy(serialized["train_schema"]))  # it changes its input
+    metadata = ModelMetadata.from_dict(serialized)
+    assert metadata.train_schema._nodes is None  # not read yet
+    assert metadata.train_schema.nodes == expected.nodes
+    assert metadata.as_dict()["train_schema"] == expected.as_dict()
+    assert metadata.predict_schema == GraphSchema({})
 
 
 def test_tensorflow_works_without_jax_and_leaves_it_out():
