@@ -12,8 +12,7 @@ import sys
 from collections.abc import Callable
 
 
-def sqlite_wal() -> None:
-    """SQLite in WAL mode with synchronous=NORMAL: no fsync on every commit (still crash-safe)."""
+def _sqlite_pragmas(synchronous: str) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -22,12 +21,25 @@ def sqlite_wal() -> None:
         if type(connection).__module__ == "sqlite3":
             cursor = connection.cursor()  # type: ignore[attr-defined]
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.close()
+
+
+def sqlite_wal() -> None:
+    """SQLite in WAL mode with synchronous=NORMAL: no fsync on every commit (a power cut may
+    lose the last turns, an application crash loses none)."""
+    _sqlite_pragmas("NORMAL")
+
+
+def sqlite_wal_full() -> None:
+    """SQLite in WAL mode with synchronous=FULL: one fsync per commit (of the WAL), every commit
+    durable."""
+    _sqlite_pragmas("FULL")
 
 
 PATCHES: dict[str, Callable[[], None]] = {
     "sqlite-wal": sqlite_wal,
+    "sqlite-wal-full": sqlite_wal_full,
 }
 
 
