@@ -1,12 +1,15 @@
 """Fixes for work that Rasa 3.6 does in vain, found by profiling and measuring.
 
 See reports/profile.md (before) and reports/profile-speedups.md (after). Each fix keeps
-Rasa's behaviour. Two do once what Rasa repeats on every message:
+Rasa's behaviour. Three do once what Rasa repeats on every message:
 
 - Checking the action server's reply: Rasa calls ``jsonschema.validate(result, schema)``,
   which first checks its large events schema against the JSON Schema meta-schema, on every
   custom action call (59 % of the Rasa server's time for a fact answer). Here the validator
   is built, and the schema checked, once.
+- Running the model's graph: Rasa has dask build, order and schedule the graph anew each time
+  it understands a message or chooses an action (three times a turn). Here the order of its
+  nodes is found once and they are called in it (bot.rasa.graph_runner).
 - Reading a conversation back from the tracker store: for every stored event Rasa walks all
   subclasses of ``Event`` (with ``inspect.isabstract`` on each) to find the class of its
   type name. Here each type name's class is looked up once.
@@ -75,6 +78,7 @@ def apply() -> bool:
     read_the_training_graph_when_needed()
     validate_action_results_with_one_validator()
     look_up_event_types_once()
+    run_the_graph_without_dask()
     return True
 
 
@@ -213,3 +217,12 @@ def look_up_event_types_once() -> None:
         return resolved
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
+def run_the_graph_without_dask() -> None:
+    """Make the models that Rasa loads to answer run on :class:`SequentialGraphRunner`."""
+    from rasa.core import processor
+
+    from bot.rasa.graph_runner import SequentialGraphRunner
+
+    processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]

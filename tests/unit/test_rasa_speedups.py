@@ -10,6 +10,7 @@ import sys
 import pytest
 import rasa
 from jsonschema import ValidationError
+from rasa.core import processor
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.graph import GraphSchema
 from rasa.engine.storage.storage import ModelMetadata
@@ -19,6 +20,7 @@ from rasa.shared.utils.common import all_subclasses
 from bot import processes
 from bot.config import REPO_ROOT
 from bot.rasa import speedups as rasa_speedups
+from bot.rasa.graph_runner import SequentialGraphRunner
 
 ORIGINAL_RESOLVE = events.Event.resolve_by_type
 
@@ -30,6 +32,7 @@ def speedups(monkeypatch):
     monkeypatch.setattr(events.Event, "resolve_by_type", events.Event.__dict__["resolve_by_type"])
     monkeypatch.setitem(sys.modules, "jax", sys.modules.get("jax"))
     monkeypatch.setattr(ModelMetadata, "from_dict", ModelMetadata.__dict__["from_dict"])
+    monkeypatch.setattr(processor, "DaskGraphRunner", processor.DaskGraphRunner)
     rasa_speedups.action_result_validator.cache_clear()
     assert rasa_speedups.apply()
 
@@ -77,6 +80,10 @@ def test_unknown_event_types_behave_as_in_rasa(speedups):
         events.Event.resolve_by_type("no_such_event")
     stored = events.Event.from_parameters({"event": "action", "name": "utter_greet", "timestamp": 1.0})
     assert isinstance(stored, events.ActionExecuted) and stored.action_name == "utter_greet"
+
+
+def test_models_loaded_to_answer_run_their_graph_without_dask(speedups):
+    assert processor.DaskGraphRunner is SequentialGraphRunner
 
 
 def test_another_rasa_version_is_left_alone(monkeypatch, caplog):
