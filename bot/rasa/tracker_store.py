@@ -97,6 +97,12 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
                 f"The conversation database (ALMERE_TRACKER_URL) cannot be written to: {self.write_problem}"
             )
         _STORES.add(self)
+        # Built once: SQLAlchemy's ORM (and a statement built anew) cost more than the query.
+        events = self.SQLEvent.__table__
+        self._insert_event = events.insert()
+        self._select_last_id = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender_id")
+        )
         # With an event broker, Rasa's save reads the tracker back to find the new events, which
         # a kept window would answer wrongly: such a store reads every turn from the database.
         self._windows: WindowCache | None = WindowCache() if event_broker is None else None
@@ -160,9 +166,7 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             return [json.loads(row.data) for row in rows]
 
     def _last_event_id(self, session: Any, sender_id: str) -> int | None:
-        return (
-            session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
-        )
+        return session.execute(self._select_last_id, {"sender_id": sender_id}).scalar()
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -182,10 +186,12 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
                 for row, data in zip(stored_rows, redacted, strict=False):
                     row.data = json.dumps(data)
                 new = redacted[len(stored_rows) :]
-            rows = [self._row(tracker.sender_id, data) for data in new]
-            session.add_all(rows)
-            session.flush()  # gives the rows their ids
-            last_id = rows[-1].id if rows else self._last_event_id(session, tracker.sender_id)
+            last_id = None
+            for data in new:  # one row at a time, so that each insert tells its row's id
+                inserted = session.execute(self._insert_event, self._columns(tracker.sender_id, data))
+                last_id = inserted.inserted_primary_key[0]
+            if last_id is None:
+                last_id = self._last_event_id(session, tracker.sender_id)
             session.commit()
         cut = stored.cut if stored is not None else False
         note_stored(tracker, last_id, cut, self.session_events)
@@ -205,13 +211,14 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             note_stored(windowed, last_id, True, self.session_events)
         self._windows.put(windowed, last_id)
 
-    def _row(self, sender_id: str, data: dict[str, Any]) -> Any:
-        """The events-table row of one event, with the columns Rasa's own save fills."""
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=data.get("event"),
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+    @staticmethod
+    def _columns(sender_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The events-table columns of one event, those that Rasa's own save fills."""
+        return {
+            "sender_id": sender_id,
+            "type_name": data.get("event"),
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
