@@ -1,7 +1,7 @@
 """Fixes for work that Rasa 3.6 does in vain, found by profiling and measuring.
 
 See reports/profile.md (before) and reports/profile-speedups.md (after). Each fix keeps
-Rasa's behaviour. Three do once what Rasa repeats on every message:
+Rasa's behaviour. Four do once what Rasa repeats on every message:
 
 - Checking the action server's reply: Rasa calls ``jsonschema.validate(result, schema)``,
   which first checks its large events schema against the JSON Schema meta-schema, on every
@@ -13,6 +13,10 @@ Rasa's behaviour. Three do once what Rasa repeats on every message:
 - Reading a conversation back from the tracker store: for every stored event Rasa walks all
   subclasses of ``Event`` (with ``inspect.isabstract`` on each) to find the class of its
   type name. Here each type name's class is looked up once.
+- Calling the action server: Rasa opens a new HTTP session, and with it a new TCP connection,
+  for every call to an endpoint (about 5 % of the server's time per turn). Here each endpoint
+  keeps one session per event loop and its connections alive between calls (for less time than
+  the server keeps them: Sanic closes an idle connection after 5 s).
 
 The rest are about start-up and memory:
 
@@ -79,6 +83,7 @@ def apply() -> bool:
     validate_action_results_with_one_validator()
     look_up_event_types_once()
     run_the_graph_without_dask()
+    keep_connections_to_endpoints()
     return True
 
 
@@ -226,3 +231,78 @@ def run_the_graph_without_dask() -> None:
     from bot.rasa.graph_runner import SequentialGraphRunner
 
     processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
+
+
+# Seconds an idle connection to an endpoint is kept: less than the servers' own keep-alive
+# (Sanic's default, 5 s), so that a connection is never reused just as the server closes it.
+ENDPOINT_KEEPALIVE_S = 2.0
+
+
+# The sessions kept open and their event loops, closed when the server stops (close_kept_sessions).
+KEPT_SESSIONS: list[tuple[Any, Any]] = []
+
+
+class KeptSession:
+    """What ``async with endpoint.session()`` enters: the endpoint's session of the running event
+    loop, made on first use and left open on exit, so that its connections are reused."""
+
+    def __init__(self, endpoint: Any) -> None:
+        self.endpoint = endpoint
+
+    async def __aenter__(self) -> Any:
+        import asyncio
+
+        import aiohttp
+        from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+        loop = asyncio.get_running_loop()
+        kept = self.endpoint.__dict__.get("_kept_session")
+        if kept is None or kept[0] is not loop or kept[1].closed:
+            credentials = self.endpoint.basic_auth
+            session = aiohttp.ClientSession(  # as Rasa's EndpointConfig.session makes it
+                headers=self.endpoint.headers,
+                auth=aiohttp.BasicAuth(credentials["username"], credentials["password"])
+                if credentials
+                else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=ENDPOINT_KEEPALIVE_S),
+            )
+            kept = self.endpoint.__dict__["_kept_session"] = (loop, session)
+            KEPT_SESSIONS.append(kept)
+        return kept[1]
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+async def close_kept_sessions() -> None:
+    """Close the kept sessions of the running event loop."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    closing = [session for session_loop, session in KEPT_SESSIONS if session_loop is loop]
+    KEPT_SESSIONS[:] = [(other, session) for other, session in KEPT_SESSIONS if other is not loop]
+    for session in closing:
+        await session.close()
+
+
+def keep_connections_to_endpoints() -> None:
+    """Make Rasa's calls to an endpoint (the action server) reuse the endpoint's session, and
+    close the sessions when the Rasa server stops, after its own resources."""
+    from rasa.core import run
+    from rasa.utils.endpoints import EndpointConfig
+
+    close_resources = run.close_resources
+
+    async def close_resources_and_sessions(app: Any, loop: Any) -> None:
+        try:
+            await close_resources(app, loop)
+        finally:
+            await close_kept_sessions()
+
+    run.close_resources = close_resources_and_sessions
+
+    def session(endpoint: EndpointConfig) -> KeptSession:
+        return KeptSession(endpoint)
+
+    EndpointConfig.session = session  # type: ignore[assignment,method-assign]

@@ -6,16 +6,19 @@ import copy
 import logging
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 import rasa
+from aiohttp import web
 from jsonschema import ValidationError
-from rasa.core import processor
+from rasa.core import processor, run
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.graph import GraphSchema
 from rasa.engine.storage.storage import ModelMetadata
 from rasa.shared.core import events
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import processes
 from bot.config import REPO_ROOT
@@ -33,6 +36,8 @@ def speedups(monkeypatch):
     monkeypatch.setitem(sys.modules, "jax", sys.modules.get("jax"))
     monkeypatch.setattr(ModelMetadata, "from_dict", ModelMetadata.__dict__["from_dict"])
     monkeypatch.setattr(processor, "DaskGraphRunner", processor.DaskGraphRunner)
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    monkeypatch.setattr(run, "close_resources", run.close_resources)
     rasa_speedups.action_result_validator.cache_clear()
     assert rasa_speedups.apply()
 
@@ -84,6 +89,65 @@ def test_unknown_event_types_behave_as_in_rasa(speedups):
 
 def test_models_loaded_to_answer_run_their_graph_without_dask(speedups):
     assert processor.DaskGraphRunner is SequentialGraphRunner
+
+
+@pytest.fixture
+async def echo_server():
+    """A local HTTP server that answers with the client's port and the headers it sent."""
+
+    async def echo(request: web.Request) -> web.Response:
+        _host, port = request.transport.get_extra_info("peername")[:2]
+        return web.json_response(
+            {"port": port, "headers": dict(request.headers), "body": await request.json()}
+        )
+
+    app = web.Application()
+    app.router.add_post("/webhook", echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+    await runner.cleanup()
+
+
+async def test_calls_to_an_endpoint_reuse_its_connection_with_the_same_requests(speedups, echo_server):
+    endpoint = EndpointConfig(
+        url=echo_server, headers={"X-Check": "kept"}, basic_auth={"username": "rasa", "password": "secret"}
+    )
+    first = await endpoint.request(json={"turn": 1}, method="post", subpath="webhook")
+    second = await endpoint.request(json={"turn": 2}, method="post", subpath="webhook")
+    assert [first["body"], second["body"]] == [{"turn": 1}, {"turn": 2}]
+    assert first["port"] == second["port"]  # one TCP connection for both calls
+    for reply in (first, second):
+        assert reply["headers"]["X-Check"] == "kept"
+        assert reply["headers"]["Authorization"] == "Basic cmFzYTpzZWNyZXQ="
+    other = await EndpointConfig(url=echo_server).request(json={}, method="post", subpath="webhook")
+    assert other["port"] != first["port"]  # each endpoint has its own session
+    async with endpoint.session() as session:
+        await session.close()
+    again = await endpoint.request(json={}, method="post", subpath="webhook")
+    assert again["port"] != first["port"]  # a closed session is replaced
+    async with endpoint.session() as kept:
+        await run.close_resources(SimpleNamespace(ctx=SimpleNamespace()), None)  # as the Rasa server stops
+    assert kept.closed
+
+
+def test_each_event_loop_gets_its_own_session_of_an_endpoint(speedups):
+    import asyncio
+
+    endpoint = EndpointConfig(url="http://127.0.0.1:9")
+
+    async def session_of_this_loop():
+        async with endpoint.session() as session:
+            async with endpoint.session() as same:
+                assert same is session
+        await rasa_speedups.close_kept_sessions()
+        assert session.closed
+        return session
+
+    sessions = [asyncio.run(session_of_this_loop()) for _ in range(2)]
+    assert sessions[0] is not sessions[1]
 
 
 def test_another_rasa_version_is_left_alone(monkeypatch, caplog):
