@@ -20,6 +20,12 @@ Rasa's behaviour. Four do once what Rasa repeats on every message:
 
 The rest are about start-up and memory:
 
+- Rasa's graph has two nodes of the SpacyNLP component (one provides the spaCy pipeline, the
+  other runs it on each message, with the pipeline the first provides), and each loads the
+  pipeline from disk when the model is loaded: 1.5 s each for the project's pipeline, whose
+  entity ruler tokenizes thousands of patterns. Here a pipeline already loaded from a directory
+  whose files have not changed since is given again.
+
 - TensorFlow (which Rasa imports, though this assistant's pipeline and policies never run
   it) tries to import JAX, only to offer JAX models to its TFLite converter, and does without
   it when JAX cannot be imported. JAX is not imported here, which saves about 80 MB of the
@@ -58,6 +64,9 @@ RASA_VERSION = "3.6.21"
 
 # Imported by modules every Rasa server loads, used only to train: they import TensorFlow.
 TRAINING_ONLY_MODULES = ("rasa.utils.train_utils",)
+# Imported by the Rasa server for its model-testing endpoints, used only to test: it imports
+# matplotlib (0.4 s of start-up).
+TESTING_ONLY_MODULES = ("rasa.utils.plotting",)
 
 
 def apply() -> bool:
@@ -78,12 +87,13 @@ def apply() -> bool:
     do_not_import_jax()
     import_skops_before_tensorflow()
     import_thinc_without_tensorflow()
-    load_on_first_use(*TRAINING_ONLY_MODULES)
+    load_on_first_use(*TRAINING_ONLY_MODULES, *TESTING_ONLY_MODULES)
     read_the_training_graph_when_needed()
     validate_action_results_with_one_validator()
     look_up_event_types_once()
     run_the_graph_without_dask()
     keep_connections_to_endpoints()
+    load_each_spacy_pipeline_once()
     return True
 
 
@@ -306,3 +316,36 @@ def keep_connections_to_endpoints() -> None:
         return KeptSession(endpoint)
 
     EndpointConfig.session = session  # type: ignore[assignment,method-assign]
+
+
+def spacy_pipeline_version(name: str) -> tuple[int, ...] | None:
+    """When the files of the spaCy pipeline directory ``name`` last changed (None for a package)."""
+    import os
+
+    if not os.path.isdir(name):
+        return None
+    return tuple(
+        sorted(
+            os.stat(os.path.join(root, file)).st_mtime_ns
+            for root, _dirs, files in os.walk(name)
+            for file in files
+        )
+    )
+
+
+def load_each_spacy_pipeline_once() -> None:
+    """Make SpacyNLP give a pipeline it has loaded from an unchanged directory again."""
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    load_model = SpacyNLP.load_model
+    loaded: dict[str, tuple[tuple[int, ...], Any]] = {}  # the latest version of each directory
+
+    def load_once(spacy_model_name: str) -> Any:
+        version = spacy_pipeline_version(spacy_model_name) if spacy_model_name else None
+        if version is None:
+            return load_model(spacy_model_name)
+        if spacy_model_name not in loaded or loaded[spacy_model_name][0] != version:
+            loaded[spacy_model_name] = (version, load_model(spacy_model_name))
+        return loaded[spacy_model_name][1]
+
+    SpacyNLP.load_model = staticmethod(load_once)  # type: ignore[method-assign]

@@ -16,6 +16,7 @@ from rasa.core import processor, run
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.graph import GraphSchema
 from rasa.engine.storage.storage import ModelMetadata
+from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core import events
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -38,6 +39,7 @@ def speedups(monkeypatch):
     monkeypatch.setattr(processor, "DaskGraphRunner", processor.DaskGraphRunner)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(run, "close_resources", run.close_resources)
+    monkeypatch.setattr(SpacyNLP, "load_model", SpacyNLP.__dict__["load_model"])
     rasa_speedups.action_result_validator.cache_clear()
     assert rasa_speedups.apply()
 
@@ -210,6 +212,45 @@ def test_a_rasa_server_answering_with_the_projects_pipeline_never_imports_tensor
         timeout=240,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_matplotlib_is_imported_when_a_test_plots_not_when_the_server_starts():
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from bot.rasa import speedups\n"
+            "assert speedups.apply()\n"
+            "import rasa.core.run, rasa.server, rasa.core.test, rasa.nlu.test\n"
+            "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+            "from rasa.utils.plotting import plot_confusion_matrix\n"
+            "assert 'matplotlib' in sys.modules and callable(plot_confusion_matrix)\n"
+            "assert rasa.nlu.test.plot_utils.plot_paired_histogram.__module__ == 'rasa.utils.plotting'\n",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_a_spacy_pipeline_is_loaded_once_until_its_files_change(speedups, tmp_path):
+    import os
+
+    import spacy
+
+    directory = tmp_path / "pipeline"
+    spacy.blank("en").to_disk(directory)
+    first = SpacyNLP.load_model(str(directory))
+    assert SpacyNLP.load_model(str(directory)).model is first.model  # both SpacyNLP nodes share it
+    config = directory / "config.cfg"
+    later = config.stat().st_mtime_ns + 10**9
+    os.utime(config, ns=(later, later))  # the pipeline was built again
+    reloaded = SpacyNLP.load_model(str(directory))
+    assert reloaded.model is not first.model
+    assert SpacyNLP.load_model(str(directory)).model is reloaded.model
 
 
 VALIDATOR = "rasa.graph_components.validators.default_recipe_validator.DefaultV1RecipeValidator"
