@@ -13,6 +13,10 @@ Rasa's behaviour. Four do once what Rasa repeats on every message:
 - Reading a conversation back from the tracker store: for every stored event Rasa walks all
   subclasses of ``Event`` (with ``inspect.isabstract`` on each) to find the class of its
   type name. Here each type name's class is looked up once.
+- Putting together the intent classifier's input: for each message, Rasa's
+  LogisticRegressionClassifier deep-copies and stacks the sequence features it then drops, and
+  stacks the sentence features in two steps (about 6 % of the server's time per turn). Here the
+  sentence features are stacked once, into the same matrix.
 - Calling the action server: Rasa opens a new HTTP session, and with it a new TCP connection,
   for every call to an endpoint (about 5 % of the server's time per turn). Here each endpoint
   keeps one session per event loop and its connections alive between calls (for less time than
@@ -94,6 +98,7 @@ def apply() -> bool:
     run_the_graph_without_dask()
     keep_connections_to_endpoints()
     load_each_spacy_pipeline_once()
+    stack_classifier_features_once()
     return True
 
 
@@ -349,3 +354,31 @@ def load_each_spacy_pipeline_once() -> None:
         return loaded[spacy_model_name][1]
 
     SpacyNLP.load_model = staticmethod(load_once)  # type: ignore[method-assign]
+
+
+def stack_classifier_features_once() -> None:
+    """Make LogisticRegressionClassifier build its input from the sentence features alone, with
+    one stack per message (the same matrix as Rasa's ``_create_X``)."""
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+    from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+    from scipy.sparse import csr_matrix, hstack, vstack
+
+    create_x = LogisticRegressionClassifier._create_X
+
+    def _create_X(self: LogisticRegressionClassifier, messages: list[Any]) -> Any:
+        rows = []
+        for message in messages:
+            sentence = [
+                f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+            ]
+            sparse = [csr_matrix(f.features) for f in sentence if f.is_sparse()]
+            dense = [f.features for f in sentence if f.is_dense()]
+            if not sparse:  # Rasa's own code has its way with a message without them
+                return create_x(self, messages)
+            if dense:
+                sparse.append(csr_matrix(np.concatenate(dense, axis=-1)))
+            rows.append(hstack(sparse))
+        return vstack(rows)
+
+    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]

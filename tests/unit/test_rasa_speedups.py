@@ -8,16 +8,22 @@ import subprocess
 import sys
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import rasa
+import scipy.sparse
 from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core import processor, run
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.graph import GraphSchema
 from rasa.engine.storage.storage import ModelMetadata
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core import events
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
@@ -27,6 +33,7 @@ from bot.rasa import speedups as rasa_speedups
 from bot.rasa.graph_runner import SequentialGraphRunner
 
 ORIGINAL_RESOLVE = events.Event.resolve_by_type
+ORIGINAL_CREATE_X = LogisticRegressionClassifier._create_X
 
 
 @pytest.fixture
@@ -40,6 +47,7 @@ def speedups(monkeypatch):
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(run, "close_resources", run.close_resources)
     monkeypatch.setattr(SpacyNLP, "load_model", SpacyNLP.__dict__["load_model"])
+    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", LogisticRegressionClassifier._create_X)
     rasa_speedups.action_result_validator.cache_clear()
     assert rasa_speedups.apply()
 
@@ -251,6 +259,36 @@ def test_a_spacy_pipeline_is_loaded_once_until_its_files_change(speedups, tmp_pa
     reloaded = SpacyNLP.load_model(str(directory))
     assert reloaded.model is not first.model
     assert SpacyNLP.load_model(str(directory)).model is reloaded.model
+
+
+def featurized(seed: int, dense: bool) -> Message:
+    """A message with the features that the pipeline's featurizers give it (random values)."""
+    generator = np.random.default_rng(seed)
+    message = Message(data={"text": "how big is almere"})
+    for origin, width in (("words", 7), ("characters", 11)):
+        tokens = scipy.sparse.random(4, width, density=0.4, random_state=seed, format="coo")
+        sentence = scipy.sparse.random(1, width, density=0.5, random_state=seed + 1, format="coo")
+        message.add_features(Features(tokens, FEATURE_TYPE_SEQUENCE, "text", origin))
+        message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, "text", origin))
+    if dense:
+        for width in (3, 2):
+            message.add_features(
+                Features(generator.random((1, width)), FEATURE_TYPE_SENTENCE, "text", "dense")
+            )
+    message.add_features(
+        Features(scipy.sparse.coo_matrix(np.ones((1, 5))), FEATURE_TYPE_SENTENCE, "intent", "other")
+    )
+    return message
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_the_classifier_gets_the_same_input_as_from_rasas_own_code(speedups, dense):
+    messages = [featurized(seed, dense) for seed in range(3)]
+    rasas = ORIGINAL_CREATE_X(None, copy.deepcopy(messages))
+    ours = LogisticRegressionClassifier._create_X(None, messages)
+    assert ours is not None and type(ours) is type(rasas) and ours.dtype == rasas.dtype
+    assert ours.shape == rasas.shape == (3, 7 + 11 + (5 if dense else 0))
+    assert (ours != rasas).nnz == 0
 
 
 VALIDATOR = "rasa.graph_components.validators.default_recipe_validator.DefaultV1RecipeValidator"
