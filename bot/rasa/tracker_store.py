@@ -143,8 +143,8 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
         kept = self._windows.take(sender_id)
         if kept is not None:
             tracker, last_id = kept
-            with self.session_scope() as session:
-                if self._last_event_id(session, sender_id) == last_id:
+            with self.engine.connect() as connection:  # without the ORM's session: one query
+                if self._last_event_id(connection, sender_id) == last_id:
                     return tracker
         return self._read_window(sender_id)
 
@@ -165,8 +165,9 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
             return [json.loads(row.data) for row in rows]
 
-    def _last_event_id(self, session: Any, sender_id: str) -> int | None:
-        return session.execute(self._select_last_id, {"sender_id": sender_id}).scalar()
+    def _last_event_id(self, executor: Any, sender_id: str) -> int | None:
+        """The id of the conversation's last stored event, read through a session or a connection."""
+        return executor.execute(self._select_last_id, {"sender_id": sender_id}).scalar()
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
