@@ -65,6 +65,7 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
                 return response.json({"error": "The request body is not valid JSON."}, status=400)
             if not isinstance(parsed, dict):
                 return response.json({"error": "The request body must be a JSON object."}, status=400)
+            request.parsed_json = parsed  # rasa_sdk's webhook reads it as request.json: parsed once
         return None
 
     @app.exception(Exception)
