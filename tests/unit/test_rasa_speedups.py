@@ -174,74 +174,49 @@ def test_the_rasa_server_runs_with_the_speedups_unless_asked_not_to():
     assert processes.rasa_server(speedups=False).command[1:3] == ["-m", "rasa"]
 
 
-def run_with_speedups_applied(code: str, timeout: float = 240) -> None:
-    """Run ``code`` in a fresh Python after apply() and Rasa's imports (TensorFlow included)."""
-    prelude = (
-        "import sys\n"
-        "from bot.rasa import speedups\n"
-        "assert speedups.apply()\n"
-        "from rasa.core.agent import Agent\n"
-        "import tensorflow\n"
-    )
+def run_after_apply(code: str, timeout: float = 240) -> None:
+    """Run ``code`` in a fresh Python (with ``sys`` imported) after apply()."""
+    prelude = "import sys\nfrom bot.rasa import speedups\nassert speedups.apply()\n"
     completed = subprocess.run(
         [sys.executable, "-c", prelude + code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
 
 
+def run_with_speedups_applied(code: str, timeout: float = 240) -> None:
+    """Run ``code`` in a fresh Python after apply() and Rasa's imports (TensorFlow included)."""
+    run_after_apply("from rasa.core.agent import Agent\nimport tensorflow\n" + code, timeout)
+
+
 def test_a_rasa_server_answering_with_the_projects_pipeline_never_imports_tensorflow():
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from bot.rasa import speedups\n"
-            "assert speedups.apply()\n"
-            "import rasa.core.run, rasa.core.agent, rasa.core.processor, rasa.server\n"
-            "from rasa.core.policies.rule_policy import RulePolicy\n"
-            "from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier\n"
-            "from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor\n"
-            "import bot.rasa.components, bot.rasa.tracker_store, bot.rasa.rest_channel\n"
-            "import spacy\n"
-            "spacy.load('models/spacy/almere_en')\n"
-            "assert 'tensorflow' not in sys.modules, 'TensorFlow was imported'\n"
-            "from rasa.utils.train_utils import update_similarity_type as update\n"  # loaded when used
-            "assert 'tensorflow' in sys.modules\n"
-            "config = {'similarity_type': 'auto', 'loss_type': 'cross_entropy'}\n"
-            "assert update(config)['similarity_type'] == 'inner'\n"
-            "import rasa.utils.train_utils as again\n"
-            "assert again is sys.modules['rasa.utils.train_utils']\n"
-            "assert again.update_similarity_type is update\n"
-            "assert again.RasaBatchDataGenerator.__module__ == 'rasa.utils.tensorflow.data_generator'\n",
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    run_after_apply(
+        "import rasa.core.run, rasa.core.agent, rasa.core.processor, rasa.server\n"
+        "from rasa.core.policies.rule_policy import RulePolicy\n"
+        "from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier\n"
+        "from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor\n"
+        "import bot.rasa.components, bot.rasa.tracker_store, bot.rasa.rest_channel\n"
+        "import spacy\n"
+        "spacy.load('models/spacy/almere_en')\n"
+        "assert 'tensorflow' not in sys.modules, 'TensorFlow was imported'\n"
+        "from rasa.utils.train_utils import update_similarity_type as update\n"  # loaded when used
+        "assert 'tensorflow' in sys.modules\n"
+        "config = {'similarity_type': 'auto', 'loss_type': 'cross_entropy'}\n"
+        "assert update(config)['similarity_type'] == 'inner'\n"
+        "import rasa.utils.train_utils as again\n"
+        "assert again is sys.modules['rasa.utils.train_utils']\n"
+        "assert again.update_similarity_type is update\n"
+        "assert again.RasaBatchDataGenerator.__module__ == 'rasa.utils.tensorflow.data_generator'\n"
     )
-    assert completed.returncode == 0, completed.stderr[-2000:]
 
 
 def test_matplotlib_is_imported_when_a_test_plots_not_when_the_server_starts():
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from bot.rasa import speedups\n"
-            "assert speedups.apply()\n"
-            "import rasa.core.run, rasa.server, rasa.core.test, rasa.nlu.test\n"
-            "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
-            "from rasa.utils.plotting import plot_confusion_matrix\n"
-            "assert 'matplotlib' in sys.modules and callable(plot_confusion_matrix)\n"
-            "assert rasa.nlu.test.plot_utils.plot_paired_histogram.__module__ == 'rasa.utils.plotting'\n",
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    run_after_apply(
+        "import rasa.core.run, rasa.server, rasa.core.test, rasa.nlu.test\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+        "from rasa.utils.plotting import plot_confusion_matrix\n"
+        "assert 'matplotlib' in sys.modules and callable(plot_confusion_matrix)\n"
+        "assert rasa.nlu.test.plot_utils.plot_paired_histogram.__module__ == 'rasa.utils.plotting'\n"
     )
-    assert completed.returncode == 0, completed.stderr[-2000:]
 
 
 def test_a_spacy_pipeline_is_loaded_once_until_its_files_change(speedups, tmp_path):
