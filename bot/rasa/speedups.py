@@ -38,7 +38,11 @@ The rest are about start-up and memory:
   trusted types when first imported, and for each numpy and scipy function it searches every
   module already imported. Imported after TensorFlow (about 5,700 modules) that took 12 s on
   this machine, when the model was loaded and again when it was trained; imported first, 3 s.
-  The list is the same (tests/unit/test_rasa_speedups.py).
+  The list is the same (tests/unit/test_rasa_speedups.py). Even so, finding scikit-learn's
+  estimators (which imports every part of scikit-learn) and the module of each numpy and scipy
+  ufunc took 0.8 s of every start: here the lists are kept in a file (var/cache) once computed,
+  under the versions of Python, skops, scikit-learn, numpy and scipy they were computed with,
+  and read from it when those are the versions installed.
 - TensorFlow itself (about 520 MB and several seconds) is not imported unless something uses it.
   Rasa imports it on three paths that a model without TensorFlow components never uses when it
   answers: ``rasa.utils.train_utils`` (imported by every entity extractor and policy, used only
@@ -56,15 +60,31 @@ to the Rasa version they were written for.
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
 import importlib.util
+import json
 import logging
+import os
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"
+
+# Where skops' trusted type names are kept once computed (see the module's docstring).
+CACHE_DIR = Path(__file__).resolve().parents[2] / "var" / "cache"
+SKOPS_TRUSTED_TYPES = "skops.io._trusted_types"
+TRUSTED_TYPE_LISTS = (
+    "PRIMITIVE_TYPE_NAMES",
+    "SKLEARN_ESTIMATOR_TYPE_NAMES",
+    "SCIPY_UFUNC_TYPE_NAMES",
+    "NUMPY_UFUNC_TYPE_NAMES",
+    "NUMPY_DTYPE_TYPE_NAMES",
+)
 
 # Imported by modules every Rasa server loads, used only to train: they import TensorFlow.
 TRAINING_ONLY_MODULES = ("rasa.utils.train_utils",)
@@ -108,9 +128,52 @@ def do_not_import_jax() -> None:
         sys.modules["jax"] = None  # type: ignore[assignment]
 
 
-def import_skops_before_tensorflow() -> None:
-    """Import skops.io while few modules are loaded (see the module's docstring)."""
+def import_skops_before_tensorflow(cache_dir: Path = CACHE_DIR) -> None:
+    """Import skops.io while few modules are loaded, with its trusted type names read from
+    ``cache_dir`` if they were computed there for the installed versions (computed and kept there
+    otherwise; see the module's docstring)."""
+    if "skops.io" in sys.modules:
+        return
+    kept = cache_dir / f"skops-trusted-types-{_trusted_types_key()}.json"
+    names = _read_trusted_type_names(kept)
+    if names is not None:
+        module = ModuleType(SKOPS_TRUSTED_TYPES)
+        module.PRIMITIVES_TYPES = [int, float, str, bool]  # type: ignore[attr-defined]
+        module.__dict__.update(names)
+        sys.modules[SKOPS_TRUSTED_TYPES] = module
     import skops.io  # noqa: F401
+
+    if names is None:
+        _keep_trusted_type_names(sys.modules[SKOPS_TRUSTED_TYPES], kept)
+
+
+def _keep_trusted_type_names(computed: ModuleType, kept: Path) -> None:
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps({name: getattr(computed, name) for name in TRUSTED_TYPE_LISTS}))
+        os.replace(partial, kept)
+    except OSError:
+        logger.info("skops' trusted type names could not be kept in %s.", kept.parent, exc_info=True)
+
+
+def _trusted_types_key() -> str:
+    packages = ("skops", "scikit-learn", "numpy", "scipy")
+    versions = [sys.version, *(importlib.metadata.version(package) for package in packages)]
+    return hashlib.sha256("\n".join(versions).encode()).hexdigest()[:16]
+
+
+def _read_trusted_type_names(path: Path) -> dict[str, list[str]] | None:
+    """The lists kept in ``path``, or None if there are none (or not all of them)."""
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(names, dict) or set(names) != set(TRUSTED_TYPE_LISTS):
+        return None
+    if not all(isinstance(v, list) and all(isinstance(n, str) for n in v) for v in names.values()):
+        return None
+    return names
 
 
 def import_thinc_without_tensorflow() -> None:

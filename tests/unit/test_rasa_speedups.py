@@ -333,6 +333,83 @@ def test_skops_imported_first_trusts_the_types_it_trusts_when_imported_after_ten
     )
 
 
+def run_fresh(code: str, timeout: float = 240) -> None:
+    """Run ``code`` in a fresh Python (with ``sys`` and ``Path`` imported), no speed-up applied."""
+    completed = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\n" + code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_skops_trusted_type_names_are_computed_once_kept_and_read_back_the_same(tmp_path):
+    cache = tmp_path / "cache"
+    compute = (
+        "from bot.rasa.speedups import import_skops_before_tensorflow\n"
+        f"import_skops_before_tensorflow(Path({str(cache)!r}))\n"
+        "assert 'sklearn.ensemble' in sys.modules  # all_estimators() imported every estimator\n"
+        "from skops.io import _trusted_types as t\n"
+        "import json\n"
+        "[kept] = Path(%r).glob('skops-trusted-types-*.json')\n"
+        "names = {n: getattr(t, n) for n in ('PRIMITIVE_TYPE_NAMES', 'SKLEARN_ESTIMATOR_TYPE_NAMES',\n"
+        "    'SCIPY_UFUNC_TYPE_NAMES', 'NUMPY_UFUNC_TYPE_NAMES', 'NUMPY_DTYPE_TYPE_NAMES')}\n"
+        "assert json.loads(kept.read_text()) == names\n"
+        "assert any(n.endswith('.LogisticRegression') for n in names['SKLEARN_ESTIMATOR_TYPE_NAMES'])\n"
+        "assert any(n.endswith('.add') for n in names['NUMPY_UFUNC_TYPE_NAMES'])\n"
+    ) % str(cache)
+    run_fresh(compute)
+    [kept] = cache.glob("skops-trusted-types-*.json")
+    computed = kept.read_text()
+    run_fresh(
+        "from bot.rasa.speedups import import_skops_before_tensorflow\n"
+        f"import_skops_before_tensorflow(Path({str(cache)!r}))\n"
+        "assert 'sklearn.ensemble' not in sys.modules  # read back: nothing computed\n"
+        "import json\n"
+        "from skops.io import _general, get_untrusted_types\n"
+        f"kept = json.loads(Path({str(kept)!r}).read_text())\n"
+        "assert _general.SKLEARN_ESTIMATOR_TYPE_NAMES == kept['SKLEARN_ESTIMATOR_TYPE_NAMES']\n"
+        "assert _general.NUMPY_UFUNC_TYPE_NAMES == kept['NUMPY_UFUNC_TYPE_NAMES']\n"
+        # A classifier as Rasa saves it has no untrusted types and loads back.
+        "import skops.io as sio, numpy as np\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "clf = LogisticRegression().fit(np.array([[0.0], [1.0]]), ['a', 'b'])\n"
+        f"path = Path({str(tmp_path / 'clf.skops')!r})\n"
+        "sio.dump(clf, path)\n"
+        "assert get_untrusted_types(file=path) == []\n"
+        "assert list(sio.load(path, trusted=[]).predict(np.array([[1.0]]))) == ['b']\n"
+    )
+    assert kept.read_text() == computed
+
+
+def test_kept_skops_names_that_are_damaged_are_computed_again(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    run_fresh(
+        "from bot.rasa import speedups\n"
+        f"damaged = Path({str(cache)!r}) / f'skops-trusted-types-{{speedups._trusted_types_key()}}.json'\n"
+        'damaged.write_text(\'{"PRIMITIVE_TYPE_NAMES": ["builtins.int"]}\')\n'
+        "speedups.import_skops_before_tensorflow(damaged.parent)\n"
+        "from skops.io import _trusted_types as t\n"
+        "assert any(n.endswith('.add') for n in t.NUMPY_UFUNC_TYPE_NAMES)\n"
+        "import json\n"
+        "assert json.loads(damaged.read_text())['NUMPY_UFUNC_TYPE_NAMES'] == t.NUMPY_UFUNC_TYPE_NAMES\n"
+    )
+
+
+def test_skops_is_imported_when_its_names_cannot_be_kept(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    run_fresh(
+        "from bot.rasa.speedups import import_skops_before_tensorflow\n"
+        f"import_skops_before_tensorflow(Path({str(blocked / 'cache')!r}))\n"
+        "from skops.io import _trusted_types as t\n"
+        "assert any(n.endswith('.add') for n in t.NUMPY_UFUNC_TYPE_NAMES)\n"
+    )
+
+
 def test_the_patched_cli_is_rasas_cli():
     completed = subprocess.run(
         [sys.executable, "-m", "bot.rasa.cli", "--version"],
