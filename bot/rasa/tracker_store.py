@@ -23,6 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -126,7 +128,13 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
         return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the turn's new events; after a handoff that stored nothing, forget its details."""
+        """Store the turn's new events; after a handoff that stored nothing, forget its details.
+
+        A conversation Rasa has just created, which holds its first ``action_listen`` alone, is not
+        written yet: Rasa saves it again at the end of its first turn, and that save stores the
+        ``action_listen`` with the turn's events, in one commit instead of two."""
+        if just_created(tracker):
+            return
         try:
             await self._save(tracker)
         except SQLAlchemyError as error:
@@ -223,3 +231,12 @@ class ConfiguredSQLTrackerStore(SQLTrackerStore):
             "action_name": data.get("name"),
             "data": json.dumps(data),
         }
+
+
+def just_created(tracker: DialogueStateTracker) -> bool:
+    """Whether ``tracker`` is a conversation Rasa has just created: never stored, and holding only
+    the ``action_listen`` Rasa begins it with."""
+    if stored_part(tracker) is not None or len(tracker.events) != 1:
+        return False
+    [event] = tracker.events
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME

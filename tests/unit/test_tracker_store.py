@@ -16,6 +16,7 @@ from bot.rasa.tracker_store import (
     ConfiguredSQLTrackerStore,
     TrackerStoreUnwritable,
     conversation_memory_problem,
+    just_created,
     sql_store_arguments,
 )
 from bot.redaction import REMOVED
@@ -71,6 +72,41 @@ async def test_a_conversation_survives_a_new_store(tracker_url, monkeypatch):
     reopened = await ConfiguredSQLTrackerStore(domain=domain).retrieve(sender)
     assert reopened is not None
     assert reopened.latest_message.text == "How many jobs?"
+
+
+async def test_a_new_conversation_is_written_with_its_first_turn_in_one_commit(tracker_url, monkeypatch):
+    monkeypatch.setenv("ALMERE_TRACKER_URL", tracker_url)
+    domain = Domain.empty()
+    store = ConfiguredSQLTrackerStore(domain=domain)
+    commits = []
+    sqlalchemy.event.listen(store.engine, "commit", lambda _connection: commits.append(1))
+    sender = f"test-{uuid.uuid4()}"
+
+    tracker = await store.get_or_create_tracker(sender)  # Rasa saves it as soon as it creates it
+    assert await ConfiguredSQLTrackerStore(domain=domain).retrieve(sender) is None
+    assert commits == []
+    for event in (
+        user("How many jobs?", "ask_jobs"),
+        ActionExecuted("action_answer_fact"),
+        BotUttered("Many."),
+    ):
+        tracker.update(event)
+    await store.save(tracker)
+
+    assert commits == [1]
+    reopened = await ConfiguredSQLTrackerStore(domain=domain).retrieve(sender)
+    assert reopened is not None
+    assert [e.as_dict()["event"] for e in reopened.events] == ["action", "user", "action", "bot"]
+    assert reopened.events[0].action_name == "action_listen"
+
+
+def test_only_a_conversation_never_stored_that_holds_rasas_first_action_listen_alone_waits():
+    assert just_created(DialogueStateTracker.from_events("a", [ActionExecuted("action_listen")]))
+    assert not just_created(DialogueStateTracker.from_events("b", [ActionExecuted("action_greet")]))
+    assert not just_created(
+        DialogueStateTracker.from_events("c", [ActionExecuted("action_listen"), user("hi")])
+    )
+    assert not just_created(DialogueStateTracker.from_events("d", []))
 
 
 NAME, EMAIL, QUESTION = "Zoltan Kwiatkowski", "zoltan.k@example.org", "Can my cat come to the town hall?"
