@@ -18,6 +18,7 @@ import asyncio
 import enum
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,6 +33,8 @@ from bot.rasa.tracker_store import conversation_memory_problem
 from bot.reply_language import detect
 
 logger = logging.getLogger(__name__)
+
+REFUSALS_LOGGED_EVERY_S = 10.0
 
 
 _TROUBLE = {
@@ -66,16 +69,23 @@ class Turn(enum.Enum):
 
 
 class TurnGate:
-    """Admits at most ``limit`` turns at a time. Used from one event loop, so a counter suffices."""
+    """Admits at most ``limit`` turns at a time. Used from one event loop, so a counter suffices.
 
-    def __init__(self, limit: int) -> None:
+    Refusals are logged as a count, at most one line every ``REFUSALS_LOGGED_EVERY_S`` (under
+    overload a line per refused turn would flood the log)."""
+
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.in_progress = 0
+        self._clock = clock
+        self._refused_unlogged = 0
+        self._logged_at: float | None = None
 
     @contextmanager
     def admit(self) -> Iterator[bool]:
         """Yields whether the turn may go ahead; an admitted turn holds its place until it ends."""
         if self.in_progress >= self.limit:
+            self._note_refusal()
             yield False
             return
         self.in_progress += 1
@@ -83,6 +93,19 @@ class TurnGate:
             yield True
         finally:
             self.in_progress -= 1
+
+    def _note_refusal(self) -> None:
+        self._refused_unlogged += 1
+        now = self._clock()
+        if self._logged_at is not None and now - self._logged_at < REFUSALS_LOGGED_EVERY_S:
+            return
+        logger.warning(
+            "Too many turns at once (at most %d): %d asked to try again since the last such report.",
+            self.limit,
+            self._refused_unlogged,
+        )
+        self._refused_unlogged = 0
+        self._logged_at = now
 
 
 @functools.cache
@@ -134,7 +157,6 @@ async def take_turn(
         return Turn.TAKEN
     with (gate or process_gate(settings.max_concurrent_turns)).admit() as admitted:
         if not admitted:
-            logger.warning("Too many turns at once: %s was asked to try again.", sender_id)
             await output.send_text_message(sender_id, busy_reply(_language(raw_text)))
             return Turn.REFUSED_BUSY
         await _answer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 
 import pytest
@@ -96,6 +97,34 @@ async def test_turns_beyond_the_limit_are_refused_at_once_and_the_rest_are_answe
     assert await second == (Turn.TAKEN, ["answer to b"])
     assert gate.in_progress == 0
     assert (await one("d"))[0] is Turn.TAKEN  # places are given back, also after a failed turn
+
+
+async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_seconds(caplog):
+    now = [100.0]
+    gate = TurnGate(limit=0, clock=lambda: now[0])
+
+    async def refused():
+        output = CollectingOutputChannel()
+        assert (
+            await take_turn(answering, output, "jobs?", "p", "rest", SETTINGS, gate=gate) is Turn.REFUSED_BUSY
+        )
+
+    def reports():
+        return [r.getMessage() for r in caplog.records if "Too many turns" in r.getMessage()]
+
+    with caplog.at_level(logging.WARNING, logger="bot.rasa.turn"):
+        await refused()  # the first refusal is reported at once
+        now[0] += 5
+        for _ in range(4):
+            await refused()
+        assert reports() == [
+            "Too many turns at once (at most 0): 1 asked to try again since the last such report."
+        ]
+        now[0] += 5
+        await refused()  # ten seconds after the last report: the count since then
+        assert reports()[1:] == [
+            "Too many turns at once (at most 0): 5 asked to try again since the last such report."
+        ]
 
 
 async def test_a_failed_turn_gives_its_place_back():
