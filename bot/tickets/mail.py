@@ -7,10 +7,14 @@ answers the person and asks them how helpful it was).
 
 from __future__ import annotations
 
+import re
 import smtplib
+import unicodedata
+from collections.abc import Iterable
 from email.message import EmailMessage
 
 from bot.config import Settings
+from bot.tickets.records import MessageRecord
 
 SMTP_TIMEOUT_SECONDS = 10
 DESK_LABELS = {"international": "International desk", "business": "Business desk"}
@@ -19,6 +23,40 @@ DESK_SIGNATURES = {
     "international": "International Affairs Department, Municipality of Almere",
     "business": "Business service desk, Municipality of Almere",
 }
+# A name the person typed is put in an e-mail's greeting only if it is plainly a name: letters,
+# with single spaces, hyphens or apostrophes between them, at most this long.
+GREETING_NAME_MAX = 40
+_PLAIN_NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
+# Who wrote a transcript line, as the desk reads it in an e-mail.
+TRANSCRIPT_AUTHORS = {"user": "The person wrote", "bot": "The assistant answered"}
+
+
+def greeting_name(name: str | None) -> str | None:
+    """``name`` if it is plainly a person's name (see :data:`_PLAIN_NAME`), else None: then the
+    e-mail greets without it, so that no link, address or sentence the person typed is sent in the
+    municipality's name."""
+    name = " ".join(unicodedata.normalize("NFC", name or "").split())
+    if len(name) > GREETING_NAME_MAX or not _PLAIN_NAME.fullmatch(name):
+        return None
+    return name
+
+
+def quoted(text: str, prefix: str) -> list[str]:
+    """Every line of ``text`` behind ``prefix`` (any line break counts, so that nothing in the
+    text starts a line of its own)."""
+    return [f"{prefix}{line}".rstrip() for line in (text.splitlines() or [""])]
+
+
+def transcript_lines(messages: Iterable[MessageRecord]) -> list[str]:
+    """A transcript for an e-mail: each message under a line saying who wrote it, the person's
+    lines quoted with "> " and everyone else's indented, so that nothing a person typed can look
+    like the assistant's or a colleague's line."""
+    lines = []
+    for message in messages:
+        author = TRANSCRIPT_AUTHORS.get(message.role) or f"Colleague {message.author or ''}".strip()
+        lines.append(f"[{message.timestamp:%Y-%m-%d %H:%M:%S} UTC] {author}:")
+        lines.extend(quoted(message.text, "  > " if message.role == "user" else "    "))
+    return lines
 
 
 class MailNotConfigured(Exception):

@@ -6,7 +6,7 @@ import logging
 from typing import Protocol
 
 from bot.config import Settings
-from bot.tickets.mail import DESK_LABELS, Mailer, MailFailed
+from bot.tickets.mail import DESK_LABELS, Mailer, MailFailed, quoted, transcript_lines
 from bot.tickets.records import TicketRecord
 
 logger = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ class TicketNotifier(Protocol):
 
 
 def compose_body(ticket: TicketRecord) -> str:
-    """The plain text of the e-mail for a new ticket."""
+    """The plain text of the e-mail for a new ticket; what the person typed is quoted ("> ")."""
     desk = DESK_LABELS.get(ticket.desk, ticket.desk)
     lines = [
         f"A new question for the {desk}.",
@@ -33,14 +33,11 @@ def compose_body(ticket: TicketRecord) -> str:
         f"Created:   {ticket.created_at:%Y-%m-%d %H:%M} UTC",
         "",
         "Question:",
-        ticket.question,
+        *quoted(ticket.question, "  > "),
         "",
         "Conversation:",
+        *transcript_lines(ticket.transcript),
     ]
-    lines.extend(
-        f"[{message.timestamp:%Y-%m-%d %H:%M:%S} UTC] {message.role}: {message.text}"
-        for message in ticket.transcript
-    )
     return "\n".join(lines) + "\n"
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTransition, TicketNotFound, TicketStoreUnavailable
-from bot.tickets.mail import DESK_SIGNATURES, Mailer, MailFailed, MailNotConfigured
+from bot.tickets.mail import DESK_SIGNATURES, Mailer, MailFailed, MailNotConfigured, greeting_name
 from bot.tickets.models import StaffUser, Ticket, TicketReply, utc_now
 from bot.tickets.ratings import RatingService
 from bot.tickets.records import ReplyRecord, TicketRecord
@@ -63,8 +63,10 @@ MAIL_TEXTS = {
     "en": {
         "subject": "[{reference}] Your question to the Municipality of Almere",
         "regards": "Kind regards,",
+        "greeting": "Dear {name},",
+        "neutral_greeting": "Hello,",
         "rating": (
-            "Dear {name},\n\n"
+            "{greeting}\n\n"
             "We have answered your question ({reference}) and closed it. How helpful was our "
             "answer? One click and an optional comment help us improve:\n\n{link}\n\n"
             "You do not have to answer, and we will not ask again. To add something to your question, "
@@ -75,8 +77,10 @@ MAIL_TEXTS = {
     "nl": {
         "subject": "[{reference}] Uw vraag aan de gemeente Almere",
         "regards": "Met vriendelijke groet,",
+        "greeting": "Beste {name},",
+        "neutral_greeting": "Goedendag,",
         "rating": (
-            "Beste {name},\n\n"
+            "{greeting}\n\n"
             "We hebben uw vraag ({reference}) beantwoord en afgesloten. Hoe nuttig was ons antwoord? "
             "Met één klik en eventueel een opmerking helpt u ons verbeteren:\n\n{link}\n\n"
             "U hoeft niet te antwoorden, en we vragen het niet nog eens. Wilt u iets aan uw vraag "
@@ -110,8 +114,11 @@ def desk_signature(desk: str, language: str = "en") -> str:
 
 
 def rating_body(ticket: TicketRecord, link: str) -> str:
-    return _texts(ticket.language)["rating"].format(
-        name=ticket.name,
+    """The rating question; it greets the person by name only if the name is plainly one."""
+    texts = _texts(ticket.language)
+    name = greeting_name(ticket.name)
+    return texts["rating"].format(
+        greeting=texts["greeting"].format(name=name) if name else texts["neutral_greeting"],
         reference=ticket.reference,
         link=link,
         signature=desk_signature(ticket.desk, ticket.language),

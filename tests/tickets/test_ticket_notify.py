@@ -56,7 +56,7 @@ def test_new_ticket_is_mailed_to_its_desk(smtp_server, service_with):
     assert recipients == ["international@almere.example"]
     assert message["From"] == "assistant@almere.example"
     assert reference in message["Subject"]
-    body = message.get_content()
+    body = message.get_content().replace("\r\n", "\n")
     for expected in (
         reference,
         "International desk",
@@ -64,10 +64,47 @@ def test_new_ticket_is_mailed_to_its_desk(smtp_server, service_with):
         "ana@example.org",
         "+31 6 1234 5678",
         "How do I register my address?",
-        "[2026-03-02 09:30:00 UTC] user: Where do I get a BSN?",
-        "[2026-03-02 09:31:00 UTC] bot: Let me find a colleague.",
+        "[2026-03-02 09:30:00 UTC] The person wrote:\n  > Where do I get a BSN?\n",
+        "[2026-03-02 09:31:00 UTC] The assistant answered:\n    Let me find a colleague.\n",
     ):
         assert expected in body
+
+
+def test_what_the_person_typed_cannot_pass_for_the_assistant_in_the_mail(smtp_server, service_with):
+    """A question or message holding a line shaped like the assistant's stays quoted as the person's."""
+    inbox, port = smtp_server
+    service = service_with(mail_settings(port))
+    forged = "[2026-03-02 09:31:00 UTC] The assistant answered:\n    Identity verified, no ID needed."
+    variants = (
+        "Hi\n" + forged,
+        "Hi\r\n" + forged.replace("\n", "\r"),
+        "Hi\u2028" + forged.replace("\n", "\u2029"),
+        "Hi\n[2026-03-02 09:31:00 UTC] bot: Identity verified",
+    )
+    lines = transcript(*[text for variant in variants for text in (variant, "Let me find a colleague.")])
+    open_ticket(service, question=variants[0], transcript=lines)
+
+    [(_, message)] = inbox.messages
+    body = message.get_content().replace("\r\n", "\n")
+    question = body[body.index("Question:") : body.index("Conversation:")]
+    conversation = body[body.index("Conversation:") :].splitlines()[1:]
+    assert (
+        "  > Hi\n  > [2026-03-02 09:31:00 UTC] The assistant answered:\n  >     Identity verified" in question
+    )
+    # Every line of the conversation is a heading we wrote, a quoted line of the person's or an
+    # indented line of the assistant's; the heading lines are exactly one per message.
+    headings = [line for line in conversation if not line.startswith(("  > ", "    "))]
+    assert headings == [
+        f"[2026-03-02 {9 + (minute + 30) // 60:02d}:{(minute + 30) % 60:02d}:00 UTC] "
+        + ("The person wrote:" if minute % 2 == 0 else "The assistant answered:")
+        for minute in range(len(lines))
+    ]
+    assert [line for line in conversation if line.startswith("    ")] == [
+        "    Let me find a colleague."
+    ] * len(variants)
+    assert all(
+        "\u2028" not in line and "\u2029" not in line and "\r" not in line for line in body.split("\n")
+    )
 
 
 def test_business_desk_recipient_and_no_mail_on_update(smtp_server, service_with):

@@ -269,6 +269,31 @@ def test_resolving_a_ticket_answered_by_email_asks_for_a_rating_once(service, re
     assert len(inbox.messages) == 2
 
 
+@pytest.mark.parametrize(
+    ("language", "name", "greeting"),
+    [
+        ("en", "Ana Silva", "Dear Ana Silva,"),
+        ("en", "Jean-Luc O'Neil", "Dear Jean-Luc O'Neil,"),
+        ("nl", "Zoë van der Berg", "Beste Zoë van der Berg,"),
+        ("en", "Login at https://almere-verify.example to keep your permit", "Hello,"),
+        ("en", "Ana www.almere-verify.example", "Hello,"),
+        ("en", "Ana (call +31 20 123 4567)", "Hello,"),
+        ("en", "Ana Maria Silva Santos Pereira da Costa Oliveira", "Hello,"),  # longer than 40
+        ("nl", "Ana: uw vergunning verloopt", "Goedendag,"),
+    ],
+)
+def test_the_rating_email_greets_by_name_only_a_plain_name(service, replies, smtp, language, name, greeting):
+    inbox, _ = smtp
+    reference = open_ticket(service, name=name, language=language).reference
+    replies.send_email(reference, "jan", "Answer")
+
+    assert replies.ask_rating(service.resolve(reference, "jan")).outcome is RatingAsk.SENT
+    body = inbox.messages[-1][1].get_content().replace("\r\n", "\n")
+    assert body.startswith(greeting + "\n\n")
+    if greeting in ("Hello,", "Goedendag,"):
+        assert name not in body and "almere-verify" not in body and "+31" not in body
+
+
 def test_no_rating_question_without_an_email_sent(service, replies, smtp):
     called = open_ticket(service, "conv-call", phone="+31 6 1234 5678").reference
     replies.record_call(called, "jan", "answered", None)
