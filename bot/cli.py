@@ -12,7 +12,7 @@ from bot import processes
 from bot.config import REPO_ROOT, load_settings
 from bot.desk_answers.cli import answers_group
 from bot.insights.cli import insights_command
-from bot.site.desk.cli import desk_command, users_group
+from bot.site.desk.cli import approve_answer, desk_command, users_group, withdraw_answer
 from bot.tickets.cli import db_group, tickets_group
 
 
@@ -117,3 +117,6 @@ def shell() -> None:
 
 for _command in (tickets_group, users_group, db_group, desk_command, answers_group, insights_command):
     main.add_command(_command)
+# Approving and withdrawing a desk answer check the colleague's desk password (bot.site.desk.cli).
+for _command in (approve_answer, withdraw_answer):
+    answers_group.add_command(_command)

@@ -1,5 +1,6 @@
-"""The `almere answers` commands: list, show, approve and withdraw the desk's answers (writing
-and editing them is done in the desk, at /desk/answers/)."""
+"""The `almere answers` commands that read the desk's answers: list and show (writing and editing
+them is done in the desk, at /desk/answers/; approving and withdrawing them, which is done in a
+colleague's name, needs that colleague's desk password: ``bot.site.desk.cli``)."""
 
 from __future__ import annotations
 
@@ -61,28 +62,6 @@ def show_answer(answer_id: int, as_json: bool) -> None:
         click.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
         return
     click.echo(describe(record, _zone(), zone_label(load_settings().office_timezone)))
-
-
-@answers_group.command("approve")
-@click.argument("answer_id", type=int)
-@click.option(
-    "--by", "username", required=True, help="The colleague approving it (not its author or last editor)."
-)
-def approve_answer(answer_id: int, username: str) -> None:
-    """Approve a draft: the assistant gives it from now on (within 20 seconds)."""
-    with plain_errors():
-        record = _service().approve(answer_id, username)
-    click.echo(f"Answer {record.id} is approved by {record.approver}; the assistant gives it from now on.")
-
-
-@answers_group.command("withdraw")
-@click.argument("answer_id", type=int)
-@click.option("--by", "username", required=True, help="The colleague withdrawing it.")
-def withdraw_answer(answer_id: int, username: str) -> None:
-    """Withdraw an answer: the assistant stops giving it (within 20 seconds)."""
-    with plain_errors():
-        record = _service().withdraw(answer_id, username)
-    click.echo(f"Answer {record.id} is withdrawn; the assistant no longer gives it.")
 
 
 def describe(record: DeskAnswerRecord, zone: ZoneInfo, label: str) -> str:

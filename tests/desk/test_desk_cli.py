@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner
 from desk_helpers import FAST_HASHER, make_ticket
 
-from bot.desk_answers.cli import answers_group
+from bot.cli import main
 from bot.desk_answers.service import DeskAnswerService
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.cli import desk_command, users_group
@@ -202,22 +202,24 @@ def test_desk_command_serves_the_app_with_gunicorn(run, monkeypatch):
 # --- almere answers (issue 13) ----------------------------------------------------------
 
 
+PASSWORD = "correct horse battery"
+
+
 @pytest.fixture
 def answers_cli(database_url, session_factory):
-    """`almere answers …` on the test database, with a draft by anna and colleagues ben and carla."""
+    """`almere answers …` on the test database, with a draft by anna and colleagues ben and carla
+    (every one's password: PASSWORD, which ``invoke`` types when asked unless given ``input``)."""
     accounts = StaffAccounts(session_factory, FAST_HASHER)
     for name in ("anna", "ben", "carla"):
-        accounts.add(name, "correct horse battery")
+        accounts.add(name, PASSWORD)
     service = DeskAnswerService(session_factory)
     draft = service.create(
         questions="How do I get a BSN?\nWhere is my BSN?", answer="At the city hall.", author="anna"
     )
-    group = click.Group("almere")
-    group.add_command(answers_group)
 
-    def invoke(*args: str):
+    def invoke(*args: str, input: str = PASSWORD + "\n"):
         env = {"ALMERE_DATABASE_URL": database_url, "ALMERE_SECRET_KEY": "test-secret-key"}
-        return CliRunner().invoke(group, ["answers", *args], env=env)
+        return CliRunner().invoke(main, ["answers", *args], env=env, input=input)
 
     invoke.draft_id = draft.id
     invoke.service = service
@@ -260,7 +262,7 @@ def test_answers_list_show_approve_and_withdraw(answers_cli):
         (("approve", "99", "--by", "ben"), "There is no desk answer 99."),
         (("withdraw", "99", "--by", "ben"), "There is no desk answer 99."),
         (("approve", "1", "--by", "anna"), "A colleague other than its author (anna) must approve answer 1."),
-        (("approve", "1", "--by", "zoe"), "There is no desk account 'zoe'."),
+        (("approve", "1", "--by", "zoe"), "Unknown desk account or wrong password for 'zoe'"),
     ],
 )
 def test_answers_errors_are_one_line_with_exit_code_1(answers_cli, args, message):
@@ -268,6 +270,38 @@ def test_answers_errors_are_one_line_with_exit_code_1(answers_cli, args, message
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert answers_cli.service.get(answers_cli.draft_id).status == "draft"
+
+
+@pytest.mark.parametrize("command", ["approve", "withdraw"])
+def test_answers_are_approved_or_withdrawn_only_with_the_colleagues_own_password(answers_cli, command):
+    """Naming a colleague is not enough: their desk password is asked (hidden), and checked."""
+    answer_id = str(answers_cli.draft_id)
+    for typed in ("hunter2-guess\n", "\n", PASSWORD + "!\n"):
+        refused = answers_cli(command, answer_id, "--by", "ben", input=typed)
+        assert refused.exit_code == 1, refused.output
+        assert "Unknown desk account or wrong password for 'ben'; nothing was recorded." in refused.output
+        assert "Traceback" not in refused.output and (typed == "\n" or typed.strip() not in refused.output)
+    from_stdin = answers_cli(command, answer_id, "--by", "ben", "--password-stdin", input="wrong\n")
+    assert from_stdin.exit_code == 1 and "wrong password" in from_stdin.output
+    record = answers_cli.service.get(answers_cli.draft_id)
+    assert (record.status, record.approver, [e.action for e in record.history]) == (
+        "draft",
+        None,
+        ["created"],
+    )
+
+    accepted = answers_cli(command, answer_id, "--by", "ben", "--password-stdin")
+    assert accepted.exit_code == 0, accepted.output
+    assert "Desk password" not in accepted.output  # read from standard input, not asked
+    record = answers_cli.service.get(answers_cli.draft_id)
+    assert record.history[-1].actor == "ben"
+    assert record.status == ("approved" if command == "approve" else "withdrawn")
+
+
+def test_answers_ask_for_the_password_without_echoing_it(answers_cli):
+    asked = answers_cli("approve", str(answers_cli.draft_id), "--by", "ben")
+    assert asked.exit_code == 0, asked.output
+    assert "Desk password of ben:" in asked.output and PASSWORD not in asked.output
 
 
 def test_answers_usage_errors_are_explained(answers_cli):
