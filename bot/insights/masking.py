@@ -1,13 +1,22 @@
 """Personal data taken out of the questions the insights page quotes.
 
 The unanswered questions are shown to staff grouped and counted, so that they see what to add to the
-assistant, not who asked. Before they are grouped, e-mail addresses, phone numbers and other long
-digit runs (a citizen service number, an account, a case number) become markers; IBANs, BSNs and
-payment card numbers were masked already when the message came in (``bot.chat_input``), and are
-masked again here for conversations stored before that.
+assistant, not who asked. Before they are grouped, these become markers:
 
-Names are not masked: nothing tells "Anna" in "my wife Anna needs a permit" from a street, a company
-or a word, so the page says that the questions may still hold names, and shows them to staff only.
+* e-mail addresses, also written to fool robots ("jan at example dot com", "jan[at]example[dot]nl");
+* phone numbers as people write them ("06 12 34 56 78", "+31 (0)36 - 123 4567");
+* dates with a year ("12-03-1985", "12 maart 1985", "March 12, 1985"): a date of birth, mostly;
+* street addresses ("Stationsstraat 12", "Grote Markt 3a", "12 Main Street") and postcodes ("1312 AB");
+* a name the person gives after "my name is", "ik heet" or "mijn naam is";
+* other runs of five or more digits (a citizen service number, an account, a case number).
+
+IBANs, BSNs and payment card numbers were masked already when the message came in
+(``bot.chat_input``), and are masked again here for conversations stored before that. What people ask
+about stays: figures ("226,745"), years, times, a date without a year ("27 april").
+
+Other names are not masked: nothing tells "Anna" in "my wife Anna needs a permit" from a street, a
+company or a word, so the page says that the questions may still hold names, and shows them to staff
+only. tests/unit/masking_cases.tsv is the table of formats this is measured on.
 """
 
 from __future__ import annotations
@@ -19,15 +28,126 @@ from bot.chat_input import mask_identifiers
 EMAIL_MARKER = "[e-mail]"
 PHONE_MARKER = "[phone]"
 NUMBER_MARKER = "[number]"
+DATE_MARKER = "[date]"
+ADDRESS_MARKER = "[address]"
+POSTCODE_MARKER = "[postcode]"
+NAME_MARKER = "[name]"
+MARKERS = (
+    NAME_MARKER,
+    EMAIL_MARKER,
+    PHONE_MARKER,
+    ADDRESS_MARKER,
+    POSTCODE_MARKER,
+    DATE_MARKER,
+    NUMBER_MARKER,
+)
 
-_EMAIL = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+\.[^\s<>()\[\],;:\"']+")
-# A phone number as people write it, from its + or 0: +31 6 1234 5678, 06-12345678, (036) 539 99 11.
-_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}|\(?0\d{0,3}\)?)(?:[ .\-/]?\(?\d{1,4}\)?){2,5}(?!\w)")
+# From the start of a word, with one "@": "a@a@a@…" must not take a time growing with its cube.
+_EMAIL = re.compile(
+    r"(?<![^\s<>()\[\],;:\"'])[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+\.[^\s<>()\[\],;:\"'@]+"
+)
+# "at" and "dot" written out or in brackets: jan at example dot com, jan[at]example[dot]nl, jan @ x . nl.
+_OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
+_AT = rf"(?P<at>\s*{_OPEN}\s*(?:at|@|apenstaartje)\s*{_CLOSE}\s*|\s+(?:at|apenstaartje)\s+|\s*@\s*)"
+_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|punt|\.)\s*{_CLOSE}\s*|\s+(?:dot|punt)\s+|\s?\.\s?)"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"(?<![\w.+-])[\w.+-]+(?:(?:\s+(?:dot|punt)\s+|{_OPEN}\s*(?:dot|punt)\s*{_CLOSE})[\w+-]+){{0,3}}{_AT}"
+    rf"(?P<domain>[\w-]+(?:{_DOT}[\w-]+){{0,5}}{_DOT}[a-z]{{2,6}})(?![\w.-])",
+    re.IGNORECASE,
+)
+_WRITTEN_DOT = re.compile(rf"{_OPEN}|\b(?:dot|punt)\b", re.IGNORECASE)
+
+# A phone number as people write it, from its + or 0: +31 6 1234 5678, 06 12 34 56 78, (036) 539 99 11,
+# +31 (0)36 - 123 4567.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}|00\d{2}|\(?0\d{0,3}\)?)(?:\s?(?:\(0\)|[.\-/])?\s?\(?\d{1,4}\)?){2,6}(?!\w)"
+)
 # Any other run of five or more digits (a year or a house number has fewer).
 _LONG_DIGITS = re.compile(r"\d{5,}")
 _DIGIT = re.compile(r"\d")
 # Figures people ask about are not phone numbers: "226,745 inhabitants", "1.5 million".
 _FIGURE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$|^\d+[.,]\d{1,2}$")
+
+_MONTHS = (
+    r"(?:january|januari|february|februari|march|maart|april|may|mei|june|juni|july|juli|august|augustus"
+    r"|september|october|oktober|november|december"
+    r"|jan|feb|mar|mrt|maa|apr|jun|jul|aug|sept|sep|oct|okt|nov|dec)\.?"
+)
+_DATE = re.compile(
+    # 12-03-1985, 12/03/85, 12.03.1985, 1985-03-12 (not inside a longer run: 06.12.34.56.78 is a phone).
+    r"(?<![\d.\-/])(?:(?P<d1>\d{1,2})[-/.](?P<m1>\d{1,2})[-/.](?:\d{4}|\d{2})"
+    r"|\d{4}[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2}))(?![.\-/]?\d)"
+    # 12 maart 1985, 12th of March 1985, 3 mrt. 1990
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th|e|ste|de)?(?:\s+of)?\s+{_MONTHS},?\s+\d{{4}}\b"
+    # March 12, 1985; Dec 1, 1979; March 12th 1985
+    rf"|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b",
+    re.IGNORECASE,
+)
+
+_STREET_SUFFIXES = tuple(
+    "straat straatje laan laantje weg plein pleintje gracht kade singel dijk dreef pad steeg hof hofje"
+    " markt baan boulevard wal erf plantsoen allee promenade passage kant zijde".split()
+)
+_HOUSE_NUMBER = r"\d{1,5}(?:\s?[-/]\s?\d{1,4}|[a-zA-Z](?!\w)|\s[A-Z](?!\w)|\s(?:bis|hs|huis|I{1,3})(?!\w))?"
+# "op de markt 3 keer per week" counts, it is no address.
+_NOT_A_HOUSE = (
+    r"(?!\s*(?:keer|times|x|uur|hours?|minut\w*|min|km|m|meters?|dag\w*|days?|we[ek]\w*|jaar|years?"
+    r"|euro|%|procent|percent)\b)"
+)
+# A word and a house number; the word's ending (_STREET_SUFFIXES) is checked after, which keeps the
+# expression from trying every ending at every letter.
+_STREET_AND_NUMBER = re.compile(
+    rf"(?<![\w'’-])(?P<street>[\w'’-]+)\s+{_HOUSE_NUMBER}(?!\w){_NOT_A_HOUSE}", re.IGNORECASE
+)
+_WORD = re.compile(r"[\w'’-]+")
+# Up to this many words before the street's own belong to its name: "Grote Markt", "Johannes
+# Vermeerstraat", "Van der Hoopstraat" (from the first capitalised one that is not a sentence's word).
+_STREET_NAME_WORDS = 3
+_ENGLISH_ADDRESS = re.compile(
+    r"(?<![\w-])\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'’-]*\s+){1,3}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Square|Sq|Place|Pl|Court|Close"
+    r"|Crescent|Terrace|Gardens)\b\.?"
+)
+# Capitalised because they start a sentence, not because they name a street.
+_SENTENCE_WORDS = frozenset(
+    "is are where waar what wat how hoe can kan could the de het een a an in on op at aan to naar near bij"
+    " i ik my mijn we wij our ons onze live woon wonen address adres".split()
+)
+_POSTCODE = re.compile(r"(?<![\w,.-])[1-9]\d{3}\s?(?P<letters>[A-Za-z]{2})(?!\w)")
+# Two letters after a year or a number that are a word, not a postcode: "2020 en 2025", "in 2024 we".
+_TWO_LETTER_WORDS = frozenset(
+    "in on at to we is of or an as by be do go he it me my no so up us am pm if en de op te ik je ze na om al"
+    " nu er ga zo ja ad bc km kg cm mm mb gb".split()
+)
+
+_NAME_CUE = re.compile(r"\b(?:my name is|my name's|mijn naam is|ik heet|name:|naam:)\s+", re.IGNORECASE)
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_PARTICLES = frozenset("van de der den het ter ten el al la le du da dos bin".split())
+# Words that end a name given after the cue ("my name is Jan and ...") or show that none was given.
+_NOT_A_NAME = frozenset(
+    "and en but maar from uit i ik i'm im not niet is am ben the a an een in of my mijn please graag live"
+    " woon have heb want wil need moet can kan how hoe what wat where waar who wie why waarom when wanneer"
+    " also ook just gewoon here hier".split()
+)
+_NAME_WORDS_MAX = 4
+
+
+def _obfuscated_email(match: re.Match[str]) -> str:
+    """An address with "at" written out needs "dot" written out too ("look at almere.nl" is no address)."""
+    at = match.group("at").strip().lower()
+    if at in ("at", "apenstaartje") and not _WRITTEN_DOT.search(match.group("domain")):
+        return match.group(0)
+    return EMAIL_MARKER
+
+
+def _date(match: re.Match[str]) -> str:
+    day, month = match.group("d1") or match.group("d2"), match.group("m1") or match.group("m2")
+    if day is not None and month is not None:
+        first, second = int(day), int(month)
+        # Day and month in either order (12/03 or 03/12), but a real date.
+        if not (1 <= first <= 31 and 1 <= second <= 31 and min(first, second) <= 12):
+            return match.group(0)
+    return DATE_MARKER
 
 
 def _phone_or_figure(match: re.Match[str]) -> str:
@@ -37,8 +157,72 @@ def _phone_or_figure(match: re.Match[str]) -> str:
     return PHONE_MARKER
 
 
+def _street_name_start(text: str, start: int, floor: int) -> int:
+    """Where the street name ending at ``start`` begins: the words right before it that are part of
+    it ("Grote Markt"), not those of the sentence ("ik woon op de ...")."""
+    words = list(_WORD.finditer(text, max(floor, start - 100), start))
+    chosen: list[re.Match[str]] = []
+    end = start
+    for word in reversed(words):
+        if len(chosen) == _STREET_NAME_WORDS or text[word.end() : end].strip() or word.end() == end:
+            break
+        chosen.insert(0, word)
+        end = word.start()
+    while chosen and (chosen[0].group().lower() in _SENTENCE_WORDS or not chosen[0].group()[0].isupper()):
+        chosen.pop(0)
+    return chosen[0].start() if chosen else start
+
+
+def _mask_dutch_addresses(text: str) -> str:
+    out: list[str] = []
+    position = 0
+    for match in _STREET_AND_NUMBER.finditer(text):
+        if not match.group("street").lower().endswith(_STREET_SUFFIXES):
+            continue
+        begin = _street_name_start(text, match.start(), position)
+        out += [text[position:begin], ADDRESS_MARKER]
+        position = match.end()
+    return "".join(out) + text[position:]
+
+
+def _postcode(match: re.Match[str]) -> str:
+    return match.group(0) if match.group("letters").lower() in _TWO_LETTER_WORDS else POSTCODE_MARKER
+
+
+def _mask_names(text: str) -> str:
+    """The words after "my name is" (and the like) up to a comma, a full stop or a word that is no name."""
+    out: list[str] = []
+    position = 0
+    for cue in _NAME_CUE.finditer(text):
+        if cue.start() < position:
+            continue
+        end, words, cursor = cue.end(), 0, cue.end()
+        while words < _NAME_WORDS_MAX:
+            word = _NAME_WORD.match(text, cursor)
+            if word is None or word.group(0).lower() in _NOT_A_NAME:
+                break
+            words += 1
+            if word.group(0).lower() not in _PARTICLES:
+                end = word.end()
+            cursor = word.end()
+            if not text.startswith(" ", cursor):
+                break
+            cursor += 1
+        if end > cue.end():
+            out += [text[position : cue.end()], NAME_MARKER]
+            position = end
+    return "".join(out) + text[position:]
+
+
 def mask_personal_data(text: str) -> str:
-    """``text`` with e-mail addresses, phone numbers and long digit runs replaced by markers."""
+    """``text`` with e-mail addresses, phone numbers, dates, addresses, postcodes, names given after
+    "my name is" and long digit runs replaced by markers."""
     masked = _EMAIL.sub(EMAIL_MARKER, mask_identifiers(text))
+    masked = _OBFUSCATED_EMAIL.sub(_obfuscated_email, masked)
+    masked = _mask_names(masked)
+    masked = _DATE.sub(_date, masked)
     masked = _PHONE.sub(_phone_or_figure, masked)
+    masked = _ENGLISH_ADDRESS.sub(ADDRESS_MARKER, masked)
+    masked = _mask_dutch_addresses(masked)
+    masked = _POSTCODE.sub(_postcode, masked)
     return _LONG_DIGITS.sub(NUMBER_MARKER, masked)

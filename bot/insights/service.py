@@ -12,7 +12,7 @@ from typing import Any
 from bot.handoff import topic_label
 from bot.insights.conversations import OUTCOME_LABELS, OUTCOMES, Conversation
 from bot.insights.desk_figures import DeskFigures, DeskTickets, Ratings, TopicFeedback
-from bot.insights.grouping import QuestionGroup, group_questions
+from bot.insights.grouping import MAX_GROUPS, QuestionGroup, group_questions, normalised
 from bot.insights.masking import mask_personal_data
 from bot.insights.period import Period
 from bot.insights.tracker import TrackerReader
@@ -22,6 +22,17 @@ SCORE_LABELS = {1: "1 (not helpful)", 2: "2", 3: "3", 4: "4", 5: "5 (very helpfu
 # The longest lists a chart draws; its table and CSV have them all.
 CHART_TOPICS = 15
 CHART_QUESTIONS = 10
+# The most different wordings of unanswered questions grouped (the most asked), and the longest
+# question shown: masking and grouping take a time in proportion to both.
+MAX_WORDINGS = 1000
+QUESTION_CHARS = 300
+
+
+def shown_question(text: str) -> str:
+    """``text`` masked (:func:`mask_personal_data`), at most :data:`QUESTION_CHARS` long. A little more
+    is masked than shown, so that no address or number is cut in two before it is masked."""
+    masked = mask_personal_data(text[: QUESTION_CHARS + 100])
+    return masked if len(masked) <= QUESTION_CHARS else masked[:QUESTION_CHARS].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,17 @@ class Insights:
     tickets: list[DeskTickets]
     ratings: Ratings
     feedback: list[TopicFeedback]
+    # Times the assistant declined in the period: the questions in ``unanswered`` and those left out.
+    declined_questions: int = 0
 
     @property
     def conversations(self) -> int:
         return sum(self.outcomes.values())
+
+    @property
+    def unanswered_left_out(self) -> int:
+        """Questions in no group listed: once there are MAX_GROUPS groups, those unlike all of them."""
+        return self.declined_questions - sum(group.count for group in self.unanswered)
 
     def as_json(self) -> dict[str, Any]:
         """Everything, as plain JSON values (``almere insights --json``)."""
@@ -55,6 +73,7 @@ class Insights:
                 {"question": g.example, "count": g.count, "other_wordings": list(g.variants)}
                 for g in self.unanswered
             ],
+            "unanswered_questions_left_out": self.unanswered_left_out,
             "tickets": [
                 {
                     "desk": t.desk,
@@ -88,16 +107,20 @@ def summarise(
     days = Counter(period.day_of(c.started_at) for c in conversations)
     outcomes = Counter(c.outcome for c in conversations)
     topics = Counter(topic for c in conversations for topic in c.topics)
-    unanswered = [mask_personal_data(text) for c in conversations for text in c.unanswered]
+    asked = Counter(text for c in conversations for text in c.unanswered if normalised(text))
+    # Only the most asked wordings are masked and grouped: the work is bounded however many there are.
+    kept = sorted(asked, key=lambda text: (-asked[text], text))[:MAX_WORDINGS]
+    masked = {text: shown_question(text) for text in kept}
     return Insights(
         period=period,
         per_day=[(day, days[day]) for day in period.days()],
         outcomes={outcome: outcomes[outcome] for outcome in OUTCOMES},
         topics=sorted(topics.items(), key=lambda item: (-item[1], item[0])),
-        unanswered=group_questions(unanswered),
+        unanswered=group_questions(masked[text] for text in kept for _ in range(asked[text])),
         tickets=tickets,
         ratings=ratings,
         feedback=feedback,
+        declined_questions=sum(asked.values()),
     )
 
 
@@ -203,6 +226,10 @@ def charts(insights: Insights) -> list[Chart]:
             ("Question (its most asked wording)", "Times asked", "Other wordings"),
             tuple((g.example, g.count, " | ".join(g.variants)) for g in insights.unanswered),
             drawn_rows=CHART_QUESTIONS,
+            note=f"The most asked ({MAX_GROUPS} groups at most); {insights.unanswered_left_out} other "
+            "questions, asked less, are left out."
+            if insights.unanswered_left_out
+            else "",
         ),
         Chart(
             "tickets",

@@ -69,7 +69,8 @@ def test_the_page_shows_the_last_30_days_by_default(signed_in, conversations):
     # The numbers also as tables; the questions masked; names said not to be.
     assert "<caption>Most frequent unanswered questions</caption>" in page
     assert "Mail me at [e-mail]" in page and "an@example.org" not in page
-    assert "Names cannot be recognised reliably" in page
+    assert "Other names cannot be recognised reliably" in page
+    assert "[e-mail], [phone], [address], [postcode], [date], [number]" in page
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "unsafe" not in response.headers["Content-Security-Policy"]
 

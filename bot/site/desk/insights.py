@@ -22,7 +22,7 @@ from flask_babel import gettext, lazy_gettext
 from bot.config import Settings
 from bot.insights import insights_service
 from bot.insights.conversations import OUTCOME_LABELS
-from bot.insights.masking import EMAIL_MARKER, NUMBER_MARKER, PHONE_MARKER
+from bot.insights.masking import MARKERS
 from bot.insights.period import DEFAULT_DAYS, InvalidPeriod, Period, period_from_query
 from bot.insights.service import CHART_NAMES, Chart, Insights, InsightsService, charts
 from bot.insights.tracker import ConversationsUnavailable
@@ -98,7 +98,7 @@ def page():
         dates=dates,
         default_days=DEFAULT_DAYS,
         outcome_labels=OUTCOME_LABELS,
-        markers=(EMAIL_MARKER, PHONE_MARKER, NUMBER_MARKER),
+        markers=MARKERS,
     )
 
 
