@@ -73,6 +73,16 @@ class Settings:
     login_attempts_per_minute: Positive = 5
     # Sign-in attempts from one IP address, whatever the usernames (per minute).
     login_attempts_per_minute_per_address: Positive = 20
+    # Proxies in front of the desk, each adding the client's address to X-Forwarded-For and setting
+    # X-Forwarded-Proto (deploy/: 1, HAProxy). The desk takes the address that many hops back as the
+    # client's; 0: the connection's own address, and forwarding headers are ignored.
+    proxy_hops: conint(ge=0) = 0
+    # Desk server processes (gunicorn workers, each with bot.site.server.THREADS threads); more
+    # than one needs rate_limit_redis_url, or each process would allow every limit again.
+    desk_workers: Positive = 1
+    # Redis holding the desk's rate limits (sign-in attempts, answer votes) for all its processes;
+    # unset: each process's memory.
+    rate_limit_redis_url: str | None = None
     # Shared by the Rasa server and the action server, which refuses every other caller; unset:
     # generated once into var/action_server_secret (bot.rasa.action_server).
     action_server_secret: str | None = None
@@ -135,6 +145,12 @@ class Settings:
         if not origins or any("://" not in o or any(c in o for c in "*?[]\\^$|+") for o in origins):
             raise ValueError(f"chat origins must be exact origins like https://www.almere.nl: {origins!r}")
         return origins
+
+    @validator("rate_limit_redis_url", always=True)
+    def _shared_limits_for_several_workers(cls, value: str | None, values: Mapping[str, Any]) -> str | None:
+        if values.get("desk_workers", 1) > 1 and not value:
+            raise ValueError("more than one desk worker needs the rate limits in Redis (a redis:// URL)")
+        return value
 
     @validator("office_open", "office_close")
     def _clock_time(cls, value: str) -> str:

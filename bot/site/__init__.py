@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.config import REPO_ROOT, Settings, load_settings
 from bot.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
@@ -27,7 +28,7 @@ from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
 from bot.site.desk.rasa_link import RasaLink
-from bot.site.desk.rate_limit import SlidingWindowLimiter
+from bot.site.desk.rate_limit import create_limiter
 from bot.site.public import add_security_headers, answer_feedback, feedback
 from bot.site.public import create_blueprint as public_page_blueprint
 from bot.tickets import TicketService
@@ -80,9 +81,14 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.extensions[EXTENSION_KEY] = DeskServices(
         tickets=TicketService(session_factory),
         accounts=StaffAccounts(session_factory, app.config["PASSWORD_HASHER"]),
-        login_limiter=SlidingWindowLimiter(settings.login_attempts_per_minute, LOGIN_WINDOW_SECONDS),
-        address_limiter=SlidingWindowLimiter(
-            settings.login_attempts_per_minute_per_address, LOGIN_WINDOW_SECONDS
+        login_limiter=create_limiter(
+            settings.rate_limit_redis_url, "login", settings.login_attempts_per_minute, LOGIN_WINDOW_SECONDS
+        ),
+        address_limiter=create_limiter(
+            settings.rate_limit_redis_url,
+            "login-address",
+            settings.login_attempts_per_minute_per_address,
+            LOGIN_WINDOW_SECONDS,
         ),
         replies=ReplyService(session_factory, Mailer(settings), ratings, settings.site_url),
         ratings=ratings,
@@ -112,4 +118,8 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     feedback.init_app(app, settings, ratings, csrf)
     answer_feedback.init_app(app, settings, csrf)
     register_error_handlers(app)
+    if settings.proxy_hops:
+        # Behind the proxy every request comes from the proxy's address: the client's is the one
+        # the last proxy_hops proxies added (anything a client wrote before them is not trusted).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     return app

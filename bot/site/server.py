@@ -11,12 +11,14 @@ from gunicorn.app.base import BaseApplication
 from bot.config import Settings
 from bot.site import create_app
 
-# One worker process, with threads. The sign-in rate limits (bot/site/desk/rate_limit.py) are kept in
-# process memory, so each extra process would allow the whole limit again; threads share one
-# limiter (it has a lock). The desk waits on the database and on argon2, which releases the GIL,
-# so four threads are plenty on a 2-core machine.
-WORKERS = 1
-THREADS = 4
+# Threads per worker process (ALMERE_DESK_WORKERS processes, one by default). gunicorn's gthread
+# worker waits for a connection's first bytes without a thread, but a client that sends the rest of
+# its request slowly holds a thread until it is done: with 4 threads, four slow clients left nobody
+# else served. The desk mostly waits (database, argon2, which releases the GIL), and an idle thread
+# costs little memory, so many threads keep many slow clients from blocking it (measured in
+# tests/e2e/test_desk_server.py). Behind the proxy (deploy/), HAProxy hands the desk only whole
+# requests. Several processes share the rate limits through Redis (bot/site/desk/rate_limit.py).
+THREADS = 32
 # Seconds a stopping worker gets to finish its requests: well inside the 15 s processes.stop and
 # the 10 s `docker stop` wait before they kill it.
 GRACEFUL_TIMEOUT = 5
@@ -28,11 +30,11 @@ def leave_interrupt_to_master(worker: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def gunicorn_options(host: str, port: int) -> dict[str, Any]:
-    """gunicorn's settings for the desk listening on ``host``:``port``."""
+def gunicorn_options(host: str, port: int, workers: int = 1) -> dict[str, Any]:
+    """gunicorn's settings for the desk listening on ``host``:``port`` with ``workers`` processes."""
     return {
         "bind": f"{host}:{port}",
-        "workers": WORKERS,
+        "workers": workers,
         "worker_class": "gthread",
         "threads": THREADS,
         "graceful_timeout": GRACEFUL_TIMEOUT,
@@ -54,7 +56,7 @@ class DeskServer(BaseApplication):
 
     def __init__(self, settings: Settings, host: str, port: int) -> None:
         self.settings = settings
-        self.options = gunicorn_options(host, port)
+        self.options = gunicorn_options(host, port, settings.desk_workers)
         super().__init__()
 
     def load_config(self) -> None:

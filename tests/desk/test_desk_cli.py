@@ -194,9 +194,21 @@ def test_desk_command_serves_the_app_with_gunicorn(run, monkeypatch):
     assert result.exit_code == 0, result.output
     [server] = servers
     assert server.cfg.bind == ["127.0.0.1:8123"]
-    # One process (the sign-in limits live in its memory), several threads.
-    assert (server.cfg.workers, server.cfg.threads, server.cfg.worker_class_str) == (1, 4, "gthread")
+    # One process by default (the rate limits live in its memory), many threads (slow clients).
+    assert (server.cfg.workers, server.cfg.threads, server.cfg.worker_class_str) == (1, 32, "gthread")
     assert "desk.queue" in server.load().view_functions
+
+
+def test_desk_command_runs_several_workers_with_the_limits_in_redis(run, monkeypatch):
+    servers = []
+    monkeypatch.setattr("bot.site.server.DeskServer.run", lambda server: servers.append(server))
+    monkeypatch.setenv("ALMERE_DESK_WORKERS", "3")
+    refused = run("desk", "--port", "8123")
+    assert refused.exit_code != 0 and servers == []
+    assert "ALMERE_RATE_LIMIT_REDIS_URL" in str(refused.exception) + refused.output
+    monkeypatch.setenv("ALMERE_RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert run("desk", "--port", "8123").exit_code == 0
+    assert servers[0].cfg.workers == 3
 
 
 # --- almere answers (issue 13) ----------------------------------------------------------

@@ -1,7 +1,8 @@
 """The desk server that `almere run` and the e2e tests start (bot/processes.py) is gunicorn.
 
 A real `almere desk` process: it serves the public page and the staff sign-in, its sign-in limit
-holds for requests served at the same time (one worker process, its threads share the limiter),
+holds for requests served at the same time (one worker process, its threads share the limiter; or
+several processes sharing it through Redis), slow clients do not keep others from being served,
 and it stops promptly on SIGTERM (processes.stop, `docker stop`) and on Ctrl-C in a terminal.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +19,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from support import free_port
+from support import free_port, require_service
 
 from bot import processes
 from bot.site.desk.accounts import StaffAccounts
-from bot.site.server import GRACEFUL_TIMEOUT
+from bot.site.server import GRACEFUL_TIMEOUT, THREADS
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
 pytestmark = pytest.mark.e2e
@@ -47,9 +49,11 @@ def desk_env(tmp_path_factory):
     }
 
 
-def start_desk(desk_env) -> processes.Server:
+def start_desk(desk_env, **extra_env: str) -> processes.Server:
     work, env = desk_env
-    server = processes.start(processes.desk_server(port=free_port()), env=env, log_dir=work / "logs")
+    server = processes.start(
+        processes.desk_server(port=free_port()), env={**env, **extra_env}, log_dir=work / "logs"
+    )
     try:
         processes.wait_until_ready(server, timeout=60)
     except Exception:
@@ -140,3 +144,71 @@ def test_the_server_stops_promptly(desk_env, sig):
         processes.stop(server)
     assert time.monotonic() - started < GRACEFUL_TIMEOUT
     assert "SIGKILL" not in server.log_path.read_text(encoding="utf-8")
+
+
+# Slow clients: each sends the start of a request, then a byte now and then, never finishing.
+SLOW_CLIENTS = 8  # twice the four that blocked the desk when it had 4 threads
+SLOW_ROUNDS = 4
+SLOW_REQUESTS = (
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",  # headers that never end
+    b"POST /feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 10000\r\n\r\n{",  # a body that never arrives
+)
+
+
+def test_a_few_slow_clients_do_not_keep_others_from_the_page(desk):
+    assert SLOW_CLIENTS < THREADS
+    port = int(base_url(desk).rsplit(":", 1)[1])
+    clients = []
+    try:
+        for index in range(SLOW_CLIENTS):
+            client = socket.create_connection(("127.0.0.1", port), timeout=5)
+            client.sendall(SLOW_REQUESTS[index % 2])
+            clients.append(client)
+        time.sleep(1)  # every slow client has been given a thread
+        for _ in range(SLOW_ROUNDS):
+            for client in clients:
+                client.sendall(b"x")
+            started = time.monotonic()
+            page = requests.get(base_url(desk) + "/", timeout=5)
+            assert page.status_code == 200 and time.monotonic() - started < 2
+            login = requests.get(f"{base_url(desk)}/desk/login", timeout=5)
+            assert login.status_code == 200
+            time.sleep(1)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_two_worker_processes_share_the_sign_in_limit_through_redis(desk_env):
+    """With ALMERE_DESK_WORKERS=2 both processes count attempts in one Redis limit."""
+    import redis
+
+    from operations.stack import LOOPBACK, claimed_redis_db
+
+    try:
+        redis.Redis(host=LOOPBACK, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        require_service(False, f"Redis at {LOOPBACK}:6379 is unreachable: {error}")
+    with claimed_redis_db() as db:
+        server = start_desk(
+            desk_env, ALMERE_DESK_WORKERS="2", ALMERE_RATE_LIMIT_REDIS_URL=f"redis://{LOOPBACK}:6379/{db}"
+        )
+        try:
+            assert len(worker_pids(server)) == 2
+            session = requests.Session()
+            token = sign_in_form(session, server)
+            cookies = session.cookies.get_dict()
+            form = {"csrf_token": token, "username": STAFF_USER, "password": "wrong"}
+            url = f"{base_url(server)}/desk/login"
+            attempts = 16  # on new connections: gunicorn hands them to either process
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                statuses = sorted(
+                    pool.map(
+                        lambda _: requests.post(url, data=form, cookies=cookies, timeout=30).status_code,
+                        range(attempts),
+                    )
+                )
+        finally:
+            processes.stop(server)
+    assert statuses == [401] * ATTEMPTS_PER_MINUTE + [429] * (attempts - ATTEMPTS_PER_MINUTE)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from bot.site.desk.accounts import StaffAccounts
-from bot.site.desk.rate_limit import SlidingWindowLimiter
+from bot.site.desk.rate_limit import Limiter
 from bot.tickets import TicketService
 from bot.tickets.ratings import RatingService
 from bot.tickets.replies import ReplyService
@@ -19,8 +19,8 @@ EXTENSION_KEY = "almere_desk"
 class DeskServices:
     tickets: TicketService
     accounts: StaffAccounts
-    login_limiter: SlidingWindowLimiter  # per (username, address)
-    address_limiter: SlidingWindowLimiter  # per address, whatever the username
+    login_limiter: Limiter  # per (username, address)
+    address_limiter: Limiter  # per address, whatever the username
     replies: ReplyService  # e-mails and calls to the person
     ratings: RatingService  # "how helpful was this?", asked once per conversation
 

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from bot.config import Settings
 from bot.insights.feedback import AnswerFeedbackService, InvalidFeedback, parse_vote
 from bot.knowledge import load_knowledge
-from bot.site.desk.rate_limit import SlidingWindowLimiter
+from bot.site.desk.rate_limit import Limiter, create_limiter
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.errors import TicketStoreUnavailable
 
@@ -42,7 +42,7 @@ bp = Blueprint("answer_feedback", __name__)
 class AnswerFeedback:
     votes: AnswerFeedbackService
     topics: frozenset[str]
-    limiter: SlidingWindowLimiter
+    limiter: Limiter
 
 
 def init_app(app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
@@ -50,7 +50,7 @@ def init_app(app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
     app.extensions[EXTENSION_KEY] = AnswerFeedback(
         votes=AnswerFeedbackService(create_session_factory(create_engine_for(settings.database_url))),
         topics=frozenset(load_knowledge(settings.knowledge_file).topics),
-        limiter=SlidingWindowLimiter(VOTES_PER_MINUTE, 60),
+        limiter=create_limiter(settings.rate_limit_redis_url, "answer-votes", VOTES_PER_MINUTE, 60),
     )
     csrf.exempt(bp)
     app.register_blueprint(bp)
