@@ -15,9 +15,12 @@ NEAR_DOMAIN = "clinc_near_domain_test.tsv"
 NQ_PROBES = "nq_near_domain_probes.tsv"
 IN_SCOPE = "in_scope_questions.tsv"
 CONVERSATIONS = "conversations.yml"
+CONTEXT_CONVERSATIONS = "conversations_context.yml"
 NL_QUESTIONS = "nl_questions.tsv"
 # The project's own Dutch outside questions (issue 14), next to this module.
 DUTCH_OUTSIDE = Path(__file__).parent / "dutch_outside_questions.txt"
+# The project's own conversations that lean on what was said before, next to this module.
+THREAD_CONVERSATIONS = Path(__file__).parent / "thread_conversations.yml"
 
 # What a fresh conversation should get for each CLINC small-talk intent the file flags
 # HANDLED_BY_BOT?: the domain response(s) accepted. Yes / no / maybe / cancel with nothing
@@ -127,9 +130,10 @@ def load_in_scope(directory: Path = EVAL_SETS) -> list[Scenario]:
     ]
 
 
-def load_conversations(directory: Path = EVAL_SETS) -> list[Scenario]:
-    """The scenarios of conversations.yml, with the line of each scenario and turn."""
-    text = (_checked(directory) / CONVERSATIONS).read_text(encoding="utf-8")
+def load_conversations(directory: Path = EVAL_SETS, name: str = CONVERSATIONS) -> list[Scenario]:
+    """The scenarios of a conversation file (conversations.yml by default), with the line of each
+    scenario and turn."""
+    text = (_checked(directory) / name).read_text(encoding="utf-8")
     document = yaml.safe_load(text)
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     [nodes] = [value for key, value in root.value if key.value == "scenarios"]
@@ -140,8 +144,18 @@ def load_conversations(directory: Path = EVAL_SETS) -> list[Scenario]:
             Turn(str(turn["user"]), tuple(str(e) for e in turn["expect"]), turn_node.start_mark.line + 1)
             for turn_node, turn in zip(turn_nodes.value, scenario["turns"], strict=True)
         )
-        scenarios.append(Scenario(scenario["name"], CONVERSATIONS, node.start_mark.line + 1, turns))
+        scenarios.append(Scenario(scenario["name"], name, node.start_mark.line + 1, turns))
     return scenarios
+
+
+def load_thread_conversations(path: Path = THREAD_CONVERSATIONS) -> list[Scenario]:
+    """The project's own follow-ups to decline and to answer (evaluation/thread_conversations.yml)."""
+    return load_conversations(path.parent, path.name)
+
+
+def load_context_conversations(directory: Path = EVAL_SETS) -> list[Scenario]:
+    """The conversations that lean on what was said before (conversations_context.yml)."""
+    return load_conversations(directory, CONTEXT_CONVERSATIONS)
 
 
 def load_nl_questions(directory: Path = EVAL_SETS) -> list[Scenario]:
@@ -178,7 +192,8 @@ def measured_texts(directory: Path = EVAL_SETS) -> list[Question]:
     """Every question or user line of every set, so that a check can keep them out of data/."""
     directory = _checked(directory)
     texts = load(directory)
-    for scenario in (*load_in_scope(directory), *load_conversations(directory)):
+    conversations = (*load_conversations(directory), *load_context_conversations(directory))
+    for scenario in (*load_in_scope(directory), *conversations):
         texts += [Question(t.user, scenario.source, "user", t.line) for t in scenario.turns if t.user]
     texts += [
         Question(row["question"].strip(), NL_QUESTIONS, row["expect"], number)

@@ -4,8 +4,9 @@
 ``not:REGEX`` it matches / does not match REGEX (case-insensitive); ``handoff`` it asks for the
 person's name or contact details; ``decline`` it says it does not know or cannot answer and
 states no figure of the knowledge file; ``no_figures``; ``nonempty``. ``complete_handoff`` and
-``refuse_consent`` are not checks of one reply: evaluation.form_driver plays them. ``language:xx``
-(added to the Dutch set from its ``reply_language`` column): the reply is in that language.
+``refuse_consent`` are not checks of one reply: evaluation.form_driver plays them. ``lang:xx`` (and
+``language:xx``, added to the Dutch set from its ``reply_language`` column): the reply is in that
+language.
 """
 
 from __future__ import annotations
@@ -17,7 +18,18 @@ from bot.reply_language import detect
 from evaluation.classify import ReplyClassifier
 
 FORM_KINDS = ("complete_handoff", "refuse_consent")
-KINDS = ("figure", "text", "not", "handoff", "decline", "no_figures", "nonempty", "language", *FORM_KINDS)
+LANGUAGE_KINDS = ("language", "lang")
+KINDS = (
+    "figure",
+    "text",
+    "not",
+    "handoff",
+    "decline",
+    "no_figures",
+    "nonempty",
+    *LANGUAGE_KINDS,
+    *FORM_KINDS,
+)
 
 # A thousands separator: between digits, before a group of exactly three.
 _SEPARATOR = re.compile(r"(?<=\d)[,. ](?=\d{3}(?!\d))")
@@ -85,7 +97,7 @@ class Checker:
             return f"states {', '.join(figures)}" if figures else None
         if kind == "nonempty":
             return None if reply.strip() else "no reply"
-        if kind == "language":
+        if kind in LANGUAGE_KINDS:
             said = detect(reply)
             return None if said == argument.strip() else f"in {said or 'an unknown language'}"
         raise ValueError(f"{expectation!r} is played by the form driver, not checked on one reply")

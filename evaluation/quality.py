@@ -156,6 +156,7 @@ def intent_rows(crossval: cv.CrossValidation) -> list[list[object]]:
 def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
     in_scope = scenarios.passed_share(results, evalsets.IN_SCOPE)
     conversations = scenarios.passed_share(results, evalsets.CONVERSATIONS)
+    context = scenarios.passed_share(results, evalsets.CONTEXT_CONVERSATIONS)
     dutch = scenarios.passed_share(results, evalsets.NL_QUESTIONS)
     rows = scenarios.miss_rows(results)
     return [
@@ -163,7 +164,9 @@ def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
         "",
         f"`{evalsets.IN_SCOPE}`: **{in_scope[0]}/{in_scope[1]}** answered as expected, each in a fresh "
         f"conversation; `{evalsets.CONVERSATIONS}`: **{conversations[0]}/{conversations[1]}** "
-        f"scenarios passed (every expectation of every turn); `{evalsets.NL_QUESTIONS}`: "
+        f"scenarios passed (every expectation of every turn); `{evalsets.CONTEXT_CONVERSATIONS}`: "
+        f"**{context[0]}/{context[1]}** conversations that lean on what was said before passed; "
+        f"`{evalsets.NL_QUESTIONS}`: "
         f"**{dutch[0]}/{dutch[1]}** answered as expected and in the row's `reply_language`. "
         "The reply of a turn is every message "
         "the assistant sent for it; `complete_handoff` / `refuse_consent` answer the handoff form "
@@ -236,6 +239,14 @@ def render(
             "conversation scenarios passed",
             share(scenarios.passed_share(scenario_results, evalsets.CONVERSATIONS)),
             100 * scenarios.CONVERSATIONS_TARGET,
+            at_least=True,
+            unit=" %",
+            digits=1,
+        ),
+        report.Target(
+            "conversations that lean on what was said before passed",
+            share(scenarios.passed_share(scenario_results, evalsets.CONTEXT_CONVERSATIONS)),
+            100 * scenarios.CONTEXT_TARGET,
             at_least=True,
             unit=" %",
             digits=1,
@@ -430,7 +441,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("==> In-scope questions and conversation scenarios…", flush=True)
         scenario_results = scenarios.run(
             running.rest_url,
-            [*evalsets.load_in_scope(), *evalsets.load_conversations(), *evalsets.load_nl_questions()],
+            [
+                *evalsets.load_in_scope(),
+                *evalsets.load_conversations(),
+                *evalsets.load_context_conversations(),
+                *evalsets.load_nl_questions(),
+            ],
             arguments.concurrency,
         )
         print("==> Dutch questions about other places…", flush=True)
