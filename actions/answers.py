@@ -5,22 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_prompts as prompts
 from actions.desk_answers import give_desk_answer
-from actions.handoff import offer_events
+from actions.handoff import decline, offer_events
 from bot import services
-from bot.answering import answer_topic
+from bot.answering import ANSWER_CONFIDENCE, answer_topic
+from bot.clauses import REQUEST_HUMAN
+from bot.follow_ups import topic_of_intent
 from bot.language import FIGURE, PLACE
 
-# Intents named `ask_<topic>` answer that topic of the knowledge file.
-TOPIC_INTENT_PREFIX = "ask_"
-
-
-def topic_of_intent(intent: str) -> str:
-    return intent[len(TOPIC_INTENT_PREFIX) :] if intent.startswith(TOPIC_INTENT_PREFIX) else intent
+# Parse data of bot.rasa.components: the sentence a longer message asks, and what else it asks for.
+QUESTION = "question"
+ALSO = "also"
+LAST_TOPIC_SLOT = "last_topic"
+LAST_FIGURES_SLOT = "last_figures"
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -42,25 +43,58 @@ class ActionAnswerTopic(Action):
     ) -> list[dict[str, Any]]:
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
         confidence = tracker.latest_message.get("intent", {}).get("confidence")
-        text = tracker.latest_message.get("text") or ""
+        text = tracker.latest_message.get(QUESTION) or tracker.latest_message.get("text") or ""
         reply = answer_topic(
             services.knowledge(),
             services.vocabulary(),
-            topic_of_intent(intent),
+            topic_of_intent(intent) or intent,
             figure_phrases=entity_values(tracker, FIGURE),
             place_phrases=entity_values(tracker, PLACE),
             text=text,
             confidence=confidence if isinstance(confidence, (int, float)) else 1.0,
             language=prompts.language_of(tracker),
         )
+        then = then_handoff(tracker)
         if reply.declined and give_desk_answer(dispatcher, tracker):  # an answer a colleague wrote
-            return offer_events(tracker)
+            return [*offer_events(tracker), *then]
         # An answer names its topic, so that the widget can ask whether it helped (bot/insights/).
         answer = None if reply.declined else {"data": {"answer": {"topic": reply.topic}}}
         dispatcher.utter_message(text=reply.text, json_message=answer)
-        if reply.offer_colleague:
+        if reply.offer_colleague and not then:
             prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
         if reply.declined:
-            return offer_events(tracker)
+            return [*offer_events(tracker), *then]
+        figures = [services.vocabulary().figure_for(phrase) for phrase in entity_values(tracker, FIGURE)]
+        stated = services.knowledge().stated(reply.topic, [figure for figure in figures if figure])
+        # What was answered, for a follow-up ("and in the future?") or "where is that from?".
+        events = [SlotSet(LAST_TOPIC_SLOT, reply.topic), SlotSet(LAST_FIGURES_SLOT, list(stated))]
+        if then:
+            return [*events, SlotSet("unanswered_question", tracker.latest_message.get("text")), *then]
         # A desk offer made earlier no longer stands once something else was answered.
-        return [SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else []
+        return [*events, SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else events
+
+
+def then_handoff(tracker: Tracker) -> list[dict[str, Any]]:
+    """When the message also asked for a person ("… Also, can someone call me?"), the handoff
+    starts after the answer."""
+    also = tracker.latest_message.get(ALSO) or []
+    return [FollowupAction("action_prepare_handoff")] if REQUEST_HUMAN in also else []
+
+
+class ActionAnswerSource(Action):
+    """Where the last answer's figure comes from and how recent it is, from the knowledge file; with
+    no figure answered before, where all the answers come from."""
+
+    def name(self) -> str:
+        return "action_answer_source"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        confidence = tracker.latest_message.get("intent", {}).get("confidence")
+        if isinstance(confidence, (int, float)) and confidence < ANSWER_CONFIDENCE:
+            return decline(dispatcher, tracker)  # a figure's source is no answer to what was not understood
+        knowledge = services.knowledge()
+        figures = [f for f in tracker.get_slot(LAST_FIGURES_SLOT) or [] if f in knowledge.facts]
+        dispatcher.utter_message(text=knowledge.provenance(figures, prompts.language_of(tracker)))
+        return []

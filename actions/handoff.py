@@ -58,18 +58,26 @@ class ActionDecline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        language = prompts.language_of(tracker)
-        if not give_desk_answer(dispatcher, tracker):  # an answer a colleague wrote, if one fits
-            dispatcher.utter_message(text=services.knowledge().decline(language))
-            prompts.OFFER.send(dispatcher, language)
-        return offer_events(tracker)
+        return decline(dispatcher, tracker)
+
+
+def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The decline with the offer of a colleague, or an answer a colleague wrote if one fits."""
+    language = prompts.language_of(tracker)
+    if not give_desk_answer(dispatcher, tracker):
+        dispatcher.utter_message(text=services.knowledge().decline(language))
+        prompts.OFFER.send(dispatcher, language)
+    return offer_events(tracker)
 
 
 def offer_events(tracker: Tracker) -> list[EventType]:
-    """After a declined question: "yes" now means "pass this question on"."""
+    """After a declined question: "yes" now means "pass this question on", and no answer stands for
+    a follow-up to lean on."""
     return [
         SlotSet("handoff_offered", True),
         SlotSet("unanswered_question", tracker.latest_message.get("text")),
+        SlotSet("last_topic", None),
+        SlotSet("last_figures", None),
     ]
 
 

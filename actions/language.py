@@ -9,7 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_prompts as prompts
 from bot import services
-from bot.reply_language import requested_language
+from bot.reply_language import LANGUAGES, requested_language
+
+# Parse data of bot.rasa.components.LanguageDetector: a message in another language than ours.
+OTHER_LANGUAGE = "other_language"
 
 
 class ActionSwitchLanguage(Action):
@@ -26,6 +29,11 @@ class ActionSwitchLanguage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = prompts.language_of(tracker)
+        if tracker.latest_message.get(OTHER_LANGUAGE):  # written in another language: say it in both
+            for each in (language, *(other for other in LANGUAGES if other != language)):
+                contact = services.knowledge().desk_contact(each)
+                prompts.ONLY_TWO_LANGUAGES.send(dispatcher, each, contact=contact)
+            return []
         if requested_language(tracker.latest_message.get("text") or "") is None:
             # Another language ("can you speak Spanish?"), or a translation: not what it can do.
             contact = services.knowledge().desk_contact(language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -12,7 +13,19 @@ import yaml
 LANGUAGES = ("en", "nl")
 # A language's name in each language ("nl" is "Dutch" in English, "Nederlands" in Dutch).
 LANGUAGE_NAMES = {"en": {"en": "English", "nl": "Dutch"}, "nl": {"en": "Engels", "nl": "Nederlands"}}
-PHRASES = ("source_line", "decline", "desk_contact", "decline_other_place", "other_places")
+PHRASES = (
+    "source_line",
+    "decline",
+    "desk_contact",
+    "decline_other_place",
+    "other_places",
+    "figure_dated",
+    "figure_undated",
+    "page_checked",
+    "sources",
+)
+# The values the phrases may insert besides the department and the phone numbers.
+PHRASE_VALUES = ("place", "figure", "where", "as_of", "title", "checked")
 _DUTCH_MONTHS = dict(
     zip(
         "January February March April May June July August September October November December".split(),
@@ -109,6 +122,8 @@ class Knowledge:
     source_publisher: str
     # Per language: the assistant's own sentences (PHRASES), as templates.
     phrases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The day the page was last read for this file.
+    source_checked: date | None = None
 
     def answer(self, topic: str, figures: Sequence[str] = (), language: str = "en") -> str:
         """The answer for ``topic``, for the ``figures`` (fact names) the question asks about.
@@ -118,6 +133,31 @@ class Knowledge:
         or more figures, those the answer does not state are added from the topics that state
         them ("how many jobs and companies?"). Raises KeyError for an unknown topic.
         """
+        templates = self._templates(topic, figures, language)
+        answer = " ".join(self.render(template, language) for template in templates)
+        return answer + "\n" + self.phrase("source_line", language)
+
+    def stated(self, topic: str, figures: Sequence[str] = ()) -> tuple[str, ...]:
+        """The facts the answer for ``topic`` and ``figures`` states (see :meth:`answer`)."""
+        found = [
+            name
+            for template in self._templates(topic, figures)
+            for name in re.findall(r"\{([a-z_0-9]+)", template)
+        ]
+        return tuple(name for name in dict.fromkeys(found) if name in self.facts)
+
+    def topic_of_figure(self) -> dict[str, str]:
+        """For each fact an answer states, the topic that states it (with a sentence of its own first)."""
+        topics: dict[str, str] = {}
+        for name, entry in self.topics.items():
+            for figure in entry.figures:
+                topics.setdefault(figure, name)
+        for name, entry in self.topics.items():
+            for figure in _placeholders(entry.answer) & self.facts.keys():
+                topics.setdefault(figure, name)
+        return topics
+
+    def _templates(self, topic: str, figures: Sequence[str], language: str = "en") -> list[str]:
         entry = self.topics[topic].wording(language)
         asked = list(dict.fromkeys(figures))
         own = [figure for figure in asked if figure in entry.figures]
@@ -128,8 +168,7 @@ class Knowledge:
                     template = self._template_stating(figure, language)
                     if template is not None:
                         templates.append(template)
-        answer = " ".join(self.render(template, language) for template in templates)
-        return answer + "\n" + self.phrase("source_line", language)
+        return templates
 
     def _template_stating(self, figure: str, language: str = "en") -> str | None:
         """The sentence (or else the answer) of the first topic that states ``figure``."""
@@ -180,6 +219,24 @@ class Knowledge:
             "decline_other_place", language, place=place or self.phrase("other_places", language)
         )
 
+    def provenance(self, facts: Sequence[str] = (), language: str = "en") -> str:
+        """Where the first of ``facts`` (an answer's main figure) comes from and how recent it is
+        (what the page dates it, when the page was last read); with no facts, where all answers
+        come from."""
+        lines = []
+        for fact in (self.facts[name] for name in facts[:1]):
+            figure = f"{fact.formatted(language)} {fact.label_in(language)}"
+            where = fact.source.removeprefix(f"{self.source_title}, ")
+            values = {"figure": figure, "where": where, "title": self.source_title}
+            if fact.as_of is None:
+                lines.append(self.phrase("figure_undated", language, **values))
+            else:
+                lines.append(self.phrase("figure_dated", language, as_of=fact.dated(language), **values))
+        checked = _long_date(self.source_checked, language) if self.source_checked else ""
+        if not lines:
+            return self.phrase("sources", language, title=self.source_title, checked=checked)
+        return " ".join([*lines, self.phrase("page_checked", language, checked=checked)])
+
     def desk_contact(self, language: str = "en") -> str:
         """How to reach a person at the desk."""
         return self.phrase("desk_contact", language)
@@ -187,6 +244,12 @@ class Knowledge:
     def decline(self, language: str = "en") -> str:
         """The honest answer to a question the knowledge file does not answer."""
         return self.phrase("decline", language)
+
+
+def _long_date(day: date, language: str = "en") -> str:
+    """ "27 November 2026" ("27 november 2026" in Dutch)."""
+    month = day.strftime("%B")
+    return f"{day.day} {_DUTCH_MONTHS[month] if language == 'nl' else month} {day.year}"
 
 
 def _placeholders(template: str) -> set[str]:
@@ -207,6 +270,7 @@ def parse_knowledge(document: Mapping) -> Knowledge:
         source_title=document["source"]["title"],
         source_publisher=document["source"]["publisher"],
         phrases=phrases,
+        source_checked=document["source"].get("retrieved"),
     )
     if set(phrases) != set(LANGUAGES):
         raise ValueError(f"phrases are needed in {LANGUAGES}, not {sorted(phrases)}")
@@ -215,7 +279,8 @@ def parse_knowledge(document: Mapping) -> Knowledge:
         if missing:
             raise ValueError(f"phrases {sorted(missing)} are missing in {language!r}")
         for name in PHRASES:
-            knowledge.phrase(name, language, place="x")  # raises KeyError on an unknown placeholder
+            # raises KeyError on an unknown placeholder
+            knowledge.phrase(name, language, **dict.fromkeys(PHRASE_VALUES, "x"))
     for topic in topics.values():
         for language in LANGUAGES:
             wording = topic.wording(language)

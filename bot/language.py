@@ -69,10 +69,24 @@ class EntityVocabulary:
     figures: Mapping[str, str]
     places: Sequence[str]
     not_places: Sequence[str]
+    # Groups of figures that answer one question for another time or scope: fact -> its words.
+    related: Sequence[Mapping[str, Sequence[str]]] = ()
+
+    def related_to(self, facts: Iterable[str]) -> Mapping[str, Sequence[str]]:
+        """The figures of the groups ``facts`` belong to, each with the words that pick it."""
+        facts = set(facts)
+        return {
+            fact: words for group in self.related if facts & group.keys() for fact, words in group.items()
+        }
 
     def figure_for(self, text: str) -> str | None:
-        """The fact name a recognised figure phrase stands for."""
-        return self.figures.get(text.strip().lower())
+        """The fact name a recognised figure phrase (or a fact name itself) stands for."""
+        phrase = text.strip().lower()
+        return self.figures.get(phrase) or (phrase if phrase in self._facts else None)
+
+    @cached_property
+    def _facts(self) -> frozenset[str]:
+        return frozenset(self.figures.values())
 
     @staticmethod
     def place_name(text: str) -> str:
@@ -153,10 +167,15 @@ def parse_vocabulary(document: Mapping, world: Iterable[str] = ()) -> EntityVoca
             if figures.setdefault(phrase, fact) != fact:
                 raise ValueError(f"figure phrase {phrase!r} names two facts")
     places = [place.lower() for place in document["place"]]
+    related = tuple(
+        {fact: tuple(str(word).lower() for word in words) for fact, words in group.items()}
+        for group in document.get("related_figures", ())
+    )
     return EntityVocabulary(
         figures=figures,
         places=places + sorted(set(world) - set(places)),
         not_places=[name.lower() for name in document["not_place"]],
+        related=related,
     )
 
 

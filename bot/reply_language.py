@@ -21,6 +21,9 @@ DEFAULT = "en"
 # py3langid's probability (over English and Dutch only) it must reach to decide on its own.
 DETECTOR_CERTAINTY = 0.99
 DETECTOR_MIN_WORDS = 3
+# py3langid's probability (over all its languages) that a message is in another language than
+# English or Dutch ("¿Cuántas personas viven en Almere?") before the assistant says which it speaks.
+OTHER_LANGUAGE_CERTAINTY = 0.95
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
 # Each language's most frequent function words (public: the chat widget votes with the same lists).
@@ -111,6 +114,21 @@ def detect(text: str) -> str | None:
     return _detector_if_sure(text) if len(words) >= DETECTOR_MIN_WORDS else None
 
 
+def other_language(text: str) -> str | None:
+    """The language of ``text`` when it is clearly neither English nor Dutch (its code), else None.
+
+    Needs a few words, at most one English or Dutch function word (names and shared words such as
+    "en" or "a" occur in other languages too) and py3langid's certainty over all its languages.
+    """
+    words = _WORD.findall(text.lower())
+    if len(words) < DETECTOR_MIN_WORDS or requested_language(text):
+        return None
+    if max(sum(w in DUTCH_WORDS for w in words), sum(w in ENGLISH_WORDS for w in words)) > 1:
+        return None
+    detected, certainty = _any_language_identifier().classify(text)
+    return detected if detected not in LANGUAGES and certainty >= OTHER_LANGUAGE_CERTAINTY else None
+
+
 def _detector_if_sure(text: str) -> str | None:
     detected, certainty = _identifier().classify(text)
     return detected if certainty >= DETECTOR_CERTAINTY else None
@@ -133,3 +151,11 @@ def _identifier():
     identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(LANGUAGES))
     return identifier
+
+
+@cache
+def _any_language_identifier():
+    """py3langid with all the languages of its bundled model (loaded once)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)

@@ -13,26 +13,71 @@ import sys
 from typing import Any
 
 
-def leave_the_language_entity_out_of_tests() -> None:
-    """Make `rasa test` compare every predicted entity but the LanguageDetector's."""
+def leave_our_entities_out_of_tests() -> None:
+    """Make `rasa test` compare every predicted entity but the LanguageDetector's and the figures
+    the ThreadReader adds from the conversation (they are not in the message's text)."""
     import rasa.core.test
 
-    from bot.rasa.components import LANGUAGE_ENTITY, LanguageDetector
+    from bot.rasa.components import LanguageDetector, ThreadReader
 
     clean = rasa.core.test._clean_entity_results
+    ours = (LanguageDetector.__name__, ThreadReader.__name__)
 
-    def without_language(text: str, entity_results: list[dict[str, Any]]) -> Any:
-        kept = [
-            entity
-            for entity in entity_results or []
-            if not (
-                entity.get("entity") == LANGUAGE_ENTITY
-                and entity.get("extractor") == LanguageDetector.__name__
-            )
-        ]
-        return clean(text, kept)
+    def without_ours(text: str, entity_results: list[dict[str, Any]]) -> Any:
+        return clean(text, [entity for entity in entity_results or [] if entity.get("extractor") not in ours])
 
-    rasa.core.test._clean_entity_results = without_language
+    rasa.core.test._clean_entity_results = without_ours
+
+
+def parse_with_the_conversation_in_tests() -> None:
+    """Make `rasa test` parse each message of a test story with the story up to it, as the server
+    parses each message with its conversation (Rasa's test loop parses without one, so the
+    ThreadReader could not read follow-ups there)."""
+    import rasa.core.test
+
+    predict = rasa.core.test._predict_tracker_actions
+
+    async def predict_with_the_story(tracker: Any, agent: Any, *args: Any, **kwargs: Any) -> Any:
+        return await predict(tracker, _StoryAgent(agent, tracker), *args, **kwargs)
+
+    rasa.core.test._predict_tracker_actions = predict_with_the_story
+
+
+class _StoryAgent:
+    """An agent whose processor parses a test story's messages with the story before each."""
+
+    def __init__(self, agent: Any, story: Any) -> None:
+        self._agent = agent
+        self.processor = _StoryProcessor(agent.processor, story)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._agent, name)
+
+
+class _StoryProcessor:
+    def __init__(self, processor: Any, story: Any) -> None:
+        self._processor = processor
+        self._story = story
+        self._events = list(story.events)
+        self._next = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._processor, name)
+
+    async def parse_message(self, message: Any, tracker: Any = None, **kwargs: Any) -> Any:
+        from rasa.shared.core.events import UserUttered
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        if tracker is None:
+            for index in range(self._next, len(self._events)):
+                event = self._events[index]
+                if isinstance(event, UserUttered) and event.text == message.text:
+                    self._next = index + 1
+                    tracker = DialogueStateTracker.from_events(
+                        self._story.sender_id, self._events[:index], slots=self._processor.domain.slots
+                    )
+                    break
+        return await self._processor.parse_message(message, tracker, **kwargs)
 
 
 def main() -> None:
@@ -40,7 +85,8 @@ def main() -> None:
 
     speedups.apply()  # before Rasa's CLI imports TensorFlow
     if sys.argv[1:2] == ["test"]:
-        leave_the_language_entity_out_of_tests()
+        leave_our_entities_out_of_tests()
+        parse_with_the_conversation_in_tests()
 
     from rasa.__main__ import main as rasa_main
 

@@ -8,17 +8,44 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import clauses, services
+from bot.answering import mentions_almere
+from bot.follow_ups import Thread, can_be_goodbye, read_in_thread
+from bot.language import FIGURE, PLACE
 from bot.opening_words import without_opening
-from bot.reply_language import detect, requested_language
+from bot.reply_language import detect, other_language, requested_language
 
 # Where the message as typed is kept while the pipeline reads it without its opening words.
 TYPED_TEXT = "typed_text"
 # The entity the language slot is filled from (domain.yml).
 LANGUAGE_ENTITY = "language"
+# Parse data the actions read: the sentence a message of several asks (bot/clauses.py), what else
+# it asks for ("request_human"), and how the conversation completed it (bot/follow_ups.py).
+QUESTION = "question"
+ALSO = "also"
+THREAD = "thread"
+# The language of a message in neither English nor Dutch, which gets the switch_language intent.
+OTHER_LANGUAGE = "other_language"
+SWITCH_LANGUAGE = "switch_language"
+GOODBYE = "goodbye"
+FALLBACK = "nlu_fallback"
+# The slots the answer actions keep the last answer's topic and figures in (domain.yml).
+LAST_TOPIC_SLOT = "last_topic"
+LAST_FIGURES_SLOT = "last_figures"
+# On a sentence's message while the pipeline reads it beside its whole message.
+_CLAUSE_START = "clause_start"
 
 
 class _WithoutState(GraphComponent):
@@ -89,11 +116,20 @@ class LanguageDetector(_WithoutState):
     """Adds a ``language`` entity ("en" or "nl") when the message asks for a language or clearly is
     in one (bot.reply_language); the ``language`` slot takes it from there, before any response is
     chosen. A message too short to tell adds none, so the conversation keeps its language.
-    Last in the pipeline, after the text as typed is back."""
+    Last in the pipeline, after the text as typed is back. A message clearly in another language
+    ("¿Cuántas personas viven en Almere?") gets the ``switch_language`` intent instead, with the
+    language as ``other_language``, except while a form takes the person's answers."""
 
-    def process(self, messages: list[Message]) -> list[Message]:
+    def process(self, messages: list[Message], tracker: DialogueStateTracker | None = None) -> list[Message]:
+        in_form = tracker is not None and tracker.active_loop_name is not None
         for message in messages:
             text = message.get(TEXT) or ""
+            other = None if in_form else other_language(text)
+            if other is not None:
+                intent = {INTENT_NAME_KEY: SWITCH_LANGUAGE, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(OTHER_LANGUAGE, other, add_to_output=True)
+                continue
             language = requested_language(text) or detect(text)
             if language is None:
                 continue
@@ -105,4 +141,130 @@ class LanguageDetector(_WithoutState):
                 "extractor": type(self).__name__,
             }
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class ClauseSplitter(_WithoutState):
+    """First in the pipeline: a message of several sentences is followed by one message per sentence
+    (bot.clauses.split), so that the rest of the pipeline reads each sentence on its own too;
+    :class:`ClauseChooser` makes them one message again. Training examples are learnt whole."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        result = []
+        for message in messages:
+            result.append(message)
+            for clause in clauses.split(message.get(TEXT) or ""):
+                result.append(Message(data={TEXT: clause.text, _CLAUSE_START: clause.start}))
+        return result
+
+
+def _top_intent(message: Message) -> tuple[str, float]:
+    """The classifier's most likely intent for a message (before any fallback)."""
+    ranking = message.get(INTENT_RANKING_KEY) or [message.get(INTENT) or {}]
+    best = ranking[0] if ranking else {}
+    return best.get(INTENT_NAME_KEY) or "", float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ClauseChooser(_WithoutState):
+    """After the classifier: a message read sentence by sentence (:class:`ClauseSplitter`) takes the
+    reading of the sentence it asks (bot.clauses.choose), with its entities at their place in the
+    message, the figures its other questions ask for and, when that sentence does not name Almere,
+    the places the others name; a request for a person in another sentence is kept as ``also``."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        groups: list[tuple[Message, list[Message]]] = []
+        for message in messages:
+            if message.get(_CLAUSE_START) is None or not groups:
+                groups.append((message, []))
+            else:
+                groups[-1][1].append(message)
+        for whole, parts in groups:
+            if parts:
+                self._choose(whole, parts)
+        return [whole for whole, _ in groups]
+
+    @staticmethod
+    def _choose(whole: Message, parts: list[Message]) -> None:
+        readings = [
+            clauses.ClauseReading(clauses.Clause(part.get(TEXT), part.get(_CLAUSE_START)), *_top_intent(part))
+            for part in parts
+        ]
+        choice = clauses.choose(readings)
+        if choice.index is None:
+            return
+        chosen = parts[choice.index]
+        whole.set(INTENT, chosen.get(INTENT), add_to_output=True)
+        whole.set(INTENT_RANKING_KEY, chosen.get(INTENT_RANKING_KEY), add_to_output=True)
+        whole.set(QUESTION, chosen.get(TEXT), add_to_output=True)
+        if choice.also_request_human:
+            whole.set(ALSO, [clauses.REQUEST_HUMAN], add_to_output=True)
+        others_too = not mentions_almere(chosen.get(TEXT))
+        entities = []
+        for index, part in enumerate(parts):
+            for entity in part.get(ENTITIES) or []:
+                kind = entity.get("entity")
+                keep = (
+                    index == choice.index
+                    or (kind == FIGURE and clauses.is_topic(readings[index].intent))
+                    or (kind == PLACE and others_too)
+                )
+                if keep:
+                    shift = part.get(_CLAUSE_START)
+                    entities.append(
+                        {**entity, "start": entity["start"] + shift, "end": entity["end"] + shift}
+                    )
+        whole.set(ENTITIES, entities, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ThreadReader(_WithoutState):
+    """Reads a message with the conversation it belongs to (bot.follow_ups): a follow-up or a
+    correction of the last answer ("and in the future?", "sorry, I meant jobs") gets the intent and
+    figures it asks for, from the topic and figures the answer actions kept in the
+    ``last_topic`` / ``last_figures`` slots. Rasa gives a component whose ``process`` takes a
+    ``tracker`` the conversation so far (None where there is none, as in ``rasa shell nlu``)."""
+
+    def process(self, messages: list[Message], tracker: DialogueStateTracker | None = None) -> list[Message]:
+        thread = Thread()
+        if tracker is not None:
+            topic = tracker.get_slot(LAST_TOPIC_SLOT)
+            figures = tracker.get_slot(LAST_FIGURES_SLOT) or []
+            thread = Thread(topic if isinstance(topic, str) else None, tuple(map(str, figures)))
+        knowledge, vocabulary = services.knowledge(), services.vocabulary()
+        for message in messages:
+            entities = message.get(ENTITIES) or []
+            named = [
+                vocabulary.figure_for(e["value"])
+                for e in entities
+                if e.get("entity") == FIGURE and isinstance(e.get("value"), str)
+            ]
+            reading = read_in_thread(
+                message.get(QUESTION) or message.get(TEXT) or "",
+                thread,
+                figures=[figure for figure in named if figure],
+                names_other_place=any(e.get("entity") == PLACE for e in entities),
+                related=vocabulary.related_to(thread.figures),
+                topic_of_figure=knowledge.topic_of_figure(),
+                classified=_top_intent(message),
+            )
+            if reading is None:
+                intent = message.get(INTENT) or {}
+                if intent.get(INTENT_NAME_KEY) == GOODBYE and not can_be_goodbye(message.get(TEXT) or ""):
+                    message.set(INTENT, {**intent, INTENT_NAME_KEY: FALLBACK}, add_to_output=True)
+                continue
+            message.set(
+                INTENT, {INTENT_NAME_KEY: reading.intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
+            )
+            added = [
+                {"entity": FIGURE, "value": figure, "start": 0, "end": 0, "extractor": type(self).__name__}
+                for figure in reading.figures
+                if figure not in named
+            ]
+            message.set(ENTITIES, [*entities, *added], add_to_output=True)
+            message.set(THREAD, reading.kind, add_to_output=True)
         return messages

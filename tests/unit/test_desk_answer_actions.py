@@ -48,10 +48,12 @@ async def test_a_question_the_assistant_would_decline_gets_the_desk_answer(dispa
     tracker = make_tracker("out_of_scope", "how can I request a DigiD")
     events = await ActionDecline().run(dispatcher, tracker, domain)
     offered_after_desk_answer(dispatcher)
-    # "yes" still passes the question on to a colleague, as after a decline.
+    # "yes" still passes the question on to a colleague, as after a decline; no answer stands.
     assert events == [
         SlotSet("handoff_offered", True),
         SlotSet("unanswered_question", "how can I request a DigiD"),
+        SlotSet("last_topic", None),
+        SlotSet("last_figures", None),
     ]
 
 
