@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.answers import ActionAnswerTopic, topic_of_intent
+from actions.answers import ActionAnswerSource, ActionAnswerTopic, topic_of_intent
+from actions.language import ActionSwitchLanguage
 
 NON_TOPIC_ASK_INTENTS = {"ask_office_hours", "ask_source"}
 
@@ -97,3 +98,59 @@ async def test_an_unsure_figure_question_is_declined_and_a_colleague_offered(dis
     first, offer = texts(dispatcher)
     assert "89,000" not in first and "14 036" in first and "colleague" in offer
     assert SlotSet("handoff_offered", True) in events
+
+
+def tracker_with(make_tracker, intent, text, slots=None, **parse_data):
+    tracker = make_tracker(intent, text)
+    tracker.latest_message.update(parse_data)
+    tracker.slots.update(slots or {})
+    return tracker
+
+
+async def test_where_the_last_figure_comes_from_and_how_recent_it_is(
+    dispatcher, make_tracker, domain, knowledge
+):
+    slots = {"last_topic": "population", "last_figures": ["inhabitants", "size_rank_nl"]}
+    tracker = tracker_with(make_tracker, "ask_source", "where is that from?", slots)
+    assert await ActionAnswerSource().run(dispatcher, tracker, domain) == []
+    [text] = texts(dispatcher)
+    fact = knowledge.facts["inhabitants"]
+    assert fact.formatted() in text and fact.as_of in text and knowledge.source_title in text
+    assert str(knowledge.source_checked.year) in text
+
+
+async def test_a_figure_the_page_does_not_date_is_said_to_be_undated(
+    dispatcher, make_tracker, domain, knowledge
+):
+    undated = next(name for name, fact in knowledge.facts.items() if fact.as_of is None)
+    tracker = tracker_with(make_tracker, "ask_source", "how recent is that?", {"last_figures": [undated]})
+    await ActionAnswerSource().run(dispatcher, tracker, domain)
+    [text] = texts(dispatcher)
+    assert knowledge.facts[undated].formatted() in text and "does not say when" in text
+
+
+async def test_the_source_asked_unsure_is_declined_with_the_offer(dispatcher, make_tracker, domain):
+    tracker = tracker_with(make_tracker, "ask_source", "and by boat?", {"last_figures": ["jobs"]})
+    tracker.latest_message["intent"]["confidence"] = 0.3
+    events = await ActionAnswerSource().run(dispatcher, tracker, domain)
+    assert SlotSet("handoff_offered", True) in events and "89,000" not in " ".join(texts(dispatcher))
+
+
+async def test_a_message_that_also_asks_for_a_person_gets_the_answer_then_the_handoff(
+    dispatcher, make_tracker, domain
+):
+    text = "How many companies are there? Also, please have someone call me."
+    tracker = tracker_with(make_tracker, "ask_companies", text, question="How many companies are there?")
+    tracker.latest_message["also"] = ["request_human"]
+    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "24,750" in texts(dispatcher)[0]
+    assert events[-2:] == [SlotSet("unanswered_question", text), FollowupAction("action_prepare_handoff")]
+
+
+async def test_a_message_in_another_language_gets_the_notice_in_english_and_dutch(
+    dispatcher, make_tracker, domain
+):
+    tracker = tracker_with(make_tracker, "switch_language", "Wie viele Einwohner?", other_language="de")
+    await ActionSwitchLanguage().run(dispatcher, tracker, domain)
+    english, dutch = texts(dispatcher)
+    assert "English or Dutch" in english and "Nederlands of het Engels" in dutch and "14 036" in dutch

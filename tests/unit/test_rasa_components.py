@@ -36,3 +36,70 @@ def test_training_examples_are_shortened_unless_their_entities_point_into_them()
     OpeningWordsRemover().process_training_data(TrainingData([plain, annotated]))
     assert plain.get(TEXT) == "what's the population?"
     assert annotated.get(TEXT) == "hi, what's the population?"
+
+
+def test_a_story_takes_the_reading_of_its_question_with_entities_at_their_place_in_the_message():
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+
+    from bot.rasa.components import ALSO, QUESTION, ClauseChooser, ClauseSplitter
+
+    typed = "We live in Lima now. How many jobs are there? Also, can someone call me?"
+    whole, story, question, request = ClauseSplitter().process([Message(data={TEXT: typed})])
+    assert [m.get(TEXT) for m in (story, question, request)] == [
+        "We live in Lima now.",
+        "How many jobs are there?",
+        "Also, can someone call me?",
+    ]
+    for message, intent in ((whole, "out_of_scope"), (story, "out_of_scope"), (question, "ask_jobs")):
+        message.set(INTENT, {"name": intent, "confidence": 0.9})
+        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.9}])
+    request.set(INTENT, {"name": "request_human", "confidence": 0.8})
+    story.set(ENTITIES, [{"entity": "place", "value": "in Lima", "start": 8, "end": 15}])
+    question.set(ENTITIES, [{"entity": "figure", "value": "jobs", "start": 9, "end": 13}])
+    [message] = ClauseChooser().process([whole, story, question, request])
+    assert message is whole and message.get(TEXT) == typed
+    assert message.get(INTENT)["name"] == "ask_jobs" and message.get(QUESTION) == "How many jobs are there?"
+    assert message.get(ALSO) == ["request_human"]
+    # The question names no place itself, so the story's place stays: a figure is never stated for Lima.
+    assert {typed[e["start"] : e["end"]] for e in message.get(ENTITIES)} == {"in Lima", "jobs"}
+
+
+class _Tracker:
+    """What the ThreadReader reads of Rasa's tracker: the slots and the active form."""
+
+    def __init__(self, **slots):
+        self.slots = slots
+        self.active_loop_name = None
+
+    def get_slot(self, name):
+        return self.slots.get(name)
+
+
+def test_a_follow_up_is_read_with_the_slots_the_last_answer_set():
+    from rasa.shared.nlu.constants import INTENT
+
+    from bot.rasa.components import THREAD, ThreadReader
+
+    message = Message(data={TEXT: "and in the future?", INTENT: {"name": "out_of_scope", "confidence": 0.4}})
+    tracker = _Tracker(last_topic="population", last_figures=["inhabitants", "size_rank_nl"])
+    [read] = ThreadReader().process([message], tracker)
+    assert read.get(INTENT) == {"name": "ask_growth", "confidence": 1.0}
+    assert [e["value"] for e in read.get(ENTITIES)] == ["population_2050"] and read.get(THREAD) == "follow_up"
+    # Without a conversation (rasa shell nlu) nothing changes, and a question is never a goodbye.
+    alone = Message(data={TEXT: "and in the future?", INTENT: {"name": "goodbye", "confidence": 0.7}})
+    [read] = ThreadReader().process([alone], None)
+    assert read.get(INTENT)["name"] == "nlu_fallback" and not read.get(ENTITIES)
+
+
+def test_a_message_in_another_language_gets_the_switch_language_intent_except_in_a_form():
+    from rasa.shared.nlu.constants import INTENT
+
+    from bot.rasa.components import OTHER_LANGUAGE, LanguageDetector
+
+    text = "¿Cuántas personas viven en Almere?"
+    [message] = LanguageDetector().process([Message(data={TEXT: text})], _Tracker())
+    assert message.get(INTENT)["name"] == "switch_language" and message.get(OTHER_LANGUAGE) == "es"
+    in_form = _Tracker()
+    in_form.active_loop_name = "handoff_form"
+    [message] = LanguageDetector().process([Message(data={TEXT: text})], in_form)
+    assert message.get(INTENT) is None

@@ -1,0 +1,129 @@
+"""Follow-ups and corrections read with the last answer (bot/follow_ups.py), on the real knowledge
+and entities files: the figures, topics and related words come from them, not from the tests."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import services
+from bot.follow_ups import Reading, Thread, can_be_goodbye, is_follow_up, read_in_thread
+
+
+@pytest.fixture(scope="module")
+def knowledge():
+    return services.knowledge()
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return services.vocabulary()
+
+
+@pytest.fixture
+def read(knowledge, vocabulary):
+    """Read ``text`` after an answer about ``topic`` that stated ``figures``; figures the message
+    names are found with the vocabulary's phrases, as the spaCy pipeline finds them."""
+
+    def reading(text, topic=None, figures=(), place=False, classified=("", 0.0)):
+        words = " " + " ".join(re.findall(r"[\w'-]+", text.lower())) + " "
+        named = [fact for phrase, fact in vocabulary.figures.items() if f" {phrase} " in words]
+        thread = Thread(topic, tuple(figures) or (knowledge.stated(topic) if topic else ()))
+        return read_in_thread(
+            text,
+            thread,
+            named,
+            place,
+            vocabulary.related_to(thread.figures),
+            knowledge.topic_of_figure(),
+            classified,
+        )
+
+    return reading
+
+
+def topic_of(knowledge, fact):
+    return knowledge.topic_of_figure()[fact]
+
+
+def test_a_word_of_time_picks_the_related_figure_of_the_last_answer(read, knowledge):
+    after_today = read("and in the future?", "population")
+    assert after_today == Reading(
+        f"ask_{topic_of(knowledge, 'population_2050')}", ("population_2050",), "follow_up"
+    )
+    after_forecast = read("and right now?", "growth")
+    assert after_forecast == Reading(
+        f"ask_{topic_of(knowledge, 'inhabitants')}", ("inhabitants",), "follow_up"
+    )
+    assert read("en in de toekomst?", "population").figures == ("population_2050",)
+
+
+def test_a_word_of_scope_picks_the_share_and_the_total(read):
+    assert read("which part of that is international?", "jobs", ["jobs"]).figures == ("international_jobs",)
+    assert read("en welk deel daarvan is internationaal?", "jobs", ["jobs"]).figures == (
+        "international_jobs",
+    )
+    assert read("and overall?", "jobs", ["international_jobs"]).figures == ("jobs",)
+
+
+def test_the_same_words_mean_nothing_after_an_answer_without_related_figures(read):
+    # "international" after the population, "in the future" after the companies: no figure.
+    assert read("which part of that is international?", "population") is None
+    assert read("and in the future?", "companies") is None
+    assert read("and in the future?", None) is None
+
+
+def test_a_follow_up_that_names_a_figure_asks_for_it(read, knowledge):
+    reading = read("and the expats?", "companies")
+    assert reading.figures == ("expats",) and reading.intent == f"ask_{topic_of(knowledge, 'expats')}"
+
+
+def test_a_follow_up_the_classifier_surely_declines_is_not_made_a_figure_question(read):
+    assert read("and which company is the biggest?", "companies", classified=("out_of_scope", 0.8)) is None
+    assert read("and the companies?", "jobs", classified=("out_of_scope", 0.3)).figures == ("companies",)
+
+
+def test_a_follow_up_about_another_place_keeps_the_topic_so_that_it_is_declined_there(read):
+    assert read("and in Zeewolde?", "companies", place=True) == Reading("ask_companies", (), "follow_up")
+
+
+def test_a_correction_asks_for_the_figure_it_names_even_in_a_longer_sentence(read, knowledge):
+    assert read("sorry, I meant jobs", "companies").figures == ("jobs",)
+    reading = read("nee, ik bedoel eigenlijk hoeveel culturen er in de stad wonen", "international_community")
+    assert reading == Reading(f"ask_{topic_of(knowledge, 'cultures')}", ("cultures",), "correction")
+    assert read("I meant something else", "companies") is None
+
+
+def test_a_full_question_is_left_to_the_classifier(read):
+    assert read("How many people will live in Almere in the future, do you know that?", "population") is None
+    assert read("what time does the town hall open", "population") is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("right now?", True),
+        ("and the expats?", True),
+        ("which part of that is international?", True),
+        ("en hoeveel daarvan?", True),
+        ("how many companies are there in Almere", False),
+        ("and what about all the other things you could tell me about the city today", False),
+    ],
+)
+def test_what_counts_as_a_follow_up(text, expected):
+    assert is_follow_up(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("bye", True),
+        ("ok, that's all, doei", True),
+        ("and right now?", False),
+        ("en nu?", False),
+        ("later?", False),
+    ],
+)
+def test_a_question_or_a_continuation_is_no_goodbye(text, expected):
+    assert can_be_goodbye(text) is expected
