@@ -13,6 +13,7 @@ from bot.config import REPO_ROOT, load_settings
 from bot.desk_answers.cli import answers_group
 from bot.insights.cli import insights_command
 from bot.site.desk.cli import approve_answer, desk_command, users_group, withdraw_answer
+from bot.subject_data_cli import personal_data_group
 from bot.tickets.cli import db_group, tickets_group
 
 
@@ -115,7 +116,15 @@ def shell() -> None:
         sys.exit(subprocess.call(command, cwd=REPO_ROOT, env=env))
 
 
-for _command in (tickets_group, users_group, db_group, desk_command, answers_group, insights_command):
+for _command in (
+    tickets_group,
+    users_group,
+    db_group,
+    desk_command,
+    answers_group,
+    insights_command,
+    personal_data_group,
+):
     main.add_command(_command)
 # Approving and withdrawing a desk answer check the colleague's desk password (bot.site.desk.cli).
 for _command in (approve_answer, withdraw_answer):

@@ -70,6 +70,9 @@ class Settings:
     desk_port: Port = 8000
     secret_key: str | None = None
     cookie_secure: bool = False
+    # Desk usernames (comma-separated) of the administrators, who alone may find, export and erase one
+    # person's data (/desk/personal-data/); none by default.
+    desk_admins: tuple[str, ...] = ()
     login_attempts_per_minute: Positive = 5
     # Sign-in attempts from one IP address, whatever the usernames (per minute).
     login_attempts_per_minute_per_address: Positive = 20
@@ -133,6 +136,10 @@ class Settings:
         if not days or any(day < 0 or day > 6 for day in days):
             raise ValueError(f"office days must be 0 (Monday) .. 6 (Sunday): {days!r}")
         return tuple(sorted(set(days)))
+
+    @validator("desk_admins", pre=True)
+    def _usernames(cls, value: Any) -> Any:
+        return tuple(name.lower() for name in _split(value)) if isinstance(value, str) else value
 
     @validator("chat_origins", pre=True)
     def _origins(cls, value: Any) -> Any:

@@ -34,7 +34,7 @@ _BLOCK = 500
 MAX_GROUPS = 200
 MAX_VARIANTS = 20
 # Buckets the character n-grams are hashed into: few collisions among a period's questions.
-_FEATURES = 2**20
+_FEATURES = 2**18
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s?!.]+$")

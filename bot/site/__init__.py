@@ -23,7 +23,7 @@ from bot.office_hours import local_time, zone_label
 from bot.secret_files import load_or_create_secret_key
 from bot.site import i18n
 from bot.site.desk import answers as desk_answers
-from bot.site.desk import auth, insights, language, live, views
+from bot.site.desk import auth, insights, language, live, personal_data, views
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     desk_answers.init_app(app, session_factory)
     language.init_app(app, session_factory)
     insights.init_app(app, settings)
+    personal_data.init_app(app, settings, session_factory)
     app.register_blueprint(public_page_blueprint(settings))
     feedback.init_app(app, settings, ratings, csrf)
     answer_feedback.init_app(app, settings, csrf)

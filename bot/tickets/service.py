@@ -270,11 +270,7 @@ class TicketService:
         )
 
         def delete(session: Session) -> builtins.list[TicketRecord]:
-            tickets = list(session.execute(query).scalars())
-            records = _records(session, tickets)
-            for ticket in tickets:
-                session.delete(ticket)
-            return records
+            return delete_tickets(session, list(session.execute(query).scalars()))
 
         return self._guarded(delete)
 
@@ -314,6 +310,15 @@ def _records(session: Session, tickets: Sequence[Ticket]) -> builtins.list[Ticke
         for rating in session.execute(select(Rating).where(Rating.ticket_id.in_(ids))).scalars()
     }
     return [TicketRecord.from_model(ticket, ratings.get(ticket.id)) for ticket in tickets]
+
+
+def delete_tickets(session: Session, tickets: Sequence[Ticket]) -> builtins.list[TicketRecord]:
+    """Delete ``tickets`` with their transcripts, notes and replies (and, by the foreign key, their
+    ratings) in ``session``; returns them as they were."""
+    records = _records(session, tickets)
+    for ticket in tickets:
+        session.delete(ticket)
+    return records
 
 
 def _find(session: Session, reference: str, *, for_update: bool) -> Ticket:
