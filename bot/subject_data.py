@@ -9,6 +9,9 @@ request's reference (ALM-…) or a conversation's id. What is kept about them:
   conversation, each with its transcript (a live chat's too), internal notes, replies (e-mails
   and calls) and the rating asked for it with its score and comment;
 * **notes on other requests** that name one of their e-mail addresses, phone numbers or references;
+* the **desk answers** colleagues wrote from one of their requests: their example questions began as
+  the person's question. They are reusable answers, so erasing leaves them (the link to the request
+  goes with it) and lists them for a colleague to check that they name no one;
 * the **conversations** in the assistant's conversation database (Rasa's SQL tracker store, read
   with SQLAlchemy like :mod:`bot.retention`): those of their requests, the one asked for, and any
   conversation whose stored events contain one of their e-mail addresses, phone numbers (as written
@@ -42,7 +45,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from bot.retention import delete_conversations
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.models import CONVERSATION_ID_MAX, Ticket, TicketNote
+from bot.tickets.models import CONVERSATION_ID_MAX, DeskAnswer, Ticket, TicketNote
 from bot.tickets.records import TicketRecord
 from bot.tickets.service import _records, delete_tickets
 from bot.tickets.validation import clean_email, clean_phone
@@ -150,6 +153,24 @@ class NoteNaming:
 
 
 @dataclass(frozen=True)
+class DeskAnswerFrom:
+    """A desk answer written from one of the person's requests."""
+
+    answer_id: int
+    status: str
+    questions: str
+    reference: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "desk_answer": self.answer_id,
+            "status": self.status,
+            "example_questions": self.questions,
+            "written_from_request": self.reference,
+        }
+
+
+@dataclass(frozen=True)
 class StoredEvent:
     """One event of a conversation as the tracker store keeps it."""
 
@@ -182,6 +203,7 @@ class SubjectData:
     tickets: tuple[TicketRecord, ...]
     notes: tuple[NoteNaming, ...]  # on other requests
     conversations: tuple[ConversationRecord, ...]
+    desk_answers: tuple[DeskAnswerFrom, ...] = ()
 
     @property
     def ratings(self) -> int:
@@ -207,6 +229,7 @@ class SubjectData:
             "requests": [ticket.to_dict() for ticket in self.tickets],
             "notes_on_other_requests": [note.to_dict() for note in self.notes],
             "conversations": [conversation.to_dict() for conversation in self.conversations],
+            "desk_answers_written_from_requests": [answer.to_dict() for answer in self.desk_answers],
             "answer_votes": ANSWER_VOTES,
         }
 
@@ -237,9 +260,11 @@ class SubjectDataService:
     def find(self, subject: Subject) -> SubjectData:
         """Everything about ``subject``. Raises ``TicketStoreUnavailable`` or
         :class:`ConversationsUnavailable` when a database cannot be read."""
-        tickets, notes = guarded(self._session_factory, lambda session: _find_in_desk(session, subject))
+        tickets, notes, answers = guarded(
+            self._session_factory, lambda session: _find_in_desk(session, subject)
+        )
         conversations = self._conversations(subject, tickets)
-        return SubjectData(subject, tuple(tickets), tuple(notes), tuple(conversations))
+        return SubjectData(subject, tuple(tickets), tuple(notes), tuple(conversations), tuple(answers))
 
     def erase(self, subject: Subject, by: str) -> Erasure:
         """Delete everything about ``subject`` (see the module); ``by``: who asked (for the log).
@@ -320,8 +345,11 @@ class SubjectDataService:
             engine.dispose()
 
 
-def _find_in_desk(session: Session, subject: Subject) -> tuple[list[TicketRecord], list[NoteNaming]]:
-    """The person's requests, and the notes on other requests that name them."""
+def _find_in_desk(
+    session: Session, subject: Subject
+) -> tuple[list[TicketRecord], list[NoteNaming], list[DeskAnswerFrom]]:
+    """The person's requests, the notes on other requests that name them, and the desk answers
+    written from their requests."""
     query = select(Ticket).options(
         selectinload(Ticket.messages), selectinload(Ticket.notes), selectinload(Ticket.replies)
     )
@@ -351,7 +379,13 @@ def _find_in_desk(session: Session, subject: Subject) -> tuple[list[TicketRecord
         .order_by(TicketNote.id)
     )
     naming = [NoteNaming(*row) for row in notes if _without(row.text, identifiers) != row.text]
-    return tickets, naming
+    answers = session.execute(
+        select(DeskAnswer.id, DeskAnswer.status, DeskAnswer.questions, Ticket.reference)
+        .join(Ticket, Ticket.id == DeskAnswer.source_ticket_id)
+        .where(Ticket.id.in_(own))
+        .order_by(DeskAnswer.id)
+    )
+    return tickets, naming, [DeskAnswerFrom(*row) for row in answers]
 
 
 def _identifiers(subject: Subject, tickets: Iterable[TicketRecord]) -> set[str]:

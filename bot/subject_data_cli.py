@@ -50,6 +50,8 @@ def summary(found: SubjectData) -> str:
             f"Ratings:       {found.ratings}",
             f"Notes on other requests naming them: {len(found.notes)}",
             f"Conversations: {len(found.conversations)} ({found.events} stored events)",
+            f"Desk answers written from their requests (kept; check that they name no one): "
+            f"{', '.join(str(answer.answer_id) for answer in found.desk_answers) or 'none'}",
             "Answer votes:  none can be linked to a person",
         ]
     )

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from bot.cli import main
 from bot.subject_data import InvalidSubject, SubjectDataService, parse_subject, phone_key
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.models import AnswerFeedback, Rating, Ticket, TicketMessage, TicketNote
+from bot.tickets.models import AnswerFeedback, DeskAnswer, Rating, Ticket, TicketMessage, TicketNote
 
 EMAIL = "jan.jansen@example.nl"
 PHONE = "+31 6 1234 5678"
@@ -60,6 +60,14 @@ def stored(services, sessions, tracker_path, staff):
                            comment="Slow, but kind", answered_at=NOW))  # fmt: skip
         session.add(Rating(conversation_id="c-piet", ticket_id=tickets[piet].id, channel="chat"))
         session.add(AnswerFeedback(topic="housing", helpful=True))
+        session.add(
+            DeskAnswer(
+                questions="Register?",
+                answer="At the town hall.",
+                author="jan",
+                source_ticket_id=tickets[jan].id,
+            )
+        )
     save_conversation(tracker_path, "c-jan", NOW, small_talk("hello"))
     save_conversation(tracker_path, "c-live", NOW, small_talk("hi"))
     save_conversation(tracker_path, "c-typed", NOW, declined(f"is my mail {EMAIL} right?"))
@@ -107,7 +115,11 @@ def test_an_administrator_finds_exports_and_erases_one_person(
     conversations = {c["conversation_id"]: c for c in data["conversations"]}
     assert set(conversations) == {"c-jan", "c-live", "c-typed"}  # c-typed only mentions the address
     assert all(c["events"] for c in conversations.values())
-    assert "not linked" in data["answer_votes"] or "without anything" in data["answer_votes"]
+    assert "without anything that links them" in data["answer_votes"]
+    assert [
+        (a["desk_answer"], a["written_from_request"]) for a in data["desk_answers_written_from_requests"]
+    ] == [(1, stored["jan"])]
+    assert '<a href="/desk/answers/1">Answer 1</a>' in page
 
     refused = post(signed_in, "/desk/personal-data/erase", kind="email", value=EMAIL)
     assert refused.status_code == 400 and "Tick the box" in refused.get_data(as_text=True)
@@ -126,6 +138,8 @@ def test_an_administrator_finds_exports_and_erases_one_person(
         assert notes == ["Same family as [removed] ([removed]); call [removed]", "Called back, no answer."]
         assert session.execute(select(func.count()).select_from(TicketMessage)).scalar() == 2  # Piet's
         assert session.execute(select(func.count()).select_from(AnswerFeedback)).scalar() == 1
+        kept = session.execute(select(DeskAnswer)).scalar_one()  # a reusable answer stays, unlinked
+        assert (kept.answer, kept.source_ticket_id) == ("At the town hall.", None)
     assert conversation_ids(tracker_path) == {"c-piet", "c-other"}
 
     logged = " ".join(record.getMessage() for record in caplog.records)
