@@ -30,8 +30,9 @@ CLAUSE_MIN_WORDS = 2
 # At most this many sentences are read (the longest messages the channels accept are a few).
 MAX_CLAUSES = 8
 
-# A sentence ends at . ! ? ; or a line break, followed by white space.
-_BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\s*\n+\s*")
+# A sentence ends at ! ? ; or a line break, or at a full stop after a word of three letters or more
+# when a capital follows ("… in March. Are there …", not "in u.s. history" or "ca. 200").
+_BOUNDARY = re.compile(r"(?<=[!?;])\s+|(?<=[^\W\d_]{3}\.)\s+(?=[A-Z¿¡\"“'])|\s*\n+\s*")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUESTION_START = re.compile(
     r"^\W*(?:and\s+|also\s+|so\s+|en\s+|ook\s+)?(?:how|what|where|when|why|which|who|is|are|do|does|can|could"

@@ -14,6 +14,7 @@ the package: nothing is downloaded) decides when it is sure and the message has 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache
 
 LANGUAGES = ("en", "nl")
@@ -21,9 +22,13 @@ DEFAULT = "en"
 # py3langid's probability (over English and Dutch only) it must reach to decide on its own.
 DETECTOR_CERTAINTY = 0.99
 DETECTOR_MIN_WORDS = 3
-# py3langid's probability (over all its languages) that a message is in another language than
-# English or Dutch ("¿Cuántas personas viven en Almere?") before the assistant says which it speaks.
-OTHER_LANGUAGE_CERTAINTY = 0.95
+# A message is in another language than English or Dutch ("¿Cuántas personas viven en Almere?")
+# when at least this many of its words, and this share, are words the assistant never learnt, and
+# py3langid (over all its languages) names another language: a statistical detector alone takes
+# short English or Dutch phrases ("business service desk", "trein almere schiphol") for French or
+# German.
+OTHER_LANGUAGE_MIN_UNKNOWN = 2
+OTHER_LANGUAGE_UNKNOWN_SHARE = 0.5
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
 # Each language's most frequent function words (public: the chat widget votes with the same lists).
@@ -114,19 +119,27 @@ def detect(text: str) -> str | None:
     return _detector_if_sure(text) if len(words) >= DETECTOR_MIN_WORDS else None
 
 
-def other_language(text: str) -> str | None:
+_ANY_WORD = re.compile(r"[^\W\d_][^\W\d_']*", re.UNICODE)
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` in any script, lower case."""
+    return _ANY_WORD.findall(text.lower())
+
+
+def other_language(text: str, known_words: Collection[str]) -> str | None:
     """The language of ``text`` when it is clearly neither English nor Dutch (its code), else None.
 
-    Needs a few words, at most one English or Dutch function word (names and shared words such as
-    "en" or "a" occur in other languages too) and py3langid's certainty over all its languages.
+    ``known_words`` are the English and Dutch words the assistant learnt (its training data's).
     """
-    words = _WORD.findall(text.lower())
+    words = words_of(text)
     if len(words) < DETECTOR_MIN_WORDS or requested_language(text):
         return None
-    if max(sum(w in DUTCH_WORDS for w in words), sum(w in ENGLISH_WORDS for w in words)) > 1:
+    unknown = sum(word not in known_words for word in words)
+    if unknown < OTHER_LANGUAGE_MIN_UNKNOWN or unknown < OTHER_LANGUAGE_UNKNOWN_SHARE * len(words):
         return None
-    detected, certainty = _any_language_identifier().classify(text)
-    return detected if detected not in LANGUAGES and certainty >= OTHER_LANGUAGE_CERTAINTY else None
+    detected, _ = _any_language_identifier().classify(text)
+    return detected if detected not in LANGUAGES else None
 
 
 def _detector_if_sure(text: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,7 +26,7 @@ from bot.answering import mentions_almere
 from bot.follow_ups import Thread, can_be_goodbye, read_in_thread
 from bot.language import FIGURE, PLACE
 from bot.opening_words import without_opening
-from bot.reply_language import detect, other_language, requested_language
+from bot.reply_language import detect, other_language, requested_language, words_of
 
 # Where the message as typed is kept while the pipeline reads it without its opening words.
 TYPED_TEXT = "typed_text"
@@ -116,19 +117,13 @@ class LanguageDetector(_WithoutState):
     """Adds a ``language`` entity ("en" or "nl") when the message asks for a language or clearly is
     in one (bot.reply_language); the ``language`` slot takes it from there, before any response is
     chosen. A message too short to tell adds none, so the conversation keeps its language.
-    Last in the pipeline, after the text as typed is back. A message clearly in another language
-    ("¿Cuántas personas viven en Almere?") gets the ``switch_language`` intent instead, with the
-    language as ``other_language``, except while a form takes the person's answers."""
+    Last in the pipeline, after the text as typed is back; a message in another language
+    (:class:`OtherLanguageDetector`) adds none."""
 
-    def process(self, messages: list[Message], tracker: DialogueStateTracker | None = None) -> list[Message]:
-        in_form = tracker is not None and tracker.active_loop_name is not None
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            other = None if in_form else other_language(text)
-            if other is not None:
-                intent = {INTENT_NAME_KEY: SWITCH_LANGUAGE, PREDICTED_CONFIDENCE_KEY: 1.0}
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(OTHER_LANGUAGE, other, add_to_output=True)
+            if message.get(OTHER_LANGUAGE):
                 continue
             language = requested_language(text) or detect(text)
             if language is None:
@@ -267,4 +262,62 @@ class ThreadReader(_WithoutState):
             ]
             message.set(ENTITIES, [*entities, *added], add_to_output=True)
             message.set(THREAD, reading.kind, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class OtherLanguageDetector(GraphComponent):
+    """A message clearly in another language than English or Dutch ("¿Cuántas personas viven en
+    Almere?") gets the ``switch_language`` intent, with the language as ``other_language``, so that
+    the assistant says in both its languages which it speaks; never while a form takes the person's
+    answers. "Clearly" needs words it never learnt (bot.reply_language.other_language): training
+    keeps the training data's words."""
+
+    WORDS_FILE = "words.json"
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource, words: frozenset[str] = frozenset()):
+        self._model_storage = model_storage
+        self._resource = resource
+        self._words = words
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> OtherLanguageDetector:
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        words = {
+            word for example in training_data.training_examples for word in words_of(example.get(TEXT) or "")
+        }
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.WORDS_FILE).write_text(json.dumps(sorted(words)), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> OtherLanguageDetector:
+        with model_storage.read_from(resource) as directory:
+            words = json.loads((directory / cls.WORDS_FILE).read_text(encoding="utf-8"))
+        return cls(model_storage, resource, frozenset(words))
+
+    def process(self, messages: list[Message], tracker: DialogueStateTracker | None = None) -> list[Message]:
+        if tracker is not None and tracker.active_loop_name is not None:
+            return messages
+        for message in messages:
+            other = other_language(message.get(TEXT) or "", self._words)
+            if other is not None:
+                intent = {INTENT_NAME_KEY: SWITCH_LANGUAGE, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(OTHER_LANGUAGE, other, add_to_output=True)
         return messages

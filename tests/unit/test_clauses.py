@@ -25,6 +25,8 @@ def test_one_sentence_a_one_word_sentence_or_a_decimal_point_is_not_split():
     assert split("How many jobs are there in Almere?") == []
     assert split("Hi! How many jobs are there?") == []
     assert split("Is it 226.745 people or more?") == []
+    assert split("the first restriction on immigration in u.s. history was the") == []
+    assert split("Is that ca. 200 people or more?") == []
 
 
 def reading(text, intent, confidence=0.9):

@@ -91,15 +91,28 @@ def test_a_follow_up_is_read_with_the_slots_the_last_answer_set():
     assert read.get(INTENT)["name"] == "nlu_fallback" and not read.get(ENTITIES)
 
 
-def test_a_message_in_another_language_gets_the_switch_language_intent_except_in_a_form():
+def test_a_message_in_another_language_gets_the_switch_language_intent_except_in_a_form(tmp_path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.constants import INTENT
 
-    from bot.rasa.components import OTHER_LANGUAGE, LanguageDetector
+    from bot.rasa.components import OTHER_LANGUAGE, LanguageDetector, OtherLanguageDetector
 
-    text = "¿Cuántas personas viven en Almere?"
-    [message] = LanguageDetector().process([Message(data={TEXT: text})], _Tracker())
+    storage, resource = LocalModelStorage(tmp_path), Resource("other_language")
+    learnt = ["how many people live in almere", "hoeveel mensen wonen er in almere", "business service desk"]
+    OtherLanguageDetector(storage, resource).train(TrainingData([Message(data={TEXT: t}) for t in learnt]))
+    detector = OtherLanguageDetector.load({}, storage, resource, None)
+
+    spanish = "¿Cuántas personas viven en Almere?"
+    [message] = detector.process([Message(data={TEXT: spanish})], _Tracker())
     assert message.get(INTENT)["name"] == "switch_language" and message.get(OTHER_LANGUAGE) == "es"
+    [message] = LanguageDetector().process([message])
+    assert not message.get(ENTITIES)  # no language of ours is detected in it
+    # Words it learnt are English or Dutch, whatever a statistical detector says of them.
+    for ours in ("business service desk", "hoeveel mensen wonen er", "how many people live in almere"):
+        [message] = detector.process([Message(data={TEXT: ours})], _Tracker())
+        assert message.get(INTENT) is None, ours
     in_form = _Tracker()
     in_form.active_loop_name = "handoff_form"
-    [message] = LanguageDetector().process([Message(data={TEXT: text})], in_form)
+    [message] = detector.process([Message(data={TEXT: spanish})], in_form)
     assert message.get(INTENT) is None
