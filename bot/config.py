@@ -119,6 +119,13 @@ class Settings:
     live_chat_secret: str | None = None
     live_chat_wait_seconds: Positive = 120
     staff_presence_seconds: Positive = 60
+    # The socket.io channel's limits per connection and per conversation (bot/chat_limits.py):
+    # messages (a burst, then so many a minute; beyond that the person is asked to slow down),
+    # language switches a minute, and live chats asked for an hour (each only after an offer).
+    chat_message_burst: Positive = 10
+    chat_messages_per_minute: Positive = 30
+    chat_language_switches_per_minute: Positive = 6
+    live_chat_requests_per_hour: Positive = 3
     # The socket.io message queue of several Rasa servers (deploy/: Redis), so that a staff message
     # reaches the person whichever server holds their socket; unset: one server, no queue.
     socketio_redis_url: str | None = None

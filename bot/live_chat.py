@@ -15,8 +15,10 @@ The Rasa side is :mod:`bot.rasa.live_chat`; the desk side :mod:`bot.site.desk.li
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import REPO_ROOT, Settings
 from bot.office_hours import desk_availability
@@ -24,6 +26,9 @@ from bot.secret_files import load_or_create_secret_key
 from bot.tickets.live_chat import LiveChatService
 
 SECRET_FILE = REPO_ROOT / "var" / "live_chat_secret"
+# The metadata key of the assistant's "I've asked a colleague" message: the chat asked for after the
+# latest offer (a request takes up one offer).
+REQUESTED_KEY = "live_chat_requested"
 DESK_NAMES = {
     "en": {"international": "International Affairs Department", "business": "business service desk"},
     "nl": {"international": "de afdeling International Affairs", "business": "het ondernemersloket"},
@@ -53,6 +58,14 @@ TEXTS = {
             "I'm sorry, I can't start a chat with a colleague right now because of a technical problem. "
             "You can still leave your details below."
         ),
+        "not_offered": (
+            "A chat with a colleague starts from my offer in this chat: ask me for a colleague, and "
+            "I'll offer one if a colleague is free."
+        ),
+        "too_many": (
+            "I'm sorry, you have asked for a chat with a colleague several times already. If you leave "
+            "your details, a colleague will answer you by e-mail or phone."
+        ),
     },
     "nl": {
         "waiting": (
@@ -77,6 +90,14 @@ TEXTS = {
         "trouble": (
             "Sorry, door een technisch probleem kan ik nu geen chat met een medewerker starten. Je kunt "
             "hieronder nog wel je gegevens achterlaten."
+        ),
+        "not_offered": (
+            "Een chat met een medewerker begint met mijn aanbod in dit gesprek: vraag me om een "
+            "medewerker, dan bied ik een chat aan als er een vrij is."
+        ),
+        "too_many": (
+            "Sorry, je hebt al een paar keer om een chat met een medewerker gevraagd. Als je je gegevens "
+            "achterlaat, antwoordt een medewerker je per e-mail of telefoon."
         ),
     },
 }
@@ -114,3 +135,25 @@ def joined_text(first_name: str, desk: str, language: str = "en") -> str:
 
 def ended_text(first_name: str, how: str, language: str = "en") -> str:
     return text("returned" if how == "returned" else "closed", language, name=first_name)
+
+
+def _offers_live_chat(event: dict[str, Any]) -> bool:
+    """Whether this is the handoff's offer of a live chat (a bot event with a ``live_chat.offer``)."""
+    custom = (event.get("data") or {}).get("custom")
+    data = custom.get("data") if isinstance(custom, dict) else None
+    live = data.get("live_chat") if isinstance(data, dict) else None
+    return isinstance(live, dict) and bool(live.get("offer"))
+
+
+def offer_standing(events: Iterable[dict[str, Any]]) -> bool:
+    """Whether the conversation (its events as dicts) was offered a live chat that it has not asked
+    for yet: each offer opens one chat at most."""
+    standing = False
+    for event in events:
+        if event.get("event") != "bot":
+            continue
+        if _offers_live_chat(event):
+            standing = True
+        elif (event.get("metadata") or {}).get(REQUESTED_KEY):
+            standing = False
+    return standing

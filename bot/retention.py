@@ -1,5 +1,6 @@
 """Retention of personal data: resolved tickets and their conversations are deleted after a while,
-and so are conversations that never led to a ticket."""
+and so are conversations that never led to a ticket and missed live chats the person left no
+contact details for (``almere tickets purge``)."""
 
 from __future__ import annotations
 

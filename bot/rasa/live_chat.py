@@ -2,11 +2,14 @@
 
 :class:`LiveChatRelay` belongs to the socket.io channel (:mod:`bot.rasa.socketio_channel`):
 
-* the widget's ``live_chat_request`` event opens a waiting chat (the handoff form is stopped:
-  the person may keep asking the assistant while they wait) and starts its expiry timer;
+* the widget's ``live_chat_request`` event, after the assistant offered a chat, opens a waiting
+  chat (the handoff form is stopped: the person may keep asking the assistant while they wait) and
+  starts its expiry timer;
 * the desk's calls to ``POST /webhooks/socketio/live`` (with the live-chat secret) put what a
   colleague does into the conversation and send it to the person's widget: joined (the assistant
-  is paused, Rasa's ``ConversationPaused``), a message, ended (resumed, handed back or closed);
+  is paused, Rasa's ``ConversationPaused``), a message, ended (resumed, handed back or closed).
+  Each is checked against the chat in the ticket database (active, and the author the colleague
+  who has it) and delivered once per request id;
 * the person's messages while a colleague has the chat reach Rasa as usual, which stores them but
   says nothing (the conversation is paused); the channel then copies them to the ticket.
 
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -41,29 +46,48 @@ from socketio import AsyncServer
 from bot.action_secret import is_authorised
 from bot.config import Settings
 from bot.handoff import STAFF_AUTHOR_KEY, desk_for_topic, handoff_topic, transcript_from_events
-from bot.live_chat import can_chat_now, ended_text, joined_text, text, waiting_text
+from bot.live_chat import (
+    REQUESTED_KEY,
+    can_chat_now,
+    ended_text,
+    joined_text,
+    offer_standing,
+    text,
+    waiting_text,
+)
 from bot.rasa.conversation_window import whole_conversation
 from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError, TicketNotFound
 from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
 from bot.tickets.models import USERNAME_MAX, utc_now
+from bot.tickets.validation import normalise_username
 
 logger = logging.getLogger(__name__)
 
 HANDOFF_FORM = "handoff_form"
-STAFF_NAME_CHARS = 100
+# The metadata key under which a colleague's event keeps the desk's request id (delivered once).
+REQUEST_ID_KEY = "desk_request_id"
+REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-async def append_events(agent: Any, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
+async def append_events(
+    agent: Any, conversation_id: str, events: list[Event], request_id: str | None = None
+) -> list[dict[str, Any]] | None:
     """Add ``events`` to the conversation (under its lock) and save it; returns the session's events.
 
     A conversation that has not begun (or whose session expired) is started first, as a message
     would start it: without its ``action_session_start`` and ``action_listen`` the rules would not
-    recognise the next message's turn."""
+    recognise the next message's turn. With ``request_id`` (which one of the events carries in its
+    metadata), nothing is added and None returned if the conversation has that request already."""
     async with agent.lock_store.lock(conversation_id):
         tracker = await agent.processor.fetch_tracker_and_update_session(
             conversation_id, CollectingOutputChannel()
         )
+        if request_id is not None and any(
+            (event.get("metadata") or {}).get(REQUEST_ID_KEY) == request_id
+            for event in whole_conversation(tracker)
+        ):
+            return None
         for event in events:
             tracker.update(event, agent.domain)
         await agent.processor.save_tracker(tracker)
@@ -71,7 +95,7 @@ async def append_events(agent: Any, conversation_id: str, events: list[Event]) -
 
 
 class BadStaffEvent(ValueError):
-    """A desk call that cannot be carried out; the message says why (a 400 or 404)."""
+    """A desk call that cannot be carried out; the message says why (a 400, 403, 404 or 409)."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -114,10 +138,13 @@ class LiveChatRelay:
             if body is None:
                 return response.json({"error": "Send a JSON object."}, status=400)
             try:
-                await self.staff_event(body)
+                delivered = await self.staff_event(body)
             except BadStaffEvent as error:
                 return response.json({"error": str(error)}, status=error.status)
-            return response.json({"ok": True})
+            except TicketError:
+                logger.exception("A desk call for a live chat could not be carried out.")
+                return response.json({"error": "The ticket database cannot be used right now."}, status=503)
+            return response.json({"ok": True, "repeated": not delivered})
 
         blueprint.listener("after_server_start")(remember_app)
         blueprint.add_route(staff_event, "/live", methods=["POST"], name="live_chat_staff_event")
@@ -135,7 +162,9 @@ class LiveChatRelay:
         return "nl" if tracker.get_slot("language") == "nl" else "en"
 
     async def _append(self, conversation_id: str, events: list[Event]) -> list[dict[str, Any]]:
-        return await append_events(self._agent, conversation_id, events)
+        stored = await append_events(self._agent, conversation_id, events)
+        assert stored is not None  # only a request id makes an append a repeat
+        return stored
 
     async def set_language(self, conversation_id: str, language: str) -> None:
         """The person chose a language in the widget: the assistant answers in it (issue 14)."""
@@ -166,8 +195,10 @@ class LiveChatRelay:
         except TicketError:
             logger.exception("Could not copy a message of %s to its ticket.", chat.reference)
 
-    async def request(self, conversation_id: str, channel: str) -> None:
-        """The person asked to chat with a colleague now."""
+    async def request(self, conversation_id: str, channel: str, may_open: Callable[[], bool]) -> None:
+        """The person asked to chat with a colleague now. A chat opens only after the assistant
+        offered one and the offer was not taken up yet, and only if ``may_open()`` (the channel's
+        limit of chats per conversation, asked only when one would open)."""
         chat = self._live.current(conversation_id)
         if chat is not None and chat.state in ("waiting", "active"):
             await self._emit(conversation_id, {"live_chat": {"state": chat.state}})
@@ -175,12 +206,20 @@ class LiveChatRelay:
         agent = self._agent
         tracker = await agent.processor.get_tracker(conversation_id)
         language = "nl" if tracker.get_slot("language") == "nl" else "en"
+        events = whole_conversation(tracker)
         missed_before = chat is not None and chat.state == "missed"
-        if missed_before or not can_chat_now(self._settings, self._live, utc_now()):
-            message = {"text": text("nobody_free", language), "live_chat": {"state": "unavailable"}}
+        if not offer_standing(events):
+            refusal = "not_offered"
+        elif missed_before or not can_chat_now(self._settings, self._live, utc_now()):
+            refusal = "nobody_free"
+        elif not may_open():
+            refusal = "too_many"
+        else:
+            refusal = None
+        if refusal is not None:
+            message = {"text": text(refusal, language), "live_chat": {"state": "unavailable"}}
             await self._emit(conversation_id, message)
             return
-        events = whole_conversation(tracker)
         topic = handoff_topic(events)
         chat = self._live.request(
             conversation_id,
@@ -199,7 +238,8 @@ class LiveChatRelay:
             *(SlotSet(slot, None) for slot in form_slots),
             SlotSet("handoff_offered", False),
         ]
-        events = await self._append(conversation_id, [*stop_form, BotUttered(waiting)])
+        requested = BotUttered(waiting, metadata={REQUESTED_KEY: True})
+        events = await self._append(conversation_id, [*stop_form, requested])
         await self._record(chat.reference, events)
         await self._emit(conversation_id, {"text": waiting, "live_chat": {"state": "waiting"}})
         timer = asyncio.create_task(self._expire_later(chat))
@@ -231,39 +271,59 @@ class LiveChatRelay:
 
     # --- The desk ---------------------------------------------------------------------------------
 
-    async def staff_event(self, body: dict[str, Any]) -> None:
-        """What a colleague did in the desk: ``joined``, ``message`` or ``ended`` (with ``how``)."""
+    async def staff_event(self, body: dict[str, Any]) -> bool:
+        """What a colleague did in the desk: ``joined``, ``message`` or ``ended`` (with ``how``).
+
+        Only for an active chat, from the colleague who has it (``author``, their username; the
+        person is told their first name from their account), with the rating question's token only
+        if it is this chat's. ``request_id`` makes a repeated call harmless: False, nothing is
+        added or sent again."""
         reference, event = body.get("reference"), body.get("event")
         if not isinstance(reference, str) or event not in ("joined", "message", "ended"):
             raise BadStaffEvent('Send {"reference": "ALM-…", "event": "joined" | "message" | "ended", …}.')
+        request_id = body.get("request_id")
+        if not isinstance(request_id, str) or not REQUEST_ID.fullmatch(request_id):
+            raise BadStaffEvent('"request_id" must be 16 to 64 letters, digits, "-" or "_".')
         try:
             chat = self._live.get(reference)
         except TicketNotFound as error:
             raise BadStaffEvent(str(error), status=404) from error
-        name = _text(body, "staff", STAFF_NAME_CHARS)
+        if chat.state != "active":
+            raise BadStaffEvent(f"{chat.reference} is not an active chat (it is {chat.state}).", status=409)
+        author = _text(body, "author", USERNAME_MAX)
+        if normalise_username(author) != chat.assignee:
+            raise BadStaffEvent(f"{chat.reference} is not {author}'s chat.", status=403)
+        name = self._live.first_name(chat.assignee)
         language = await self.language(chat.conversation_id)
+        delivered = {REQUEST_ID_KEY: request_id}
         if event == "joined":
             said = joined_text(name, chat.desk, language)
-            events: list[Event] = [ConversationPaused(), BotUttered(said)]
+            events: list[Event] = [ConversationPaused(), BotUttered(said, metadata=delivered)]
             message: dict[str, Any] = {"text": said, "live_chat": {"state": "active", "staff": name}}
         elif event == "message":
             said = _text(body, "text", self._settings.max_message_chars)
-            author = _text(body, "author", USERNAME_MAX)
-            events = [BotUttered(said, metadata={STAFF_AUTHOR_KEY: author, "staff_name": name})]
+            metadata = {STAFF_AUTHOR_KEY: chat.assignee, "staff_name": name, **delivered}
+            events = [BotUttered(said, metadata=metadata)]
             message = {"text": said, "from_staff": name, "live_chat": {"state": "active", "staff": name}}
         else:
             how = body.get("how")
             if how not in ENDINGS:
                 raise BadStaffEvent(f'"how" is one of {", ".join(ENDINGS)}.')
             said = ended_text(name, how, language)
-            events = [ConversationResumed(), BotUttered(said)]
+            events = [ConversationResumed(), BotUttered(said, metadata=delivered)]
             message = {"text": said, "live_chat": {"state": how}}
             token = body.get("rating_token")
-            if isinstance(token, str) and token:
+            if token is not None:
+                if not self._live.asked_rating(chat.reference, token):
+                    raise BadStaffEvent('"rating_token" is not the rating question asked for this chat.')
                 message["rating"] = {"token": token, "question": text("rating", language)}
-        stored = await self._append(chat.conversation_id, events)
+        stored = await append_events(self._agent, chat.conversation_id, events, request_id)
+        if stored is None:
+            logger.info("Live chat %s: a repeated %s was not delivered again.", chat.reference, event)
+            return False
         await self._record(chat.reference, stored)
         await self._emit(chat.conversation_id, message)
+        return True
 
 
 def _text(body: dict[str, Any], key: str, limit: int) -> str:

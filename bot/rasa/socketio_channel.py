@@ -31,6 +31,11 @@
   person's socket whichever server holds it.
 * **The widget's language switch** (issue 14): the ``set_language`` event sets the conversation's
   ``language`` slot, so the assistant answers in the language the person chose.
+* **Limits per connection and conversation** (:mod:`bot.chat_limits`): messages and live-chat
+  requests beyond their budget get one polite "slow down" and are dropped, language switches beyond
+  theirs are ignored, and each connection and conversation has one turn at a time, waiting outside
+  the turn gate, so a client sending in a loop cannot fill the gate that every visitor shares. A
+  live chat opens only after the assistant offered one (:func:`bot.live_chat.offer_standing`).
 * **Checked messages.** Each message is a turn of :func:`bot.rasa.turn.take_turn`, like the
   REST channel's: input made safe, and a reply even when answering fails. A packet that
   cannot be decoded (not JSON, or nested too deeply for the parser: ``RecursionError``) gets
@@ -49,6 +54,7 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer, exceptions
 
 from bot import services
+from bot.chat_limits import ChatLimits, OneAtATime, slow_down_reply
 from bot.chat_sessions import session_tokens
 from bot.config import Settings, load_settings
 from bot.live_chat import live_chat_secret
@@ -122,7 +128,10 @@ class WebChatInput(SocketIOInput):
             sio, namespace, self.bot_message_evt, settings, services.live_chats(), live_chat_secret(settings)
         )
         relay.add_routes(blueprint)
+        limits = ChatLimits(settings)
+        one_at_a_time = OneAtATime()
         rasa_connect = sio.handlers[namespace]["connect"]
+        rasa_disconnect = sio.handlers[namespace]["disconnect"]
         decode_and_dispatch = sio.eio.handlers["message"]
 
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
@@ -131,6 +140,22 @@ class WebChatInput(SocketIOInput):
                 logger.warning("Refused a socket.io connection from origin %r.", origin)
                 raise exceptions.ConnectionRefusedError("This web page may not use the chat.")
             return await rasa_connect(sid, environ, auth)
+
+        async def disconnect(sid: str, *_reason: Any) -> None:
+            limits.closed(sid)
+            await rasa_disconnect(sid)
+
+        async def within_message_limit(sid: str, sender_id: str, text: str) -> bool:
+            """Whether a message (or live-chat request) may go ahead; the first one beyond the limit
+            is answered, to the connection that sent it, with a request to slow down."""
+            if limits.message(sid, sender_id):
+                return True
+            if limits.tell_to_slow_down(sid):
+                logger.warning("A socket.io connection sends too many messages: it was asked to slow down.")
+                await sio.emit(
+                    self.bot_message_evt, {"text": slow_down_reply(text)}, room=sid, namespace=namespace
+                )
+            return False
 
         async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
@@ -155,27 +180,36 @@ class WebChatInput(SocketIOInput):
             else:
                 sender_id = sid
             message = data.get("message") if isinstance(data, dict) else None
-            output = SocketIOOutput(sio, self.bot_message_evt)
-            chat = live_chat_of(relay, sender_id)
-            await take_turn(
-                on_new_message,
-                output,
-                message if isinstance(message, str) else "",
-                sender_id,
-                self.name(),
-                settings,
-                paused=chat is not None and chat.state == "active",
-            )
-            if chat is not None:
-                await relay.after_person_message(chat)
+            text = message if isinstance(message, str) else ""
+            if not await within_message_limit(sid, sender_id, text):
+                return
+            async with one_at_a_time.turn(("connection", sid), ("conversation", sender_id)):
+                output = SocketIOOutput(sio, self.bot_message_evt)
+                chat = live_chat_of(relay, sender_id)
+                await take_turn(
+                    on_new_message,
+                    output,
+                    text,
+                    sender_id,
+                    self.name(),
+                    settings,
+                    paused=chat is not None and chat.state == "active",
+                )
+                if chat is not None:
+                    await relay.after_person_message(chat)
 
         async def live_chat_request(sid: str, _data: Any = None) -> None:
             sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
             if sender_id is None:
                 logger.warning("Ignored a live chat request sent before a session was confirmed.")
                 return
+            if not await within_message_limit(sid, sender_id, ""):
+                return
             try:
-                await relay.request(sender_id, self.name())
+                async with one_at_a_time.turn(("connection", sid), ("conversation", sender_id)):
+                    await relay.request(
+                        sender_id, self.name(), may_open=lambda: limits.live_chat_request(sid, sender_id)
+                    )
             except TicketError:
                 logger.exception("A live chat could not be opened for %s.", sender_id)
                 await sio.emit(
@@ -195,6 +229,9 @@ class WebChatInput(SocketIOInput):
             if sender_id is None or language not in LANGUAGES:
                 logger.warning("Ignored a language choice without a session or of an unknown language.")
                 return
+            if not limits.language_switch(sid, sender_id):
+                logger.debug("Ignored a language switch beyond the limit.")
+                return
             await relay.set_language(sender_id, language)
 
         async def packet_received(eio_sid: str, packet: Any) -> None:
@@ -209,6 +246,7 @@ class WebChatInput(SocketIOInput):
                     )
 
         sio.on("connect", connect, namespace=namespace)
+        sio.on("disconnect", disconnect, namespace=namespace)
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on("live_chat_request", live_chat_request, namespace=namespace)

@@ -29,6 +29,7 @@ from bot.tickets.database import (
     head_revision,
     upgrade_database,
 )
+from bot.tickets.live_chat import LiveChatService
 from bot.tickets.models import DESKS, STATUSES
 
 CSV_COLUMNS = (
@@ -192,8 +193,9 @@ def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: s
     help="Delete resolved tickets last changed longer ago than AGE (e.g. 90d, 12w).",
 )
 def purge_tickets(older_than: str) -> None:
-    """Delete old resolved tickets, their transcripts and their conversations, and conversations
-    without a ticket older than ALMERE_CONVERSATION_RETENTION_DAYS."""
+    """Delete old resolved tickets, their transcripts and their conversations; conversations without
+    a ticket idle for more than ALMERE_CONVERSATION_RETENTION_DAYS; and missed live chats the person
+    left no contact details for, older than AGE or that many days, whichever is shorter."""
     try:
         age = parse_age(older_than)
     except ValueError as error:
@@ -201,13 +203,17 @@ def purge_tickets(older_than: str) -> None:
     settings = load_settings()
     now = datetime.now(timezone.utc)
     with plain_errors():
-        service = _ticket_service()
+        factory = session_factory(settings)
+        service = TicketService(factory)
         purged = service.purge_resolved(now - age)
         events = delete_conversations(settings.tracker_url, [t.conversation_id for t in purged])
         idle_before = now - timedelta(days=settings.conversation_retention_days)
+        missed = LiveChatService(factory).purge_missed(max(now - age, idle_before))
+        events += delete_conversations(settings.tracker_url, missed)
         with_ticket = {ticket.conversation_id for ticket in service.list()}
         idle = delete_idle_conversations(settings.tracker_url, idle_before, keep=with_ticket)
     click.echo(f"Deleted {len(purged)} resolved ticket(s) and {events} conversation event(s).")
+    click.echo(f"Deleted {len(missed)} missed live chat(s) without contact details.")
     click.echo(
         f"Deleted {idle} event(s) of conversations without a ticket, idle for more than "
         f"{settings.conversation_retention_days} days."

@@ -28,5 +28,14 @@ class InvalidTransition(TicketError):
     """The ticket's status does not allow the requested change."""
 
 
+class LiveChatInProgress(InvalidTransition):
+    """The ticket is a live chat that waits for a colleague or that one has: only the live chat's
+    own actions (take, end) change it, so that the person is told."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"{reference} is a live chat in progress: take it or end it on its live chat page.")
+        self.reference = reference
+
+
 class TicketStoreUnavailable(TicketError):
     """The database could not be used; nothing was written."""

@@ -9,7 +9,9 @@ person is on the page):
 * ``returned`` the colleague handed the person back to the assistant (the ticket is resolved);
 * ``closed``   the colleague closed the chat (resolved);
 * ``missed``   nobody took it within ``live_chat_wait_seconds``: the person is asked for their
-  details instead, and the handoff form fills in this same ticket (it stays open).
+  details instead, and the handoff form fills in this same ticket (it stays open). Until they
+  leave an e-mail address or phone number, nobody at the desk can answer it: the purge deletes such
+  a chat once it is as old as a conversation without a ticket (:meth:`LiveChatService.purge_missed`).
 
 Every change is one transaction that checks the state it starts from, so two colleagues cannot
 both take a chat, and an expiry cannot overtake a colleague who has just taken it.
@@ -35,8 +37,9 @@ from bot.tickets.models import (
     format_reference,
     utc_now,
 )
+from bot.tickets.ratings import names_open_question
 from bot.tickets.records import TranscriptEntry
-from bot.tickets.service import _append_new_messages
+from bot.tickets.service import _append_new_messages, delete_tickets
 from bot.tickets.validation import normalise_username, validate_conversation, validate_transcript
 
 # The ticket's name until the person gives theirs (only if the chat is missed and they fill in the form).
@@ -280,6 +283,33 @@ class LiveChatService:
             return True
 
         return guarded(self._session_factory, write)
+
+    def purge_missed(self, before: datetime) -> list[str]:
+        """Delete the missed chats left without contact details (the person never finished the form
+        that followed) and last changed before ``before``; returns their conversation ids."""
+        if before.tzinfo is None:
+            raise ValueError("before must be timezone-aware")
+        query = select(Ticket).where(
+            Ticket.live_chat == "missed",
+            Ticket.email.is_(None),
+            Ticket.phone.is_(None),
+            Ticket.updated_at < before,
+        )
+
+        def delete(session: Session) -> list[str]:
+            deleted = delete_tickets(session, list(session.execute(query).scalars()))
+            return [record.conversation_id for record in deleted]
+
+        return guarded(self._session_factory, delete)
+
+    def asked_rating(self, reference: str, token: object) -> bool:
+        """Whether ``token`` is the unanswered rating question asked for this chat."""
+
+        def read(session: Session) -> bool:
+            ticket = _find_chat(session, reference, for_update=False)
+            return names_open_question(session, token, ticket.id)
+
+        return guarded(self._session_factory, read)
 
     def record_transcript(self, reference: str, transcript: Sequence[TranscriptEntry]) -> None:
         """Add the conversation's messages the ticket does not have yet; the first colleague's

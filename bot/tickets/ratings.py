@@ -47,6 +47,29 @@ def _digest(conversation_id: str) -> str:
     return hashlib.sha256(conversation_id.encode()).hexdigest()[:16]
 
 
+def names_open_question(session: Session, token: object, ticket_id: int) -> bool:
+    """Whether ``token`` names the unanswered rating question asked for ticket ``ticket_id``.
+
+    For the Rasa servers, which pass a token on to the person but do not hold the site's key: the
+    signature is not checked here (the site checks it when the person answers), the question is.
+    """
+    if not isinstance(token, str):
+        return False
+    try:
+        _, payload = URLSafeSerializer(b"", salt=TOKEN_SALT).loads_unsafe(token)
+    except BadData:
+        return False
+    if not isinstance(payload, list) or len(payload) != 2 or not isinstance(payload[0], int):
+        return False
+    rating = session.get(Rating, payload[0])
+    return (
+        rating is not None
+        and rating.ticket_id == ticket_id
+        and rating.score is None
+        and _digest(rating.conversation_id) == payload[1]
+    )
+
+
 class RatingService:
     """Asking and answering the rating question; every database failure becomes
     :class:`~bot.tickets.errors.TicketStoreUnavailable` with the transaction rolled back.

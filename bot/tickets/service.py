@@ -19,6 +19,7 @@ from bot.tickets.errors import (
     ConsentRequired,
     InvalidTicket,
     InvalidTransition,
+    LiveChatInProgress,
     TicketNotFound,
     TicketStoreUnavailable,
 )
@@ -54,6 +55,8 @@ _AWAITING_REPLY = (Ticket.status.in_(ACTIVE_STATUSES), Ticket.first_reply_at.is_
 # What a ticket record holds besides the ticket's own columns.
 _LOAD_ALL = (selectinload(Ticket.messages), selectinload(Ticket.notes), selectinload(Ticket.replies))
 
+# The live chat states in which the chat's own actions, not the ticket's, change it.
+LIVE_CHAT_IN_PROGRESS = ("waiting", "active")
 # Concurrent calls for one conversation collide on a unique index; the loser retries.
 MAX_ATTEMPTS = 5
 
@@ -199,6 +202,7 @@ class TicketService:
         def change(ticket: Ticket) -> None:
             if ticket.status == "resolved":
                 raise InvalidTransition(f"{ticket.reference} is already resolved.")
+            _not_in_live_chat(ticket)
             if ticket.status == "claimed" and ticket.assignee != username:
                 raise InvalidTransition(f"{ticket.reference} is already claimed by {ticket.assignee}.")
             ticket.status = "claimed"
@@ -223,6 +227,7 @@ class TicketService:
         def change(ticket: Ticket) -> None:
             if ticket.status == "resolved":
                 raise InvalidTransition(f"{ticket.reference} is already resolved.")
+            _not_in_live_chat(ticket)
             ticket.status = "resolved"
             ticket.assignee = ticket.assignee or username
 
@@ -319,6 +324,13 @@ def delete_tickets(session: Session, tickets: Sequence[Ticket]) -> builtins.list
     for ticket in tickets:
         session.delete(ticket)
     return records
+
+
+def _not_in_live_chat(ticket: Ticket) -> None:
+    """Claiming or resolving a waiting or active live chat would take it from the colleague who has
+    it (or is about to) without telling the person: only the live chat's own actions may."""
+    if ticket.live_chat in LIVE_CHAT_IN_PROGRESS:
+        raise LiveChatInProgress(ticket.reference)
 
 
 def _find(session: Session, reference: str, *, for_update: bool) -> Ticket:

@@ -72,13 +72,14 @@ def test_marking_oneself_available(client, anna, live_chats):
     assert bad.status_code == 400 and "Choose available" in bad.get_data(as_text=True)
 
 
-def test_taking_a_chat_tells_the_person_by_first_name(client, anna, chat, link, live_chats, services):
+def test_taking_a_chat_tells_the_person_who_joined(client, anna, chat, link, live_chats, services):
     token = signed_in(client, "anna")
     page = client.get(f"/desk/live/{chat.reference}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     response = client.post(f"/desk/live/{chat.reference}/take", data={"csrf_token": token})
     assert response.status_code == 302
-    assert link.sent == [(chat.reference, "joined", {"staff": "Anna"})]
+    # The Rasa server tells the person the colleague's first name, from their account.
+    assert link.sent == [(chat.reference, "joined", {"author": "anna"})]
     assert live_chats.get(chat.reference).state == "active"
     assert services.tickets.get(chat.reference).assignee == "anna"
 
@@ -116,7 +117,7 @@ def test_messages_reach_the_person_or_say_they_did_not(client, anna, chat, link,
     assert link.sent[-1] == (
         chat.reference,
         "message",
-        {"text": "Hello, I'm Anna.", "staff": "Anna", "author": "anna"},
+        {"text": "Hello, I'm Anna.", "author": "anna"},
     )
     for text in ("", "   ", "x" * 2001):
         bad = client.post(url, json={"text": text}, headers={"X-CSRFToken": token})
@@ -146,7 +147,7 @@ def test_ending_asks_for_a_rating_once_per_conversation(client, anna, chat, link
     response = client.post(f"/desk/live/{chat.reference}/end", data={"how": how, "csrf_token": token})
     assert response.status_code == 302
     (_, event, fields) = link.sent[-1]
-    assert event == "ended" and fields["how"] == how and fields["staff"] == "Anna" and fields["rating_token"]
+    assert event == "ended" and fields["how"] == how and fields["author"] == "anna" and fields["rating_token"]
     ticket = services.tickets.get(chat.reference)
     assert (ticket.status, ticket.live_chat) == ("resolved", how)
 
@@ -156,6 +157,28 @@ def test_ending_asks_for_a_rating_once_per_conversation(client, anna, chat, link
     live_chats.take(again.reference, "anna")
     client.post(f"/desk/live/{again.reference}/end", data={"how": how, "csrf_token": token})
     assert link.sent[-1][2]["rating_token"] is None  # never asked twice for the same conversation
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_the_ticket_page_cannot_claim_or_resolve_a_live_chat_in_progress(
+    client, services, anna, chat, link, live_chats, taken
+):
+    services.accounts.add("bram", PASSWORD)
+    if taken:
+        live_chats.take(chat.reference, "anna")
+    token = signed_in(client, "bram")
+    page = client.get(f"/desk/tickets/{chat.reference}").get_data(as_text=True)
+    assert "This is a live chat in progress" in page and f"/desk/live/{chat.reference}" in page
+    assert f"/desk/tickets/{chat.reference}/resolve" not in page
+    for action in ("claim", "resolve"):
+        response = client.post(f"/desk/tickets/{chat.reference}/{action}", data={"csrf_token": token})
+        assert response.status_code == 409
+        assert "is a live chat in progress: take it or end it on its live chat page" in response.get_data(
+            as_text=True
+        )
+    assert live_chats.get(chat.reference).state == ("active" if taken else "waiting")
+    assert services.tickets.get(chat.reference).assignee == ("anna" if taken else None)
+    assert link.sent == []
 
 
 def test_an_end_the_person_was_not_told_of_leaves_the_chat_open(client, anna, chat, link, live_chats):

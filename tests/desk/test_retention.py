@@ -18,6 +18,7 @@ from bot.retention import delete_conversations, parse_age
 from bot.tickets import TicketService
 from bot.tickets.cli import tickets_group
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.live_chat import LiveChatService
 
 
 @pytest.mark.parametrize(
@@ -140,3 +141,42 @@ async def test_purge_deletes_idle_conversations_without_a_ticket(
     result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "90d"], env=env)
     assert "idle for more than 7 days" in result.output
     assert await store.retrieve("conv-active") is None
+
+
+async def test_purge_deletes_missed_live_chats_left_without_contact_details(
+    service, database_url, tmp_path, monkeypatch
+):
+    tracker_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    live = LiveChatService(service._session_factory)
+    chats = {
+        conversation: live.request(
+            conversation, "socketio", desk="international", question=None, topic=None, transcript=[]
+        )
+        for conversation in ("conv-abandoned", "conv-young", "conv-details")
+    }
+    for chat in chats.values():
+        live.expire(chat.reference)
+    make_ticket(service, "conv-details")  # the form after the missed chat completed its ticket
+    for conversation, chat in chats.items():
+        await store_conversation(tracker_url, conversation, monkeypatch)
+        age_ticket(database_url, chat.reference, days=10 if conversation == "conv-young" else 31)
+
+    group = click.Group("almere")
+    group.add_command(tickets_group)
+    env = {"ALMERE_DATABASE_URL": database_url, "ALMERE_TRACKER_URL": tracker_url}
+    result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "90d"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 missed live chat(s) without contact details." in result.output
+    assert {t.reference for t in service.list()} == {
+        chats["conv-young"].reference,
+        chats["conv-details"].reference,
+    }
+    store = ConfiguredSQLTrackerStore(domain=Domain.empty())
+    assert await store.retrieve("conv-abandoned") is None
+    assert await store.retrieve("conv-young") is not None
+
+    # A shorter --older-than than the conversations' retention applies to them as well.
+    result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "7d"], env=env)
+    assert "Deleted 1 missed live chat(s)" in result.output
+    assert {t.reference for t in service.list()} == {chats["conv-details"].reference}

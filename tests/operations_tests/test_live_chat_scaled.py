@@ -61,9 +61,9 @@ async def _chat_across_servers(scaled_out) -> Outcome:
         )
         live.take(chat.reference, "anna-ops")
         desk = RasaLink(server_two, scaled_out.local.live_chat_secret)
-        await asyncio.to_thread(desk.send, chat.reference, "joined", staff="Anna")
+        await asyncio.to_thread(desk.send, chat.reference, "joined", author="anna-ops")
         await asyncio.to_thread(
-            desk.send, chat.reference, "message", text="Hello from the desk", staff="Anna", author="anna-ops"
+            desk.send, chat.reference, "message", text="Hello from the desk", author="anna-ops"
         )
         await _until(lambda: any(m.get("from_staff") == "Anna" for m in outcome.received))
 

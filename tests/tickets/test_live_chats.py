@@ -6,11 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets import InvalidTransition, TicketNotFound, TicketStoreUnavailable, TranscriptEntry
 from bot.tickets.database import create_session_factory
+from bot.tickets.errors import LiveChatInProgress
 from bot.tickets.live_chat import VISITOR_NAME, LiveChatService
 from bot.tickets.models import Ticket
 
@@ -157,6 +159,52 @@ def test_withdrawing_deletes_only_a_missed_chat(live, service):
     assert live.withdraw_missed("c1") is True
     with pytest.raises(TicketNotFound):
         service.get(chat.reference)
+
+
+@pytest.mark.parametrize("state", ["waiting", "active"])
+def test_a_live_chat_in_progress_cannot_be_claimed_or_resolved_as_a_ticket(live, service, state):
+    chat = request(live)
+    if state == "active":
+        live.take(chat.reference, "anna")
+    for change in (service.claim, service.resolve):
+        with pytest.raises(LiveChatInProgress, match="live chat in progress"):
+            change(chat.reference, "bram")
+    assert (live.get(chat.reference).state, live.get(chat.reference).assignee) == (
+        state,
+        "anna" if state == "active" else None,
+    )
+    assert service.get(chat.reference).status == ("claimed" if state == "active" else "open")
+
+
+def test_a_missed_or_ended_chat_is_a_ticket_like_any_other(live, service):
+    missed = request(live)
+    live.expire(missed.reference)
+    assert service.claim(missed.reference, "bram").assignee == "bram"
+    assert service.resolve(missed.reference, "bram").status == "resolved"
+
+
+def test_the_purge_deletes_only_old_missed_chats_without_contact_details(live, service, factory):
+    abandoned, finished, waiting = (request(live, conversation) for conversation in ("c1", "c2", "c3"))
+    live.expire(abandoned.reference)
+    live.expire(finished.reference)
+    service.open_or_update(
+        "c2", "socketio", name="Maria", email="maria@example.nl", phone=None, question="Rent?",
+        desk="international", consent_given=True, transcript=[ASKED],
+    )  # fmt: skip
+    recent = request(live, "c4")
+    live.expire(recent.reference)
+    with factory() as session, session.begin():
+        session.execute(
+            update(Ticket)
+            .where(Ticket.reference != recent.reference)
+            .values(updated_at=datetime.now(timezone.utc) - timedelta(days=40))
+        )
+    with pytest.raises(ValueError):
+        live.purge_missed(datetime.now())
+    assert live.purge_missed(datetime.now(timezone.utc) - timedelta(days=30)) == ["c1"]
+    with pytest.raises(TicketNotFound):
+        service.get(abandoned.reference)
+    assert {t.reference for t in service.list()} == {finished.reference, waiting.reference, recent.reference}
 
 
 def test_the_database_allows_no_contactless_ticket_outside_a_live_chat(factory):

@@ -114,7 +114,7 @@ def take(reference: str):
     me = _me()
     chat = desk.live_chats.take(reference, me)
     try:
-        desk.link.send(chat.reference, "joined", staff=desk.live_chats.first_name(me))
+        desk.link.send(chat.reference, "joined", author=me)
     except NotDelivered as error:
         desk.live_chats.release(chat.reference, me)
         flash(
@@ -138,7 +138,7 @@ def _send_message(reference: str) -> str:
     limit = desk.settings.max_message_chars
     if not text or len(text) > limit:
         raise InvalidTicket("text", gettext("Write a message of 1 to %(limit)s characters.", limit=limit))
-    desk.link.send(chat.reference, "message", text=text, staff=desk.live_chats.first_name(me), author=me)
+    desk.link.send(chat.reference, "message", text=text, author=me)
     return chat.reference
 
 
@@ -176,7 +176,7 @@ def end(reference: str):
             chat.reference,
             "ended",
             how=how,
-            staff=desk.live_chats.first_name(me),
+            author=me,
             rating_token=ask_for_rating(chat.reference),
         )
     except NotDelivered as error:

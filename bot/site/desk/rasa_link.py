@@ -5,6 +5,7 @@ conversations (tracker store, locks) and the person's socket (socket.io's Redis 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import requests
@@ -30,8 +31,10 @@ class RasaLink:
         self._timeout = timeout
 
     def send(self, reference: str, event: str, **fields: Any) -> None:
-        """Deliver ``event`` of the chat ``reference``; :class:`NotDelivered` if it was not."""
-        body = {"reference": reference, "event": event, **fields}
+        """Deliver ``event`` of the chat ``reference``; :class:`NotDelivered` if it was not. Every
+        server tried gets the same request id, so the event reaches the person once even if a server
+        that could not be heard from had delivered it."""
+        body = {"reference": reference, "event": event, "request_id": uuid.uuid4().hex, **fields}
         reply = None
         for url in self._urls:
             try:

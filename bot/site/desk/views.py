@@ -10,7 +10,7 @@ from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services
 from bot.site.desk.formatting import waited_iso, waited_text
 from bot.site.desk.forms import CallForm, NoteForm, ReplyForm
-from bot.tickets.errors import InvalidTicket
+from bot.tickets.errors import InvalidTicket, InvalidTransition, LiveChatInProgress
 from bot.tickets.models import DESKS, STATUSES, utc_now
 from bot.tickets.records import ReplyRecord
 from bot.tickets.replies import RatingAsk, RatingAskResult, ReplyNotRecorded
@@ -101,9 +101,22 @@ def ticket(reference: str):
     return _ticket_page(reference)
 
 
+def _refuse_live_chat(error: LiveChatInProgress) -> InvalidTransition:
+    """The 409 for claiming or resolving a live chat in progress, in the colleague's language."""
+    return InvalidTransition(
+        gettext(
+            "%(reference)s is a live chat in progress: take it or end it on its live chat page.",
+            reference=error.reference,
+        )
+    )
+
+
 @bp.post("/tickets/<reference>/claim")
 def claim(reference: str):
-    ticket = desk_services().tickets.claim(reference, current_staff())
+    try:
+        ticket = desk_services().tickets.claim(reference, current_staff())
+    except LiveChatInProgress as error:
+        raise _refuse_live_chat(error) from error
     flash(gettext("You claimed %(reference)s.", reference=ticket.reference), "success")
     return redirect(url_for("desk.ticket", reference=ticket.reference))
 
@@ -121,7 +134,10 @@ def add_note(reference: str):
 @bp.post("/tickets/<reference>/resolve")
 def resolve(reference: str):
     services = desk_services()
-    ticket = services.tickets.resolve(reference, current_staff())
+    try:
+        ticket = services.tickets.resolve(reference, current_staff())
+    except LiveChatInProgress as error:
+        raise _refuse_live_chat(error) from error
     flash(gettext("%(reference)s is resolved.", reference=ticket.reference), "success")
     _flash_rating_question(services.replies.ask_rating(ticket))
     return redirect(url_for("desk.ticket", reference=ticket.reference))
