@@ -10,8 +10,11 @@ own (:func:`split`) besides the whole message, and :func:`choose` decides what t
   a question wins over a statement, then the classifier's confidence);
 - a request for a person in another sentence is kept beside it: the answer comes first, then the
   handoff starts, whatever the order of the sentences;
-- with no topic asked, a request for a person is the message's intent;
-- with neither, the whole message's reading stands.
+- with no topic asked, a request for a person is the message's intent (a sentence the classifier
+  only thinks may be one counts when it is a question or the message's last sentence: stories
+  mention colleagues without asking for one);
+- with neither, the last question the classifier is sure enough of ("… Am I talking to a
+  computer?"), else the whole message's reading.
 """
 
 from __future__ import annotations
@@ -23,16 +26,21 @@ from dataclasses import dataclass
 from bot.follow_ups import TOPIC_INTENT_PREFIX
 
 REQUEST_HUMAN = "request_human"
-# How sure the classifier must be of a sentence's topic or request for it to count.
+# How sure the classifier must be of a sentence's topic for it to count, and of a request for a
+# person: a story's sentences mention colleagues and neighbours ("a colleague told me about
+# Almere") without asking for one, while a request in a longer message is plain ("Also, I'd like a
+# colleague to call me").
 CLAUSE_CONFIDENCE = 0.35
+REQUEST_CONFIDENCE = 0.9
 # A sentence needs this many words to be read on its own ("Hi." and "Thanks!" are not questions).
 CLAUSE_MIN_WORDS = 2
-# At most this many sentences are read (the longest messages the channels accept are a few).
-MAX_CLAUSES = 8
+# At most this many sentences are read: the first two and the last ones (a question comes first or
+# last in a story far more often than in its middle).
+MAX_CLAUSES = 12
 
-# A sentence ends at ! ? ; or a line break, or at a full stop after a word of three letters or more
-# when a capital follows ("… in March. Are there …", not "in u.s. history" or "ca. 200").
-_BOUNDARY = re.compile(r"(?<=[!?;])\s+|(?<=[^\W\d_]{3}\.)\s+(?=[A-Z¿¡\"“'])|\s*\n+\s*")
+# A sentence ends at ! ? ; or a line break, or at a full stop after a word of two letters or more
+# when a word follows ("… help me. how …", not "in u.s. history" or "ca. 200").
+_BOUNDARY = re.compile(r"(?<=[!?;])\s+|(?<=[^\W\d_.]{2}\.)\s+(?=[^\W\d_]|[¿¡\"“'])|\s*\n+\s*")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _QUESTION_START = re.compile(
     r"^\W*(?:and\s+|also\s+|so\s+|en\s+|ook\s+)?(?:how|what|where|when|why|which|who|is|are|do|does|can|could"
@@ -40,6 +48,25 @@ _QUESTION_START = re.compile(
     r"|kunt|mag|wil|zou|weet)\b",
     re.IGNORECASE,
 )
+
+
+# The question points at a place named in another sentence: "there" as a place (not "are there",
+# "there is"), "that city", "daar", "die stad".
+_POINTS_AT_A_PLACE = re.compile(
+    r"(?<!\bare )(?<!\bis )(?<!\bwas )(?<!\bif )(?<!\bhas )(?<!\bwill )(?<!\bwhether )\bthere\b"
+    r"(?!\s+(?:is|are|was|were|be|been|will|would|ever|any|still|seems?)\b)(?!'s)"
+    r"|\b(?:that|the same) (?:city|town|place|country|area|region)\b"
+    r"|\bdaar\b|\b(?:die|deze|dezelfde) (?:stad|plaats|regio)\b|\bdat land\b",
+    re.IGNORECASE,
+)
+
+
+def points_at_a_place(question: str) -> bool:
+    """Whether the question of a longer message points at a place another sentence names ("We live
+    in Utrecht. How many people live there?"): then those places count for it, so that no figure
+    of Almere is given for them. A question that does not ("We are moving to the Netherlands. How
+    many companies are there?") is about Almere, where the assistant is."""
+    return bool(_POINTS_AT_A_PLACE.search(question))
 
 
 @dataclass(frozen=True)
@@ -83,7 +110,9 @@ def split(text: str) -> list[Clause]:
         if len(_WORD.findall(piece)) >= CLAUSE_MIN_WORDS:
             clauses.append(Clause(piece, start))
         start = boundary.end() if boundary else len(text)
-    return clauses[:MAX_CLAUSES] if len(clauses) > 1 else []
+    if len(clauses) > MAX_CLAUSES:
+        clauses = clauses[:2] + clauses[2 - MAX_CLAUSES :]
+    return clauses if len(clauses) > 1 else []
 
 
 def is_topic(intent: str) -> bool:
@@ -92,12 +121,21 @@ def is_topic(intent: str) -> bool:
 
 def choose(readings: Sequence[ClauseReading]) -> Choice:
     """What a message of several sentences asks (see the module's docstring)."""
-    sure = [r for r in readings if r.confidence >= CLAUSE_CONFIDENCE]
-    topics = [i for i, r in enumerate(readings) if r in sure and is_topic(r.intent)]
-    requests = [i for i, r in enumerate(readings) if r in sure and r.intent == REQUEST_HUMAN]
+    last = len(readings) - 1
+    topics = [i for i, r in enumerate(readings) if is_topic(r.intent) and r.confidence >= CLAUSE_CONFIDENCE]
+    requests = [
+        i
+        for i, r in enumerate(readings)
+        if r.intent == REQUEST_HUMAN
+        and (
+            r.confidence >= REQUEST_CONFIDENCE
+            or ((r.is_question or i == last) and r.confidence >= CLAUSE_CONFIDENCE)
+        )
+    ]
     if topics:
         best = max(topics, key=lambda i: (readings[i].is_question, readings[i].confidence))
         return Choice(best, also_request_human=bool(requests))
     if requests:
         return Choice(requests[0])
-    return Choice(None)
+    questions = [i for i, r in enumerate(readings) if r.is_question and r.confidence >= CLAUSE_CONFIDENCE]
+    return Choice(questions[-1]) if questions else Choice(None)

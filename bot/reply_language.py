@@ -87,7 +87,11 @@ _ASK_DUTCH = re.compile(_ASK.format(en="(?:dutch|nederlands)", nl="(?:nederlands
 # question about them, not a request to the assistant.
 _OTHERS_SPEAK = re.compile(
     r"\b(?:they|people|everyone|everybody|locals|he|she|do\s+most|ze|zij|mensen|iedereen)\s+"
-    r"(?:\w+\s+)?(?:speak|talk|spreken|praten)\b",
+    r"(?:\w+\s+)?(?:speak|talk|spreken|praten)\b"
+    # Not speaking a language, or who speaks it: "jobs for people who don't speak Dutch",
+    # "do I need to speak Dutch", "voor wie geen Nederlands spreekt".
+    r"|\b(?:don't|do\s+not|doesn't|does\s+not|can't|cannot|who|need\s+to|have\s+to|must|niet|geen|wie)\s+"
+    r"(?:\w+\s+)?(?:speak|talk|spreek|spreekt|spreken|praat|praten)\b",
     re.IGNORECASE,
 )
 

@@ -189,10 +189,15 @@ def load_dutch_outside(path: Path = DUTCH_OUTSIDE) -> list[Question]:
 
 
 def measured_texts(directory: Path = EVAL_SETS) -> list[Question]:
-    """Every question or user line of every set, so that a check can keep them out of data/."""
+    """Every question or user line of every set (ours in evaluation/ too), so that a check can keep
+    them out of data/."""
     directory = _checked(directory)
     texts = load(directory)
-    conversations = (*load_conversations(directory), *load_context_conversations(directory))
+    conversations = (
+        *load_conversations(directory),
+        *load_context_conversations(directory),
+        *load_thread_conversations(),
+    )
     for scenario in (*load_in_scope(directory), *conversations):
         texts += [Question(t.user, scenario.source, "user", t.line) for t in scenario.turns if t.user]
     texts += [

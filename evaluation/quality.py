@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot import services
-from evaluation import classify, cv, desk_answers, evalsets, scenarios, servers
+from evaluation import classify, cv, desk_answers, evalsets, message_length, scenarios, servers
 from evaluation.classify import Classification, Outcome
 from evaluation.common import CONFIG, MODEL, REPORTS_DIR, WORK_DIR, shown
 from measure import client, report
@@ -153,10 +153,19 @@ def intent_rows(crossval: cv.CrossValidation) -> list[list[object]]:
     ]
 
 
+def unasked_figures(results: Sequence[scenarios.ScenarioResult]) -> int | None:
+    """Follow-ups of evaluation/thread_conversations.yml that must state no figure but did."""
+    own = [r for r in results if r.scenario.source == evalsets.THREAD_CONVERSATIONS.name]
+    if not own:
+        return None
+    return sum(1 for miss in scenarios.misses(own) if miss.expectation == "no_figures")
+
+
 def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
     in_scope = scenarios.passed_share(results, evalsets.IN_SCOPE)
     conversations = scenarios.passed_share(results, evalsets.CONVERSATIONS)
     context = scenarios.passed_share(results, evalsets.CONTEXT_CONVERSATIONS)
+    own = scenarios.passed_share(results, evalsets.THREAD_CONVERSATIONS.name)
     dutch = scenarios.passed_share(results, evalsets.NL_QUESTIONS)
     rows = scenarios.miss_rows(results)
     return [
@@ -165,7 +174,9 @@ def scenario_section(results: Sequence[scenarios.ScenarioResult]) -> list[str]:
         f"`{evalsets.IN_SCOPE}`: **{in_scope[0]}/{in_scope[1]}** answered as expected, each in a fresh "
         f"conversation; `{evalsets.CONVERSATIONS}`: **{conversations[0]}/{conversations[1]}** "
         f"scenarios passed (every expectation of every turn); `{evalsets.CONTEXT_CONVERSATIONS}`: "
-        f"**{context[0]}/{context[1]}** conversations that lean on what was said before passed; "
+        f"**{context[0]}/{context[1]}** conversations that lean on what was said before passed "
+        f"(our own `evaluation/{evalsets.THREAD_CONVERSATIONS.name}`, follow-ups to decline and to "
+        f"answer: **{own[0]}/{own[1]}**); "
         f"`{evalsets.NL_QUESTIONS}`: "
         f"**{dutch[0]}/{dutch[1]}** answered as expected and in the row's `reply_language`. "
         "The reply of a turn is every message "
@@ -250,6 +261,13 @@ def render(
             at_least=True,
             unit=" %",
             digits=1,
+        ),
+        report.Target(
+            "our own follow-ups to decline that got a figure not asked for",
+            unasked_figures(scenario_results),
+            0,
+            at_least=False,
+            digits=0,
         ),
         report.Target(
             "out-of-scope and near-domain questions declined",
@@ -445,12 +463,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 *evalsets.load_in_scope(),
                 *evalsets.load_conversations(),
                 *evalsets.load_context_conversations(),
+                *evalsets.load_thread_conversations(),
                 *evalsets.load_nl_questions(),
             ],
             arguments.concurrency,
         )
         print("==> Dutch questions about other places…", flush=True)
         dutch_results = ask(running.rest_url, evalsets.load_dutch_outside(), arguments.concurrency)
+        print("==> Questions after a story (message length)…", flush=True)
+        length_rows = message_length.measure(running.rest_url, arguments.concurrency)
     save_replies(results, work / "replies.json")
     scenarios.save(scenario_results, work / "scenarios.json")
     desk_lines = desk_answers.section(
@@ -469,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         desk_lines,
         dutch_results,
     )
+    text = text.rstrip("\n") + "\n\n" + "\n".join(message_length.section(length_rows))
     report.write(arguments.out, text)
     summary = text.split("## Summary", 1)[1].split("##", 1)[0].strip()
     print(summary)

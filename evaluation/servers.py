@@ -105,10 +105,6 @@ def assistant(
             "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
             "ALMERE_DATABASE_URL": f"sqlite:///{work / 'desk.db'}",
             "SANIC_HOST": LOOPBACK,  # the action server's interface
-            # The evaluation sends up to 32 turns at once to measure answers and a saturated
-            # server's speed; a server in use refuses more than ALMERE_MAX_CONCURRENT_TURNS with
-            # "very busy" (bot/rasa/turn.py), which operations/overload.py measures.
-            "ALMERE_MAX_CONCURRENT_TURNS": "64",
             **(env or {}),
         }
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,7 +23,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import clauses, services
-from bot.answering import mentions_almere
 from bot.follow_ups import Thread, can_be_goodbye, read_in_thread
 from bot.language import FIGURE, PLACE
 from bot.opening_words import without_opening
@@ -45,6 +45,7 @@ FALLBACK = "nlu_fallback"
 # The slots the answer actions keep the last answer's topic and figures in (domain.yml).
 LAST_TOPIC_SLOT = "last_topic"
 LAST_FIGURES_SLOT = "last_figures"
+_NAMES_ALMERE = re.compile(r"\balmere\b", re.IGNORECASE)
 # On a sentence's message while the pipeline reads it beside its whole message.
 _CLAUSE_START = "clause_start"
 
@@ -168,8 +169,9 @@ def _top_intent(message: Message) -> tuple[str, float]:
 class ClauseChooser(_WithoutState):
     """After the classifier: a message read sentence by sentence (:class:`ClauseSplitter`) takes the
     reading of the sentence it asks (bot.clauses.choose), with its entities at their place in the
-    message, the figures its other questions ask for and, when that sentence does not name Almere,
-    the places the others name; a request for a person in another sentence is kept as ``also``."""
+    message, the figures its other questions ask for and, when that sentence points at a place
+    another names ("… live there?", bot.clauses.points_at_a_place), those places; a request for a
+    person in another sentence is kept as ``also``."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         groups: list[tuple[Message, list[Message]]] = []
@@ -198,7 +200,9 @@ class ClauseChooser(_WithoutState):
         whole.set(QUESTION, chosen.get(TEXT), add_to_output=True)
         if choice.also_request_human:
             whole.set(ALSO, [clauses.REQUEST_HUMAN], add_to_output=True)
-        others_too = not mentions_almere(chosen.get(TEXT))
+        others_too = clauses.points_at_a_place(chosen.get(TEXT)) and not _NAMES_ALMERE.search(
+            chosen.get(TEXT)
+        )
         entities = []
         for index, part in enumerate(parts):
             for entity in part.get(ENTITIES) or []:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.clauses import CLAUSE_CONFIDENCE, Choice, Clause, ClauseReading, choose, split
+from bot.clauses import (
+    CLAUSE_CONFIDENCE,
+    MAX_CLAUSES,
+    REQUEST_CONFIDENCE,
+    Choice,
+    Clause,
+    ClauseReading,
+    choose,
+    points_at_a_place,
+    split,
+)
 
 STORY = (
     "Good afternoon. We moved from Lima last year; my husband works in Utrecht now. "
@@ -27,6 +37,20 @@ def test_one_sentence_a_one_word_sentence_or_a_decimal_point_is_not_split():
     assert split("Is it 226.745 people or more?") == []
     assert split("the first restriction on immigration in u.s. history was the") == []
     assert split("Is that ca. 200 people or more?") == []
+
+
+def test_a_long_story_keeps_its_first_and_last_sentences():
+    story = " ".join(f"Sentence number {n} is here." for n in range(1, 21)) + " How many jobs are there?"
+    clauses = split(story)
+    assert len(clauses) == MAX_CLAUSES
+    assert clauses[0].text == "Sentence number 1 is here." and clauses[-1].text == "How many jobs are there?"
+
+
+def test_a_short_sentence_before_a_question_is_a_sentence_of_its_own():
+    assert [c.text for c in split("Hi, I hope you can help me. how long is the train?")] == [
+        "Hi, I hope you can help me.",
+        "how long is the train?",
+    ]
 
 
 def reading(text, intent, confidence=0.9):
@@ -54,6 +78,15 @@ def test_a_request_for_a_person_is_kept_beside_the_question_in_either_order():
     assert choose(second) == Choice(1, also_request_human=True)
 
 
+def test_a_sentence_the_classifier_only_thinks_may_ask_for_a_person_asks_for_none():
+    story = reading(
+        "A colleague told me about the city.", "request_human", (CLAUSE_CONFIDENCE + REQUEST_CONFIDENCE) / 2
+    )
+    assert choose([story, reading("How many jobs are there?", "ask_jobs")]) == Choice(1)
+    # The question is what the message asks (and is declined), not the colleague.
+    assert choose([story, reading("Is it sunny?", "out_of_scope")]) == Choice(1)
+
+
 def test_a_request_alone_is_the_message_and_an_unsure_reading_does_not_count():
     assert choose(
         [reading("It is about my visa.", "out_of_scope"), reading("Call me?", "request_human")]
@@ -62,3 +95,29 @@ def test_a_request_alone_is_the_message_and_an_unsure_reading_does_not_count():
     assert choose([reading("My visa.", "ask_jobs", unsure), reading("Hm, ok then.", "affirm")]) == Choice(
         None
     )
+
+
+def test_a_question_points_at_a_place_of_another_sentence_only_with_a_word_for_it():
+    assert points_at_a_place("How many people live there?")
+    assert points_at_a_place("Hoeveel mensen wonen daar?")
+    assert points_at_a_place("is that city big?")
+    assert not points_at_a_place("How many companies are there?")
+    assert not points_at_a_place("Are there international schools?")
+    assert not points_at_a_place("How many people live here?")
+    assert not points_at_a_place("what is the population of this city?")
+
+
+def test_without_a_topic_or_a_request_the_last_question_is_the_message():
+    story = [
+        reading("We are moving here in May.", "out_of_scope", 0.6),
+        reading("Am I talking to a bot?", "bot_challenge"),
+    ]
+    assert choose(story) == Choice(1)
+    assert choose(
+        [reading("We are moving here in May.", "out_of_scope"), reading("Fine.", "affirm")]
+    ) == Choice(None)
+
+
+def test_a_plain_request_at_the_end_of_a_story_counts():
+    ending = reading("I want to speak to someone at the desk.", "request_human", 0.6)
+    assert choose([reading("We moved here in May.", "out_of_scope"), ending]) == Choice(1)

@@ -60,8 +60,23 @@ def test_a_story_takes_the_reading_of_its_question_with_entities_at_their_place_
     assert message is whole and message.get(TEXT) == typed
     assert message.get(INTENT)["name"] == "ask_jobs" and message.get(QUESTION) == "How many jobs are there?"
     assert message.get(ALSO) == ["request_human"]
-    # The question names no place itself, so the story's place stays: a figure is never stated for Lima.
-    assert {typed[e["start"] : e["end"]] for e in message.get(ENTITIES)} == {"in Lima", "jobs"}
+    # "are there" points at no place: the story's place is left out, the question is about Almere.
+    assert {typed[e["start"] : e["end"]] for e in message.get(ENTITIES)} == {"jobs"}
+
+
+def test_a_question_that_points_at_the_place_of_another_sentence_keeps_it():
+    from rasa.shared.nlu.constants import INTENT
+
+    from bot.rasa.components import ClauseChooser, ClauseSplitter
+
+    typed = "We live in Lima now. How many people live there?"
+    whole, story, question = ClauseSplitter().process([Message(data={TEXT: typed})])
+    story.set(INTENT, {"name": "out_of_scope", "confidence": 0.9})
+    question.set(INTENT, {"name": "ask_population", "confidence": 0.9})
+    story.set(ENTITIES, [{"entity": "place", "value": "in Lima", "start": 8, "end": 15}])
+    [message] = ClauseChooser().process([whole, story, question])
+    # So that no figure of Almere is given for Lima.
+    assert [typed[e["start"] : e["end"]] for e in message.get(ENTITIES)] == ["in Lima"]
 
 
 class _Tracker:

@@ -120,3 +120,16 @@ def test_the_live_chat_says_who_joined_in_the_conversations_language():
     )
     assert ended_text("Anna", "closed", "nl").startswith("Anna heeft de chat afgesloten.")
     assert ended_text("Anna", "returned").startswith("Anna has handed the conversation back to me")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are there jobs for people who don't speak Dutch?",
+        "Do I need to speak Dutch to work here?",
+        "zijn er banen voor wie geen Nederlands spreekt?",
+    ],
+)
+def test_speaking_a_language_in_a_question_is_no_request_to_switch(text):
+    assert requested_language(text) is None
+    assert reply_language(text, current=None) == detect(text)

@@ -58,7 +58,16 @@ def test_no_example_is_copied_from_the_evaluation_sets(eval_sets):
     assert copied_examples(REPO_ROOT / "data") == []
 
 
-@pytest.mark.parametrize("source", [evalsets.IN_SCOPE, evalsets.CONVERSATIONS, evalsets.NL_QUESTIONS])
+@pytest.mark.parametrize(
+    "source",
+    [
+        evalsets.IN_SCOPE,
+        evalsets.CONVERSATIONS,
+        evalsets.CONTEXT_CONVERSATIONS,
+        evalsets.THREAD_CONVERSATIONS.name,
+        evalsets.NL_QUESTIONS,
+    ],
+)
 def test_a_copied_line_is_found(eval_sets, tmp_path, source):
     """The check above fails when a line of a set is added to (a scratch copy of) the data."""
     line = next(q.text for q in evalsets.measured_texts() if q.source == source and len(q.text) > 15)
