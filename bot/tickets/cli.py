@@ -194,8 +194,9 @@ def export_tickets(as_csv: bool, output: str | None, status: str | None, desk: s
 )
 def purge_tickets(older_than: str) -> None:
     """Delete old resolved tickets, their transcripts and their conversations; conversations without
-    a ticket idle for more than ALMERE_CONVERSATION_RETENTION_DAYS; and missed live chats the person
-    left no contact details for, older than AGE or that many days, whichever is shorter."""
+    a ticket idle for more than ALMERE_CONVERSATION_RETENTION_DAYS; and live chats nobody answered
+    (missed, or left waiting) without contact details, older than AGE or that many days, whichever
+    is shorter."""
     try:
         age = parse_age(older_than)
     except ValueError as error:
@@ -213,7 +214,7 @@ def purge_tickets(older_than: str) -> None:
         with_ticket = {ticket.conversation_id for ticket in service.list()}
         idle = delete_idle_conversations(settings.tracker_url, idle_before, keep=with_ticket)
     click.echo(f"Deleted {len(purged)} resolved ticket(s) and {events} conversation event(s).")
-    click.echo(f"Deleted {len(missed)} missed live chat(s) without contact details.")
+    click.echo(f"Deleted {len(missed)} unanswered live chat(s) without contact details.")
     click.echo(
         f"Deleted {idle} event(s) of conversations without a ticket, idle for more than "
         f"{settings.conversation_retention_days} days."

@@ -11,7 +11,8 @@ person is on the page):
 * ``missed``   nobody took it within ``live_chat_wait_seconds``: the person is asked for their
   details instead, and the handoff form fills in this same ticket (it stays open). Until they
   leave an e-mail address or phone number, nobody at the desk can answer it: the purge deletes such
-  a chat once it is as old as a conversation without a ticket (:meth:`LiveChatService.purge_missed`).
+  a chat once it is as old as a conversation without a ticket (:meth:`LiveChatService.purge_missed`),
+  and a chat left waiting that long too (its expiry timer was lost with its server).
 
 Every change is one transaction that checks the state it starts from, so two colleagues cannot
 both take a chat, and an expiry cannot overtake a colleague who has just taken it.
@@ -286,11 +287,12 @@ class LiveChatService:
 
     def purge_missed(self, before: datetime) -> list[str]:
         """Delete the missed chats left without contact details (the person never finished the form
-        that followed) and last changed before ``before``; returns their conversation ids."""
+        that followed) and last changed before ``before``, and such chats still waiting then (their
+        expiry was lost with the server that timed it); returns their conversation ids."""
         if before.tzinfo is None:
             raise ValueError("before must be timezone-aware")
         query = select(Ticket).where(
-            Ticket.live_chat == "missed",
+            Ticket.live_chat.in_(("missed", "waiting")),
             Ticket.email.is_(None),
             Ticket.phone.is_(None),
             Ticket.updated_at < before,

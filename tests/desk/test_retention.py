@@ -167,7 +167,7 @@ async def test_purge_deletes_missed_live_chats_left_without_contact_details(
     result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "90d"], env=env)
 
     assert result.exit_code == 0, result.output
-    assert "Deleted 1 missed live chat(s) without contact details." in result.output
+    assert "Deleted 1 unanswered live chat(s) without contact details." in result.output
     assert {t.reference for t in service.list()} == {
         chats["conv-young"].reference,
         chats["conv-details"].reference,
@@ -178,5 +178,5 @@ async def test_purge_deletes_missed_live_chats_left_without_contact_details(
 
     # A shorter --older-than than the conversations' retention applies to them as well.
     result = CliRunner().invoke(group, ["tickets", "purge", "--older-than", "7d"], env=env)
-    assert "Deleted 1 missed live chat(s)" in result.output
+    assert "Deleted 1 unanswered live chat(s)" in result.output
     assert {t.reference for t in service.list()} == {chats["conv-details"].reference}
