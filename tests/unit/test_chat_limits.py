@@ -1,5 +1,5 @@
 """The socket.io channel's budgets per connection and conversation (bot/chat_limits.py), on a fake
-clock; the channel itself is tried on a real Rasa server in tests/e2e/test_chat_limits.py."""
+clock; the channel itself is tried on a real Rasa server in tests/e2e/test_socketio_limits.py."""
 
 from __future__ import annotations
 
