@@ -20,6 +20,7 @@ from bot.language import FIGURE, PLACE
 # Parse data of bot.rasa.components: the sentence a longer message asks, and what else it asks for.
 QUESTION = "question"
 ALSO = "also"
+MORE_QUESTIONS = "more_questions"
 LAST_TOPIC_SLOT = "last_topic"
 LAST_FIGURES_SLOT = "last_figures"
 
@@ -66,12 +67,35 @@ class ActionAnswerTopic(Action):
             return [*offer_events(tracker), *then]
         figures = [services.vocabulary().figure_for(phrase) for phrase in entity_values(tracker, FIGURE)]
         stated = services.knowledge().stated(reply.topic, [figure for figure in figures if figure])
+        answer_more_questions(dispatcher, tracker, {reply.topic}, set(stated))
         # What was answered, for a follow-up ("and in the future?") or "where is that from?".
         events = [SlotSet(LAST_TOPIC_SLOT, reply.topic), SlotSet(LAST_FIGURES_SLOT, list(stated))]
         if then:
             return [*events, SlotSet("unanswered_question", tracker.latest_message.get("text")), *then]
         # A desk offer made earlier no longer stands once something else was answered.
         return [*events, SlotSet("handoff_offered", False)] if tracker.get_slot("handoff_offered") else events
+
+
+def answer_more_questions(
+    dispatcher: CollectingDispatcher, tracker: Tracker, topics: set[str], stated: set[str]
+) -> None:
+    """The message's questions about other topics ("What is the business climate like? And is there
+    an international school?"), each answered after the first unless it would decline or repeat
+    a figure already given."""
+    language = prompts.language_of(tracker)
+    knowledge = services.knowledge()
+    for question in tracker.latest_message.get(MORE_QUESTIONS) or []:
+        topic = topic_of_intent(str(question.get("intent") or ""))
+        if topic is None or topic in topics or topic not in knowledge.topics:
+            continue
+        text = str(question.get("text") or "")
+        reply = answer_topic(knowledge, services.vocabulary(), topic, text=text, language=language)
+        facts = set(knowledge.stated(topic))
+        if reply.declined or (facts and facts <= stated):
+            continue
+        topics.add(topic)
+        stated |= facts
+        dispatcher.utter_message(text=reply.text, json_message={"data": {"answer": {"topic": topic}}})
 
 
 def then_handoff(tracker: Tracker) -> list[dict[str, Any]]:

@@ -51,6 +51,11 @@ _ALMERE_SIDE = frozenset(
 ANSWER_CONFIDENCE = 0.6
 
 
+# A number of five digits or more, or with thousands separators ("400.000", "1,000,000", "250000"),
+# not a year or a time.
+_OWN_NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[.,]\d{3})+|\d{5,})(?![\d.,]*\d)")
+
+
 def names_another_place(text: str) -> bool:
     """Whether a population question names somewhere other than Almere ("people in vermillion")."""
     for match in _PLACE_OF_PEOPLE.finditer(text):
@@ -105,6 +110,12 @@ def answer_topic(
     unsure = confidence < ANSWER_CONFIDENCE and not about_almere
     if unsure or not knowledge.topics[topic].answers(text):
         return Reply(knowledge.decline(language), topic=topic, declined=True, offer_colleague=True)
-    figures = [vocabulary.figure_for(phrase) for phrase in figure_phrases]
-    answer = knowledge.answer(topic, [f for f in figures if f], language)
+    figures = [figure for figure in map(vocabulary.figure_for, figure_phrases) if figure]
+    if _OWN_NUMBER.search(text):
+        # A number of the person's own ("Is it true that Almere has 400,000 inhabitants?") is a
+        # claim to check: the answer gives every related figure (today's and the forecast), so
+        # that the right one answers it whichever the classifier took the question for.
+        stated = knowledge.stated(topic, figures)
+        figures = list(dict.fromkeys([*figures, *stated, *vocabulary.related_to(stated)]))
+    answer = knowledge.answer(topic, figures, language)
     return Reply(answer, topic=topic, declined=False)

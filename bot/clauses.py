@@ -7,7 +7,8 @@ contact me" asks two. The pipeline therefore classifies every sentence of a long
 own (:func:`split`) besides the whole message, and :func:`choose` decides what the message asks:
 
 - the sentence that asks about a topic most surely is the message's question (a sentence that is
-  a question wins over a statement, then the classifier's confidence);
+  a question wins over a statement, then the classifier's confidence); questions about other
+  topics in it are answered after it;
 - a request for a person in another sentence is kept beside it: the answer comes first, then the
   handoff starts, whatever the order of the sentences;
 - with no topic asked, a request for a person is the message's intent (a sentence the classifier
@@ -93,11 +94,12 @@ class ClauseReading:
 
 @dataclass(frozen=True)
 class Choice:
-    """The sentence whose reading is the message's (None: the whole message's), and whether the
-    message also asks for a person after its answer."""
+    """The sentence whose reading is the message's (None: the whole message's), the sentences that
+    ask about other topics (answered after it), and whether the message also asks for a person."""
 
     index: int | None
     also_request_human: bool = False
+    other_questions: tuple[int, ...] = ()
 
 
 def split(text: str) -> list[Clause]:
@@ -134,7 +136,13 @@ def choose(readings: Sequence[ClauseReading]) -> Choice:
     ]
     if topics:
         best = max(topics, key=lambda i: (readings[i].is_question, readings[i].confidence))
-        return Choice(best, also_request_human=bool(requests))
+        others = []
+        for i in topics:
+            if readings[i].is_question and readings[i].intent not in {
+                readings[j].intent for j in [best, *others]
+            }:
+                others.append(i)
+        return Choice(best, also_request_human=bool(requests), other_questions=tuple(others))
     if requests:
         return Choice(requests[0])
     questions = [i for i, r in enumerate(readings) if r.is_question and r.confidence >= CLAUSE_CONFIDENCE]

@@ -6,14 +6,16 @@ want only together with the last answer. The answer actions keep what the last a
 (:class:`Thread`: its topic and the figures it stated, in the ``last_topic`` and ``last_figures``
 slots); :func:`read_in_thread` completes a message from it:
 
-- a **correction** ("I meant …", "ik bedoel …") that names a figure asks for that figure instead;
+- a **correction** ("I meant …", "ik bedoel …", "no wait, …") that names a figure, or a word of
+  time or scope of the last answer's related figures ("no wait, the total"), asks for that figure;
 - a **follow-up** is short and leans on the last answer: it starts by continuing it ("and …",
   "en …", "what about …"), points back at it ("that", "daarvan") or is a fragment of a few words.
   It then asks for the figure it names ("and the expats?"), for a place other than Almere ("and in
   Zeewolde?": the last topic, so that the answer declines for that place), or, with a word of time
   or scope, for the related figure of the last answer's ("and in the future?" after the
   population: the 2050 forecast; "which part of that is international?" after the jobs: the
-  international jobs). Related figures and their words are language data (bot/entities.yml).
+  international jobs), or only asks "how many?" ("by how much?"): the last answer's main figure.
+  Related figures and their words are language data (bot/entities.yml).
 
 Anything else is left to the classifier: a follow-up that asks for something the last answer has
 no related figure for ("and by car?" after the train, "and in 2030?") gets no figure from here, so
@@ -48,10 +50,18 @@ _CONTINUES = re.compile(
 _POINTS_BACK = re.compile(
     r"\b(?:that|this|those|these|it|them|thereof|dat|dit|die|deze|daarvan|hiervan|ervan)\b", re.IGNORECASE
 )
-# Correcting the last question: "sorry, I meant jobs", "nee, ik bedoel hoeveel culturen".
+# Correcting the last question: "sorry, I meant jobs", "nee, ik bedoel hoeveel culturen", "no wait,
+# the total".
 _CORRECTS = re.compile(
     r"\b(?:i meant|i mean|meant to ask|i was asking about|i was asking for|i asked about|i asked for"
-    r"|what i meant|ik bedoel|ik bedoelde|bedoel ik|ik vroeg naar|ik had het over)\b",
+    r"|what i meant|ik bedoel|ik bedoelde|bedoel ik|ik vroeg naar|ik had het over)\b"
+    r"|^\W*(?:no|nope|nee|oops|sorry)\b[\s,.!]+(?:wait\b|wacht\b)?",
+    re.IGNORECASE,
+)
+# Asking only "how many?" of the last answer ("by how much?", "hoeveel dan?"): its main figure.
+_HOW_MANY_ONLY = re.compile(
+    r"^\W*(?:(?:and|so|en|dus)\s+)?(?:by\s+)?(?:how\s+(?:much|many)|what\s+number|hoeveel|met\s+hoeveel)"
+    r"(?:\s+(?:exactly|precisely|roughly|then|is\s+that|precies|dan|ongeveer|is\s+dat))?\W*$",
     re.IGNORECASE,
 )
 
@@ -128,9 +138,12 @@ def read_in_thread(
     if is_correction(text):
         if named:
             return Reading(intent_for(topic_of_figure[named[0]]), tuple(named), "correction")
-        return None
+        picked = _picked(text, related, topic_of_figure)
+        return Reading(intent_for(topic_of_figure[picked]), (picked,), "correction") if picked else None
     if thread.topic is None or not is_follow_up(text):
         return None
+    if _HOW_MANY_ONLY.search(text) and thread.figures and thread.figures[0] in topic_of_figure:
+        return Reading(intent_for(topic_of_figure[thread.figures[0]]), thread.figures[:1], "follow_up")
     if names_other_place:
         return Reading(intent_for(thread.topic), (), "follow_up")
     if named:
@@ -138,11 +151,17 @@ def read_in_thread(
         if intent == OUT_OF_SCOPE and confidence >= SURELY_OUT_OF_SCOPE:
             return None
         return Reading(intent_for(topic_of_figure[named[0]]), tuple(named), "follow_up")
+    picked = _picked(text, related, topic_of_figure)
+    return Reading(intent_for(topic_of_figure[picked]), (picked,), "follow_up") if picked else None
+
+
+def _picked(
+    text: str, related: Mapping[str, Iterable[str]], topic_of_figure: Mapping[str, str]
+) -> str | None:
+    """The one related figure whose words ``text`` says, if exactly one."""
     picked = [
         figure
         for figure, words in related.items()
         if figure in topic_of_figure and any(_says(text, phrase) for phrase in words)
     ]
-    if len(picked) == 1:
-        return Reading(intent_for(topic_of_figure[picked[0]]), tuple(picked), "follow_up")
-    return None
+    return picked[0] if len(picked) == 1 else None

@@ -33,9 +33,11 @@ TYPED_TEXT = "typed_text"
 # The entity the language slot is filled from (domain.yml).
 LANGUAGE_ENTITY = "language"
 # Parse data the actions read: the sentence a message of several asks (bot/clauses.py), what else
-# it asks for ("request_human"), and how the conversation completed it (bot/follow_ups.py).
+# it asks for ("request_human"), its questions about other topics, and how the conversation
+# completed it (bot/follow_ups.py).
 QUESTION = "question"
 ALSO = "also"
+MORE_QUESTIONS = "more_questions"
 THREAD = "thread"
 # The language of a message in neither English nor Dutch, which gets the switch_language intent.
 OTHER_LANGUAGE = "other_language"
@@ -200,6 +202,12 @@ class ClauseChooser(_WithoutState):
         whole.set(QUESTION, chosen.get(TEXT), add_to_output=True)
         if choice.also_request_human:
             whole.set(ALSO, [clauses.REQUEST_HUMAN], add_to_output=True)
+        if choice.other_questions:
+            others = [
+                {"intent": readings[i].intent, "text": readings[i].clause.text}
+                for i in choice.other_questions
+            ]
+            whole.set(MORE_QUESTIONS, others, add_to_output=True)
         others_too = clauses.points_at_a_place(chosen.get(TEXT)) and not _NAMES_ALMERE.search(
             chosen.get(TEXT)
         )

@@ -154,3 +154,32 @@ async def test_a_message_in_another_language_gets_the_notice_in_english_and_dutc
     await ActionSwitchLanguage().run(dispatcher, tracker, domain)
     english, dutch = texts(dispatcher)
     assert "English or Dutch" in english and "Nederlands of het Engels" in dutch and "14 036" in dutch
+
+
+async def test_a_second_question_about_another_topic_is_answered_after_the_first(
+    dispatcher, make_tracker, domain, knowledge
+):
+    text = "Is there an international school? And what's the business climate like?"
+    tracker = tracker_with(make_tracker, "ask_schools", text, question="Is there an international school?")
+    tracker.latest_message["more_questions"] = [
+        {"intent": "ask_business_climate", "text": "And what's the business climate like?"},
+        {"intent": "ask_schools", "text": "Is there an international school?"},  # answered already
+        {"intent": "ask_weather", "text": "And the weather?"},  # no topic of ours
+    ]
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    schools, climate = texts(dispatcher)
+    assert knowledge.answer("schools").split("\n")[0] in schools
+    assert knowledge.answer("business_climate").split("\n")[0] in climate
+
+
+async def test_a_second_question_that_repeats_a_figure_already_given_is_not_answered_again(
+    dispatcher, make_tracker, domain
+):
+    entities = [{"entity": "figure", "value": "jobs"}, {"entity": "figure", "value": "companies"}]
+    tracker = make_tracker("ask_jobs", "How many jobs are there? And how many companies?", entities)
+    tracker.latest_message["more_questions"] = [
+        {"intent": "ask_companies", "text": "And how many companies?"}
+    ]
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    [text] = texts(dispatcher)
+    assert "89,000" in text and "24,750" in text

@@ -186,3 +186,30 @@ def test_schiphol_from_another_place_is_not_answered_with_almeres_train(knowledg
 def test_a_question_about_the_airport_itself_is_not_answered_with_the_train(knowledge, vocabulary, text):
     reply = answer_topic(knowledge, vocabulary, "schiphol", text=text, confidence=0.9)
     assert reply.declined and "26" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "topic, text, language",
+    [
+        ("growth", "Klopt het dat Almere 400.000 inwoners heeft?", "nl"),
+        ("population", "How many people live in Almere? Answer: 1,000,000", "en"),
+    ],
+)
+def test_a_number_of_the_persons_own_gets_today_s_figure_and_the_forecast(
+    knowledge, vocabulary, topic, text, language
+):
+    reply = answer_topic(
+        knowledge,
+        vocabulary,
+        topic,
+        ["inwoners" if language == "nl" else "people live"],
+        text=text,
+        language=language,
+    )
+    for fact in ("inhabitants", "population_2050"):
+        assert knowledge.facts[fact].formatted(language) in reply.text
+
+
+def test_a_year_is_no_number_of_the_persons_own(knowledge, vocabulary):
+    reply = answer_topic(knowledge, vocabulary, "growth", [], text="How big will Almere be in 2050?")
+    assert knowledge.facts["inhabitants"].formatted() not in reply.text

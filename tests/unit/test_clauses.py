@@ -121,3 +121,13 @@ def test_without_a_topic_or_a_request_the_last_question_is_the_message():
 def test_a_plain_request_at_the_end_of_a_story_counts():
     ending = reading("I want to speak to someone at the desk.", "request_human", 0.6)
     assert choose([reading("We moved here in May.", "out_of_scope"), ending]) == Choice(1)
+
+
+def test_questions_about_other_topics_are_kept_to_answer_after_the_first():
+    readings = [
+        reading("What is the business climate like?", "ask_business_climate", 0.8),
+        reading("We have kids.", "ask_schools", 0.5),
+        reading("And is there an international school?", "ask_schools", 0.9),
+        reading("And how big is the business climate?", "ask_business_climate", 0.5),
+    ]
+    assert choose(readings) == Choice(2, other_questions=(0,))

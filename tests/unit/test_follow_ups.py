@@ -127,3 +127,16 @@ def test_what_counts_as_a_follow_up(text, expected):
 )
 def test_a_question_or_a_continuation_is_no_goodbye(text, expected):
     assert can_be_goodbye(text) is expected
+
+
+def test_a_correction_can_pick_a_related_figure_by_its_words(read):
+    assert read("no wait, the total", "jobs", ["international_jobs"]).figures == ("jobs",)
+    assert read("nee, ik bedoel in de toekomst", "population").figures == ("population_2050",)
+    assert read("no thanks", "jobs", ["international_jobs"]) is None
+
+
+def test_how_many_alone_asks_for_the_main_figure_of_the_last_answer(read, knowledge):
+    assert read("by how much?", "growth").figures == ("population_2050",)
+    assert read("en hoeveel dan?", "companies").figures == ("companies",)
+    assert read("how many of them are children?", "population") is None
+    assert read("by how much?", None) is None
