@@ -64,7 +64,7 @@ class ActionAnswerTopic(Action):
         if reply.offer_colleague and not then:
             prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
         if reply.declined:
-            return [*offer_events(tracker), *then]
+            return [*offer_events(tracker, keep_thread=not reply.offer_colleague), *then]
         figures = [services.vocabulary().figure_for(phrase) for phrase in entity_values(tracker, FIGURE)]
         stated = services.knowledge().stated(reply.topic, [figure for figure in figures if figure])
         answer_more_questions(dispatcher, tracker, {reply.topic}, set(stated))

@@ -70,15 +70,15 @@ def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
     return offer_events(tracker)
 
 
-def offer_events(tracker: Tracker) -> list[EventType]:
+def offer_events(tracker: Tracker, keep_thread: bool = False) -> list[EventType]:
     """After a declined question: "yes" now means "pass this question on", and no answer stands for
-    a follow-up to lean on."""
-    return [
+    a follow-up to lean on, unless ``keep_thread`` (declined only for another place: "and
+    Utrecht?" leaves the conversation on its topic)."""
+    events = [
         SlotSet("handoff_offered", True),
         SlotSet("unanswered_question", tracker.latest_message.get("text")),
-        SlotSet("last_topic", None),
-        SlotSet("last_figures", None),
     ]
+    return events if keep_thread else [*events, SlotSet("last_topic", None), SlotSet("last_figures", None)]
 
 
 class ActionWithdrawOffer(Action):

@@ -38,6 +38,9 @@ FRAGMENT_MAX_WORDS = 3
 # a follow-up that names a figure declined ("and which company is the biggest?").
 OUT_OF_SCOPE = "out_of_scope"
 SURELY_OUT_OF_SCOPE = 0.5
+# Asking where the last answer's figure comes from or how recent it is: answered as that.
+SOURCE = "ask_source"
+SURELY_SOURCE = 0.5
 
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
 # Continuing the last answer: "and …", "also …", "what about …", "en …", "hoe zit het met …".
@@ -131,8 +134,9 @@ def read_in_thread(
     whether it names a place other than Almere, ``related`` the figures related to the last
     answer's with the words that pick each (EntityVocabulary.related_to), ``topic_of_figure`` the
     topic that states each figure, ``classified`` the classifier's intent and confidence: a
-    follow-up it is sure the page does not answer keeps that reading even when it names a figure
-    ("and which company is the biggest?" asks about companies, not for their number).
+    follow-up it is sure the page does not answer keeps that reading when it names a figure
+    already given ("and which company is the biggest?" asks about companies, not for their
+    number), and one it is sure asks for the source keeps that.
     """
     named = [figure for figure in dict.fromkeys(figures) if figure in topic_of_figure]
     if is_correction(text):
@@ -142,13 +146,17 @@ def read_in_thread(
         return Reading(intent_for(topic_of_figure[picked]), (picked,), "correction") if picked else None
     if thread.topic is None or not is_follow_up(text):
         return None
+    if classified[0] == SOURCE and classified[1] >= SURELY_SOURCE:
+        return None  # "is that counted this year?" asks how recent the figure is
     if _HOW_MANY_ONLY.search(text) and thread.figures and thread.figures[0] in topic_of_figure:
         return Reading(intent_for(topic_of_figure[thread.figures[0]]), thread.figures[:1], "follow_up")
     if names_other_place:
         return Reading(intent_for(thread.topic), (), "follow_up")
     if named:
+        # Naming a figure already given, in words the classifier surely declines, asks something
+        # else about it ("and which company is the biggest?"); a figure not given yet is asked for.
         intent, confidence = classified
-        if intent == OUT_OF_SCOPE and confidence >= SURELY_OUT_OF_SCOPE:
+        if intent == OUT_OF_SCOPE and confidence >= SURELY_OUT_OF_SCOPE and set(named) <= set(thread.figures):
             return None
         return Reading(intent_for(topic_of_figure[named[0]]), tuple(named), "follow_up")
     picked = _picked(text, related, topic_of_figure)

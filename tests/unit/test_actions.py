@@ -183,3 +183,14 @@ async def test_a_second_question_that_repeats_a_figure_already_given_is_not_answ
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     [text] = texts(dispatcher)
     assert "89,000" in text and "24,750" in text
+
+
+async def test_a_decline_for_another_place_keeps_the_conversation_on_its_topic(
+    dispatcher, make_tracker, domain
+):
+    entities = [{"entity": "place", "value": "Utrecht"}]
+    tracker = tracker_with(make_tracker, "ask_population", "and Utrecht?", {"last_topic": "population"})
+    tracker.latest_message["entities"] = entities
+    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert SlotSet("handoff_offered", True) in events
+    assert not [e for e in events if e.get("name") in ("last_topic", "last_figures")]

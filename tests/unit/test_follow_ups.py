@@ -82,6 +82,18 @@ def test_a_follow_up_that_names_a_figure_asks_for_it(read, knowledge):
 def test_a_follow_up_the_classifier_surely_declines_is_not_made_a_figure_question(read):
     assert read("and which company is the biggest?", "companies", classified=("out_of_scope", 0.8)) is None
     assert read("and the companies?", "jobs", classified=("out_of_scope", 0.3)).figures == ("companies",)
+    # A figure not given yet is asked for, whatever the classifier thinks of the rest.
+    after_jobs = read(
+        "which of those are for english speakers?", "jobs", ["jobs"], classified=("out_of_scope", 0.8)
+    )
+    assert after_jobs.figures == ("international_jobs",)
+
+
+def test_a_follow_up_the_classifier_takes_for_a_source_question_stays_one(read):
+    assert read("is that counted this year?", "population", classified=("ask_source", 0.7)) is None
+    assert read("is that counted this year?", "population", classified=("ask_source", 0.3)).figures == (
+        "inhabitants",
+    )
 
 
 def test_a_follow_up_about_another_place_keeps_the_topic_so_that_it_is_declined_there(read):
