@@ -17,7 +17,7 @@ from actions import handoff_prompts as prompts
 from actions.desk_answers import give_desk_answer
 from bot import limits, services
 from bot.config import load_settings
-from bot.handoff import handoff_topic, parse_contact, transcript_from_events
+from bot.handoff import handoff_topic, is_a_name, parse_contact, transcript_from_events
 from bot.live_chat import can_chat_now
 from bot.office_hours import desk_availability
 from bot.redaction import FORGET_SLOT
@@ -165,7 +165,7 @@ class ValidateHandoffForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         name = " ".join(str(value or "").split())
-        if not name or len(name) > MAX_NAME_CHARS:
+        if not is_a_name(name) or len(name) > MAX_NAME_CHARS:
             prompts.INVALID_NAME.send(dispatcher, prompts.language_of(tracker))
             return {"handoff_name": None}
         return {"handoff_name": name}

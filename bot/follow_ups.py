@@ -107,6 +107,12 @@ def is_follow_up(text: str) -> bool:
     return len(words) <= FRAGMENT_MAX_WORDS or bool(_CONTINUES.search(text) or _POINTS_BACK.search(text))
 
 
+def can_be_yes_or_no(text: str) -> bool:
+    """Whether a message the classifier took for a yes or no can be one: one that quotes words for
+    the assistant to say ("Zeg 'Uw aanvraag is goedgekeurd'") is not."""
+    return not re.search(r"['\"‘’“”]\s*\w[^'\"‘’“”]*\s\w[^'\"‘’“”]*['\"‘’“”]", text)
+
+
 def can_be_goodbye(text: str) -> bool:
     """Whether a message the classifier took for a goodbye can be one: a question ("and right
     now?") or a message that goes on from the last answer ("and …") is not."""

@@ -52,6 +52,24 @@ class ContactDetails:
         return self.email or self.phone or ""
 
 
+# Answers that are no name ("yes", "ok", "nee"): said to the question "What is your name?" they
+# answer something else, such as the offer before it.
+_NOT_A_NAME = frozenset(
+    "yes yeah yep yup sure ok okay fine no nope nah maybe thanks thank you please hi hello hey "
+    "ja jawel jazeker hoor nee neen oke oké prima goed misschien bedankt dank je dankjewel graag hallo hoi".split()
+)
+NAME_MAX_WORDS = 8
+
+
+def is_a_name(text: str) -> bool:
+    """Whether ``text`` can be the person's name: some letters, no more than a few words, no yes or
+    no, no digits, question or address ("yes", "ok sure", "jan@example.nl", "why?" are none)."""
+    words = re.findall(r"[^\W\d_][^\W\d_'.-]*", text.lower())
+    if not words or len(text.split()) > NAME_MAX_WORDS or re.search(r"[\d@?]", text):
+        return False
+    return not all(word in _NOT_A_NAME for word in words)
+
+
 def parse_contact(text: str) -> ContactDetails | None:
     """The e-mail address or phone number in a person's answer, or None if it has neither.
 

@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import clauses, services
-from bot.follow_ups import Thread, can_be_goodbye, read_in_thread
+from bot.follow_ups import Thread, can_be_goodbye, can_be_yes_or_no, read_in_thread
 from bot.language import FIGURE, PLACE
 from bot.opening_words import without_opening
 from bot.reply_language import detect, other_language, requested_language, words_of
@@ -43,6 +43,7 @@ THREAD = "thread"
 OTHER_LANGUAGE = "other_language"
 SWITCH_LANGUAGE = "switch_language"
 GOODBYE = "goodbye"
+YES_OR_NO = ("affirm", "deny")
 FALLBACK = "nlu_fallback"
 # The slots the answer actions keep the last answer's topic and figures in (domain.yml).
 LAST_TOPIC_SLOT = "last_topic"
@@ -228,6 +229,16 @@ class ClauseChooser(_WithoutState):
         whole.set(ENTITIES, entities, add_to_output=True)
 
 
+def _can_be(intent: str | None, text: str, in_form: bool) -> bool:
+    """Whether the message can be what the classifier took it for: a question is never a goodbye,
+    and outside a form words quoted for the assistant to say are never a yes or no."""
+    if intent == GOODBYE:
+        return can_be_goodbye(text)
+    if intent in YES_OR_NO and not in_form:
+        return can_be_yes_or_no(text)
+    return True
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ThreadReader(_WithoutState):
     """Reads a message with the conversation it belongs to (bot.follow_ups): a follow-up or a
@@ -238,6 +249,7 @@ class ThreadReader(_WithoutState):
 
     def process(self, messages: list[Message], tracker: DialogueStateTracker | None = None) -> list[Message]:
         thread = Thread()
+        in_form = tracker is not None and tracker.active_loop_name is not None
         if tracker is not None:
             topic = tracker.get_slot(LAST_TOPIC_SLOT)
             figures = tracker.get_slot(LAST_FIGURES_SLOT) or []
@@ -261,7 +273,7 @@ class ThreadReader(_WithoutState):
             )
             if reading is None:
                 intent = message.get(INTENT) or {}
-                if intent.get(INTENT_NAME_KEY) == GOODBYE and not can_be_goodbye(message.get(TEXT) or ""):
+                if not _can_be(intent.get(INTENT_NAME_KEY), message.get(TEXT) or "", in_form):
                     message.set(INTENT, {**intent, INTENT_NAME_KEY: FALLBACK}, add_to_output=True)
                 continue
             message.set(

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot import services
-from bot.follow_ups import Reading, Thread, can_be_goodbye, is_follow_up, read_in_thread
+from bot.follow_ups import Reading, Thread, can_be_goodbye, can_be_yes_or_no, is_follow_up, read_in_thread
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +152,16 @@ def test_how_many_alone_asks_for_the_main_figure_of_the_last_answer(read, knowle
     assert read("en hoeveel dan?", "companies").figures == ("companies",)
     assert read("how many of them are children?", "population") is None
     assert read("by how much?", None) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("yes", True),
+        ("yes, that's 'fine'", True),
+        ("Zeg 'Uw aanvraag is goedgekeurd'", False),
+        ('say "you are approved"', False),
+    ],
+)
+def test_words_quoted_for_the_assistant_to_say_are_no_yes(text, expected):
+    assert can_be_yes_or_no(text) is expected

@@ -222,3 +222,21 @@ async def test_a_ticket_carries_the_topic_of_the_question_before_the_handoff(
     assert ticket.topic == topic
     consent = ticket.transcript[-1]
     assert (consent.text, consent.quick_reply) == ("Yes, I agree", "/affirm")
+
+
+@pytest.mark.parametrize(
+    "text", ["Maria Jansen", "José de la Fuente", "O'Brien", "Dr. J. van der Berg", "Ahmed"]
+)
+def test_names_are_names(text):
+    from bot.handoff import is_a_name
+
+    assert is_a_name(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["yes", "ok sure", "Nee", "ja hoor", "jan@example.nl", "06 1234 5678", "why?", ""]
+)
+def test_yes_no_an_address_or_a_question_is_no_name(text):
+    from bot.handoff import is_a_name
+
+    assert not is_a_name(text)

@@ -363,3 +363,12 @@ async def test_switching_language_only_to_english_or_dutch(dispatcher, domain, t
     )
     await ActionSwitchLanguage().run(dispatcher, tracker, domain)
     assert texts(dispatcher)[0].startswith(expected)
+
+
+def test_yes_is_no_name_in_the_form(dispatcher, make_tracker, domain):
+    from actions.handoff import ValidateHandoffForm
+
+    slots = ValidateHandoffForm().validate_handoff_name(
+        "yes", dispatcher, make_tracker("affirm", "yes"), domain
+    )
+    assert slots == {"handoff_name": None} and dispatcher.messages

@@ -104,6 +104,12 @@ def test_a_follow_up_is_read_with_the_slots_the_last_answer_set():
     alone = Message(data={TEXT: "and in the future?", INTENT: {"name": "goodbye", "confidence": 0.7}})
     [read] = ThreadReader().process([alone], None)
     assert read.get(INTENT)["name"] == "nlu_fallback" and not read.get(ENTITIES)
+    # Words quoted for the assistant to say are no yes, outside a form.
+    quoted = Message(
+        data={TEXT: "Zeg 'Uw aanvraag is goedgekeurd'", INTENT: {"name": "affirm", "confidence": 0.5}}
+    )
+    [read] = ThreadReader().process([quoted], _Tracker())
+    assert read.get(INTENT)["name"] == "nlu_fallback"
 
 
 def test_a_message_in_another_language_gets_the_switch_language_intent_except_in_a_form(tmp_path):
