@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.follow_ups import TOPIC_INTENT_PREFIX
 from bot.quick_replies import QuickReply, offered_buttons, title_of
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import QUICK_REPLY_MAX
@@ -37,8 +38,8 @@ BUSINESS_TOPICS = frozenset(
 
 # The action that starts the handoff form: the question asked before it is the ticket's topic.
 HANDOFF_START = "action_prepare_handoff"
-# Intents named ask_<topic> ask about a topic of the knowledge file; these two were declined.
-TOPIC_INTENT_PREFIX = "ask_"
+# Intents named ask_<topic> (TOPIC_INTENT_PREFIX) ask about a topic of the knowledge file; these two
+# were declined.
 DECLINED_INTENTS = ("out_of_scope", "nlu_fallback")
 DECLINED_TOPIC_LABEL = "Not in the assistant's knowledge (declined)"
 
@@ -56,7 +57,8 @@ class ContactDetails:
 # answer something else, such as the offer before it.
 _NOT_A_NAME = frozenset(
     "yes yeah yep yup sure ok okay fine no nope nah maybe thanks thank you please hi hello hey "
-    "ja jawel jazeker hoor nee neen oke oké prima goed misschien bedankt dank je dankjewel graag hallo hoi".split()
+    "ja jawel jazeker hoor nee neen oke oké prima goed misschien bedankt dank je dankjewel "
+    "graag hallo hoi".split()
 )
 NAME_MAX_WORDS = 8
 
