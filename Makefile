@@ -104,9 +104,9 @@ eval: $(MODEL) ## Answer quality report (reports/eval.md): in-scope questions, c
 bench: $(MODEL) ## Speed and memory report (reports/bench.md) against baselines
 	$(BIN)/python -m evaluation.bench
 
-load: $(MODEL) ## Load and overload tests on their own local stacks; write reports/load.md and reports/overload.md
+load: $(MODEL) ## Load and open-loop tests on their own local stacks; write reports/load.md and reports/open-loop.md
 	$(BIN)/python -m operations.load --start postgres --rasa-servers 2
-	$(BIN)/python -m operations.overload
+	$(BIN)/python -m operations.open_loop
 
 audit: ## Known vulnerabilities of the pinned packages (pip-audit in .venv-audit); see SECURITY.md
 	scripts/audit

@@ -92,14 +92,15 @@ class Settings:
     # Chat: longest message handled, in characters; larger request bodies are refused.
     max_message_chars: Positive = limits.MESSAGE_CHARS
     max_request_bytes: Positive = 65536
-    # Seconds to wait for an answer before telling the person there is a problem.
+    # Seconds Rasa has to answer a turn, from when it starts on it (a wait in line does not count),
+    # before the person is told there is a problem.
     reply_timeout_seconds: Positive = 6
-    # Turns one Rasa server handles at a time (both channels); beyond it, "very busy, try again".
-    # Rasa answers one turn at a time (one event loop), so turns beyond a few only wait: 4 at once
-    # keep a server busy (as deploy/'s proxy sends each server at most 4) and the wait short.
-    # People type slowly: at 30 turns a second a server has about one at a time. The evaluation
-    # raises it to measure a saturated server; operations/overload.py measures the refusals.
+    # Turns one Rasa server works on at a time (both channels). Rasa answers on one event loop, so
+    # more in flight would only share its time: the next turns wait in line (bot/turn_admission.py).
     max_concurrent_turns: Positive = 4
+    # A turn that could not start within this many seconds is refused at once ("very busy, try
+    # again", with the desk's number); every other turn waits its turn in line and is answered.
+    turn_wait_budget_seconds: Positive = 2
     # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
     chat_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     # Where browsers reach the Rasa server (the chat widget connects here).

@@ -5,11 +5,12 @@ bot.quick_replies reach Rasa as "/intent"). Then Rasa answers it; if that
 fails, takes too long (action server down or slow) or says nothing at all, the person
 still gets a reply with the desk's phone numbers instead of silence.
 
-A Rasa server takes at most ``ALMERE_MAX_CONCURRENT_TURNS`` turns at a time, on all its channels
-together (:class:`TurnGate`). Rasa answers on one event loop, so turns beyond what it can serve
-only queue: under overload every turn waits longer, until all of them time out at once. A turn
-beyond the limit is refused before Rasa sees it (nothing is stored, nothing half-done) and the
-person is told at once to try again in a moment, with the desk's phone number.
+A Rasa server works on at most ``ALMERE_MAX_CONCURRENT_TURNS`` turns at a time, on all its
+channels together; the next ones wait in line, in arrival order (:class:`bot.turn_admission.TurnQueue`).
+A turn that could not start within ``ALMERE_TURN_WAIT_BUDGET_SECONDS`` is refused at once, before
+Rasa sees it (nothing is stored, nothing half-done): the person is told to try again in a moment,
+with the desk's phone number. The reply timeout counts from when Rasa starts on the turn, so a
+turn that waited in line has as long as any other.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ import asyncio
 import enum
 import functools
 import logging
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -31,10 +30,9 @@ from bot.config import Settings
 from bot.quick_replies import offered_payloads
 from bot.rasa.tracker_store import conversation_memory_problem
 from bot.reply_language import detect
+from bot.turn_admission import TurnQueue
 
 logger = logging.getLogger(__name__)
-
-REFUSALS_LOGGED_EVERY_S = 10.0
 
 
 _TROUBLE = {
@@ -68,50 +66,10 @@ class Turn(enum.Enum):
     REFUSED_BUSY = "refused_busy"
 
 
-class TurnGate:
-    """Admits at most ``limit`` turns at a time. Used from one event loop, so a counter suffices.
-
-    Refusals are logged as a count, at most one line every ``REFUSALS_LOGGED_EVERY_S`` (under
-    overload a line per refused turn would flood the log)."""
-
-    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit = limit
-        self.in_progress = 0
-        self._clock = clock
-        self._refused_unlogged = 0
-        self._logged_at: float | None = None
-
-    @contextmanager
-    def admit(self) -> Iterator[bool]:
-        """Yields whether the turn may go ahead; an admitted turn holds its place until it ends."""
-        if self.in_progress >= self.limit:
-            self._note_refusal()
-            yield False
-            return
-        self.in_progress += 1
-        try:
-            yield True
-        finally:
-            self.in_progress -= 1
-
-    def _note_refusal(self) -> None:
-        self._refused_unlogged += 1
-        now = self._clock()
-        if self._logged_at is not None and now - self._logged_at < REFUSALS_LOGGED_EVERY_S:
-            return
-        logger.warning(
-            "Too many turns at once (at most %d): %d asked to try again since the last such report.",
-            self.limit,
-            self._refused_unlogged,
-        )
-        self._refused_unlogged = 0
-        self._logged_at = now
-
-
 @functools.cache
-def process_gate(limit: int) -> TurnGate:
-    """The gate that every channel of this server process shares."""
-    return TurnGate(limit)
+def process_queue(concurrency: int, wait_budget: float) -> TurnQueue:
+    """The queue that every channel of this server process shares."""
+    return TurnQueue(concurrency, wait_budget)
 
 
 class WatchedOutput(OutputChannel):
@@ -137,15 +95,16 @@ async def take_turn(
     input_channel: str,
     settings: Settings,
     metadata: dict[str, Any] | None = None,
-    gate: TurnGate | None = None,
+    queue: TurnQueue | None = None,
     *,
     paused: bool = False,
 ) -> Turn:
     """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply.
 
-    ``gate``: the turns this one shares the server with (default: the process's, of
-    ``settings.max_concurrent_turns``). ``paused``: a colleague has the conversation (live chat),
-    so Rasa stores the message and rightly says nothing; only a failure gets the trouble reply."""
+    ``queue``: the turns this one shares the server with (default: the process's, of
+    ``settings.max_concurrent_turns`` and ``settings.turn_wait_budget_seconds``). ``paused``: a
+    colleague has the conversation (live chat), so Rasa stores the message and rightly says
+    nothing; only a failure gets the trouble reply."""
     inbound = prepare_message(
         raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
     )
@@ -155,7 +114,8 @@ async def take_turn(
     if conversation_memory_problem() is not None:  # the turn could not be kept: say so (issue 18)
         await output.send_text_message(sender_id, trouble_reply(_language(raw_text)))
         return Turn.TAKEN
-    with (gate or process_gate(settings.max_concurrent_turns)).admit() as admitted:
+    queue = queue or process_queue(settings.max_concurrent_turns, settings.turn_wait_budget_seconds)
+    async with queue.admit() as admitted:
         if not admitted:
             await output.send_text_message(sender_id, busy_reply(_language(raw_text)))
             return Turn.REFUSED_BUSY

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import replace
 
 import pytest
@@ -11,7 +10,8 @@ from rasa.core.channels.channel import CollectingOutputChannel
 
 from bot.config import Settings
 from bot.quick_replies import offered_payloads
-from bot.rasa.turn import Turn, TurnGate, busy_reply, take_turn, trouble_reply
+from bot.rasa.turn import Turn, busy_reply, take_turn, trouble_reply
+from bot.turn_admission import TurnQueue
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
 
@@ -73,8 +73,8 @@ async def test_rasa_sees_an_intent_only_for_a_quick_reply_payload(typed, seen):
     assert await turn(answering, typed) == [f"echo {seen}"]
 
 
-async def test_turns_beyond_the_limit_are_refused_at_once_and_the_rest_are_answered():
-    gate = TurnGate(limit=2)
+async def test_turns_beyond_those_in_flight_wait_their_turn_and_are_answered():
+    queue = TurnQueue(concurrency=2, wait_budget=60)
     release = asyncio.Event()
     seen = []
 
@@ -85,57 +85,77 @@ async def test_turns_beyond_the_limit_are_refused_at_once_and_the_rest_are_answe
 
     async def one(text):
         output = CollectingOutputChannel()
-        outcome = await take_turn(slow_rasa, output, text, f"person {text}", "socketio", SETTINGS, gate=gate)
+        outcome = await take_turn(
+            slow_rasa, output, text, f"person {text}", "socketio", SETTINGS, queue=queue
+        )
         return outcome, [m["text"] for m in output.messages]
 
-    first, second = asyncio.create_task(one("a")), asyncio.create_task(one("b"))
+    tasks = [asyncio.create_task(one(text)) for text in "abcd"]
     await asyncio.sleep(0.05)
-    assert await asyncio.wait_for(one("c"), timeout=0.5) == (Turn.REFUSED_BUSY, [busy_reply()])
-    assert seen == ["a", "b"]  # Rasa never saw the refused turn: nothing of it is stored
+    assert seen == ["a", "b"] and queue.waiting == 2  # c and d wait in line, unseen by Rasa
     release.set()
-    assert await first == (Turn.TAKEN, ["answer to a"])
-    assert await second == (Turn.TAKEN, ["answer to b"])
-    assert gate.in_progress == 0
-    assert (await one("d"))[0] is Turn.TAKEN  # places are given back, also after a failed turn
+    assert await asyncio.gather(*tasks) == [(Turn.TAKEN, [f"answer to {text}"]) for text in "abcd"]
+    assert seen == ["a", "b", "c", "d"]  # in arrival order
+    assert queue.in_flight == 0 and queue.waiting == 0
 
 
-async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_seconds(caplog):
+async def test_a_turn_that_could_not_start_within_the_budget_is_refused_at_once_unseen_by_rasa():
     now = [100.0]
-    gate = TurnGate(limit=0, clock=lambda: now[0])
+    queue = TurnQueue(concurrency=1, wait_budget=2, clock=lambda: now[0])
+    release = asyncio.Event()
+    seen = []
 
-    async def refused():
+    async def rasa(message):
+        seen.append(message.text)
+        if message.text == "slow":
+            now[0] += 5  # a turn takes 5 s: the next in line would wait 5 s
+        else:
+            await release.wait()
+        await message.output_channel.send_response(message.sender_id, {"text": f"answer to {message.text}"})
+
+    async def one(text):
         output = CollectingOutputChannel()
-        assert (
-            await take_turn(answering, output, "jobs?", "p", "rest", SETTINGS, gate=gate) is Turn.REFUSED_BUSY
-        )
+        outcome = await take_turn(rasa, output, text, f"person {text}", "rest", SETTINGS, queue=queue)
+        return outcome, [m["text"] for m in output.messages]
 
-    def reports():
-        return [r.getMessage() for r in caplog.records if "Too many turns" in r.getMessage()]
+    assert await one("slow") == (Turn.TAKEN, ["answer to slow"])
+    busy = asyncio.create_task(one("busy"))
+    await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(one("refused"), timeout=0.5) == (Turn.REFUSED_BUSY, [busy_reply()])
+    assert seen == ["slow", "busy"]  # Rasa never saw the refused turn: nothing of it is stored
+    release.set()
+    assert await busy == (Turn.TAKEN, ["answer to busy"])
+    assert queue.in_flight == 0 and queue.waiting == 0
 
-    with caplog.at_level(logging.WARNING, logger="bot.rasa.turn"):
-        await refused()  # the first refusal is reported at once
-        now[0] += 5
-        for _ in range(4):
-            await refused()
-        assert reports() == [
-            "Too many turns at once (at most 0): 1 asked to try again since the last such report."
-        ]
-        now[0] += 5
-        await refused()  # ten seconds after the last report: the count since then
-        assert reports()[1:] == [
-            "Too many turns at once (at most 0): 5 asked to try again since the last such report."
-        ]
+
+async def test_a_turn_that_waited_in_line_has_the_whole_reply_timeout():
+    queue = TurnQueue(concurrency=1, wait_budget=2)
+
+    async def rasa(message):  # each turn takes 0.7 s of the 1 s reply timeout
+        await asyncio.sleep(0.7)
+        await message.output_channel.send_response(message.sender_id, {"text": f"answer to {message.text}"})
+
+    async def one(text):
+        output = CollectingOutputChannel()
+        outcome = await take_turn(rasa, output, text, f"person {text}", "rest", SETTINGS, queue=queue)
+        return outcome, [m["text"] for m in output.messages]
+
+    # The second waits 0.7 s in line and is answered 1.4 s after it arrived: not timed out.
+    assert await asyncio.gather(one("first"), one("second")) == [
+        (Turn.TAKEN, ["answer to first"]),
+        (Turn.TAKEN, ["answer to second"]),
+    ]
 
 
 async def test_a_failed_turn_gives_its_place_back():
-    gate = TurnGate(limit=1)
+    queue = TurnQueue(concurrency=1, wait_budget=2)
 
     async def failing(message):
         raise ConnectionError("action server down")
 
     output = CollectingOutputChannel()
-    assert await take_turn(failing, output, "jobs?", "p", "rest", SETTINGS, gate=gate) is Turn.TAKEN
-    assert gate.in_progress == 0 and output.messages[0]["text"] == trouble_reply()
+    assert await take_turn(failing, output, "jobs?", "p", "rest", SETTINGS, queue=queue) is Turn.TAKEN
+    assert queue.in_flight == 0 and output.messages[0]["text"] == trouble_reply()
 
 
 def test_the_busy_reply_gives_the_desk_phone_number():

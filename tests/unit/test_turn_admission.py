@@ -1,0 +1,218 @@
+"""Turns wait in line, first come first served, and are refused only when they could not start
+within the wait budget: at once when that is expected, or when their wait reaches it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.turn_admission import TurnQueue
+
+
+class Clock:
+    """A clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+class Turns:
+    """Turns through one queue; each holds its place in flight until released."""
+
+    def __init__(self, queue: TurnQueue) -> None:
+        self.queue = queue
+        self.started: list[str] = []
+        self.refused: list[str] = []
+        self.release: dict[str, asyncio.Event] = {}
+        self.tasks: dict[str, asyncio.Task] = {}
+
+    def arrive(self, name: str) -> asyncio.Task:
+        self.release[name] = asyncio.Event()
+
+        async def turn() -> bool:
+            async with self.queue.admit() as admitted:
+                if not admitted:
+                    self.refused.append(name)
+                    return False
+                self.started.append(name)
+                await self.release[name].wait()
+                return True
+
+        self.tasks[name] = asyncio.create_task(turn())
+        return self.tasks[name]
+
+
+async def with_history(queue: TurnQueue, clock: Clock, seconds: float, turns: int = 3) -> None:
+    """``turns`` turns of ``seconds`` each have ended (one at a time)."""
+    for _ in range(turns):
+        async with queue.admit() as admitted:
+            assert admitted
+            clock.now += seconds
+
+
+async def test_turns_beyond_those_in_flight_start_in_arrival_order():
+    queue = TurnQueue(concurrency=1, wait_budget=60, clock=Clock())
+    turns = Turns(queue)
+    for name in "abcd":
+        turns.arrive(name)
+        await settle()
+    assert turns.started == ["a"] and queue.waiting == 3
+    for name in "abc":
+        turns.release[name].set()
+        await settle()
+    assert turns.started == ["a", "b", "c", "d"] and turns.refused == []
+    turns.release["d"].set()
+    assert all(await asyncio.gather(*turns.tasks.values()))
+    assert queue.in_flight == 0 and queue.waiting == 0
+
+
+async def test_a_turn_is_refused_only_when_its_expected_wait_is_over_the_budget():
+    clock = Clock()
+    queue = TurnQueue(concurrency=2, wait_budget=2, clock=clock)
+    await with_history(queue, clock, seconds=1.0)  # a turn takes 1 s: two in flight, 0.5 s a place
+    turns = Turns(queue)
+    for name in ["x", "y", "1st", "2nd", "3rd", "4th", "5th"]:
+        turns.arrive(name)
+        await settle()
+    # Places 1-4 in line expect 0.5, 1, 1.5 and 2 s: within the budget. The 5th would wait 2.5 s.
+    assert turns.started == ["x", "y"] and queue.waiting == 4
+    assert turns.refused == ["5th"]
+    for name in ["x", "y", "1st", "2nd", "3rd", "4th"]:
+        turns.release[name].set()
+        await settle()
+    assert turns.started == ["x", "y", "1st", "2nd", "3rd", "4th"]
+    assert queue.in_flight == 0 and queue.waiting == 0
+
+
+async def test_the_expected_wait_follows_the_median_of_the_last_turns():
+    clock = Clock()
+    queue = TurnQueue(concurrency=4, wait_budget=2, clock=clock, history=3)
+    assert queue.expected_wait(10) == 0  # nothing measured yet: nobody is turned away
+    await with_history(queue, clock, seconds=0.1, turns=2)
+    await with_history(queue, clock, seconds=9.0, turns=1)  # one slow turn does not decide it
+    assert queue.expected_wait(8) == pytest.approx(8 * 0.1 / 4)
+    await with_history(queue, clock, seconds=0.4, turns=3)  # only the last 3 count
+    assert queue.expected_wait(8) == pytest.approx(8 * 0.4 / 4)
+
+
+async def test_a_refusal_is_immediate():
+    clock = Clock()
+    queue = TurnQueue(concurrency=1, wait_budget=1, clock=clock)
+    await with_history(queue, clock, seconds=5.0)
+    turns = Turns(queue)
+    turns.arrive("busy")
+    await settle()
+    refused = turns.arrive("next")  # expects 5 s in line
+    await asyncio.sleep(0)  # one pass of the loop: it never waited for anything
+    assert refused.done() and refused.result() is False and turns.refused == ["next"]
+    assert queue.waiting == 0
+    turns.release["busy"].set()
+    await turns.tasks["busy"]
+
+
+async def test_a_turn_still_in_line_when_its_wait_reaches_the_budget_is_refused_then():
+    queue = TurnQueue(concurrency=1, wait_budget=0.05, clock=Clock())  # expected wait 0: queued
+    turns = Turns(queue)
+    turns.arrive("slow")
+    await settle()
+    late = turns.arrive("late")
+    await settle()
+    assert queue.waiting == 1 and not late.done()
+    assert await asyncio.wait_for(late, timeout=1) is False
+    assert turns.refused == ["late"] and queue.waiting == 0
+    turns.release["slow"].set()
+    await turns.tasks["slow"]
+    assert queue.in_flight == 0
+    turns.arrive("after")  # the place is free again
+    await settle()
+    assert turns.started == ["slow", "after"]
+    turns.release["after"].set()
+    assert await turns.tasks["after"] is True
+
+
+async def test_a_turn_that_leaves_the_line_gives_up_its_place():
+    queue = TurnQueue(concurrency=1, wait_budget=60, clock=Clock())
+    turns = Turns(queue)
+    for name in ["a", "gone", "c"]:
+        turns.arrive(name)
+        await settle()
+    turns.tasks["gone"].cancel()
+    await settle()
+    assert queue.waiting == 1
+    turns.release["a"].set()
+    await settle()
+    assert turns.started == ["a", "c"]
+    turns.release["c"].set()
+    await asyncio.gather(turns.tasks["a"], turns.tasks["c"])
+    assert queue.in_flight == 0 and queue.waiting == 0
+
+
+async def test_a_failed_turn_gives_its_place_to_the_next_in_line():
+    queue = TurnQueue(concurrency=1, wait_budget=60, clock=Clock())
+    turns = Turns(queue)
+
+    async def failing() -> None:
+        async with queue.admit() as admitted:
+            assert admitted
+            await asyncio.sleep(0.01)
+            raise ConnectionError("action server down")
+
+    failed = asyncio.create_task(failing())
+    await settle()
+    turns.arrive("next")
+    with pytest.raises(ConnectionError):
+        await failed
+    await settle()
+    assert turns.started == ["next"]
+    turns.release["next"].set()
+    await turns.tasks["next"]
+    assert queue.in_flight == 0
+
+
+def test_a_queue_needs_a_place_in_flight_and_a_budget():
+    with pytest.raises(ValueError):
+        TurnQueue(concurrency=0, wait_budget=2)
+    with pytest.raises(ValueError):
+        TurnQueue(concurrency=4, wait_budget=0)
+
+
+async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_seconds(caplog):
+    clock = Clock()
+    queue = TurnQueue(concurrency=1, wait_budget=1, clock=clock)
+    await with_history(queue, clock, seconds=5.0)
+    turns = Turns(queue)
+    turns.arrive("busy")
+    await settle()
+
+    async def refused() -> None:
+        async with queue.admit() as admitted:
+            assert not admitted
+
+    def reports() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "could not start" in r.getMessage()]
+
+    with caplog.at_level(logging.WARNING, logger="bot.turn_admission"):
+        await refused()  # the first refusal is reported at once
+        clock.now += 5
+        for _ in range(4):
+            await refused()
+        assert reports() == [
+            "Turns that could not start within 1 s: 1 asked to try again since the last such report."
+        ]
+        clock.now += 5
+        await refused()  # ten seconds after the last report: the count since then
+        assert reports()[1:] == [
+            "Turns that could not start within 1 s: 5 asked to try again since the last such report."
+        ]
+    turns.release["busy"].set()
+    await turns.tasks["busy"]
