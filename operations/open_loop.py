@@ -242,7 +242,9 @@ class Widget:
                 return str(text)
 
     async def close(self) -> None:
-        await self.sio.disconnect()
+        """Tells the server the widget is gone, without waiting for the long poll in progress to end
+        (up to the ping interval: half a minute for 300 widgets)."""
+        await self.sio.eio.disconnect(abort=True)
 
 
 def unlimited_session() -> aiohttp.ClientSession:
