@@ -63,13 +63,23 @@ class ActionAnswerTopic(Action):
         dispatcher.utter_message(text=reply.text, json_message=answer)
         if reply.offer_colleague and not then:
             prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
-        if reply.declined:
-            return [*offer_events(tracker, keep_thread=not reply.offer_colleague), *then]
+        if reply.declined and reply.offer_colleague:
+            return [*offer_events(tracker), *then]
         figures = [services.vocabulary().figure_for(phrase) for phrase in entity_values(tracker, FIGURE)]
         stated = services.knowledge().stated(reply.topic, [figure for figure in figures if figure])
-        answer_more_questions(dispatcher, tracker, {reply.topic}, set(stated))
-        # What was answered, for a follow-up ("and in the future?") or "where is that from?".
+        # What was asked, for a follow-up ("and in the future?", "and in Almere?") or "where is that from?".
         events = [SlotSet(LAST_TOPIC_SLOT, reply.topic), SlotSet(LAST_FIGURES_SLOT, list(stated))]
+        if reply.declined:
+            # Declined for another place: the conversation stays on its topic, with no figure of
+            # Almere's added to it ("and in Almere?" asks the question again for Almere).
+            kept = (
+                tracker.get_slot(LAST_FIGURES_SLOT)
+                if tracker.get_slot(LAST_TOPIC_SLOT) == reply.topic
+                else []
+            )
+            events = [SlotSet(LAST_TOPIC_SLOT, reply.topic), SlotSet(LAST_FIGURES_SLOT, list(kept or []))]
+            return [*offer_events(tracker, keep_thread=True), *events, *then]
+        answer_more_questions(dispatcher, tracker, {reply.topic}, set(stated))
         if then:
             return [*events, SlotSet("unanswered_question", tracker.latest_message.get("text")), *then]
         # A desk offer made earlier no longer stands once something else was answered.

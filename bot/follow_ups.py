@@ -11,7 +11,8 @@ slots); :func:`read_in_thread` completes a message from it:
 - a **follow-up** is short and leans on the last answer: it starts by continuing it ("and …",
   "en …", "what about …"), points back at it ("that", "daarvan") or is a fragment of a few words.
   It then asks for the figure it names ("and the expats?"), for a place other than Almere ("and in
-  Zeewolde?": the last topic, so that the answer declines for that place), or, with a word of time
+  Zeewolde?": the last topic, so that the answer declines for that place; "and in Almere?" after
+  such a decline asks the last question for Almere), or, with a word of time
   or scope, for the related figure of the last answer's ("and in the future?" after the
   population: the 2050 forecast; "which part of that is international?" after the jobs: the
   international jobs), or only asks "how many?" ("by how much?"): the last answer's main figure.
@@ -59,6 +60,12 @@ _CORRECTS = re.compile(
     r"\b(?:i meant|i mean|meant to ask|i was asking about|i was asking for|i asked about|i asked for"
     r"|what i meant|ik bedoel|ik bedoelde|bedoel ik|ik vroeg naar|ik had het over)\b"
     r"|^\W*(?:no|nope|nee|oops|sorry)\b[\s,.!]+(?:wait\b|wacht\b)?",
+    re.IGNORECASE,
+)
+# Asking the last question again for Almere itself ("and in Almere?" after a decline for Lelystad).
+_ALMERE_ONLY = re.compile(
+    r"^\W*(?:(?:and|also|what about|how about|en|ook|hoe zit het met)\s+)?(?:(?:in|for|voor|van)\s+)?"
+    r"almere(?:\s+(?:itself|then|zelf|dan))?\W*$",
     re.IGNORECASE,
 )
 # Asking only "how many?" of the last answer ("by how much?", "hoeveel dan?"): its main figure.
@@ -158,6 +165,12 @@ def read_in_thread(
         return Reading(intent_for(topic_of_figure[thread.figures[0]]), thread.figures[:1], "follow_up")
     if names_other_place:
         return Reading(intent_for(thread.topic), (), "follow_up")
+    if _ALMERE_ONLY.search(text):
+        return Reading(intent_for(thread.topic), thread.figures, "follow_up")
+    picked = _picked(text, related, topic_of_figure)
+    if picked and set(named) & set(related):
+        # "and how many of those jobs are international?": the word of scope picks within the group.
+        return Reading(intent_for(topic_of_figure[picked]), (picked,), "follow_up")
     if named:
         # Naming a figure already given, in words the classifier surely declines, asks something
         # else about it ("and which company is the biggest?"); a figure not given yet is asked for.
@@ -165,7 +178,6 @@ def read_in_thread(
         if intent == OUT_OF_SCOPE and confidence >= SURELY_OUT_OF_SCOPE and set(named) <= set(thread.figures):
             return None
         return Reading(intent_for(topic_of_figure[named[0]]), tuple(named), "follow_up")
-    picked = _picked(text, related, topic_of_figure)
     return Reading(intent_for(topic_of_figure[picked]), (picked,), "follow_up") if picked else None
 
 

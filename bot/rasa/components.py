@@ -284,7 +284,16 @@ class ThreadReader(_WithoutState):
                 for figure in reading.figures
                 if figure not in named
             ]
-            message.set(ENTITIES, [*entities, *added], add_to_output=True)
+            # The figures the reading asks for replace the others the message names ("and how many
+            # of those jobs are international?" asks for the international jobs only).
+            kept = [
+                e
+                for e in entities
+                if not reading.figures
+                or e.get("entity") != FIGURE
+                or vocabulary.figure_for(str(e.get("value"))) in reading.figures
+            ]
+            message.set(ENTITIES, [*kept, *added], add_to_output=True)
             message.set(THREAD, reading.kind, add_to_output=True)
         return messages
 

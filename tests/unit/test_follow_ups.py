@@ -165,3 +165,17 @@ def test_how_many_alone_asks_for_the_main_figure_of_the_last_answer(read, knowle
 )
 def test_words_quoted_for_the_assistant_to_say_are_no_yes(text, expected):
     assert can_be_yes_or_no(text) is expected
+
+
+def test_a_word_of_scope_beside_a_figure_of_its_group_picks_within_the_group(read):
+    assert read("and how many of those jobs are international?", "jobs", ["jobs"]).figures == (
+        "international_jobs",
+    )
+    assert read("and jobs in total?", "jobs", ["international_jobs"]).figures == ("jobs",)
+    assert read("and the expats now?", "population").figures == ("expats",)
+
+
+def test_almere_alone_asks_the_last_question_for_almere(read):
+    assert read("and in Almere?", "jobs", ["jobs"]) == Reading("ask_jobs", ("jobs",), "follow_up")
+    assert read("en voor Almere zelf?", "companies", ["companies"]).figures == ("companies",)
+    assert read("and Almere's history?", "jobs", ["jobs"]) is None

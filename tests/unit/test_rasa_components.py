@@ -100,6 +100,17 @@ def test_a_follow_up_is_read_with_the_slots_the_last_answer_set():
     [read] = ThreadReader().process([message], tracker)
     assert read.get(INTENT) == {"name": "ask_growth", "confidence": 1.0}
     assert [e["value"] for e in read.get(ENTITIES)] == ["population_2050"] and read.get(THREAD) == "follow_up"
+    # A figure the message names beside the one the reading picks is left out.
+    jobs = {"entity": "figure", "value": "jobs", "start": 27, "end": 31}
+    share = Message(
+        data={
+            TEXT: "and how many of those jobs are international?",
+            INTENT: {"name": "ask_jobs", "confidence": 0.9},
+            ENTITIES: [jobs],
+        }
+    )
+    [read] = ThreadReader().process([share], _Tracker(last_topic="jobs", last_figures=["jobs"]))
+    assert [e["value"] for e in read.get(ENTITIES)] == ["international_jobs"]
     # Without a conversation (rasa shell nlu) nothing changes, and a question is never a goodbye.
     alone = Message(data={TEXT: "and in the future?", INTENT: {"name": "goodbye", "confidence": 0.7}})
     [read] = ThreadReader().process([alone], None)
