@@ -43,3 +43,27 @@ def assert_accessible(page: Page, state: str, selector: str | None = None) -> No
     """Fail with axe's findings if ``page`` in ``state`` (e.g. "widget open") violates WCAG 2.1 AA."""
     violations = wcag_violations(page, selector)
     assert not violations, f"WCAG 2.1 A/AA violations ({state}):\n" + "\n".join(violations)
+
+
+# The rules about ids and labels: a label must lead to its one field, and an id name one element.
+ID_AND_LABEL_RULES = [
+    "duplicate-id", "duplicate-id-active", "duplicate-id-aria", "label", "form-field-multiple-labels",
+    "label-title-only", "aria-input-field-name",
+]  # fmt: skip
+
+
+def id_and_label_findings(page: Page) -> list[str]:
+    """axe's violations and "needs review" items of the id and label rules, one line each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    results = page.evaluate(
+        """(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules},
+               resultTypes: ['violations', 'incomplete']})""",
+        ID_AND_LABEL_RULES,
+    )
+    return [
+        f"{kind} {finding['id']}: {finding['help']} — "
+        + "; ".join(" ".join(n["target"]) for n in finding["nodes"][:5])
+        for kind in ("violations", "incomplete")
+        for finding in results[kind]
+    ]

@@ -27,8 +27,10 @@ class LoginForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
+    # Each form field of the ticket page has its own id, so a label always leads to its own box.
     text = TextAreaField(
         lazy_gettext("Internal note"),
+        id="note-text",
         validators=[
             DataRequired(lazy_gettext("Write a note before saving it.")),
             Length(
@@ -42,6 +44,7 @@ class NoteForm(FlaskForm):
 class ReplyForm(FlaskForm):
     text = TextAreaField(
         lazy_gettext("Your e-mail to the person"),
+        id="reply-text",
         validators=[
             DataRequired(lazy_gettext("Write the reply before sending it.")),
             Length(
@@ -60,6 +63,7 @@ class CallForm(FlaskForm):
     )
     note = TextAreaField(
         lazy_gettext("Note about the call (optional)"),
+        id="call-note",
         validators=[
             Length(
                 max=CALL_NOTE_MAX,
