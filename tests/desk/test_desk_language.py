@@ -118,7 +118,7 @@ def test_the_ticket_page_in_dutch(client, staff, services):
         '<button type="submit">Afhandelen</button>',
         "Antwoorden en telefoongesprekken",
         "Niemand heeft de persoon nog geantwoord.",
-        '<label for="text">Interne notitie</label>',
+        '<label for="note-text">Interne notitie</label>',
         "Alleen collega's zien notities.",
         '<button type="submit">Notitie opslaan</button>',
         "<strong>Persoon</strong>",

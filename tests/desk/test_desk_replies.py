@@ -81,7 +81,7 @@ def test_an_email_from_the_ticket_page_reaches_the_person(desk, mail):
     client, services = desk
     reference = make_ticket(services.tickets)
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
-    assert "Answer by e-mail" in page and 'for="text"' in page and "Send e-mail" in page
+    assert "Answer by e-mail" in page and 'for="reply-text"' in page and "Send e-mail" in page
 
     response = post(
         client, f"/desk/tickets/{reference}/replies", text="Dear Ana,\n\nYes: <script>alert(1)</script>"
