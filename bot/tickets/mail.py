@@ -1,8 +1,15 @@
 """Sending e-mail through the configured SMTP server, for the desk and to the person.
 
 One :class:`Mailer` knows the server, the sender and each desk's address; what is said lives with
-who says it (:mod:`bot.tickets.notify` tells the desk about a new ticket, :mod:`bot.tickets.replies`
-answers the person and asks them how helpful it was).
+who says it (:mod:`bot.tickets.notify` tells the desk about a new ticket and confirms it to the
+person, :mod:`bot.tickets.replies` answers the person and asks them how helpful it was).
+
+Every message is built with the standard library's :mod:`email` package: a ``From`` with the
+desk's name in the person's language, ``Date`` and ``Message-ID``. All mail about one ticket forms
+one thread: the confirmation's ``Message-ID`` is derived from the ticket (:func:`thread_id`), and
+every other message about the ticket names it in ``In-Reply-To`` and ``References``, so that mail
+clients show the confirmation, the replies and the rating question together (also when the
+confirmation itself was never sent).
 """
 
 from __future__ import annotations
@@ -11,7 +18,11 @@ import re
 import smtplib
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 from bot.config import Settings
 from bot.tickets.records import MessageRecord
@@ -27,6 +38,18 @@ DESK_SIGNATURES = {
 # with single spaces, hyphens or apostrophes between them, at most this long.
 GREETING_NAME_MAX = 40
 _PLAIN_NAME = re.compile(r"[^\W\d_]+(?:[ '\u2019-][^\W\d_]+)*")
+# Who the person's e-mail comes from, by language and desk; and the desks' own notifications.
+SENDER_NAMES = {
+    "en": {
+        "international": "City of Almere \u2013 International Desk",
+        "business": "City of Almere \u2013 Business Desk",
+    },
+    "nl": {
+        "international": "Gemeente Almere \u2013 International Desk",
+        "business": "Gemeente Almere \u2013 Ondernemersloket",
+    },
+}
+ASSISTANT_SENDER_NAME = "City of Almere \u2013 Digital Assistant"
 # Who wrote a transcript line, as the desk reads it in an e-mail.
 TRANSCRIPT_AUTHORS = {"user": "The person wrote", "bot": "The assistant answered"}
 
@@ -59,6 +82,27 @@ def transcript_lines(messages: Iterable[MessageRecord]) -> list[str]:
     return lines
 
 
+def sender_name(desk: str | None, language: str = "en") -> str:
+    """The ``From`` display name of an e-mail to the person (``desk``) or to a desk (None)."""
+    if desk is None:
+        return ASSISTANT_SENDER_NAME
+    names = SENDER_NAMES.get(language, SENDER_NAMES["en"])
+    return names.get(desk, names["international"])
+
+
+def mail_domain(sender: str) -> str:
+    """The domain of the sender's address, for the ``Message-ID`` of what it sends."""
+    domain = sender.rpartition("@")[2].strip(" <>")
+    return domain or "almere.invalid"
+
+
+def thread_id(reference: str, created_at: datetime, domain: str) -> str:
+    """The ``Message-ID`` that heads a ticket's thread: derived from its reference and the moment
+    it was made, so it is the same every time (no column needed) and differs between tickets that
+    got the same reference in another database."""
+    return f"<{reference.lower()}.{created_at:%Y%m%d%H%M%S%f}@{domain}>"
+
+
 class MailNotConfigured(Exception):
     """No SMTP server is set (``ALMERE_SMTP_HOST``), so no e-mail can be sent."""
 
@@ -88,14 +132,36 @@ class Mailer:
         """The desk's own mailbox: where new tickets go, and where the person's answers go back to."""
         return self._desk_addresses.get(desk, self._desk_addresses["international"])
 
-    def message(self, *, to: str, subject: str, body: str, reply_to: str | None = None) -> EmailMessage:
-        """A plain-text message from the sender."""
+    @property
+    def domain(self) -> str:
+        """Where the ``Message-ID`` of every message comes from: the sender's domain."""
+        return mail_domain(self.sender)
+
+    def message(
+        self,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        reply_to: str | None = None,
+        sender_name: str = ASSISTANT_SENDER_NAME,
+        message_id: str | None = None,
+        thread: str | None = None,
+    ) -> EmailMessage:
+        """A plain-text message from the sender, shown as ``sender_name``, dated now, with
+        ``message_id`` (a new one if None) and, as a later message of the ``thread`` (the
+        ``Message-ID`` that heads it), ``In-Reply-To`` and ``References`` naming it."""
         message = EmailMessage()
         message["Subject"] = subject
-        message["From"] = self.sender
+        message["From"] = _address(sender_name, self.sender)
         message["To"] = to
         if reply_to:
             message["Reply-To"] = reply_to
+        message["Date"] = formatdate(localtime=True)
+        message["Message-ID"] = message_id or make_msgid(domain=self.domain)
+        if thread and thread != message["Message-ID"]:
+            message["In-Reply-To"] = thread
+            message["References"] = thread
         message.set_content(body if body.endswith("\n") else body + "\n")
         return message
 
@@ -113,6 +179,14 @@ class Mailer:
             raise MailFailed(_reason(error)) from error
         if refused:
             raise MailFailed(f"The mail server refused {', '.join(refused)}.")
+
+
+def _address(name: str, address: str) -> Address | str:
+    """``name <address>`` as a header value; the bare address if it cannot be parsed as one."""
+    try:
+        return Address(display_name=name, addr_spec=address)
+    except (ValueError, HeaderParseError):  # an InvalidHeaderDefect is a ValueError
+        return address
 
 
 def _reason(error: Exception) -> str:

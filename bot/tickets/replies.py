@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from enum import Enum
 
 from sqlalchemy import select, update
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTransition, TicketNotFound, TicketStoreUnavailable
-from bot.tickets.mail import DESK_SIGNATURES, Mailer, MailFailed, MailNotConfigured, greeting_name
+from bot.tickets.mail import Mailer, MailFailed, MailNotConfigured, sender_name, thread_id
+from bot.tickets.mail_texts import desk_signature, greeting, reply_body, texts
 from bot.tickets.models import StaffUser, Ticket, TicketReply, utc_now
 from bot.tickets.ratings import RatingService
 from bot.tickets.records import ReplyRecord, TicketRecord
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 # The reason a failed e-mail shows while it is being sent again (and, should the desk stop right
 # then, afterwards: it can be tried again).
 SENDING_AGAIN = "Being sent again; reload the page to see whether it went out."
+# The site's query parameter that chooses a public page's language (bot.site.i18n.QUERY_PARAMETER).
+LANGUAGE_PARAMETER = "lang"
 
 
 class EmailNotConfigured(InvalidTransition):
@@ -58,70 +62,30 @@ class RatingAskResult:
     error: str | None = None
 
 
-# The e-mails to the person, in their language (the ticket's; issue 14).
-MAIL_TEXTS = {
-    "en": {
-        "subject": "[{reference}] Your question to the Municipality of Almere",
-        "regards": "Kind regards,",
-        "greeting": "Dear {name},",
-        "neutral_greeting": "Hello,",
-        "rating": (
-            "{greeting}\n\n"
-            "We have answered your question ({reference}) and closed it. How helpful was our "
-            "answer? One click and an optional comment help us improve:\n\n{link}\n\n"
-            "You do not have to answer, and we will not ask again. To add something to your question, "
-            "simply reply to this e-mail.\n\n"
-            "{signature}\n"
-        ),
-    },
-    "nl": {
-        "subject": "[{reference}] Uw vraag aan de gemeente Almere",
-        "regards": "Met vriendelijke groet,",
-        "greeting": "Beste {name},",
-        "neutral_greeting": "Goedendag,",
-        "rating": (
-            "{greeting}\n\n"
-            "We hebben uw vraag ({reference}) beantwoord en afgesloten. Hoe nuttig was ons antwoord? "
-            "Met één klik en eventueel een opmerking helpt u ons verbeteren:\n\n{link}\n\n"
-            "U hoeft niet te antwoorden, en we vragen het niet nog eens. Wilt u iets aan uw vraag "
-            "toevoegen, beantwoord dan gewoon deze e-mail.\n\n"
-            "{signature}\n"
-        ),
-    },
-}
-DUTCH_DESK_SIGNATURES = {
-    "international": "Afdeling International Affairs, gemeente Almere",
-    "business": "Ondernemersloket, gemeente Almere",
-}
-
-
-def _texts(language: str) -> dict[str, str]:
-    return MAIL_TEXTS.get(language, MAIL_TEXTS["en"])
-
-
 def reply_subject(reference: str, language: str = "en") -> str:
-    return _texts(language)["subject"].format(reference=reference)
-
-
-def reply_body(text: str, first_name: str, desk: str, language: str = "en") -> str:
-    """The staff member's text, signed with their first name and the desk."""
-    return f"{text}\n\n{_texts(language)['regards']}\n\n{first_name}\n{desk_signature(desk, language)}\n"
-
-
-def desk_signature(desk: str, language: str = "en") -> str:
-    signatures = DUTCH_DESK_SIGNATURES if language == "nl" else DESK_SIGNATURES
-    return signatures.get(desk, signatures["international"])
+    return texts(language)["subject"].format(reference=reference)
 
 
 def rating_body(ticket: TicketRecord, link: str) -> str:
     """The rating question; it greets the person by name only if the name is plainly one."""
-    texts = _texts(ticket.language)
-    name = greeting_name(ticket.name)
-    return texts["rating"].format(
-        greeting=texts["greeting"].format(name=name) if name else texts["neutral_greeting"],
+    return texts(ticket.language)["rating"].format(
+        greeting=greeting(ticket.name, ticket.language),
         reference=ticket.reference,
         link=link,
         signature=desk_signature(ticket.desk, ticket.language),
+    )
+
+
+def to_person(mailer: Mailer, ticket: TicketRecord, *, subject: str, body: str) -> EmailMessage:
+    """An e-mail to the ticket's person: from the desk (named in their language), answered to the
+    desk's mailbox, a later message of the ticket's thread."""
+    return mailer.message(
+        to=ticket.email or "",
+        subject=subject,
+        body=body,
+        reply_to=mailer.desk_address(ticket.desk),
+        sender_name=sender_name(ticket.desk, ticket.language),
+        thread=thread_id(ticket.reference, ticket.created_at, mailer.domain),
     )
 
 
@@ -216,13 +180,12 @@ class ReplyService:
             return RatingAskResult(RatingAsk.NOT_CONFIGURED)
 
         def deliver(token: str) -> None:
-            message = self._mailer.message(
-                to=ticket.email or "",
-                subject=f"[{ticket.reference}] How helpful was our answer?",
-                body=rating_body(ticket, f"{self._site_url}/feedback/{token}"),
-                reply_to=self._mailer.desk_address(ticket.desk),
+            # The link names the ticket's language: the page opens in it, whatever the browser's.
+            link = f"{self._site_url}/feedback/{token}?{LANGUAGE_PARAMETER}={ticket.language}"
+            subject = texts(ticket.language)["rating_subject"].format(reference=ticket.reference)
+            self._mailer.send(
+                to_person(self._mailer, ticket, subject=subject, body=rating_body(ticket, link))
             )
-            self._mailer.send(message)
 
         try:
             token = self._ratings.ask(ticket.reference, "email", deliver=deliver)
@@ -258,11 +221,11 @@ class ReplyService:
     def _deliver(
         self, ticket: TicketRecord, first_name: str, author: str, text: str, replacing: int | None
     ) -> ReplyRecord:
-        message = self._mailer.message(
-            to=ticket.email or "",
+        message = to_person(
+            self._mailer,
+            ticket,
             subject=reply_subject(ticket.reference, ticket.language),
             body=reply_body(text, first_name, ticket.desk, ticket.language),
-            reply_to=self._mailer.desk_address(ticket.desk),
         )
         try:
             self._mailer.send(message)

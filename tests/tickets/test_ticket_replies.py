@@ -3,7 +3,10 @@ the first reply, the queue's "awaiting first reply", and the rating question aft
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
@@ -11,12 +14,19 @@ from support import T0, Inbox, free_port, open_ticket
 from support import smtp_server as local_smtp_server
 
 from bot.config import settings_from
+from bot.site.i18n import QUERY_PARAMETER
 from bot.tickets import InvalidTicket, InvalidTransition, TicketStoreUnavailable, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.mail import Mailer
+from bot.tickets.mail import Mailer, thread_id
 from bot.tickets.models import StaffUser, TicketReply
 from bot.tickets.ratings import RatingService
-from bot.tickets.replies import SENDING_AGAIN, EmailNotConfigured, RatingAsk, ReplyService
+from bot.tickets.replies import (
+    LANGUAGE_PARAMETER,
+    SENDING_AGAIN,
+    EmailNotConfigured,
+    RatingAsk,
+    ReplyService,
+)
 from bot.tickets.validation import REPLY_MAX
 
 
@@ -72,7 +82,11 @@ def test_an_email_reply_reaches_the_person_and_is_recorded(engine, service, repl
     [(recipients, message)] = inbox.messages
     assert recipients == ["ana@example.org"]
     assert message["Subject"] == f"[{reference}] Your question to the Municipality of Almere"
-    assert message["From"] == "desk@almere.example"
+    [sender] = message["From"].addresses
+    assert (sender.display_name, sender.addr_spec) == (
+        "City of Almere \u2013 Business Desk",
+        "desk@almere.example",
+    )
     assert message["Reply-To"] == "business@almere.example"
     assert message.get_content_type() == "text/plain"
     body = message.get_content().replace("\r\n", "\n")
@@ -260,7 +274,7 @@ def test_resolving_a_ticket_answered_by_email_asks_for_a_rating_once(service, re
     assert question["To"] == "ana@example.org"
     body = question.get_content().replace("\r\n", "\n")
     link = next(line for line in body.splitlines() if line.startswith("https://www.almere.example/feedback/"))
-    token = link.removeprefix("https://www.almere.example/feedback/")
+    token = urlsplit(link).path.removeprefix("/feedback/")
     assert ratings.answer(token, 5).score == 5
 
     service.reopen(reference, "jan")
@@ -338,3 +352,88 @@ def test_a_dutch_speakers_ticket_keeps_the_language_and_gets_a_dutch_email(engin
 def test_an_unknown_language_is_refused(service):
     with pytest.raises(InvalidTicket, match="language"):
         open_ticket(service, language="fr")
+
+
+def thread_of(service, reference: str) -> str:
+    ticket = service.get(reference)
+    return thread_id(ticket.reference, ticket.created_at, "almere.example")
+
+
+def test_every_email_to_the_person_is_dated_identified_and_threads_under_the_ticket(service, replies, smtp):
+    inbox, _ = smtp
+    reference = open_ticket(service).reference
+    other = open_ticket(service, "conv-other").reference
+    replies.send_email(reference, "jan", "First answer")
+    replies.send_email(reference, "jan", "Second answer")
+    replies.send_email(other, "jan", "Another ticket's answer")
+    replies.ask_rating(service.resolve(reference, "jan"))
+
+    messages = [message for _, message in inbox.messages]
+    ids = [message["Message-ID"] for message in messages]
+    assert len(set(ids)) == 4 and all(re.fullmatch(r"<[^<>@\s]+@almere\.example>", i) for i in ids)
+    for message in messages:
+        assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+    thread, other_thread = thread_of(service, reference), thread_of(service, other)
+    assert thread != other_thread and thread not in ids
+    assert [(m["In-Reply-To"], m["References"]) for m in messages] == [
+        (thread, thread),
+        (thread, thread),
+        (other_thread, other_thread),
+        (thread, thread),
+    ]
+
+
+def test_a_dutch_tickets_rating_email_is_dutch_and_its_link_opens_in_dutch(service, replies, smtp):
+    inbox, _ = smtp
+    reference = open_ticket(service, language="nl").reference
+    replies.send_email(reference, "jan", "Antwoord")
+
+    assert replies.ask_rating(service.resolve(reference, "jan")).outcome is RatingAsk.SENT
+
+    question = inbox.messages[-1][1]
+    assert question["Subject"] == f"[{reference}] Hoe nuttig was ons antwoord?"
+    assert question["From"].addresses[0].display_name == "Gemeente Almere \u2013 International Desk"
+    link = re.search(r"https://www\.almere\.example/feedback/\S+", question.get_content()).group(0)
+    assert urlsplit(link).query == f"{LANGUAGE_PARAMETER}=nl" and LANGUAGE_PARAMETER == QUERY_PARAMETER
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Dear Ana,\n\nBook an appointment.\n\nKind regards,\nJan"),
+        ("en", "Dear Ana,\n\nBook an appointment.\n\nJan"),
+        ("en", "Dear Ana,\n\nBook an appointment.\n\nBest regards, Jan de Vries"),
+        ("nl", "Beste Ana,\n\nMaak een afspraak.\n\nMet vriendelijke groet,\n\nJan"),
+        (
+            "nl",
+            "Beste Ana,\n\nMaak een afspraak.\n\nGroeten,\nJan\n"
+            "Afdeling International Affairs, gemeente Almere",
+        ),
+    ],
+)
+def test_a_colleague_who_signed_the_reply_gets_no_second_signature(
+    engine, service, replies, smtp, language, text
+):
+    inbox, _ = smtp
+    set_first_name(engine, "jan", "Jan")
+    reference = open_ticket(service, language=language).reference
+    replies.send_email(reference, "jan", text)
+
+    body = inbox.messages[-1][1].get_content().replace("\r\n", "\n")
+    regards = "Kind regards," if language == "en" else "Met vriendelijke groet,"
+    signature = "International Affairs Department" if language == "en" else "Afdeling International Affairs"
+    assert body.startswith(text)
+    assert body.count("Jan") == 1 and body.count(signature) == 1
+    assert body.count(regards) == text.count(regards) <= 1
+
+
+def test_an_unsigned_reply_is_signed_once(engine, service, replies, smtp):
+    inbox, _ = smtp
+    set_first_name(engine, "jan", "Jan")
+    reference = open_ticket(service).reference
+    replies.send_email(reference, "jan", "Dear Ana,\n\nJan from our team will call you tomorrow about it.")
+
+    body = inbox.messages[-1][1].get_content().replace("\r\n", "\n")
+    assert body.endswith(
+        "about it.\n\nKind regards,\n\nJan\nInternational Affairs Department, Municipality of Almere\n"
+    )
