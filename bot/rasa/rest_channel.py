@@ -2,11 +2,13 @@
 
 credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook). Only trusted
 callers may use it (bot/rest_auth.py): with ALMERE_REST_API_KEY set, those that send the key;
-without, programs on this machine.
+without, programs on this machine. GET /webhooks/rest/ready is a readiness probe: 200 once the model
+is loaded and the conversation database can be written, else 503.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -20,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from bot.config import load_settings
 from bot.quick_replies import offered_payloads
-from bot.rasa.tracker_store import conversation_memory_problem
+from bot.rasa.tracker_store import conversation_database_problem, conversation_memory_problem
 from bot.rasa.turn import Turn, take_turn
 from bot.rest_auth import refusal
 
@@ -56,6 +58,19 @@ class CheckedRestInput(RestInput):
                     {"status": "unavailable", "conversations": "cannot be saved"}, status=503
                 )
             return response.json({"status": "ok"})
+
+        @webhook.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            # For an orchestrator's readiness probe: the model is loaded and the conversation
+            # database can be written (probed now, off the event loop).
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "unavailable", "model": "not loaded"}, status=503)
+            if await asyncio.to_thread(conversation_database_problem) is not None:
+                return response.json(
+                    {"status": "unavailable", "conversations": "cannot be saved"}, status=503
+                )
+            return response.json({"status": "ready"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

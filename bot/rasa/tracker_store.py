@@ -64,6 +64,16 @@ def conversation_memory_problem() -> str | None:
     return None
 
 
+def conversation_database_problem() -> str | None:
+    """Why the conversation database cannot be written right now, or None when it can: every store
+    is probed (a row written and rolled back), whatever its last write did. Blocking."""
+    for store in list(_STORES):
+        problem = store.probe_write()
+        if problem is not None:
+            return problem
+    return None
+
+
 def sql_store_arguments(url: str) -> dict:
     """SQLTrackerStore's keyword arguments for a SQLAlchemy URL."""
     parsed = make_url(url)
