@@ -67,7 +67,7 @@ class Prompt:
 
 
 def language_of(tracker: Tracker) -> str:
-    """The language the conversation is answered in (the ``language`` slot; issue 14)."""
+    """The language the conversation is answered in (the ``language`` slot)."""
     return "nl" if tracker.get_slot("language") == "nl" else "en"
 
 

@@ -1,4 +1,4 @@
-"""Which language to answer in (issue 14): Dutch or English, decided per message.
+"""Which language to answer in: Dutch or English, decided per message.
 
 The person's message decides: a message that is clearly Dutch gets a Dutch answer, one that is
 clearly English an English one. A message that says too little to tell ("ok", "ja", a name, an

@@ -1,4 +1,4 @@
-"""Answers from the desk (issue 13): answers staff write for questions the assistant could not
+"""Answers from the desk: answers staff write for questions the assistant could not
 answer, approved by a second colleague, and given by the assistant when a new question matches
 one closely enough.
 

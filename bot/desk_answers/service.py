@@ -1,4 +1,4 @@
-"""Writing, approving and withdrawing answers from the desk (issue 13), each change kept in the
+"""Writing, approving and withdrawing answers from the desk, each change kept in the
 answer's history, in one transaction per call.
 
 The assistant gives an answer only while it is ``approved``, and a colleague other than its

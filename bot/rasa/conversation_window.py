@@ -2,14 +2,15 @@
 
 Rasa 3.6 reads every event of a conversation back from the tracker store on each turn, replays
 them into a tracker, derives the rule policy's state of every earlier turn, copies the tracker
-and sends all of it to the action server: a turn at message 200 cost 3.1 times one at message 1
-(issue 16). Yet every decision Rasa takes looks at the last few turns only: a rule is at most a
-few turns long (``MAX_RULE_TURNS``, checked against data/rules.yml by the tests), the session's
-expiry looks at the last user message, a form at the active loop and the slots. So the tracker
-store hands Rasa a *window*: the slot values and the active loop at the window's start (as
-``SlotSet`` and ``ActiveLoop`` events), then the events of the last ``KEEP_TURNS`` user turns,
-cut where the assistant last listened. It grows by a turn per message and is cut back to
-``KEEP_TURNS`` once it holds ``2 * KEEP_TURNS``, so a turn's work stays bounded.
+and sends all of it to the action server, so a turn's cost grows with the conversation (over REST,
+a turn at message 200 cost 3.1 times one at message 1). Yet every decision Rasa takes looks at the
+last few turns only: a rule is at most a few turns long (``MAX_RULE_TURNS``, checked against
+data/rules.yml by the tests), the session's expiry looks at the last user message, a form at the
+active loop and the slots. So the tracker store hands Rasa a *window*: the slot values and the
+active loop at the window's start (as ``SlotSet`` and ``ActiveLoop`` events), then the events of
+the last ``KEEP_TURNS`` user turns, cut where the assistant last listened. It grows by a turn per
+message and is cut back to ``KEEP_TURNS`` once it holds ``2 * KEEP_TURNS``, so a turn's work stays
+bounded.
 
 The window is kept in this process between the turns of a conversation, with the id of the last
 stored event: before handing it out again, the store checks that no other server wrote to the
