@@ -56,7 +56,7 @@ WARM_UP = 24
 CONVERSATION_LENGTH = 10
 FIRST_ANSWER_TIMEOUT = 120.0
 
-# Targets (issue 16): ratios against baseline (b) measured in the same run, as these machines are
+# Targets: ratios against baseline (b) measured in the same run, as these machines are
 # noisy, and the peak memory of every run.
 TURN_GROWTH = 1.2  # p50 at turn 200 / p50 at turn 1 of one conversation
 P50_RATIO = 0.25  # p50 at one conversation / baseline (b)'s
@@ -215,7 +215,7 @@ class Results:
         return self.spread(name, value).median / self.spread(base, value).median
 
     def targets(self, name: str) -> list[report.Target]:
-        """The speed and memory targets (issue 16) for the assistant served as ``name``."""
+        """The speed and memory targets for the assistant served as ``name``."""
         curve = self.curves.get(name)
         return [
             report.Target(

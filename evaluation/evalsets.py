@@ -17,7 +17,7 @@ IN_SCOPE = "in_scope_questions.tsv"
 CONVERSATIONS = "conversations.yml"
 CONTEXT_CONVERSATIONS = "conversations_context.yml"
 NL_QUESTIONS = "nl_questions.tsv"
-# The project's own Dutch outside questions (issue 14), next to this module.
+# The project's own Dutch outside questions, next to this module.
 DUTCH_OUTSIDE = Path(__file__).parent / "dutch_outside_questions.txt"
 # The project's own conversations that lean on what was said before, next to this module.
 THREAD_CONVERSATIONS = Path(__file__).parent / "thread_conversations.yml"

@@ -1,4 +1,4 @@
-"""One model for both languages, or one per language? (issue 14)
+"""One model for both languages, or one per language?
 
 Cross-validates the project's intent classifier on the training data, as the pipeline builds it
 (word counts and character 2–5-grams within words, one-vs-rest logistic regression, as in

@@ -198,7 +198,7 @@ def dutch_section(results: Sequence[Result]) -> list[str]:
     figures = [r for r in results if r.classification.outcome is Outcome.FIGURE]
     honest = sum(r.honest for r in results)
     return [
-        "## Dutch questions about other places (issue 14)",
+        "## Dutch questions about other places",
         "",
         f"`evaluation/{evalsets.DUTCH_OUTSIDE.name}` (written for this project's own measurement, not "
         f"from ../shared/eval/): {len(results)} Dutch questions about other cities and general "
@@ -451,7 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     fixtures = desk_answers.load()
     # The desk's answers of evaluation/desk_answer_fixtures.yml are approved in the servers' ticket
-    # database, so that every question below also measures them (issue 13).
+    # database, so that every question below also measures them.
     with servers.assistant(work, MODEL, seed_database=desk_answers.seed) as running:
         results = ask(running.rest_url, questions, arguments.concurrency)
         seconds = time.perf_counter() - clock

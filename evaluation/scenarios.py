@@ -31,7 +31,7 @@ IN_SCOPE_TARGET = 0.97
 CONVERSATIONS_TARGET = 1.0
 # Conversations that lean on what was said before: follow-ups, corrections, stories, two requests.
 CONTEXT_TARGET = 0.96
-# Issue 14: Dutch questions answered as expected and in the language asked for.
+# Dutch questions answered as expected and in the language asked for.
 DUTCH_TARGET = 0.95
 CONCURRENCY = 8
 SETS: dict[str, Callable[[], list[evalsets.Scenario]]] = {

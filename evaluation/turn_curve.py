@@ -1,4 +1,4 @@
-"""The cost of a turn against its number in the conversation (issue 16), for `make bench`.
+"""The cost of a turn against its number in the conversation, for `make bench`.
 
 One conversation at a time sends ``TURNS`` fact questions, each once the previous is answered, so
 that the conversation grows by about five events a turn; this is repeated ``CONVERSATIONS`` times.

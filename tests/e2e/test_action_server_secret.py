@@ -1,4 +1,4 @@
-"""Only Rasa may call the action server (issue 18, finding 4): over real HTTP."""
+"""Only Rasa may call the action server: over real HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Issue 18 over real HTTP and socket.io: typed intent syntax, session binding, the REST key.
+"""The chat channels' defences over real HTTP and socket.io: typed intent syntax, session binding,
+the REST key.
 
 The socket.io client here does what the widget (bot/site/public/static/chat.js) does: connect, ask for
 a session (with the token it holds, if any) and send messages.
@@ -104,7 +105,7 @@ def test_typed_intent_syntax_behind_slashes_is_plain_text_over_rest(assistant, p
         "restart",
     ]
     assert all(e["parse_data"]["intent"]["confidence"] not in (1.0, 0.99) for e in stored)
-    # No entity from the typed syntax; the pipeline's own language entity (issue 14) says only which
+    # No entity from the typed syntax; the pipeline's own language entity says only which
     # language to answer in, and only "en" or "nl".
     [first] = stored[:1]
     entities = first["parse_data"].get("entities") or []

@@ -1,4 +1,4 @@
-"""A handoff that stored nothing leaves nothing in the conversation database (issue 18, finding 3).
+"""A handoff that stored nothing leaves nothing in the conversation database.
 
 Over the REST channel of the real servers: after consent is refused, or the form is stopped, the
 tracker database holds none of the name, e-mail address or question typed into the form.

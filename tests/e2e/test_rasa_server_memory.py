@@ -1,4 +1,4 @@
-"""The Rasa server as `almere run` starts it answers without loading TensorFlow (issue 16)."""
+"""The Rasa server as `almere run` starts it answers without loading TensorFlow."""
 
 from __future__ import annotations
 

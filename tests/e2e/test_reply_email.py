@@ -1,4 +1,4 @@
-"""Replies from the desk, end to end (issue 12): the real desk server (`almere desk`, gunicorn) sends
+"""Replies from the desk, end to end: the real desk server (`almere desk`, gunicorn) sends
 a staff member's answer through a local SMTP server, shows a send that failed while the mail server
 was down and sends it when it is back, and e-mails the rating question on resolving, whose link the
 person follows and answers."""

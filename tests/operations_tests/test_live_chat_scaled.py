@@ -1,4 +1,4 @@
-"""Live chat on the scaled layout (issue 12): the person's socket is held by one Rasa server, the
+"""Live chat on the scaled layout: the person's socket is held by one Rasa server, the
 desk's calls reach the other, and socket.io's Redis message queue carries the messages across."""
 
 from __future__ import annotations

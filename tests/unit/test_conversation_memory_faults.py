@@ -1,4 +1,4 @@
-"""A conversation database that cannot be written (issue 18, finding 6): the person is told and the
+"""A conversation database that cannot be written: the person is told and the
 health check shows it, instead of Rasa silently keeping each turn in memory only."""
 
 from __future__ import annotations

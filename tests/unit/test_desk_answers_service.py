@@ -1,4 +1,4 @@
-"""Desk answers (issue 13): written, edited, approved by a second colleague only, withdrawn, and
+"""Desk answers: written, edited, approved by a second colleague only, withdrawn, and
 every change kept in their history; on a real (temporary SQLite) ticket database."""
 
 from __future__ import annotations

@@ -217,7 +217,7 @@ def test_every_form_slot_has_a_question(domain):
     assert set(domain["forms"]["handoff_form"]["required_slots"]) == set(prompts.QUESTIONS)
 
 
-# --- Live chat (issue 12) ---------------------------------------------------------------------------
+# --- Live chat ---------------------------------------------------------------------------------------
 
 ALWAYS_OPEN = {
     "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",

@@ -1,4 +1,4 @@
-"""The handoff form's questions tell the chat widget what they expect (issue 17).
+"""The handoff form's questions tell the chat widget what they expect.
 
 The hint travels as a custom payload: the action server returns it with the question, and
 Rasa's socket.io output emits it to the widget as a ``bot_uttered`` event of its own.

@@ -1,4 +1,4 @@
-"""The public site's statement pages and the widget's greeting (issue 17), without a browser."""
+"""The public site's statement pages and the widget's greeting, without a browser."""
 
 from __future__ import annotations
 

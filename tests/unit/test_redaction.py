@@ -1,4 +1,4 @@
-"""bot.redaction: what is forgotten after a handoff that stored nothing (issue 18, finding 3)."""
+"""bot.redaction: what is forgotten after a handoff that stored nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which language the assistant answers in (issue 14)."""
+"""Which language the assistant answers in."""
 
 from __future__ import annotations
 
