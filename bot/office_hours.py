@@ -49,7 +49,7 @@ DUTCH_MONTH_NAMES = (
     "november",
     "december",
 )
-# The sentences about opening times, per language (issue 14).
+# The sentences about opening times, per language.
 WORDS = {
     "en": {
         "days": DAY_NAMES,
@@ -84,6 +84,8 @@ WORDS = {
         "office_hours": "Office hours are {hours}, except on public holidays.",
         "call": "You can call the desk on {phone} (from abroad {phone_abroad}).",
         "weekdays_closed": "{day}s",
+        "moment": "{date} at {time} ({zone})",
+        "reply_by": "A colleague will reply by {moment} at the latest.",
     },
     "nl": {
         "days": DUTCH_DAY_NAMES,
@@ -118,6 +120,8 @@ WORDS = {
         "office_hours": "De kantooruren zijn {hours}, behalve op feestdagen.",
         "call": "Je kunt de balie bellen op {phone} (vanuit het buitenland {phone_abroad}).",
         "weekdays_closed": "{day}",
+        "moment": "{date} om {time} ({zone})",
+        "reply_by": "Een medewerker antwoordt uiterlijk {moment}.",
     },
 }
 # How holiday names are asked of the holidays package, per language.
@@ -270,6 +274,47 @@ def desk_availability(settings: Settings, now: datetime, language: str = "en") -
     day = _relative_day(local.date(), opening, holiday, language)
     message = words["closed_until"].format(closed=closed, day=day, opens=settings.office_open, hours=hours)
     return DeskAvailability(is_open=False, message=message)
+
+
+def reply_due(settings: Settings, now: datetime) -> datetime:
+    """When the desk promises a reply to a question asked at ``now`` (aware): after
+    ``settings.reply_within_office_hours`` hours in which the desk is open (office days, not public
+    holidays), rounded up to the quarter hour but not past closing time; in the desk's time zone."""
+    local = _local_time(settings, now).replace(second=0, microsecond=0)
+    opens, closes = time.fromisoformat(settings.office_open), time.fromisoformat(settings.office_close)
+    left = timedelta(hours=settings.reply_within_office_hours)
+    day = local.date()
+    for _ in range(HORIZON_DAYS * (1 + settings.reply_within_office_hours // 24)):
+        if _is_office_day(settings, day):
+            start = max(local, datetime.combine(day, opens, local.tzinfo))
+            end = datetime.combine(day, closes, local.tzinfo)
+            if start < end:
+                if start + left <= end:
+                    due = start + left
+                    rounded = due + timedelta(minutes=-due.minute % 15)
+                    return min(rounded, end)
+                left -= end - start
+        day += timedelta(days=1)
+    raise ValueError("no office days configured")
+
+
+def moment_text(settings: Settings, moment: datetime, language: str = "en") -> str:
+    """``Monday 7 December 2026 at 17:00 (Amsterdam time)`` (``maandag 7 december 2026 om 17:00
+    (tijd in Amsterdam)``): a moment the person can put in their diary."""
+    words = WORDS[language]
+    local = _local_time(settings, moment)
+    zone = settings.office_timezone
+    if "/" in zone:
+        zone = words["zone"].format(city=zone.rsplit("/", 1)[-1].replace("_", " "))
+    when = f"{long_date(local.date(), language)} {local.year}"
+    return words["moment"].format(date=when, time=f"{local:%H:%M}", zone=zone)
+
+
+def reply_promise(settings: Settings, now: datetime, language: str = "en") -> str:
+    """The sentence that tells a person who handed over a question at ``now`` when to expect the
+    desk's reply, as a date and time (:func:`reply_due`)."""
+    moment = moment_text(settings, reply_due(settings, now), language)
+    return WORDS[language]["reply_by"].format(moment=moment)
 
 
 # --- Questions about the opening times ------------------------------------------------------------

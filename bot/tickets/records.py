@@ -32,6 +32,8 @@ class TicketResult:
 
     reference: str
     created: bool
+    # The person was e-mailed a confirmation of the new ticket (the mail server took it).
+    confirmation_sent: bool = False
 
 
 @dataclass(frozen=True)

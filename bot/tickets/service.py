@@ -35,7 +35,7 @@ from bot.tickets.models import (
     format_reference,
     utc_now,
 )
-from bot.tickets.notify import EmailNotifier, TicketNotifier
+from bot.tickets.notify import Confirmation, EmailNotifier, TicketNotifier
 from bot.tickets.records import QueueCounts, TicketRecord, TicketResult, TranscriptEntry
 from bot.tickets.validation import (
     Contact,
@@ -59,6 +59,11 @@ _LOAD_ALL = (selectinload(Ticket.messages), selectinload(Ticket.notes), selectin
 LIVE_CHAT_IN_PROGRESS = ("waiting", "active")
 # Concurrent calls for one conversation collide on a unique index; the loser retries.
 MAX_ATTEMPTS = 5
+# Who notes in a ticket what the system did on its own, such as the confirmation e-mailed to the
+# person (usernames are lower case, so no desk account can be it).
+ASSISTANT_AUTHOR = "Assistant"
+CONFIRMATION_SENT = "The confirmation of this question was e-mailed to {address}."
+CONFIRMATION_FAILED = "The confirmation of this question to {address} was NOT sent: {error}"
 
 # The desk's queue: open tickets, then claimed ones, each longest-waiting first; then resolved ones,
 # most recently resolved first (only resolved rows have a value, so the groups do not mix).
@@ -123,9 +128,12 @@ class TicketService:
                 if attempt == MAX_ATTEMPTS:
                     raise TicketStoreUnavailable("The ticket could not be saved.") from error
                 logger.info("Ticket write for a conversation collided; retrying (%d)", attempt)
-        if created:
-            self._notify(record)
-        return TicketResult(reference=record.reference, created=created)
+        confirmation = self._notify(record) if created else None
+        return TicketResult(
+            reference=record.reference,
+            created=created,
+            confirmation_sent=confirmation is not None and confirmation.sent,
+        )
 
     def get(self, reference: str) -> TicketRecord:
         """The ticket with this reference, or :class:`TicketNotFound`."""
@@ -298,13 +306,28 @@ class TicketService:
         """Run ``work`` in a transaction; every database error becomes TicketStoreUnavailable."""
         return guarded(self._session_factory, work)
 
-    def _notify(self, record: TicketRecord) -> None:
+    def _notify(self, record: TicketRecord) -> Confirmation | None:
+        """Notify the desk and confirm to the person; what became of the confirmation is noted in
+        the ticket for staff (by :data:`ASSISTANT_AUTHOR`)."""
         if self._notifier is None:
-            return
+            return None
         try:
-            self._notifier.ticket_created(record)
+            confirmation = self._notifier.ticket_created(record)
         except Exception:  # a notification must never undo or hide a stored ticket
             logger.exception("Could not send the notification for %s", record.reference)
+            return None
+        if confirmation is not None:
+            note = (
+                CONFIRMATION_SENT.format(address=confirmation.address)
+                if confirmation.sent
+                else CONFIRMATION_FAILED.format(address=confirmation.address, error=confirmation.error)
+            )
+            noted = TicketNote(author=ASSISTANT_AUTHOR, text=note, created_at=utc_now())
+            try:
+                self._change(record.reference, lambda ticket: ticket.notes.append(noted))
+            except TicketStoreUnavailable:
+                logger.exception("Could not note the confirmation of %s", record.reference)
+        return confirmation
 
 
 def _records(session: Session, tickets: Sequence[Ticket]) -> builtins.list[TicketRecord]:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings, settings_from
 from bot.knowledge import Contact
-from bot.office_hours import asked_days, desk_availability, office_hours_answer
+from bot.office_hours import asked_days, desk_availability, office_hours_answer, reply_due, reply_promise
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CONTACT = Contact(
@@ -251,3 +251,30 @@ def test_no_day_named_gets_the_general_answer(text):
 )
 def test_asked_days(text, days):
     assert [day.isoformat() for day in asked_days(Settings(), text, at("2026-12-03 10:00").date())] == days
+
+
+@pytest.mark.parametrize(
+    ("moment", "due"),
+    [
+        ("2026-03-04 10:00", "2026-03-05 10:00"),  # one office day on
+        ("2026-03-04 10:07", "2026-03-05 10:15"),  # rounded up to the quarter hour
+        ("2026-03-04 07:30", "2026-03-04 17:00"),  # before opening: the whole day
+        ("2026-03-06 16:59", "2026-03-09 17:00"),  # Friday's last minute, then Monday (not past closing)
+        ("2026-03-07 12:00", "2026-03-09 17:00"),  # the weekend does not count
+        ("2026-04-24 14:00", "2026-04-28 14:00"),  # King's Day (Monday 27 April) does not count
+        ("2026-12-24 11:00", "2026-12-28 11:00"),  # nor Christmas
+    ],
+)
+def test_the_reply_is_due_after_a_days_office_hours(moment, due):
+    assert reply_due(Settings(), at(moment)) == at(due)
+
+
+def test_the_reply_promise_is_a_date_and_time_in_the_persons_language():
+    settings = settings_from({"ALMERE_REPLY_WITHIN_OFFICE_HOURS": "2"})
+    assert reply_due(settings, at("2026-03-06 16:00")) == at("2026-03-09 10:00")
+    assert reply_promise(settings, at("2026-03-06 16:00")) == (
+        "A colleague will reply by Monday 9 March 2026 at 10:00 (Amsterdam time) at the latest."
+    )
+    assert reply_promise(settings, at("2026-03-06 16:00"), "nl") == (
+        "Een medewerker antwoordt uiterlijk maandag 9 maart 2026 om 10:00 (tijd in Amsterdam)."
+    )

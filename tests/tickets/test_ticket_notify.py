@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 
 import pytest
 from support import Inbox, free_port, open_ticket, transcript
 from support import smtp_server as local_smtp_server
 
 from bot.config import Settings, settings_from
+from bot.office_hours import moment_text, reply_due
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.mail import thread_id
 from bot.tickets.notify import EmailNotifier
 
 
@@ -46,15 +49,19 @@ def service_with(sqlite_url):
         engine.dispose()
 
 
+def to_desks(inbox: Inbox) -> list:
+    return [(rcpt, message) for rcpt, message in inbox.messages if rcpt[0].endswith("@almere.example")]
+
+
 def test_new_ticket_is_mailed_to_its_desk(smtp_server, service_with):
     inbox, port = smtp_server
     service = service_with(mail_settings(port))
     lines = transcript("Where do I get a BSN?", "Let me find a colleague.")
     reference = open_ticket(service, phone="+31 6 1234 5678", transcript=lines).reference
 
-    [(recipients, message)] = inbox.messages
+    [(recipients, message)] = to_desks(inbox)
     assert recipients == ["international@almere.example"]
-    assert message["From"] == "assistant@almere.example"
+    assert message["From"].addresses[0].addr_spec == "assistant@almere.example"
     assert reference in message["Subject"]
     body = message.get_content().replace("\r\n", "\n")
     for expected in (
@@ -84,7 +91,7 @@ def test_what_the_person_typed_cannot_pass_for_the_assistant_in_the_mail(smtp_se
     lines = transcript(*[text for variant in variants for text in (variant, "Let me find a colleague.")])
     open_ticket(service, question=variants[0], transcript=lines)
 
-    [(_, message)] = inbox.messages
+    [(_, message)] = to_desks(inbox)
     body = message.get_content().replace("\r\n", "\n")
     question = body[body.index("Question:") : body.index("Conversation:")]
     conversation = body[body.index("Conversation:") :].splitlines()[1:]
@@ -113,7 +120,11 @@ def test_business_desk_recipient_and_no_mail_on_update(smtp_server, service_with
     open_ticket(service, desk="business")
     open_ticket(service, desk="business", question="Still there?")
 
-    assert [recipients for recipients, _ in inbox.messages] == [["business@almere.example"]]
+    # The desk and the person, once each: nothing on the update.
+    assert [recipients for recipients, _ in inbox.messages] == [
+        ["business@almere.example"],
+        ["ana@example.org"],
+    ]
 
 
 def test_nothing_is_sent_without_an_smtp_host(smtp_server, service_with):
@@ -146,3 +157,71 @@ def test_a_notifier_that_raises_does_not_undo_the_ticket(sqlite_url, caplog):
     assert service.get(result.reference).reference == result.reference
     assert "Could not send the notification" in caplog.text
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "sender", "words"),
+    [
+        (
+            "en",
+            "We have received your question",
+            "City of Almere \u2013 International Desk",
+            ("Dear Ana Silva,", "Your reference: {reference}", "What happens next", "by {due} at the latest"),
+        ),
+        (
+            "nl",
+            "We hebben uw vraag ontvangen",
+            "Gemeente Almere \u2013 International Desk",
+            ("Beste Ana Silva,", "Uw referentienummer: {reference}", "Hoe nu verder", "uiterlijk {due}."),
+        ),
+    ],
+)
+def test_the_person_gets_a_confirmation_in_their_language(
+    smtp_server, service_with, language, subject, sender, words
+):
+    inbox, port = smtp_server
+    settings = mail_settings(port)
+    service = service_with(settings)
+    result = open_ticket(service, language=language, question="Where do I\nregister?")
+
+    assert result.confirmation_sent
+    ticket = service.get(result.reference)
+    [(desk_rcpt, to_desk), (rcpt, confirmation)] = inbox.messages
+    assert rcpt == ["ana@example.org"] and desk_rcpt == ["international@almere.example"]
+    assert confirmation["Subject"] == f"[{result.reference}] {subject}"
+    [address] = confirmation["From"].addresses
+    assert (address.display_name, address.addr_spec) == (sender, "assistant@almere.example")
+    assert confirmation["Reply-To"] == "international@almere.example"
+    assert parsedate_to_datetime(confirmation["Date"]).tzinfo is not None
+    # The confirmation heads the ticket's thread; the desk's notification belongs to it.
+    thread = thread_id(result.reference, ticket.created_at, "almere.example")
+    assert confirmation["Message-ID"] == thread and confirmation["In-Reply-To"] is None
+    assert to_desk["References"] == thread and to_desk["Message-ID"] != thread
+    body = confirmation.get_content().replace("\r\n", "\n")
+    due = moment_text(settings, reply_due(settings, ticket.created_at), language)
+    for expected in words:
+        assert expected.format(reference=result.reference, due=due) in body
+    assert "  > Where do I\n  > register?\n" in body
+    assert [note.author for note in ticket.notes] == ["Assistant"]
+    assert "e-mailed to ana@example.org" in ticket.notes[0].text
+
+
+def test_a_failed_confirmation_keeps_the_ticket_and_is_noted_for_staff(service_with):
+    service = service_with(mail_settings(free_port()))  # nothing listens there
+
+    result = open_ticket(service)
+
+    assert result.created and not result.confirmation_sent
+    [note] = service.get(result.reference).notes
+    assert "NOT sent" in note.text and "could not be reached" in note.text
+
+
+def test_no_confirmation_without_an_email_address(smtp_server, service_with):
+    inbox, port = smtp_server
+    service = service_with(mail_settings(port))
+
+    result = open_ticket(service, email=None, phone="+31 6 1234 5678")
+
+    assert not result.confirmation_sent
+    assert [rcpt for rcpt, _ in inbox.messages] == [["international@almere.example"]]
+    assert service.get(result.reference).notes == ()
