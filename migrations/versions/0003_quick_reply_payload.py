@@ -1,4 +1,4 @@
-"""Transcript messages keep the payload of a clicked quick reply beside its title (issue 17).
+"""Transcript messages keep the payload of a clicked quick reply beside its title.
 
 Revision ID: 0003
 Revises: 0002

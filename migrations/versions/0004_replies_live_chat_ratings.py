@@ -1,4 +1,4 @@
-"""The desk answers the person (issue 12): replies and calls, live chats, ratings, staff availability.
+"""The desk answers the person: replies and calls, live chats, ratings, staff availability.
 
 A live-chat ticket needs no contact details, and transcripts get a ``staff`` role with its author.
 On SQLite a CHECK constraint can only change by copying the table (Alembic's batch mode); the

@@ -1,4 +1,4 @@
-"""Languages (issue 14), per-answer feedback and answers written by the desk (issue 13).
+"""Languages, per-answer feedback and answers written by the desk.
 
 The person's language is kept with their ticket and a colleague's desk language with their
 account; answer feedback keeps only the topic and the thumb; desk answers keep their history.

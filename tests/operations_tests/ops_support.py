@@ -124,8 +124,8 @@ def production_lock_store_type() -> str:
 
 # Rasa 3.6's own Redis lock store reads a lock, changes it and writes it back: two Rasa servers
 # taking a message of one conversation at the same moment can both get the same ticket, and the
-# SQL tracker store then keeps only one of the two turns (RasaHQ/rasa#9213, #11256 reverted in
-# #11428). The tests that send one conversation's messages to both servers at once are
+# SQL tracker store then keeps only one of the two turns (RasaHQ/rasa#9213; RasaHQ/rasa#11256
+# reverted in RasaHQ/rasa#11428). The tests that send one conversation's messages to both servers at once are
 # expected to fail with it; strict, so that they must pass once an atomic lock store is used.
 RASA_LOCK_RACE = pytest.mark.xfail(
     condition=production_lock_store_type() == "redis",
