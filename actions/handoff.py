@@ -19,7 +19,7 @@ from bot import limits, services
 from bot.config import load_settings
 from bot.handoff import handoff_topic, is_a_name, parse_contact, transcript_from_events
 from bot.live_chat import can_chat_now
-from bot.office_hours import desk_availability
+from bot.office_hours import reply_promise
 from bot.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketError, TicketStoreUnavailable
 
@@ -245,9 +245,10 @@ class ActionSubmitHandoff(Action):
             prompts.NOT_SAVED.send(dispatcher, language, contact=contact_line)
         else:
             reference = result.reference
-            availability = desk_availability(load_settings(), datetime.now(timezone.utc), language)
+            promise = reply_promise(load_settings(), datetime.now(timezone.utc), language)
+            emailed = prompts.CONFIRMATION_EMAILED[language] if result.confirmation_sent else ""
             done = prompts.PASSED_ON if result.created else prompts.ADDED
-            done.send(dispatcher, language, reference=reference, availability=availability.message)
+            done.send(dispatcher, language, reference=reference, promise=promise, emailed=emailed)
         forgotten = [SlotSet(FORGET_SLOT, True)] if forget else []
         return [*reset_form_slots(), SlotSet("handoff_reference", reference), *forgotten]
 

@@ -189,16 +189,23 @@ class AskConsent(AskForSlot, Action):
 
 
 # What the handoff says when it ends ({contact} is how to reach the desk, in the same language).
+# {promise} is the date and time of the reply (bot.office_hours.reply_promise); {emailed} is
+# CONFIRMATION_EMAILED's sentence only when the mail server took the confirmation, else empty.
 PASSED_ON = Prompt(
-    "Thank you! I have passed your question on. Your reference is {reference}. {availability}",
-    nl=Dutch("Dank je! Ik heb je vraag doorgegeven. Je referentienummer is {reference}. {availability}"),
+    "Thank you! I have passed your question on. Your reference is {reference}. {promise}{emailed}",
+    nl=Dutch("Dank je! Ik heb je vraag doorgegeven. Je referentienummer is {reference}. {promise}{emailed}"),
 )
 ADDED = Prompt(
-    "Thank you! I have added this to your request. Your reference is {reference}. {availability}",
+    "Thank you! I have added this to your request. Your reference is {reference}. {promise}{emailed}",
     nl=Dutch(
-        "Dank je! Ik heb dit aan je aanvraag toegevoegd. Je referentienummer is {reference}. {availability}"
+        "Dank je! Ik heb dit aan je aanvraag toegevoegd. Je referentienummer is {reference}. "
+        "{promise}{emailed}"
     ),
 )
+CONFIRMATION_EMAILED = {
+    "en": " I have e-mailed you a confirmation with your reference and your question.",
+    "nl": " Ik heb je een bevestiging met je referentienummer en je vraag gemaild.",
+}
 NOTHING_STORED = Prompt(
     "Understood: I have not stored or shared anything. {contact}",
     nl=Dutch("Begrepen: ik heb niets bewaard of gedeeld. {contact}"),

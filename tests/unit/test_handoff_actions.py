@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
+from support import free_port, smtp_server
 
 from actions import handoff
 from actions import handoff_prompts as prompts
 from bot import services
+from bot.config import settings_from
 from bot.tickets import TicketService, TicketStoreUnavailable
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 from bot.tickets.live_chat import LiveChatService
+from bot.tickets.notify import EmailNotifier
 
 CONVERSATION = [
     {
@@ -61,6 +66,11 @@ COMPLETE = {
 }
 
 
+# The reply's date and time: "by Monday 9 March 2026 at 17:00 (Amsterdam time)".
+PROMISE = r"reply by [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Amsterdam time\) at the latest\."
+DUTCH_PROMISE = r"antwoordt uiterlijk [a-z]+dag \d{1,2} [a-z]+ \d{4} om \d\d:\d\d \(tijd in Amsterdam\)\."
+
+
 def texts(dispatcher):
     return [m.get("text") or m.get("response") for m in dispatcher.messages]
 
@@ -76,7 +86,9 @@ async def test_a_consented_handoff_stores_a_ticket_with_the_transcript(tickets, 
         "yes",
     ]
     [text] = texts(dispatcher)
-    assert ticket.reference in text and "office hours" in text.lower()
+    assert ticket.reference in text
+    assert re.search(PROMISE, text) and "within office hours" not in text
+    assert "e-mailed you" not in text  # no mail server here: nothing was sent
     assert SlotSet("handoff_reference", ticket.reference) in events
     assert SlotSet("handoff_forget", True) not in events
 
@@ -372,3 +384,30 @@ def test_yes_is_no_name_in_the_form(dispatcher, make_tracker, domain):
         "yes", dispatcher, make_tracker("affirm", "yes"), domain
     )
     assert slots == {"handoff_name": None} and dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("language", "promise", "emailed"),
+    [
+        ("en", PROMISE, "I have e-mailed you a confirmation with your reference and your question."),
+        ("nl", DUTCH_PROMISE, "Ik heb je een bevestiging met je referentienummer en je vraag gemaild."),
+    ],
+)
+async def test_the_chat_says_a_confirmation_was_emailed_only_when_it_was(
+    tmp_path, monkeypatch, dispatcher, domain, language, promise, emailed
+):
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    upgrade_database(url)
+    factory = create_session_factory(create_engine_for(url))
+    with smtp_server() as (inbox, port):
+        for smtp_port, sent in ((port, True), (free_port(), False)):  # the second: nothing listens
+            settings = settings_from({"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(smtp_port)})
+            service = TicketService(factory, EmailNotifier(settings))
+            monkeypatch.setattr(services, "ticket_service", lambda service=service: service)
+            tracker = form_tracker({**COMPLETE, "language": language})
+            tracker.sender_id = f"conversation-{sent}"
+            await handoff.ActionSubmitHandoff().run(dispatcher, tracker, domain)
+            text = texts(dispatcher)[-1]
+            assert re.search(promise, text)
+            assert (emailed in text) is sent
+        assert [rcpt for rcpt, _ in inbox.messages].count(["maria@example.nl"]) == 1
