@@ -12,6 +12,8 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     Event,
     SessionStarted,
     SlotSet,
@@ -62,8 +64,34 @@ def declined(text: str, intent: str = "out_of_scope") -> list[Event]:
     ]
 
 
-def small_talk(text: str = "hello") -> list[Event]:
-    return [_user(text, "greet"), ActionExecuted("utter_greet"), BotUttered("Hello!")]
+def small_talk(text: str = "hello", intent: str = "greet") -> list[Event]:
+    """A greeting (or, with ``intent``, thanks or a goodbye) and the assistant's reply to it."""
+    reply = {"greet": "utter_greet", "thank": "utter_you_are_welcome", "goodbye": "utter_goodbye"}
+    return [_user(text, intent), ActionExecuted(reply.get(intent, f"utter_{intent}")), BotUttered("Hello!")]
+
+
+def office_hours(text: str = "When is the desk open?") -> list[Event]:
+    """The desk's opening times, answered by their own action (its message names no topic)."""
+    return [
+        _user(text, "ask_office_hours"),
+        ActionExecuted("action_answer_office_hours"),
+        BotUttered("The desk is open Monday to Friday, 9:00 to 17:00."),
+    ]
+
+
+def live_chat_joined() -> list[Event]:
+    """A colleague takes the chat: the assistant is paused (bot/rasa/live_chat.py)."""
+    return [ConversationPaused(), BotUttered("Jan from the desk has joined the chat.")]
+
+
+def during_live_chat(text: str, intent: str) -> list[Event]:
+    """The person's message while a colleague has the chat, and the colleague's reply: Rasa stores the
+    message (classified as usual) and runs no action."""
+    return [_user(text, intent), BotUttered("Let me check.", metadata={"almere_staff": "jan"})]
+
+
+def live_chat_ended() -> list[Event]:
+    return [ConversationResumed(), BotUttered("Jan has closed the chat.")]
 
 
 def handoff_started() -> list[Event]:

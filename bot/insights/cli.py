@@ -29,7 +29,7 @@ def _days(_context: click.Context, _parameter: click.Parameter, value: str) -> i
 
 def _table(chart: Chart) -> str:
     """The chart's numbers as an aligned text table, under its title."""
-    rows = [chart.columns, *(tuple("–" if v is None else str(v) for v in row) for row in chart.rows)]
+    rows = [chart.columns, *(tuple("–" if v is None else str(v) for v in row) for row in chart.shown_rows)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(chart.columns))]
     lines = [chart.title, "=" * len(chart.title)]
     for index, row in enumerate(rows):

@@ -3,6 +3,7 @@ the people's ratings, and the thumbs under the assistant's answers. Read only.""
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 
@@ -20,13 +21,13 @@ class DeskTickets:
     desk: str
     tickets: int
     replied: int  # how many got a first reply (an e-mail sent, a call answered, a live chat message)
-    median_hours: float | None  # to the first reply, of those replied
-    p90_hours: float | None
+    median_minutes: int | None  # to the first reply, of those replied (:func:`reply_minutes`)
+    p90_minutes: int | None
 
 
 @dataclass(frozen=True)
 class Ratings:
-    """The answers to "how helpful was this?" given in the period."""
+    """The questions "how helpful was this?" asked in the period, and their answers."""
 
     per_score: dict[int, int]
     asked: int  # questions asked in the period, answered or not
@@ -49,13 +50,16 @@ class TopicFeedback:
     not_helpful: int
 
 
-def _hours(seconds: list[float], quantile: float) -> float | None:
+def reply_minutes(seconds: list[float], quantile: float) -> int | None:
+    """The ``quantile`` (0.5: the median) of the times to a first reply, in ``seconds``, as the
+    minutes begun ("within 1 minute" for 20 s; 0 only for a reply at once); None without replies."""
     if not seconds:
         return None
     if len(seconds) == 1:
-        return round(seconds[0] / 3600, 1)
-    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
-    return round(cuts[round(quantile * 100) - 1] / 3600, 1)
+        value = seconds[0]
+    else:
+        value = statistics.quantiles(sorted(seconds), n=100, method="inclusive")[round(quantile * 100) - 1]
+    return math.ceil(round(value, 6) / 60)
 
 
 class DeskFigures:
@@ -84,24 +88,27 @@ class DeskFigures:
                 for row in mine
                 if row.first_reply_at is not None
             )
-            figures.append(DeskTickets(desk, len(mine), len(waits), _hours(waits, 0.5), _hours(waits, 0.9)))
+            figures.append(
+                DeskTickets(desk, len(mine), len(waits), reply_minutes(waits, 0.5), reply_minutes(waits, 0.9))
+            )
         return figures
 
     def ratings(self, period: Period) -> Ratings:
+        """The ratings asked for in the period, and the scores of those of them answered (also when
+        answered after it): the chart and its "answered of asked" count the same ratings."""
+        in_period = (Rating.asked_at >= period.start, Rating.asked_at < period.end)
         answered = (
             select(Rating.score, func.count())
-            .where(
-                Rating.score.is_not(None), Rating.answered_at >= period.start, Rating.answered_at < period.end
-            )
+            .where(Rating.score.is_not(None), *in_period)
             .group_by(Rating.score)
         )
-        asked = select(func.count()).where(Rating.asked_at >= period.start, Rating.asked_at < period.end)
+        asked = select(func.count()).select_from(Rating).where(*in_period)
 
         def read(session: Session) -> Ratings:
             counts = dict(session.execute(answered).all())
             return Ratings(
                 per_score={score: counts.get(score, 0) for score in SCORES},
-                asked=session.execute(asked.select_from(Rating)).scalar_one(),
+                asked=session.execute(asked).scalar_one(),
             )
 
         return guarded(self._session_factory, read)

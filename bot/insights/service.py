@@ -79,8 +79,8 @@ class Insights:
                     "desk": t.desk,
                     "tickets": t.tickets,
                     "with_first_reply": t.replied,
-                    "median_hours_to_first_reply": t.median_hours,
-                    "p90_hours_to_first_reply": t.p90_hours,
+                    "median_minutes_to_first_reply": t.median_minutes,
+                    "p90_minutes_to_first_reply": t.p90_minutes,
                 }
                 for t in self.tickets
             ],
@@ -144,10 +144,17 @@ class InsightsService:
         )
 
 
+def clock_time(minutes: int | None) -> str:
+    """A time in minutes as hours and minutes ("0:04", "26:15"); "–" for none."""
+    return "–" if minutes is None else f"{minutes // 60}:{minutes % 60:02d}"
+
+
 @dataclass(frozen=True)
 class Chart:
     """One figure: its numbers as a table (``columns``, ``rows``), of which the chart draws the
-    columns ``plotted`` of the first ``drawn_rows`` rows (all when None)."""
+    columns ``plotted`` of the first ``drawn_rows`` rows (all when None). The columns ``durations``
+    hold minutes: drawn as minutes, shown (table, CSV, text) as hours and minutes, and 0 in them is
+    a value (a reply at once), not nothing."""
 
     name: str  # also its CSV's name: /desk/insights/<name>.csv
     title: str
@@ -157,22 +164,36 @@ class Chart:
     plotted: tuple[int, ...] = (1,)
     drawn_rows: int | None = None
     note: str = ""
+    durations: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
-        """Nothing to draw: no rows, or only zeros and blanks in the columns drawn."""
-        return not any(row[i] for row in self.rows for i in self.plotted)
+        """Nothing to draw: no rows, or only blanks (and zero counts) in the columns drawn."""
+        return not any(
+            row[i] is not None and (row[i] != 0 or i in self.durations)
+            for row in self.rows
+            for i in self.plotted
+        )
+
+    @property
+    def shown_rows(self) -> tuple[tuple[Any, ...], ...]:
+        """The rows as the table, the CSV and ``almere insights`` show them (durations as h:mm)."""
+        return tuple(
+            tuple(clock_time(value) if i in self.durations else value for i, value in enumerate(row))
+            for row in self.rows
+        )
 
     def drawing(self) -> dict[str, Any]:
-        """What insights.js needs to draw it."""
+        """What insights.js needs to draw it: a blank (no value) stays blank, not a bar of 0."""
         rows = self.rows[: self.drawn_rows] if self.drawn_rows else self.rows
-        return {
+        drawing: dict[str, Any] = {
             "kind": self.kind,
             "labels": [str(row[0]) for row in rows],
-            "series": [
-                {"label": self.columns[i], "values": [row[i] or 0 for row in rows]} for i in self.plotted
-            ],
+            "series": [{"label": self.columns[i], "values": [row[i] for row in rows]} for i in self.plotted],
         }
+        if self.durations:
+            drawing["unit"] = "minutes"
+        return drawing
 
 
 CHART_NAMES = (
@@ -243,13 +264,17 @@ def charts(insights: Insights) -> list[Chart]:
         ),
         Chart(
             "first_reply",
-            "Time to the first reply (hours)",
+            "Time to the first reply",
             "bar",
-            ("Desk", "Median (hours)", "90th percentile (hours)"),
-            tuple((DESK_LABELS[t.desk], t.median_hours, t.p90_hours) for t in insights.tickets),
+            ("Desk", "Median (h:mm)", "90th percentile (h:mm)", "With a first reply"),
+            tuple(
+                (DESK_LABELS[t.desk], t.median_minutes, t.p90_minutes, t.replied) for t in insights.tickets
+            ),
             plotted=(1, 2),
+            durations=(1, 2),
             note="Of the tickets of the period that got a first reply: an e-mail sent, a call answered "
-            "or a colleague's message in a live chat.",
+            "or a colleague's message in a live chat; in hours and minutes, a minute begun counting as "
+            "a minute.",
         ),
         Chart(
             "ratings",

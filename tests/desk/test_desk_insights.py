@@ -114,7 +114,7 @@ def test_each_chart_has_its_numbers_as_csv(signed_in, conversations):
         ["Declined", "2", "66.7"],
         ["Handed over", "0", "0.0"],
         ["Handoff abandoned", "0", "0.0"],
-        ["Other (small talk only)", "0", "0.0"],
+        ["Small talk only", "0", "0.0"],
     ]
     days = list(
         csv.reader(io.StringIO(signed_in.get("/desk/insights/conversations.csv").get_data(as_text=True)))

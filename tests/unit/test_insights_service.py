@@ -162,8 +162,8 @@ def test_desk_figures_of_the_period(tracker_path, database_url, stored):
 
     international, business = insights.tickets
     assert (international.desk, international.tickets, international.replied) == ("international", 2, 1)
-    assert international.median_hours == international.p90_hours == 2.0
-    assert (business.tickets, business.replied, business.median_hours) == (1, 1, 0.1)
+    assert international.median_minutes == international.p90_minutes == 120
+    assert (business.tickets, business.replied, business.median_minutes) == (1, 1, 6)
     assert insights.ratings.per_score == {1: 0, 2: 0, 3: 0, 4: 1, 5: 0}
     assert (insights.ratings.asked, insights.ratings.answered, insights.ratings.average) == (2, 1, 4.0)
     assert [(f.topic, f.helpful, f.not_helpful) for f in insights.feedback] == [
@@ -180,7 +180,11 @@ def test_every_chart_is_a_table_too(tracker_path, database_url, stored):
     assert found["outcomes"].rows[0] == ("Answered", 2, 22.2)
     assert found["topics"].rows[0] == ("Jobs", 2)
     assert found["tickets"].rows == (("International Affairs", 2, 1, 1), ("Business service desk", 1, 1, 0))
-    assert found["first_reply"].drawing()["series"][0] == {"label": "Median (hours)", "values": [2.0, 0.1]}
+    assert found["first_reply"].drawing()["series"][0] == {"label": "Median (h:mm)", "values": [120, 6]}
+    assert found["first_reply"].shown_rows == (
+        ("International Affairs", "2:00", "2:00", 1),
+        ("Business service desk", "0:06", "0:06", 1),
+    )
     assert found["ratings"].note.startswith("1 of 2 people asked in the period answered; average score 4.0")
     drawing = found["feedback"].drawing()
     assert drawing == {

@@ -1,4 +1,4 @@
-"""The desk's insights page (issue 13, staff only): charts of how the assistant and the desks did in a
+"""The desk's insights page (staff only): charts of how the assistant and the desks did in a
 period, each with its numbers as a table and as a CSV file.
 
 ``GET /desk/insights/?from=YYYY-MM-DD&to=YYYY-MM-DD`` (both optional: the last 30 days) shows the page;
@@ -114,7 +114,7 @@ def csv_text(chart: Chart) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(chart.columns)
-    writer.writerows([_cell(value) for value in row] for row in chart.rows)
+    writer.writerows([_cell(value) for value in row] for row in chart.shown_rows)
     return out.getvalue()
 
 

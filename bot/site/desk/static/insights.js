@@ -19,6 +19,11 @@
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = "#333";
 
+  // A chart in minutes (the time to a first reply) reads, like its table, as hours and minutes.
+  function clockTime(minutes) {
+    return Math.floor(minutes / 60) + ":" + String(Math.round(minutes % 60)).padStart(2, "0");
+  }
+
   function shortened(label) {
     return label.length > LONGEST_LABEL ? label.slice(0, LONGEST_LABEL - 1) + "…" : label;
   }
@@ -46,9 +51,14 @@
         tooltip: { callbacks: { title: (items) => (items.length ? drawing.labels[items[0].dataIndex] : "") } },
       },
     };
+    const minutes = drawing.unit === "minutes";
+    if (minutes) {
+      options.plugins.tooltip.callbacks.label = (item) => item.dataset.label + ": " + clockTime(item.parsed.y);
+    }
     if (!doughnut) {
       const stacked = kind === "stacked";
       const counts = { beginAtZero: true, stacked, ticks: { precision: 0 } };
+      if (minutes) counts.ticks.callback = (value) => clockTime(value);
       const labels = { stacked, ticks: { callback: function (value) { return shortened(this.getLabelForValue(value)); } } };
       options.indexAxis = horizontal ? "y" : "x";
       options.scales = horizontal ? { x: counts, y: labels } : { x: labels, y: counts };
