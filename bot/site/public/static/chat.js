@@ -23,7 +23,7 @@
  * "Not helpful" buttons; one vote per answer, kept with the message, goes to POST /answer-feedback
  * with the topic only (bot/insights/feedback.py).
  *
- * Languages (issue 14): every text the widget shows or announces comes from the page's data-texts
+ * Languages: every text the widget shows or announces comes from the page's data-texts
  * (bot/site/public/widget_texts.py, translated by the site's catalogue); the options menu switches
  * the page between Nederlands and English (a reload with ?lang=, the conversation stays). When the
  * page's language differs from the one the widget last told the server, it emits set_language
@@ -275,9 +275,25 @@
     for (const group of log.querySelectorAll(".chat-replies")) group.remove();
   }
 
+  // Whether the log shows its end. While it does, it keeps showing it: when a message grows
+  // below the fold (the vote buttons under an answer, the privacy note of the consent question)
+  // and when the log itself shrinks (the contact row, the typing line, a status).
+  let atEnd = true;
+
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
+    atEnd = true;
   }
+
+  function keepEnd() {
+    if (atEnd) scrollToEnd();
+  }
+
+  log.addEventListener("scroll", () => {
+    atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+  });
+  new MutationObserver(keepEnd).observe(log, { childList: true, subtree: true });
+  new ResizeObserver(keepEnd).observe(log);
 
   function addMessage(message) {
     message.id = String(nextId++);
