@@ -9,6 +9,9 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 
 import pytest
 import requests
@@ -79,9 +82,17 @@ def handed_over(assistant):
     return sender, hand_over(say), exchange
 
 
+# The reply's date and time, and the confirmation the mail server took.
+PROMISE = re.compile(r"reply by \w+day \d{1,2} \w+ \d{4} at \d\d:\d\d \(Amsterdam time\) at the latest\.")
+DUTCH_PROMISE = re.compile(
+    r"antwoordt uiterlijk \w+dag \d{1,2} \w+ \d{4} om \d\d:\d\d \(tijd in Amsterdam\)\."
+)
+EMAILED = "I have e-mailed you a confirmation"
+
+
 def test_the_person_gets_a_reference_and_when_to_expect_a_reply(handed_over):
     _, _, exchange = handed_over
-    assert "office hours" in exchange[-1][1].lower()
+    assert PROMISE.search(exchange[-1][1]) and EMAILED in exchange[-1][1]
 
 
 def test_the_cli_lists_exactly_that_ticket_with_the_whole_transcript(assistant, handed_over):
@@ -129,7 +140,8 @@ def test_staff_sign_in_see_claim_and_resolve_the_ticket(assistant, handed_over):
 def test_the_desk_was_emailed(assistant, handed_over):
     _, reference, _ = handed_over
     mails = [m for m in assistant.mailbox.messages if reference in m["Subject"]]
-    assert len(mails) == 1
+    assert [m["To"] for m in mails].count("maria@example.nl") == 1  # the confirmation
+    assert len([m for m in mails if m["To"] != "maria@example.nl"]) == 1
 
 
 def test_asking_again_adds_to_the_open_ticket(assistant):
@@ -168,3 +180,84 @@ def test_no_consent_means_no_ticket(assistant):
     assert "not stored" in reply and "14 036" in reply and "ALM-" not in reply
     listed = json.loads(almere(assistant, "tickets", "list", "--json"))
     assert not [t for t in listed if t["conversation_id"] == sender]
+
+
+# The person's e-mails of a ticket: (subject of the confirmation, of the reply, of the rating
+# question), the From display name, and what the chat promised, per language.
+MAILS = {
+    "en": (
+        (
+            "We have received your question",
+            "Your question to the Municipality of Almere",
+            "How helpful was our answer?",
+        ),
+        "City of Almere \u2013 International Desk",
+        PROMISE,
+    ),
+    "nl": (
+        ("We hebben uw vraag ontvangen", "Uw vraag aan de gemeente Almere", "Hoe nuttig was ons antwoord?"),
+        "Gemeente Almere \u2013 International Desk",
+        DUTCH_PROMISE,
+    ),
+}
+DUTCH_HANDOFF = (
+    "Ik wil graag een medewerker spreken",
+    "Sanne de Vries",
+    "sanne@example.nl",
+    "Hoe schrijf ik me in bij de gemeente?",
+    "/choose_private",
+)
+
+
+def mails_to(assistant, address: str, reference: str) -> list[EmailMessage]:
+    return [
+        message_from_bytes(m.as_bytes(), policy=policy.default)
+        for m in assistant.mailbox.messages
+        if m["To"] == address and reference in m["Subject"]
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_persons_mails_are_in_their_language_dated_identified_and_threaded(assistant, language):
+    """Confirmation, a colleague's reply and the rating question, through the mail server."""
+    sender = f"e2e-mails-{language}-{uuid.uuid4()}"
+    if language == "en":
+        address = "maria@example.nl"
+        confirmation = texts(assistant.ask(sender, "I want to talk to a person"))
+        for message in ("Maria", address, "Where can I learn Dutch?", "/choose_private", "/affirm"):
+            confirmation = texts(assistant.ask(sender, message))
+    else:
+        address = "sanne@example.nl"
+        for message in (*DUTCH_HANDOFF, "/affirm"):
+            confirmation = texts(assistant.ask(sender, message))
+    subjects, display_name, promise = MAILS[language]
+    reference = re.search(r"ALM-\d{6}", confirmation).group(0)
+    assert promise.search(confirmation), confirmation
+    almere(assistant, "users", "add", f"mail{language}", "--password-stdin", stdin="a long desk password\n")
+    staff = requests.Session()
+    desk = assistant.desk_url
+    form_post(
+        staff,
+        f"{desk}/desk/login",
+        f"{desk}/desk/login",
+        username=f"mail{language}",
+        password="a long desk password",
+    )
+    page_url = f"{desk}/desk/tickets/{reference}"
+    assert form_post(staff, page_url, f"{page_url}/replies", text="Hello!\n\nSee the website.").ok
+    assert form_post(staff, page_url, f"{page_url}/resolve").ok
+
+    mails = mails_to(assistant, address, reference)
+    assert [m["Subject"] for m in mails] == [f"[{reference}] {subject}" for subject in subjects]
+    thread = mails[0]["Message-ID"]
+    for mail in mails:
+        assert mail["From"].addresses[0].display_name == display_name
+        assert parsedate_to_datetime(mail["Date"]).tzinfo is not None
+        assert re.fullmatch(r"<[^<>\s@]+@[^<>\s@]+>", mail["Message-ID"])
+    assert len({mail["Message-ID"] for mail in mails}) == 3
+    assert mails[0]["In-Reply-To"] is None
+    assert [(m["In-Reply-To"], m["References"]) for m in mails[1:]] == [(thread, thread)] * 2
+    link = re.search(r"http\S+/feedback/\S+", mails[2].get_content()).group(0)
+    assert link.endswith(f"?lang={language}")
+    confirmation_body = mails[0].get_content()
+    assert reference in confirmation_body and "  > " in confirmation_body

@@ -126,11 +126,12 @@ def test_an_answer_reaches_the_person_and_the_rating_comes_back(stack):
     question = mail.inbox.messages[-1]
     assert question["Subject"] == f"[{reference}] How helpful was our answer?"
     link = re.search(rf"{re.escape(SITE_URL)}(/feedback/\S+)", question.get_content()).group(1)
+    assert link.endswith("?lang=en")  # the page opens in the ticket's language
 
     person = requests.Session()
     form = person.get(base + link, timeout=10)
     assert form.status_code == 200 and "<legend>How helpful was it?" in form.text
-    token = link.removeprefix("/feedback/")
+    token = link.removeprefix("/feedback/").removesuffix("?lang=en")
     answered = person.post(
         f"{base}/feedback", json={"token": token, "score": 4, "comment": "Clear."}, timeout=10
     )
