@@ -29,6 +29,8 @@
   the ticket). With ``ALMERE_SOCKETIO_REDIS_URL`` set, the socket.io server uses python-socketio's
   Redis message queue (``AsyncRedisManager``), so that an emit from any Rasa server reaches the
   person's socket whichever server holds it.
+* **A copy of a live chat by e-mail**: the widget's ``live_chat_transcript`` event, after a live
+  chat ended (:mod:`bot.rasa.chat_copy`).
 * **The widget's language switch** (issue 14): the ``set_language`` event sets the conversation's
   ``language`` slot, so the assistant answers in the language the person chose.
 * **Limits per connection and conversation** (:mod:`bot.chat_limits`): messages and live-chat
@@ -60,11 +62,13 @@ from bot.config import Settings, load_settings
 from bot.live_chat import live_chat_secret
 from bot.live_chat import text as live_chat_text
 from bot.quick_replies import offered_payloads
+from bot.rasa import chat_copy
 from bot.rasa.live_chat import LiveChatRelay
 from bot.rasa.turn import take_turn
 from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError
 from bot.tickets.live_chat import LiveChat
+from bot.tickets.transcripts import transcript_service_for
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +132,7 @@ class WebChatInput(SocketIOInput):
             sio, namespace, self.bot_message_evt, settings, services.live_chats(), live_chat_secret(settings)
         )
         relay.add_routes(blueprint)
+        transcripts = transcript_service_for(settings)
         limits = ChatLimits(settings)
         one_at_a_time = OneAtATime()
         rasa_connect = sio.handlers[namespace]["connect"]
@@ -222,6 +227,14 @@ class WebChatInput(SocketIOInput):
                     namespace=namespace,
                 )
 
+        async def live_chat_transcript(sid: str, data: Any = None) -> None:
+            """The widget's "e-mail me a copy of this chat" (the contract: bot.rasa.chat_copy)."""
+            sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            if sender_id is None or not await within_message_limit(sid, sender_id, ""):
+                return
+            message = await chat_copy.reply(transcripts, sender_id, data, await relay.language(sender_id))
+            await sio.emit(self.bot_message_evt, message, room=sid, namespace=namespace)
+
         async def set_language(sid: str, data: Any = None) -> None:
             """The widget's language switch: the assistant answers in that language from now on."""
             sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
@@ -251,5 +264,6 @@ class WebChatInput(SocketIOInput):
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on("live_chat_request", live_chat_request, namespace=namespace)
         sio.on("set_language", set_language, namespace=namespace)
+        sio.on(chat_copy.EVENT, live_chat_transcript, namespace=namespace)
         sio.eio.on("message", packet_received)
         return blueprint
