@@ -104,9 +104,10 @@ eval: $(MODEL) ## Answer quality report (reports/eval.md): in-scope questions, c
 bench: $(MODEL) ## Speed and memory report (reports/bench.md) against baselines
 	$(BIN)/python -m evaluation.bench
 
-load: $(MODEL) ## Load and open-loop tests on their own local stacks; write reports/load.md and reports/open-loop.md
+load: $(MODEL) ## Load and open-loop tests on their own local stacks; write reports/load.md, reports/open-loop.md and reports/open-loop-scaled.md
 	$(BIN)/python -m operations.load --start postgres --rasa-servers 2
 	$(BIN)/python -m operations.open_loop
+	$(BIN)/python -m operations.open_loop --scaled
 
 audit: ## Known vulnerabilities of the pinned packages (pip-audit in .venv-audit); see SECURITY.md
 	scripts/audit

@@ -101,8 +101,9 @@ class Settings:
     # Turns one Rasa server works on at a time (both channels). Rasa answers on one event loop, so
     # more in flight would only share its time: the next turns wait in line (bot/turn_admission.py).
     max_concurrent_turns: Positive = 4
-    # A turn that could not start within this many seconds is refused at once ("very busy, try
-    # again", with the desk's number); every other turn waits its turn in line and is answered.
+    # Seconds a person may wait for an answer, in line and during the turn: a turn whose answer
+    # could not come within it is refused at once ("very busy, try again", with the desk's
+    # number); every other turn waits its turn in line and is answered.
     turn_wait_budget_seconds: Positive = 2
     # Web pages allowed to talk to the Rasa server (exact origins, comma-separated).
     chat_origins: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
@@ -115,7 +116,7 @@ class Settings:
     rest_api_key: str | None = None
     # Where people reach the web page (links in e-mails to the person, e.g. the rating page).
     site_url: str = "http://localhost:8000"
-    # Live chat (issue 12): where the desk reaches a Rasa server (several: comma-separated, tried in order),
+    # Live chat: where the desk reaches a Rasa server (several: comma-separated, tried in order),
     # the secret the desk proves itself with (unset: generated once into var/live_chat_secret),
     # how long a person waits for a colleague before the form is offered instead, and how
     # recently a colleague's desk must have been open for them to count as available.

@@ -22,6 +22,12 @@ reply, a served turn missing from the conversation memory or a refused one found
 
 starts an action server and one Rasa server (SQLite conversation memory) on free ports and writes
 the report with its charts; ``tests/operations_tests/test_open_loop.py`` runs a short version.
+
+    .venv/bin/python -m operations.open_loop --scaled [--report reports/open-loop-scaled.md]
+
+does the same on the scaled layout: two Rasa servers behind deploy/haproxy.cfg's Rasa backends
+(operations/proxy.py), PostgreSQL conversation memory, Redis locks and socket.io queue; it first
+measures the capacity of one server against two, alternately, through the same proxy.
 """
 
 from __future__ import annotations
@@ -31,28 +37,36 @@ import asyncio
 import functools
 import math
 import random
+import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 import socketio
+import yaml
 from sqlalchemy import create_engine, text
 
 from bot import processes
-from bot.config import load_settings
+from bot.config import REPO_ROOT, load_settings
+from bot.processes import REST_PATH
 from bot.rasa.turn import busy_reply, trouble_reply
 from evaluation.questions import FACT_QUESTIONS
 from measure import chart, client, machine
 from measure.report import ms, table, utc_minute, write
 from measure.stats import latency_summary, percentile
+from operations.proxy import rasa_proxy
+from operations.stack import local_stack
 
 LOADS = (0.5, 0.8, 0.95, 1.2, 2.0)  # of the measured capacity
 CHANNELS = ("REST", "socket.io")
 SECONDS = 5.0  # each rate
 CAPACITY_SECONDS = 4.0
+CAPACITY_ROUNDS = 3  # scaled layout: one server against two, alternately, this many times a channel
+SCALED_SERVERS = 2
 WARM_UP_SECONDS = 3.0  # before the first capacity (first answers load lazily)
 ANSWER_TIMEOUT = 30.0
 # Questions one widget asks in the closed loop: fewer than the channel's burst per connection.
@@ -130,9 +144,20 @@ class Level:
 @dataclass
 class Run:
     levels: list[Level]
-    concurrency: int
+    concurrency: int  # turns in flight per Rasa server
     budget: float
+    servers: int = 1
     stored: dict[str, int] = field(default_factory=dict)  # sender -> user messages stored
+    capacities: list[tuple[str, int, float]] = field(default_factory=list)  # channel, servers, turns/s
+
+    @property
+    def people(self) -> int:
+        """People asking one after another in the closed loop: as many as the servers work on."""
+        return self.concurrency * self.servers
+
+    def capacity(self, channel: str, servers: int) -> float:
+        """The median of the capacities measured with ``servers`` Rasa servers on ``channel``."""
+        return statistics.median(r for c, n, r in self.capacities if c == channel and n == servers)
 
     @property
     def channels(self) -> list[str]:
@@ -213,10 +238,13 @@ class Widget:
         self.sender = ""
 
     async def open(self, origin: str) -> Widget:
+        """Connects as chat.js does, with a new conversation id in the URL (the proxy of the scaled
+        layout hashes socket.io connections on it)."""
         confirmed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.sio.on("bot_uttered", self.replies.put_nowait)
         self.sio.on("session_confirm", lambda token: confirmed.done() or confirmed.set_result(token))
-        await self.sio.connect(origin, transports=["polling"], wait_timeout=ANSWER_TIMEOUT)
+        url = f"{origin}?session_id={uuid.uuid4().hex}"
+        await self.sio.connect(url, transports=["polling"], wait_timeout=ANSWER_TIMEOUT)
         await self.sio.emit("session_request", {"session_id": None})
         self.sender = (await asyncio.wait_for(confirmed, ANSWER_TIMEOUT)).partition(".")[0]
         return self
@@ -345,27 +373,104 @@ def run(
     tracker_url = f"sqlite:///{work / 'tracker.db'}"
     env = {"ALMERE_TRACKER_URL": tracker_url, "ALMERE_DATABASE_URL": f"sqlite:///{work / 'desk.db'}"}
     settings = load_settings()
-    people = settings.max_concurrent_turns
-    result = Run([], people, settings.turn_wait_budget_seconds)
-    rng = random.Random(seed)
+    result = Run([], settings.max_concurrent_turns, settings.turn_wait_budget_seconds)
     servers = processes.assistant_stack(work, processes.Ports.free(), env)
     with processes.running(servers, timeout=180) as started:
         [url] = started.rest_urls
-        origin = url.split("/webhooks/")[0]
-        asyncio.run(rest_closed_loop(url, people, WARM_UP_SECONDS))
-        for channel in channels:
-            if channel == "REST":
-                closed_loop = functools.partial(rest_closed_loop, url, people)
-                open_loop = functools.partial(rest_open_loop, url)
-            else:
-                closed_loop = functools.partial(socketio_closed_loop, origin, people)
-                open_loop = functools.partial(socketio_open_loop, origin)
-            for load in loads:
-                level = Level(channel, load, asyncio.run(closed_loop(capacity_seconds)), seconds)
-                asyncio.run(open_loop(level, rng))
-                result.levels.append(level)
+        _measure(result, url.split("/webhooks/")[0], loads, seconds, capacity_seconds, channels, seed)
     result.stored = stored_user_messages(tracker_url)
     return result
+
+
+def run_scaled(
+    work: Path,
+    loads: Sequence[float] = LOADS,
+    seconds: float = SECONDS,
+    capacity_seconds: float = CAPACITY_SECONDS,
+    channels: Sequence[str] = CHANNELS,
+    seed: int = SEED,
+    rounds: int = CAPACITY_ROUNDS,
+) -> Run:
+    """The same on the scaled layout: two Rasa servers (default configuration each) behind
+    deploy/haproxy.cfg's backends, PostgreSQL conversation memory, Redis locks and socket.io queue."""
+    lock_store = deployed_lock_store()
+    with local_stack(work, "postgres", rasa_servers=SCALED_SERVERS, lock_store_type=lock_store) as local:
+        return measure_scaled(
+            work,
+            local.stack.rest_urls,
+            local.tracker_url,
+            loads,
+            seconds,
+            capacity_seconds,
+            channels,
+            seed,
+            rounds,
+        )
+
+
+def measure_scaled(
+    work: Path,
+    rest_urls: Sequence[str],
+    tracker_url: str,
+    loads: Sequence[float] = LOADS,
+    seconds: float = SECONDS,
+    capacity_seconds: float = CAPACITY_SECONDS,
+    channels: Sequence[str] = CHANNELS,
+    seed: int = SEED,
+    rounds: int = CAPACITY_ROUNDS,
+) -> Run:
+    """Against the Rasa servers at ``rest_urls`` behind deploy/haproxy.cfg's backends: first the
+    capacity of one server against all, through the same proxy, alternately (``rounds`` times per
+    channel); then the open-loop rates against all."""
+    settings = load_settings()
+    result = Run([], settings.max_concurrent_turns, settings.turn_wait_budget_seconds, servers=len(rest_urls))
+    with rasa_proxy(work, rest_urls[:1]) as one, rasa_proxy(work, rest_urls) as every:
+        asyncio.run(rest_closed_loop(every + REST_PATH, result.people, WARM_UP_SECONDS))
+        for channel in channels:
+            for _ in range(rounds):
+                for servers, origin in ((1, one), (len(rest_urls), every)):
+                    people = result.concurrency * servers
+                    rate = asyncio.run(_closed_loop(channel, origin, people)(capacity_seconds))
+                    result.capacities.append((channel, servers, rate))
+        _measure(result, every, loads, seconds, capacity_seconds, channels, seed)
+    result.stored = stored_user_messages(tracker_url)
+    return result
+
+
+def _closed_loop(channel: str, origin: str, people: int) -> Callable[[float], Awaitable[float]]:
+    if channel == "REST":
+        return functools.partial(rest_closed_loop, origin + REST_PATH, people)
+    return functools.partial(socketio_closed_loop, origin, people)
+
+
+def _measure(
+    result: Run,
+    origin: str,
+    loads: Sequence[float],
+    seconds: float,
+    capacity_seconds: float,
+    channels: Sequence[str],
+    seed: int,
+) -> None:
+    """Each channel's capacity then its open-loop rate, for each load, against ``origin``."""
+    rng = random.Random(seed)
+    asyncio.run(rest_closed_loop(origin + REST_PATH, result.people, WARM_UP_SECONDS))
+    for channel in channels:
+        if channel == "REST":
+            open_loop = functools.partial(rest_open_loop, origin + REST_PATH)
+        else:
+            open_loop = functools.partial(socketio_open_loop, origin)
+        for load in loads:
+            capacity = asyncio.run(_closed_loop(channel, origin, result.people)(capacity_seconds))
+            level = Level(channel, load, capacity, seconds)
+            asyncio.run(open_loop(level, rng))
+            result.levels.append(level)
+
+
+def deployed_lock_store() -> str:
+    """The lock store class deploy/endpoints.yml names."""
+    endpoints = yaml.safe_load((REPO_ROOT / "deploy" / "endpoints.yml").read_text(encoding="utf-8"))
+    return str(endpoints["lock_store"]["type"])
 
 
 # --- the report
@@ -431,13 +536,9 @@ def render(result: Run, command: str, chart_names: tuple[str, str]) -> str:
         "",
         __doc__.split("\n\n", 1)[1].split("    .venv")[0].strip(),
         "",
-        f"One Rasa server on the default configuration: {result.concurrency} turns in flight "
-        f"(`ALMERE_MAX_CONCURRENT_TURNS`), a wait budget of {result.budget:g} s "
-        f"(`ALMERE_TURN_WAIT_BUDGET_SECONDS`); SQLite conversation memory; socket.io over HTTP "
-        "long-polling (the installed aiohttp is too old for python-engineio's WebSocket client). "
-        'The client runs on the same machine as the servers; "client late" is how long after its '
-        "moment it sent a question.",
+        layout_text(result),
         "",
+        *capacity_lines(result),
         table(
             [
                 "channel",
@@ -468,6 +569,54 @@ def render(result: Run, command: str, chart_names: tuple[str, str]) -> str:
     return "\n".join(lines)
 
 
+def layout_text(result: Run) -> str:
+    settings = (
+        f"{result.concurrency} turns in flight (`ALMERE_MAX_CONCURRENT_TURNS`), a wait budget of "
+        f"{result.budget:g} s (`ALMERE_TURN_WAIT_BUDGET_SECONDS`)"
+    )
+    if result.servers == 1:
+        layout = f"One Rasa server on the default configuration: {settings}; SQLite conversation memory"
+    else:
+        layout = (
+            f"The scaled layout: {result.servers} Rasa servers, each on the default configuration "
+            f"({settings}), behind HAProxy with deploy/haproxy.cfg's Rasa backends (REST hashed on "
+            "the conversation id, socket.io on its session id), PostgreSQL conversation memory, "
+            "Redis locks and socket.io queue; the capacities and rates go through the proxy"
+        )
+    return (
+        f"{layout}; socket.io over HTTP long-polling (the installed aiohttp is too old for "
+        "python-engineio's WebSocket client). The client runs on the same machine as the servers; "
+        '"client late" is how long after its moment it sent a question.'
+    )
+
+
+def capacity_lines(result: Run) -> list[str]:
+    """One server against all of them, alternately through the same proxy (scaled layout only)."""
+    if not result.capacities:
+        return []
+    rows = []
+    for channel in dict.fromkeys(c for c, _, _ in result.capacities):
+        one, all_ = result.capacity(channel, 1), result.capacity(channel, result.servers)
+        rounds = [f"{r:.0f}" for c, n, r in result.capacities if c == channel and n == 1]
+        rounds_all = [f"{r:.0f}" for c, n, r in result.capacities if c == channel and n == result.servers]
+        rows.append(
+            [
+                channel,
+                f"{one:.1f} ({', '.join(rounds)})",
+                f"{all_:.1f} ({', '.join(rounds_all)})",
+                f"{all_ / one:.2f}×",
+            ]
+        )
+    return [
+        f"Capacity, closed loop ({result.concurrency} people per server asking one after another), "
+        f"one server against {result.servers}, measured alternately through the same proxy "
+        "(median turns/s of the rounds, each round in brackets):",
+        "",
+        table(["channel", "1 server", f"{result.servers} servers", "ratio"], rows),
+        "",
+    ]
+
+
 def write_report(result: Run, report: Path, command: str) -> Path:
     refused_svg, latency_svg = charts(result)
     names = (report.stem + "-refused.svg", report.stem + "-p99.svg")
@@ -478,13 +627,24 @@ def write_report(result: Run, report: Path, command: str) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", type=Path, default=Path("reports") / "open-loop.md")
+    parser.add_argument("--report", type=Path, help="default reports/open-loop.md")
     parser.add_argument("--seconds", type=float, default=SECONDS, help="seconds of each rate")
+    parser.add_argument(
+        "--scaled",
+        action="store_true",
+        help="the scaled layout (two Rasa servers behind HAProxy, PostgreSQL, Redis); "
+        "default report reports/open-loop-scaled.md",
+    )
     arguments = parser.parse_args(argv)
+    report = arguments.report or Path("reports") / (
+        "open-loop-scaled.md" if arguments.scaled else "open-loop.md"
+    )
     with tempfile.TemporaryDirectory(prefix="almere-open-loop-") as work:
-        result = run(Path(work), seconds=arguments.seconds)
-    write_report(result, arguments.report, "python -m operations.open_loop")
-    print(f"Report written to {arguments.report}")
+        measure_run = run_scaled if arguments.scaled else run
+        result = measure_run(Path(work), seconds=arguments.seconds)
+    command = "python -m operations.open_loop" + (" --scaled" if arguments.scaled else "")
+    write_report(result, report, command)
+    print(f"Report written to {report}")
     lost = sum(len(result.lost(level)) for level in result.levels)
     return 1 if lost else 0
 

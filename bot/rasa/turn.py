@@ -7,9 +7,9 @@ still gets a reply with the desk's phone numbers instead of silence.
 
 A Rasa server works on at most ``ALMERE_MAX_CONCURRENT_TURNS`` turns at a time, on all its
 channels together; the next ones wait in line, in arrival order (:class:`bot.turn_admission.TurnQueue`).
-A turn that could not start within ``ALMERE_TURN_WAIT_BUDGET_SECONDS`` is refused at once, before
-Rasa sees it (nothing is stored, nothing half-done): the person is told to try again in a moment,
-with the desk's phone number. The reply timeout counts from when Rasa starts on the turn, so a
+A turn whose answer could not come within ``ALMERE_TURN_WAIT_BUDGET_SECONDS`` is refused at once,
+before Rasa sees it (nothing is stored, nothing half-done): the person is told to try again in a
+moment, with the desk's phone number. The reply timeout counts from when Rasa starts on the turn, so a
 turn that waited in line has as long as any other.
 """
 
@@ -111,7 +111,7 @@ async def take_turn(
     if inbound.reply is not None:
         await output.send_text_message(sender_id, inbound.reply)
         return Turn.TAKEN
-    if conversation_memory_problem() is not None:  # the turn could not be kept: say so (issue 18)
+    if conversation_memory_problem() is not None:  # the turn could not be kept: say so
         await output.send_text_message(sender_id, trouble_reply(_language(raw_text)))
         return Turn.TAKEN
     queue = queue or process_queue(settings.max_concurrent_turns, settings.turn_wait_budget_seconds)

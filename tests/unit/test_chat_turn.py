@@ -99,7 +99,7 @@ async def test_turns_beyond_those_in_flight_wait_their_turn_and_are_answered():
     assert queue.in_flight == 0 and queue.waiting == 0
 
 
-async def test_a_turn_that_could_not_start_within_the_budget_is_refused_at_once_unseen_by_rasa():
+async def test_a_turn_that_could_not_be_answered_within_the_budget_is_refused_at_once_unseen_by_rasa():
     now = [100.0]
     queue = TurnQueue(concurrency=1, wait_budget=2, clock=lambda: now[0])
     release = asyncio.Event()

@@ -1,10 +1,12 @@
-"""Turns wait in line, first come first served, and are refused only when they could not start
-within the wait budget: at once when that is expected, or when their wait reaches it."""
+"""Turns wait in line, first come first served, and are refused only when their answer could not
+come within the wait budget: at once when that is expected, or when they are still in line at their
+deadline (the budget less a slow turn)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import pytest
 
@@ -76,22 +78,46 @@ async def test_turns_beyond_those_in_flight_start_in_arrival_order():
     assert queue.in_flight == 0 and queue.waiting == 0
 
 
-async def test_a_turn_is_refused_only_when_its_expected_wait_is_over_the_budget():
+async def test_a_turn_is_refused_only_when_its_expected_answer_is_over_the_budget():
     clock = Clock()
     queue = TurnQueue(concurrency=2, wait_budget=2, clock=clock)
-    await with_history(queue, clock, seconds=1.0)  # a turn takes 1 s: two in flight, 0.5 s a place
+    await with_history(queue, clock, seconds=0.5)  # two in flight: a place every 0.25 s, a turn 0.5 s
     turns = Turns(queue)
-    for name in ["x", "y", "1st", "2nd", "3rd", "4th", "5th"]:
+    names = ["x", "y", *[f"place {n}" for n in range(1, 8)]]
+    for name in names:
         turns.arrive(name)
         await settle()
-    # Places 1-4 in line expect 0.5, 1, 1.5 and 2 s: within the budget. The 5th would wait 2.5 s.
-    assert turns.started == ["x", "y"] and queue.waiting == 4
-    assert turns.refused == ["5th"]
-    for name in ["x", "y", "1st", "2nd", "3rd", "4th"]:
+    # Place 6 in line expects its answer after 6 x 0.25 + 0.5 = 2 s: within the budget; place 7 not.
+    assert turns.started == ["x", "y"] and queue.waiting == 6
+    assert turns.refused == ["place 7"]
+    for name in names[:-1]:
         turns.release[name].set()
         await settle()
-    assert turns.started == ["x", "y", "1st", "2nd", "3rd", "4th"]
+    assert turns.started == names[:-1]
     assert queue.in_flight == 0 and queue.waiting == 0
+
+
+async def test_the_expected_wait_follows_the_pace_the_line_moves_at():
+    clock = Clock()
+    queue = TurnQueue(concurrency=2, wait_budget=60, clock=clock)
+    await with_history(queue, clock, seconds=1.0)  # before the line moves: 1 s / 2 in flight
+    assert queue.expected_wait(5) == pytest.approx(5 * 0.5)
+    turns = Turns(queue)
+    for name in "abcd":
+        turns.arrive(name)
+        await settle()
+    clock.now += 0.1
+    turns.release["a"].set()
+    await settle()
+    clock.now += 0.3
+    turns.release["b"].set()
+    await settle()
+    # Turns ended 0.1 s after the line formed, then 0.3 s later: the line moves every 0.2 s.
+    assert turns.started == ["a", "b", "c", "d"]
+    assert queue.expected_wait(5) == pytest.approx(5 * 0.2)
+    for name in "cd":
+        turns.release[name].set()
+    await asyncio.gather(*turns.tasks.values())
 
 
 async def test_the_expected_wait_follows_the_median_of_the_last_turns():
@@ -120,7 +146,7 @@ async def test_a_refusal_is_immediate():
     await turns.tasks["busy"]
 
 
-async def test_a_turn_still_in_line_when_its_wait_reaches_the_budget_is_refused_then():
+async def test_a_turn_still_in_line_at_its_deadline_is_refused_then():
     queue = TurnQueue(concurrency=1, wait_budget=0.05, clock=Clock())  # expected wait 0: queued
     turns = Turns(queue)
     turns.arrive("slow")
@@ -138,6 +164,39 @@ async def test_a_turn_still_in_line_when_its_wait_reaches_the_budget_is_refused_
     assert turns.started == ["slow", "after"]
     turns.release["after"].set()
     assert await turns.tasks["after"] is True
+
+
+async def test_the_deadline_in_line_leaves_time_for_a_slow_turn():
+    clock = Clock()
+    queue = TurnQueue(concurrency=8, wait_budget=3, clock=clock)
+    await with_history(queue, clock, seconds=2.0)  # a turn takes 2 s: in line for at most 1 s
+    turns = Turns(queue)
+    for number in range(8):
+        turns.arrive(f"in flight {number}")
+    await settle()
+    late = turns.arrive("late")  # expects its answer after 0.25 + 2 s: admitted to the line
+    await settle()
+    assert queue.waiting == 1 and not late.done()
+    started = time.monotonic()
+    assert await asyncio.wait_for(late, timeout=2.5) is False
+    assert 0.9 <= time.monotonic() - started < 2.0  # at 3 - 2 s, not at the budget
+    for number in range(8):
+        turns.release[f"in flight {number}"].set()
+    await asyncio.gather(*turns.tasks.values())
+
+
+async def test_a_place_that_reaches_the_turn_after_its_deadline_is_passed_on():
+    queue = TurnQueue(concurrency=1, wait_budget=0.2, clock=Clock())  # in line for at most 0.2 s
+    turns = Turns(queue)
+    for name in ["a", "late", "next"]:
+        turns.arrive(name)
+        await settle()
+    time.sleep(0.3)  # the event loop is busy with something else past the deadline
+    turns.release["a"].set()  # the place is handed over before the deadline's timer has run
+    assert await asyncio.wait_for(turns.tasks["late"], timeout=1) is False
+    await settle()
+    assert turns.refused == ["late", "next"] and turns.started == ["a"]
+    assert queue.in_flight == 0 and queue.waiting == 0
 
 
 async def test_a_turn_that_leaves_the_line_gives_up_its_place():
@@ -199,7 +258,7 @@ async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_second
             assert not admitted
 
     def reports() -> list[str]:
-        return [r.getMessage() for r in caplog.records if "could not start" in r.getMessage()]
+        return [r.getMessage() for r in caplog.records if "could not be answered" in r.getMessage()]
 
     with caplog.at_level(logging.WARNING, logger="bot.turn_admission"):
         await refused()  # the first refusal is reported at once
@@ -207,12 +266,12 @@ async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_second
         for _ in range(4):
             await refused()
         assert reports() == [
-            "Turns that could not start within 1 s: 1 asked to try again since the last such report."
+            "Turns that could not be answered within 1 s: 1 asked to try again since the last such report."
         ]
         clock.now += 5
         await refused()  # ten seconds after the last report: the count since then
         assert reports()[1:] == [
-            "Turns that could not start within 1 s: 5 asked to try again since the last such report."
+            "Turns that could not be answered within 1 s: 5 asked to try again since the last such report."
         ]
     turns.release["busy"].set()
     await turns.tasks["busy"]
