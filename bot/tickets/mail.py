@@ -92,8 +92,8 @@ def sender_name(desk: str | None, language: str = "en") -> str:
 
 def mail_domain(sender: str) -> str:
     """The domain of the sender's address, for the ``Message-ID`` of what it sends."""
-    domain = sender.rpartition("@")[2].strip(" <>")
-    return domain or "almere.invalid"
+    _, at, domain = sender.rpartition("@")
+    return (at and domain.strip(" <>")) or "almere.invalid"
 
 
 def thread_id(reference: str, created_at: datetime, domain: str) -> str:
