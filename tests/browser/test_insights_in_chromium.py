@@ -100,6 +100,11 @@ def test_thumbs_under_an_answer_are_counted_on_the_insights_page(page, site, con
     row = feedback.get_by_role("row", name=re.compile("^Population"))
     expect(row.get_by_role("cell")).to_have_text(["1", "0"])
     unanswered = desk.get_by_role("region", name="Most frequent unanswered questions")
+    # The way to answer them is beside them, not inside the collapsed table.
+    to_answer = unanswered.get_by_role("list", name="Write a desk answer for the most asked")
+    write = to_answer.get_by_role("link", name=re.compile(r"^Write an answer to “(Can|Could) .*parrot"))
+    expect(write).to_be_visible()
+    expect(write).to_have_attribute("href", re.compile(r"^/desk/answers/new\?question="))
     unanswered.get_by_text("the numbers").click()
     table = unanswered.get_by_role("table")
     for question in ("Can my parrot visit the town hall?", "Could I bring my parrot to the town hall?"):

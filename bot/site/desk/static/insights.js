@@ -24,6 +24,14 @@
     return Math.floor(minutes / 60) + ":" + String(Math.round(minutes % 60)).padStart(2, "0");
   }
 
+  // Ticks on whole quarters, hours or days rather than at 200 minutes ("3:20").
+  const CLOCK_STEPS = [1, 5, 15, 30, 60, 120, 240, 360, 720, 1440, 2880, 10080];
+  function clockStep(drawing) {
+    const values = drawing.series.flatMap((series) => series.values).filter((value) => value !== null);
+    const largest = Math.max(1, ...values);
+    return CLOCK_STEPS.find((step) => largest / step <= 8) || CLOCK_STEPS[CLOCK_STEPS.length - 1];
+  }
+
   function shortened(label) {
     return label.length > LONGEST_LABEL ? label.slice(0, LONGEST_LABEL - 1) + "…" : label;
   }
@@ -54,11 +62,16 @@
     const minutes = drawing.unit === "minutes";
     if (minutes) {
       options.plugins.tooltip.callbacks.label = (item) => item.dataset.label + ": " + clockTime(item.parsed.y);
+      // A reply at once (0:00) is a value: a sliver of a bar, not nothing.
+      for (const dataset of datasets) dataset.minBarLength = 3;
     }
     if (!doughnut) {
       const stacked = kind === "stacked";
       const counts = { beginAtZero: true, stacked, ticks: { precision: 0 } };
-      if (minutes) counts.ticks.callback = (value) => clockTime(value);
+      if (minutes) {
+        counts.ticks.callback = (value) => clockTime(value);
+        counts.ticks.stepSize = clockStep(drawing);
+      }
       const labels = { stacked, ticks: { callback: function (value) { return shortened(this.getLabelForValue(value)); } } };
       options.indexAxis = horizontal ? "y" : "x";
       options.scales = horizontal ? { x: counts, y: labels } : { x: labels, y: counts };
