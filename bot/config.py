@@ -25,7 +25,16 @@ from pydantic.dataclasses import dataclass
 
 from bot import limits
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _project_directory() -> Path:
+    """Where the project's files beside the code live (the trained model, the training data and
+    domain, endpoints, migrations, ``var/``): the checkout this package was imported from, or, for
+    an installed package (a wheel, as in deploy/Dockerfile), the working directory."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+
+
+REPO_ROOT = _project_directory()
 
 _PREFIX = "ALMERE_"
 _DEFAULT_COUNTRY = "NL"
@@ -49,9 +58,9 @@ class Settings:
     # Handoff tickets and desk accounts.
     database_url: str = field(default_factory=lambda: _default_sqlite_url("desk.db"))
     # Where the knowledge file lives (one source of truth for facts).
-    knowledge_file: Path = REPO_ROOT / "bot" / "knowledge.yml"
+    knowledge_file: Path = Path(__file__).resolve().parent / "knowledge.yml"
     # Entity patterns the spaCy pipeline is built from.
-    entities_file: Path = REPO_ROOT / "bot" / "entities.yml"
+    entities_file: Path = Path(__file__).resolve().parent / "entities.yml"
     # Desk office hours, used to tell people when to expect a reply.
     office_timezone: str = "Europe/Amsterdam"
     office_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday..Friday; env: "0,1,2,3,4"
