@@ -31,6 +31,9 @@ class TicketNotifier(Protocol):
         """Tell staff about a ticket that has just been stored, and confirm it to the person;
         None when no confirmation was due (no e-mail address, or no mail server)."""
 
+    def confirm(self, ticket: TicketRecord) -> Confirmation | None:
+        """Confirm the ticket to the person (only); None as for :meth:`ticket_created`."""
+
 
 def compose_body(ticket: TicketRecord) -> str:
     """The plain text of the e-mail for a new ticket; what the person typed is quoted ("> ")."""
@@ -95,11 +98,14 @@ class EmailNotifier:
             self._mailer.send(message)
         except MailFailed as error:
             logger.error("Could not e-mail %s about %s: %s", message["To"], ticket.reference, error)
-        return self._confirm(ticket, thread) if ticket.email else None
+        return self.confirm(ticket)
 
-    def _confirm(self, ticket: TicketRecord, thread: str) -> Confirmation:
+    def confirm(self, ticket: TicketRecord) -> Confirmation | None:
         """The confirmation heads the ticket's thread: its ``Message-ID`` is the thread's."""
-        address = ticket.email or ""
+        if not self._mailer.configured or not ticket.email:
+            return None
+        address = ticket.email
+        thread = thread_id(ticket.reference, ticket.created_at, self._mailer.domain)
         message = self._mailer.message(
             to=address,
             subject=texts(ticket.language)["confirmation_subject"].format(reference=ticket.reference),

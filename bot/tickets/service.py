@@ -128,7 +128,8 @@ class TicketService:
                 if attempt == MAX_ATTEMPTS:
                     raise TicketStoreUnavailable("The ticket could not be saved.") from error
                 logger.info("Ticket write for a conversation collided; retrying (%d)", attempt)
-        confirmation = self._notify(record) if created else None
+        # A ticket that gets its first e-mail address later (a missed live chat's form) is confirmed then.
+        confirmation = self._notify(record, created) if created or _unconfirmed(record) else None
         return TicketResult(
             reference=record.reference,
             created=created,
@@ -306,13 +307,15 @@ class TicketService:
         """Run ``work`` in a transaction; every database error becomes TicketStoreUnavailable."""
         return guarded(self._session_factory, work)
 
-    def _notify(self, record: TicketRecord) -> Confirmation | None:
-        """Notify the desk and confirm to the person; what became of the confirmation is noted in
-        the ticket for staff (by :data:`ASSISTANT_AUTHOR`)."""
+    def _notify(self, record: TicketRecord, created: bool) -> Confirmation | None:
+        """Notify the desk of a ``created`` ticket, and confirm it to the person; what became of the
+        confirmation is noted in the ticket for staff (by :data:`ASSISTANT_AUTHOR`)."""
         if self._notifier is None:
             return None
         try:
-            confirmation = self._notifier.ticket_created(record)
+            confirmation = (
+                self._notifier.ticket_created(record) if created else self._notifier.confirm(record)
+            )
         except Exception:  # a notification must never undo or hide a stored ticket
             logger.exception("Could not send the notification for %s", record.reference)
             return None
@@ -328,6 +331,14 @@ class TicketService:
             except TicketStoreUnavailable:
                 logger.exception("Could not note the confirmation of %s", record.reference)
         return confirmation
+
+
+def _unconfirmed(record: TicketRecord) -> bool:
+    """The ticket has an e-mail address, and no confirmation was sent (or tried) to the person."""
+    tried = (CONFIRMATION_SENT.split("{", 1)[0], CONFIRMATION_FAILED.split("{", 1)[0])
+    return record.email is not None and not any(
+        note.author == ASSISTANT_AUTHOR and note.text.startswith(tried) for note in record.notes
+    )
 
 
 def _records(session: Session, tickets: Sequence[Ticket]) -> builtins.list[TicketRecord]:

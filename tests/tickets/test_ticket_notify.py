@@ -14,6 +14,7 @@ from bot.config import Settings, settings_from
 from bot.office_hours import moment_text, reply_due
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.live_chat import LiveChatService
 from bot.tickets.mail import thread_id
 from bot.tickets.notify import EmailNotifier
 
@@ -225,3 +226,27 @@ def test_no_confirmation_without_an_email_address(smtp_server, service_with):
     assert not result.confirmation_sent
     assert [rcpt for rcpt, _ in inbox.messages] == [["international@almere.example"]]
     assert service.get(result.reference).notes == ()
+
+
+def test_a_missed_live_chat_is_confirmed_once_its_form_gives_an_email_address(
+    smtp_server, service_with, sqlite_url
+):
+    inbox, port = smtp_server
+    service = service_with(mail_settings(port))
+    engine = create_engine_for(sqlite_url)
+    live = LiveChatService(create_session_factory(engine))
+    chat = live.request("conv-1", "socketio", desk="international", question=None, topic=None, transcript=[])
+    assert live.expire(chat.reference)
+
+    filled_in = open_ticket(service)  # the handoff form after the missed chat: the same ticket
+    again = open_ticket(service, question="And one more thing?")
+
+    assert (filled_in.reference, filled_in.created, filled_in.confirmation_sent) == (
+        chat.reference,
+        False,
+        True,
+    )
+    assert (again.created, again.confirmation_sent) == (False, False)
+    [(recipients, confirmation)] = inbox.messages  # the desk saw the chat; the person is confirmed once
+    assert recipients == ["ana@example.org"] and chat.reference in confirmation["Subject"]
+    engine.dispose()
