@@ -118,6 +118,42 @@ def test_the_ingress_routes_as_haproxy_does(overlay):
         assert route_for(overlay, path).denied, path
 
 
+# The processes of deploy/docker-compose.yml and where each runs here.
+COMPOSE_SERVICES = {
+    "rasa-1": ("Deployment", "almere-rasa"),
+    "actions": ("Deployment", "almere-actions"),
+    "desk": ("Deployment", "almere-desk"),
+    "migrate": ("Job", "almere-migrate"),
+    "purge": ("CronJob", "almere-purge"),
+}
+
+
+def main_container(documents: list[dict], kind: str, name: str) -> dict:
+    spec = find(documents, kind, name)["spec"]
+    template = spec["jobTemplate"]["spec"]["template"] if kind == "CronJob" else spec["template"]
+    [container] = template["spec"]["containers"]
+    return container
+
+
+def test_every_process_runs_as_compose_runs_it(overlay):
+    compose = yaml.safe_load((REPO_ROOT / "deploy" / "docker-compose.yml").read_text(encoding="utf-8"))
+    for service, (kind, name) in COMPOSE_SERVICES.items():
+        container = main_container(overlay, kind, name)
+        # "$$" is a literal "$" in both files' commands.
+        assert [part.replace("$$", "$") for part in container["command"]] == [
+            part.replace("$$", "$") for part in compose["services"][service]["command"]
+        ], service
+        if kind != "Job":  # the migration needs the ticket database only
+            given = {variable["name"] for variable in container["env"]}
+            assert set(compose["services"][service].get("environment", {})) <= given, service
+    endpoints = (REPO_ROOT / "deploy" / "endpoints.yml").read_text(encoding="utf-8")
+    wanted = set(re.findall(r"^[^#]*\$\{([A-Z0-9_]+)\}", endpoints, flags=re.MULTILINE))
+    assert wanted
+    assert wanted <= {
+        variable["name"] for variable in main_container(overlay, "Deployment", "almere-rasa")["env"]
+    }
+
+
 def find(documents: list[dict], kind: str, name: str) -> dict:
     [found] = [d for d in documents if d["kind"] == kind and d["metadata"]["name"] == name]
     return found
