@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
+import uuid
+from datetime import datetime, timezone
 
 import pytest
 from accessibility import assert_accessible, id_and_label_findings
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site
 from support import smtp_server
 from test_desk_accessibility import new_ticket, script_errors
 
-from bot.tickets import TicketService
+from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.live_chat import LiveChatService
 
 pytestmark = pytest.mark.e2e
 
@@ -36,10 +40,46 @@ def inbox_site(tmp_path_factory) -> Running:
 
 
 @pytest.fixture(scope="module")
-def tickets(inbox_site) -> TicketService:
+def sessions(inbox_site):
     engine = create_engine_for(inbox_site.database_url)
-    yield TicketService(create_session_factory(engine))
+    yield create_session_factory(engine)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def tickets(sessions) -> TicketService:
+    return TicketService(sessions)
+
+
+@pytest.fixture(scope="module")
+def live_chats(sessions) -> LiveChatService:
+    return LiveChatService(sessions)
+
+
+# Counts the tones alerts.js starts (each tone is two oscillators), before any page script runs.
+COUNT_TONES = """
+window.tones = 0;
+const create = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () { window.tones += 1; return create.call(this); };
+"""
+
+
+def desk_page(browser: Browser, site: Running, account: Account, target: str = "") -> Page:
+    context = browser.new_context(base_url=site.page_url, viewport={"width": 1280, "height": 800})
+    context.add_init_script(COUNT_TONES)
+    page = context.new_page()
+    sign_in(page, site, account, target)
+    return page
+
+
+def ask_for_a_chat(live_chats: LiveChatService) -> str:
+    """A person asks for a live chat (as the Rasa server records it), at this moment."""
+    asked = TranscriptEntry("user", "Can I talk to someone?", datetime.now(timezone.utc))
+    chat = live_chats.request(
+        f"browser-{uuid.uuid4().hex}", "socketio", desk="international", question=None, topic=None,
+        transcript=[asked],
+    )  # fmt: skip
+    return chat.reference
 
 
 def sign_in(page: Page, site: Running, account: Account, target: str = "") -> None:
@@ -71,3 +111,62 @@ def test_a_note_typed_after_clicking_its_label_is_saved_as_a_note(page, inbox_si
     assert ticket.replies == ()
     assert inbox_site.inbox.messages == []
     assert script_errors(console_errors) == []
+
+
+def test_a_waiting_chat_is_seen_and_heard_on_every_desk_page(browser, inbox_site, tickets, live_chats):
+    reference = new_ticket(tickets)
+    on_live = desk_page(browser, inbox_site, COLLEAGUES[0], "live/")
+    on_ticket = desk_page(browser, inbox_site, COLLEAGUES[1], f"tickets/{reference}")
+    expect(on_live.get_by_text("Nobody is waiting for a chat.")).to_be_visible()
+    for page in (on_live, on_ticket):
+        page.locator("main").click()  # the colleague has used the page: the browser lets it sound
+        expect(page.get_by_label("Sound for waiting chats")).to_be_checked()
+        assert page.evaluate("window.tones") == 0
+
+    asked = ask_for_a_chat(live_chats)
+    started = time.monotonic()
+    for page in (on_ticket, on_live):
+        expect(page.get_by_role("link", name=re.compile(r"^Live chats 1 waiting$"))).to_be_visible(
+            timeout=2_000
+        )
+    assert time.monotonic() - started < 2.0
+    expect(on_ticket).to_have_title(f"(1) Waiting chat – {reference} · Almere International Desk")
+    expect(on_live).to_have_title("(1) Waiting chat – Live chats · Almere International Desk")
+    expect(on_ticket.locator("#alerts-said")).to_have_text("1 person is waiting for a live chat.")
+    assert on_ticket.evaluate("window.tones") == 2 and on_live.evaluate("window.tones") == 2
+
+    # The live list, refreshed by itself, has its headers above their cells.
+    table = on_live.get_by_role("table")
+    expect(table.get_by_role("link", name=asked)).to_be_visible()
+    headers = table.locator("th").all_inner_texts()
+    assert headers == ["Reference", "State", "Desk", "Waiting", "Colleague"]
+    assert table.locator("tbody tr").first.locator("td").all_inner_texts()[:3] == [
+        asked,
+        "waiting",
+        "international",
+    ]
+    assert_accessible(on_live, "live list refreshed")
+
+    # Bram turns the sound off; it stays off on his next page, and he still sees the count.
+    on_ticket.get_by_label("Sound for waiting chats").uncheck()
+    on_ticket.goto(f"{inbox_site.page_url}desk/")
+    expect(on_ticket.get_by_label("Sound for waiting chats")).not_to_be_checked()
+    on_ticket.locator("main").click()
+    ask_for_a_chat(live_chats)
+    for page in (on_ticket, on_live):
+        expect(page.get_by_role("link", name=re.compile(r"^Live chats 2 waiting$"))).to_be_visible(
+            timeout=2_000
+        )
+    expect(on_ticket).to_have_title("(2) Waiting chats – Queue · Almere International Desk")
+    assert on_ticket.evaluate("window.tones") == 0
+    assert on_live.evaluate("window.tones") == 4
+    assert id_and_label_findings(on_ticket) == []
+    assert_accessible(on_ticket, "queue with waiting chats")
+
+    # Once taken, the count goes down and the title is the page's own again.
+    for waiting in live_chats.waiting():
+        live_chats.take(waiting.reference, COLLEAGUES[0].username)
+    expect(on_ticket).to_have_title("Queue · Almere International Desk")
+    expect(on_ticket.locator("#waiting-count")).to_be_hidden()
+    for page in (on_live, on_ticket):
+        page.context.close()

@@ -1,4 +1,4 @@
-"""The desk's language (issue 14): English unless the colleague picks Dutch, the switch in the
+"""The desk's language: English unless the colleague picks Dutch, the switch in the
 navigation (POST /desk/language: staff only, CSRF, a bad value is a 400), the sign-in page
 following the browser, and a colleague who picked Dutch getting the ticket, live chat, answers and
 insights pages, the flash messages, form errors and error pages in Dutch."""
@@ -215,7 +215,9 @@ def test_the_live_chats_page_in_dutch(client, staff, app):
         "Deze chat aannemen",
     ):
         assert phrase in chat_page, phrase
-    chat_texts = json.loads(html.unescape(re.search(r"data-texts='([^']*)'", chat_page).group(1)))
+    chat_texts = json.loads(
+        html.unescape(re.search(r"id=\"live-chat\"[^>]*data-texts='([^']*)'", chat_page).group(1))
+    )
     assert (chat_texts["sending"], chat_texts["sent"], chat_texts["staff"]) == (
         "Versturen…",
         "Verstuurd.",

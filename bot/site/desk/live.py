@@ -1,4 +1,4 @@
-"""The desk's live chats (issue 12): who is available, the chats waiting for a colleague, and one
+"""The desk's live chats: who is available, the chats waiting for a colleague, and one
 chat's live view, where a colleague takes it, writes to the person, and hands them back to the
 assistant or closes it. What a colleague does reaches the person through a Rasa server
 (:class:`bot.site.desk.rasa_link.RasaLink`); the desk changes a chat's state only together with
@@ -17,7 +17,7 @@ from bot.handoff import readable_transcript
 from bot.office_hours import desk_availability
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services
-from bot.site.desk.live_texts import live_texts
+from bot.site.desk.live_texts import alert_texts, live_texts
 from bot.site.desk.rasa_link import NotDelivered, RasaLink
 from bot.site.i18n import current_language
 from bot.tickets.errors import InvalidTicket
@@ -29,6 +29,7 @@ ENDING_LABELS = {"returned": lazy_gettext("handed back to the assistant"), "clos
 
 bp = Blueprint("live", __name__, url_prefix="/desk", template_folder="templates")
 bp.before_request(require_staff)
+bp.add_app_template_global(alert_texts)
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,16 @@ def api_chats():
         office_open=desk_availability(desk.settings, now).is_open,
         chats=[_chat_json(chat, now) for chat in desk.live_chats.waiting()],
     )
+
+
+@bp.get("/api/alerts")
+def api_alerts():
+    """What every desk page polls (static/alerts.js): the chats waiting for a colleague. A desk page
+    open in the browser counts as the colleague being at the desk, as the live pages do."""
+    desk = live_desk()
+    desk.live_chats.seen(_me())
+    waiting = [chat.reference for chat in desk.live_chats.waiting() if chat.state == "waiting"]
+    return jsonify(waiting=len(waiting), references=waiting)
 
 
 @bp.get("/api/live/<reference>")

@@ -59,7 +59,7 @@
             const caption = t.createCaption();
             caption.textContent = say("caption");
             const head = t.createTHead().insertRow();
-            for (const name of Object.values(texts.columns)) {
+            for (const name of texts.columns) {
               const th = document.createElement("th");
               th.scope = "col";
               th.textContent = name;
