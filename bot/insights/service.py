@@ -5,6 +5,7 @@ export and the command's text output alike."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +19,8 @@ from bot.insights.period import Period
 from bot.insights.tracker import TrackerReader
 
 DESK_LABELS = {"international": "International Affairs", "business": "Business service desk"}
-SCORE_LABELS = {1: "1 (not helpful)", 2: "2", 3: "3", 4: "4", 5: "5 (very helpful)"}
+# The scores that say what they mean; the others are their number.
+SCORE_LABELS = {1: "1 (not helpful)", 5: "5 (very helpful)"}
 # The longest lists a chart draws; its table and CSV have them all.
 CHART_TOPICS = 15
 CHART_QUESTIONS = 10
@@ -212,84 +214,99 @@ def _share(count: int, total: int) -> float:
     return round(100 * count / total, 1) if total else 0.0
 
 
-def charts(insights: Insights) -> list[Chart]:
-    """The figures of ``insights``, in the order of :data:`CHART_NAMES`."""
+def as_written(text: str) -> str:
+    """The English text itself: what ``almere insights`` shows."""
+    return text
+
+
+def charts(insights: Insights, translate: Callable[[str], str] = as_written) -> list[Chart]:
+    """The figures of ``insights``, in the order of :data:`CHART_NAMES`. Every text they show passes
+    through ``translate`` (the desk's gettext; its catalogue lists them in ``bot.site.desk.insights``);
+    texts with ``%(name)s`` are translated before the values are put in."""
+    t = translate
     total = insights.conversations
     ratings = insights.ratings
-    average = f"{ratings.average:.1f}" if ratings.average is not None else "none yet"
+    average = f"{ratings.average:.1f}" if ratings.average is not None else t("none yet")
+    desks = {desk: t(label) for desk, label in DESK_LABELS.items()}
     found = [
         Chart(
             "conversations",
-            "Conversations per day",
+            t("Conversations per day"),
             "line",
-            ("Day", "Conversations"),
+            (t("Day"), t("Conversations")),
             tuple((day.isoformat(), n) for day, n in insights.per_day),
         ),
         Chart(
             "outcomes",
-            "What became of the conversations",
+            t("What became of the conversations"),
             "doughnut",
-            ("Outcome", "Conversations", "Share (%)"),
-            tuple((OUTCOME_LABELS[o], n, _share(n, total)) for o, n in insights.outcomes.items()),
+            (t("Outcome"), t("Conversations"), t("Share (%)")),
+            tuple((t(OUTCOME_LABELS[o]), n, _share(n, total)) for o, n in insights.outcomes.items()),
         ),
         Chart(
             "topics",
-            "Most asked topics",
+            t("Most asked topics"),
             "hbar",
-            ("Topic", "Questions"),
+            (t("Topic"), t("Questions")),
             tuple((topic_label(topic), n) for topic, n in insights.topics),
             drawn_rows=CHART_TOPICS,
         ),
         Chart(
             "unanswered",
-            "Most frequent unanswered questions",
+            t("Most frequent unanswered questions"),
             "hbar",
-            ("Question (its most asked wording)", "Times asked", "Other wordings"),
+            (t("Question (its most asked wording)"), t("Times asked"), t("Other wordings")),
             tuple((g.example, g.count, " | ".join(g.variants)) for g in insights.unanswered),
             drawn_rows=CHART_QUESTIONS,
-            note=f"The most asked ({MAX_GROUPS} groups at most); {insights.unanswered_left_out} other "
-            "questions, asked less, are left out."
+            note=t(
+                "The most asked (%(groups)s groups at most); %(left_out)s other questions, asked less, "
+                "are left out."
+            )
+            % {"groups": MAX_GROUPS, "left_out": insights.unanswered_left_out}
             if insights.unanswered_left_out
             else "",
         ),
         Chart(
             "tickets",
-            "Tickets per desk",
+            t("Tickets per desk"),
             "bar",
-            ("Desk", "Tickets", "With a first reply", "Awaiting a first reply"),
-            tuple(
-                (DESK_LABELS[t.desk], t.tickets, t.replied, t.tickets - t.replied) for t in insights.tickets
-            ),
+            (t("Desk"), t("Tickets"), t("With a first reply"), t("Awaiting a first reply")),
+            tuple((desks[d.desk], d.tickets, d.replied, d.tickets - d.replied) for d in insights.tickets),
             plotted=(1, 2),
         ),
         Chart(
             "first_reply",
-            "Time to the first reply",
+            t("Time to the first reply"),
             "bar",
-            ("Desk", "Median (h:mm)", "90th percentile (h:mm)", "With a first reply"),
-            tuple(
-                (DESK_LABELS[t.desk], t.median_minutes, t.p90_minutes, t.replied) for t in insights.tickets
-            ),
+            (t("Desk"), t("Median (h:mm)"), t("90th percentile (h:mm)"), t("With a first reply")),
+            tuple((desks[d.desk], d.median_minutes, d.p90_minutes, d.replied) for d in insights.tickets),
             plotted=(1, 2),
             durations=(1, 2),
-            note="Of the tickets of the period that got a first reply: an e-mail sent, a call answered "
-            "or a colleague's message in a live chat; in hours and minutes, a minute begun counting as "
-            "a minute.",
+            note=t(
+                "Of the tickets of the period that got a first reply: an e-mail sent, a call answered or "
+                "a colleague's message in a live chat; in hours and minutes, a minute begun counting as "
+                "a minute."
+            ),
         ),
         Chart(
             "ratings",
-            "Helpfulness ratings",
+            t("Helpfulness ratings"),
             "bar",
-            ("Score", "Ratings"),
-            tuple((SCORE_LABELS[score], n) for score, n in ratings.per_score.items()),
-            note=f"{ratings.answered} of {ratings.asked} people asked in the period answered; "
-            f"average score {average}.",
+            (t("Score"), t("Ratings")),
+            tuple(
+                (t(SCORE_LABELS[score]) if score in SCORE_LABELS else str(score), n)
+                for score, n in ratings.per_score.items()
+            ),
+            note=t(
+                "%(answered)s of %(asked)s people asked in the period answered; average score %(average)s."
+            )
+            % {"answered": ratings.answered, "asked": ratings.asked, "average": average},
         ),
         Chart(
             "feedback",
-            "Thumbs under the assistant's answers",
+            t("Thumbs under the assistant's answers"),
             "stacked",
-            ("Topic", "Helpful", "Not helpful"),
+            (t("Topic"), t("Helpful"), t("Not helpful")),
             tuple((topic_label(f.topic), f.helpful, f.not_helpful) for f in insights.feedback),
             plotted=(1, 2),
         ),

@@ -9,9 +9,11 @@ import html
 import io
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from desk_helpers import csrf_token, sign_in
 from insights_events import (
     answered,
     declined,
@@ -25,7 +27,11 @@ from insights_events import (
     small_talk,
 )
 
-from bot.insights.service import CHART_NAMES
+from bot.insights.conversations import OUTCOME_LABELS
+from bot.insights.desk_figures import DeskTickets, Ratings
+from bot.insights.period import Period
+from bot.insights.service import CHART_NAMES, Insights, charts
+from bot.site.desk.insights import CHART_TEXTS
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.models import AnswerFeedback, Rating, Ticket
 
@@ -146,6 +152,12 @@ def week(tracker_path, database_url):
         ):
             session.add(AnswerFeedback(topic=topic, helpful=helpful, created_at=NOV[day]))
     engine.dispose()
+
+
+def in_dutch(client) -> None:
+    """Sign in as jan, who picks Dutch."""
+    sign_in(client)
+    client.post("/desk/language", data={"language": "nl", "csrf_token": csrf_token(client, "/desk/")})
 
 
 def text_of(fragment: str) -> str:
@@ -302,3 +314,42 @@ def test_each_csv_is_its_table(signed_in, page, name):
     response = signed_in.get(f"/desk/insights/{name}.csv?{PERIOD}")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows == table(page, name)
+
+
+def test_every_text_of_the_charts_is_in_the_desks_catalogue():
+    shown: list[str] = []
+
+    def recorded(text: str) -> str:
+        shown.append(text)
+        return text
+
+    period = Period(date(2026, 11, 2), date(2026, 11, 8), ZoneInfo("Europe/Amsterdam"))
+    tickets = [DeskTickets("international", 1, 1, 3, 3), DeskTickets("business", 0, 0, None, None)]
+    # Some questions left out, so that the unanswered chart's note is there too.
+    insights = Insights(period, [], {}, [], [], tickets, Ratings({1: 0, 5: 0}, 0), [], declined_questions=3)
+    charts(insights, recorded)
+    assert set(shown) | set(OUTCOME_LABELS.values()) == set(CHART_TEXTS)
+
+
+def test_the_figures_in_dutch(client, staff, week):
+    in_dutch(client)
+    page = client.get(f"/desk/insights/?{PERIOD}").get_data(as_text=True)
+    assert table(page, "outcomes")[0] == ["Uitkomst", "Gesprekken", "Aandeel (%)"]
+    assert table(page, "outcomes")[-1] == ["Alleen een praatje", "1", "12.5"]
+    assert table(page, "first_reply")[:2] == [
+        ["Desk", "Mediaan (u:mm)", "90e percentiel (u:mm)", "Met een eerste antwoord"],
+        ["Internationale Zaken", "0:02", "0:03", "2"],
+    ]
+    assert "2 van de 3 mensen die in de periode gevraagd werden, antwoordden" in page
+    assert "<dt>Alleen een praatje</dt>" in page
+    for english in (
+        "Conversations per day",
+        "Small talk only",
+        "Time to the first reply",
+        "Helpfulness ratings",
+    ):
+        assert english not in page, english
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/desk/insights/tickets.csv?{PERIOD}").get_data(as_text=True)))
+    )
+    assert rows[1] == ["Internationale Zaken", "3", "2", "1"]

@@ -33,6 +33,61 @@ UNREADABLE = lazy_gettext("The conversation database cannot be read right now. P
 # A spreadsheet runs a cell that starts with one of these as a formula; the questions are what people typed.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+
+def N_(text: str) -> str:
+    """Marks ``text`` for `pybabel extract` (one of its default keywords); translated when shown."""
+    return text
+
+
+# Every text the charts show (bot.insights.service, the outcomes of bot.insights.conversations), in
+# the desk's catalogue: the page passes them through gettext. tests/desk/test_insights_figures.py
+# checks that this list and the charts' texts are the same.
+CHART_TEXTS = (
+    N_("Conversations per day"),
+    N_("Day"),
+    N_("Conversations"),
+    N_("What became of the conversations"),
+    N_("Outcome"),
+    N_("Share (%)"),
+    N_("Answered"),
+    N_("Declined"),
+    N_("Handed over"),
+    N_("Handoff abandoned"),
+    N_("Small talk only"),
+    N_("Most asked topics"),
+    N_("Topic"),
+    N_("Questions"),
+    N_("Most frequent unanswered questions"),
+    N_("Question (its most asked wording)"),
+    N_("Times asked"),
+    N_("Other wordings"),
+    N_("The most asked (%(groups)s groups at most); %(left_out)s other questions, asked less, are left out."),
+    N_("Tickets per desk"),
+    N_("Desk"),
+    N_("Tickets"),
+    N_("With a first reply"),
+    N_("Awaiting a first reply"),
+    N_("International Affairs"),
+    N_("Business service desk"),
+    N_("Time to the first reply"),
+    N_("Median (h:mm)"),
+    N_("90th percentile (h:mm)"),
+    N_(
+        "Of the tickets of the period that got a first reply: an e-mail sent, a call answered or a "
+        "colleague's message in a live chat; in hours and minutes, a minute begun counting as a minute."
+    ),
+    N_("Helpfulness ratings"),
+    N_("Score"),
+    N_("Ratings"),
+    N_("1 (not helpful)"),
+    N_("5 (very helpful)"),
+    N_("%(answered)s of %(asked)s people asked in the period answered; average score %(average)s."),
+    N_("none yet"),
+    N_("Thumbs under the assistant's answers"),
+    N_("Helpful"),
+    N_("Not helpful"),
+)
+
 bp = Blueprint("insights", __name__, url_prefix="/desk", template_folder="templates")
 bp.before_request(require_staff)
 
@@ -84,10 +139,15 @@ def _insights() -> Insights:
         raise _Refused(503, gettext("Insights temporarily unavailable"), str(UNREADABLE)) from None
 
 
+def _charts(insights: Insights) -> list[Chart]:
+    """The charts in the colleague's desk language."""
+    return charts(insights, gettext)
+
+
 @bp.get("/insights/")
 def page():
     insights = _insights()
-    found = charts(insights)
+    found = _charts(insights)
     dates = {"from": insights.period.first.isoformat(), "to": insights.period.last.isoformat()}
     return render_template(
         "desk/insights.html",
@@ -97,7 +157,7 @@ def page():
         csv_urls={chart.name: url_for(f"insights.csv_{chart.name}", **dates) for chart in found},
         dates=dates,
         default_days=DEFAULT_DAYS,
-        outcome_labels=OUTCOME_LABELS,
+        outcome_labels={outcome: gettext(label) for outcome, label in OUTCOME_LABELS.items()},
         markers=MARKERS,
     )
 
@@ -121,7 +181,7 @@ def csv_text(chart: Chart) -> str:
 def _export(name: str) -> Response:
     """The CSV of the chart ``name``, for the dates of the query string."""
     insights = _insights()
-    chart = next(chart for chart in charts(insights) if chart.name == name)
+    chart = next(chart for chart in _charts(insights) if chart.name == name)
     period = insights.period
     filename = f"almere-insights-{name}-{period.first.isoformat()}-to-{period.last.isoformat()}.csv"
     return Response(
