@@ -14,9 +14,7 @@ from typing import Any
 
 Document = dict[str, Any]
 
-APP = "almere-assistant"
 COMPONENT = "app.kubernetes.io/component"
-SERVERS = ("rasa", "actions", "desk")
 DATABASE_PORTS = {5432, 6379}
 SECRET_NAMES = re.compile(r"SECRET|PASSWORD|_KEY$|DATABASE_URL|TRACKER_URL|REDIS_URL")
 PRIVATE_PATHS = ("/metrics", "/webhooks/rest/ready")
