@@ -46,6 +46,21 @@ def answered(text: str, topic: str) -> list[Event]:
     ]
 
 
+def answered_two(text: str, first: str, second: str) -> list[Event]:
+    """One message with two questions, both answered (the second from its ``more_questions``)."""
+    intent = {"name": f"ask_{first}", "confidence": 0.93}
+    more = [{"intent": f"ask_{second}", "text": "And the second?"}]
+    parse_data = {"intent": intent, "entities": [], "text": text, "more_questions": more}
+    return [
+        UserUttered(text, intent, parse_data=parse_data),
+        ActionExecuted("action_answer_topic"),
+        *(
+            BotUttered(f"About {topic}: ...", data={"custom": {"data": {"answer": {"topic": topic}}}})
+            for topic in (first, second)
+        ),
+    ]
+
+
 def answered_before_payloads(text: str, topic: str) -> list[Event]:
     """A topic answered by the action as it was before answers carried their topic."""
     return [_user(text, f"ask_{topic}"), ActionExecuted("action_answer_topic"), BotUttered(f"About {topic}")]

@@ -8,7 +8,9 @@ Each figure is defined here once; the page (``desk/insights.html``) says the sam
   colleague had the chat (a live chat, from Rasa's pause to its resume: the colleague's
   conversation), not an answer to the handoff form's questions (their name, address, ...);
 * **topic** — what the classifier took a question to be about (``ask_housing``: "housing"), also when
-  the assistant then declined it; a question without a topic (``out_of_scope``) has none;
+  the assistant then declined it; a question without a topic (``out_of_scope``) has none, a message
+  that asked several ("What is the business climate like? And is there an international school?")
+  has the topic of each;
 * **unanswered question** — what the person typed when the assistant declined a question
   (``action_decline``, or a topic answer that declined: it then offers a colleague) or did not reply
   to it at all.
@@ -44,6 +46,7 @@ ANSWER_ACTION = "action_answer_topic"
 ANSWER_ACTIONS = frozenset({ANSWER_ACTION, "action_answer_office_hours", "action_answer_source"})
 DECLINE_ACTION = "action_decline"
 LISTEN_ACTION = "action_listen"
+MORE_QUESTIONS = "more_questions"  # a message's other questions, in its parse data
 HANDOFF_FORM = "handoff_form"
 OFFER_SLOT = "handoff_offered"
 REFERENCE_SLOT = "handoff_reference"
@@ -199,15 +202,14 @@ class _Reading:
         if question is not None and not question.replied:
             self.not_answered(question)
 
-    def message(self, text: str | None, intent: str) -> None:
+    def message(self, text: str | None, intent: str, more: list[str]) -> None:
         """A message of the person: a question unless small talk, a live chat's or the form's (or
-        stored without an intent)."""
+        stored without an intent); ``more``: the intents of the other questions it asked."""
         self.close_question()
         if not intent or self.live_chat or self.form_active or is_small_talk(intent):
             return
         self.question = _Question(text)
-        if topic := question_topic(intent):
-            self.topics.append(topic)
+        self.topics += [topic for asked in (intent, *more) if (topic := question_topic(asked))]
 
     def action_ran(self, name: str) -> None:
         self.close_action()
@@ -225,6 +227,15 @@ def _intent(event: StoredEvent) -> str:
     return intent.get("name") or "" if isinstance(intent, Mapping) else ""
 
 
+def _more_intents(event: StoredEvent) -> list[str]:
+    """The intents of a message's other questions ("... And is there an international school?"),
+    which the assistant answers after the first (bot/rasa/components.py)."""
+    more = (event.get("parse_data") or {}).get(MORE_QUESTIONS)
+    if not isinstance(more, list):
+        return []
+    return [str(q.get("intent")) for q in more if isinstance(q, Mapping) and q.get("intent")]
+
+
 def read_conversation(sender_id: str, events: Iterable[StoredEvent], has_ticket: bool) -> Conversation | None:
     """The conversation of ``events`` (in stored order), or None if the person said nothing.
     ``has_ticket``: the ticket database has a ticket for it."""
@@ -236,7 +247,7 @@ def read_conversation(sender_id: str, events: Iterable[StoredEvent], has_ticket:
             if started_at is None:
                 started_at = datetime.fromtimestamp(float(event.get("timestamp") or 0), timezone.utc)
             text = event.get("text")
-            reading.message(text if isinstance(text, str) else None, _intent(event))
+            reading.message(text if isinstance(text, str) else None, _intent(event), _more_intents(event))
         elif kind == "action":
             reading.action_ran(event.get("name") or "")
         elif kind in ("pause", "resume"):

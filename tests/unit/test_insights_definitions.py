@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from insights_events import (
     answered,
+    answered_two,
     declined,
     during_live_chat,
     handoff_started,
@@ -111,6 +112,15 @@ def test_the_handoff_forms_answers_are_not_questions():
     conversation = read_conversation("s", turns, False)
     assert conversation.outcome == HANDED_OVER
     assert conversation.topics == () and conversation.unanswered == ("Can I bring my dog?",)
+
+
+def test_a_message_of_two_questions_has_both_topics_as_its_answers_name_them():
+    turns = stored(
+        answered_two("Business climate? And is there an international school?", "business_climate", "schools")
+    )
+    conversation = read_conversation("s", turns, False)
+    assert conversation.outcome == ANSWERED
+    assert conversation.topics == ("business_climate", "schools")
 
 
 def test_a_decline_after_a_question_is_still_declined():
