@@ -23,7 +23,7 @@
   only if this server's secret signed it (:mod:`bot.chat_sessions`) and otherwise starts a new
   session with a new token; the session is stored with the connection (``sio.save_session``),
   and messages are taken under that session only, whatever the message says.
-* **Live chat with a colleague** (issue 12, :mod:`bot.rasa.live_chat`): the widget's
+* **Live chat with a colleague** (:mod:`bot.rasa.live_chat`): the widget's
   ``live_chat_request`` event, the desk's ``POST /webhooks/socketio/live``, and the person's
   messages while a colleague has the conversation (stored, no reply from the assistant, copied to
   the ticket). With ``ALMERE_SOCKETIO_REDIS_URL`` set, the socket.io server uses python-socketio's
@@ -31,7 +31,7 @@
   person's socket whichever server holds it.
 * **A copy of a live chat by e-mail**: the widget's ``live_chat_transcript`` event, after a live
   chat ended (:mod:`bot.rasa.chat_copy`).
-* **The widget's language switch** (issue 14): the ``set_language`` event sets the conversation's
+* **The widget's language switch**: the ``set_language`` event sets the conversation's
   ``language`` slot, so the assistant answers in the language the person chose.
 * **Limits per connection and conversation** (:mod:`bot.chat_limits`): messages and live-chat
   requests beyond their budget get one polite "slow down" and are dropped, language switches beyond
