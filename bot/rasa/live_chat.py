@@ -1,4 +1,4 @@
-"""The live chat's Rasa side (issue 12; the flow is in :mod:`bot.live_chat`).
+"""The live chat's Rasa side (the flow is in :mod:`bot.live_chat`).
 
 :class:`LiveChatRelay` belongs to the socket.io channel (:mod:`bot.rasa.socketio_channel`):
 
@@ -167,7 +167,7 @@ class LiveChatRelay:
         return stored
 
     async def set_language(self, conversation_id: str, language: str) -> None:
-        """The person chose a language in the widget: the assistant answers in it (issue 14)."""
+        """The person chose a language in the widget: the assistant answers in it."""
         if language not in LANGUAGES:
             raise BadStaffEvent(f"unknown language {language!r}")
         await self._append(conversation_id, [SlotSet("language", language)])
