@@ -29,16 +29,16 @@ ACTIVE_STATUSES = ("open", "claimed")
 DESKS = ("international", "business")
 # Who wrote a transcript message: the person, the assistant, or a staff member in a live chat.
 ROLES = ("user", "bot", "staff")
-# A ticket that began as a live chat (issue 12): asked for, taken by a colleague, handed back to the
+# A ticket that began as a live chat: asked for, taken by a colleague, handed back to the
 # assistant, closed by the colleague, or nobody took it in time (then the person leaves details).
 LIVE_CHAT_STATES = ("waiting", "active", "returned", "closed", "missed")
 # What staff did to answer a ticket: an e-mail sent (or that failed), or a phone call made.
 REPLY_KINDS = ("email", "call")
 REPLY_OUTCOMES = ("sent", "failed", "answered", "no_answer")
 RATING_CHANNELS = ("chat", "email")
-# The languages the assistant speaks (issue 14): the person's language, kept with their ticket.
+# The languages the assistant speaks: the person's language, kept with their ticket.
 LANGUAGES = ("en", "nl")
-# A reusable answer that desk staff wrote (issue 13): drafted, approved by a second colleague (only
+# A reusable answer that desk staff wrote: drafted, approved by a second colleague (only
 # then does the assistant give it), or withdrawn. Its history keeps every change.
 DESK_ANSWER_STATUSES = ("draft", "approved", "withdrawn")
 DESK_ANSWER_ACTIONS = ("created", "edited", "approved", "withdrawn")
@@ -142,7 +142,7 @@ class Ticket(Base):
     live_chat = Column(String(10))
     # When the person first got an answer from a person: an e-mail sent, a call made, a chat message.
     first_reply_at = Column(UTCDateTime)
-    # The person's language (issue 14), so that staff answer in it.
+    # The person's language, so that staff answer in it.
     language = Column(String(2), nullable=False, default="en", server_default="en")
 
     messages = relationship(
@@ -258,7 +258,7 @@ class AnswerFeedback(Base):
 
 
 class DeskAnswer(Base):
-    """An answer staff wrote for questions the assistant could not answer (issue 13)."""
+    """An answer staff wrote for questions the assistant could not answer."""
 
     __tablename__ = "desk_answers"
     __table_args__ = (CheckConstraint(f"status IN ({_quoted(DESK_ANSWER_STATUSES)})", name="status"),)
@@ -320,5 +320,5 @@ class StaffUser(Base):
     # Marked in the desk: ready to take live chats. Counts only while the desk is open (seen_at).
     available = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     seen_at = Column(UTCDateTime)
-    # The desk's own language for this colleague (issue 14): English unless they pick Dutch.
+    # The desk's own language for this colleague: English unless they pick Dutch.
     desk_language = Column(String(2), nullable=False, default="en", server_default="en")
