@@ -1,4 +1,4 @@
-"""Live chats with a colleague (issue 12), kept as tickets so that the desk sees them in its queue.
+"""Live chats with a colleague, kept as tickets so that the desk sees them in its queue.
 
 A person who asks for a colleague while the desk is open and a colleague is available may chat
 with them at once. The chat is a ticket with ``live_chat`` set (no contact details needed: the
