@@ -1,4 +1,4 @@
-"""The thumbs under the assistant's answers (issue 13): ``POST /answer-feedback`` from the chat widget.
+"""The thumbs under the assistant's answers: ``POST /answer-feedback`` from the chat widget.
 
 JSON in: ``{"topic": "housing", "helpful": true}`` (a vote on an answer the desk wrote names it:
 ``{"topic": "desk_answer", "desk_answer_id": 12, "helpful": false}``). JSON out: ``{"ok": true}``
