@@ -1,4 +1,4 @@
-"""The person's say (issue 12): "how helpful was this?", answered once, from the chat widget or from
+"""The person's say: "how helpful was this?", answered once, from the chat widget or from
 the link e-mailed after a resolved ticket.
 
 * ``POST /feedback`` takes JSON ``{"token": "...", "score": 1-5, "comment": "..."}`` (the comment is
