@@ -1,4 +1,4 @@
-"""The site's language (issue 14): the public page and the widget in Dutch or English, the desk in
+"""The site's language: the public page and the widget in Dutch or English, the desk in
 English unless a colleague picks Dutch.
 
 One message catalogue for the whole site (``bot/site/translations/``, Flask-Babel): the English
