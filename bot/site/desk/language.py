@@ -1,4 +1,4 @@
-"""The desk's own language per colleague (issue 14): English unless they pick Dutch.
+"""The desk's own language per colleague: English unless they pick Dutch.
 
 The choice is the ``StaffUser.desk_language`` column; the switch in the desk's navigation posts to
 ``/desk/language`` (staff only, with the CSRF token, like every desk form).
