@@ -1,4 +1,4 @@
-"""The desk's reusable answers (issue 13) under /desk/answers/: the list with each answer's status,
+"""The desk's reusable answers under /desk/answers/: the list with each answer's status,
 writing one (from a ticket or a question the assistant could not answer), editing, approving by a
 second colleague, withdrawing, and each answer's page with its history.
 
