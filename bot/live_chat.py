@@ -1,4 +1,4 @@
-"""Live chat with a colleague (issue 12): when it is offered, what the person is told, and the secret
+"""Live chat with a colleague: when it is offered, what the person is told, and the secret
 the desk proves itself with to the Rasa servers.
 
 The flow: a person asks for a colleague; while the desk is open and a colleague has marked
@@ -33,7 +33,7 @@ DESK_NAMES = {
     "en": {"international": "International Affairs Department", "business": "business service desk"},
     "nl": {"international": "de afdeling International Affairs", "business": "het ondernemersloket"},
 }
-# What the person is told, per language (issue 14).
+# What the person is told, per language.
 TEXTS = {
     "en": {
         "waiting": (
