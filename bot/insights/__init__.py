@@ -1,4 +1,4 @@
-"""Insights for the desk (issue 13): how often the assistant helped, which questions come back that it
+"""Insights for the desk: how often the assistant helped, which questions come back that it
 cannot answer, how the desks keep up, and what people thought of the answers.
 
 Plain Python over both databases, read-only (the conversations in Rasa's tracker store, the tickets);
