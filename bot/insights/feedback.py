@@ -1,4 +1,4 @@
-"""The thumbs up or down under one of the assistant's answers (issue 13): stored with what was
+"""The thumbs up or down under one of the assistant's answers: stored with what was
 answered only (the knowledge file's topic, or the desk answer), never with who asked or in which
 conversation, so that a vote cannot be traced back to a person."""
 
