@@ -1,4 +1,4 @@
-"""The page, the widget and the desk in Dutch and English (issue 14), in Chromium with a Dutch
+"""The page, the widget and the desk in Dutch and English, in Chromium with a Dutch
 browser: the page opens in Dutch, a Dutch question gets the Dutch answer marked lang="nl", the
 widget's switch reloads in English and the next answer is English; axe on the Dutch page and
 widget; a colleague picks Dutch in the desk and opens a ticket and the live chats in Dutch (axe on
