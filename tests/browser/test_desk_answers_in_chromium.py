@@ -1,4 +1,4 @@
-"""Answers from the desk (issue 13) in Chromium: colleague A writes an answer in the desk,
+"""Answers from the desk in Chromium: colleague A writes an answer in the desk,
 colleague B approves it, and a person who asks a paraphrase in the widget gets it with its date,
 against real action, Rasa and desk servers (no restart, no retraining)."""
 
