@@ -1,4 +1,4 @@
-"""Live chat with a colleague, in Chromium (issue 12): the person's widget and a signed-in staff
+"""Live chat with a colleague, in Chromium: the person's widget and a signed-in staff
 member's desk in two browser contexts, against real action, Rasa and desk servers.
 
 Its own servers: the desk is always open here (office hours every day, all day) and a chat that
