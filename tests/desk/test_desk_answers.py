@@ -1,4 +1,4 @@
-"""The desk's answers (issue 13): writing one from a ticket or a question, approval by a second
+"""The desk's answers: writing one from a ticket or a question, approval by a second
 colleague only, edits back to draft, withdrawal, the history; bad input is a 4xx with a message."""
 
 from __future__ import annotations
