@@ -211,7 +211,7 @@ def test_desk_command_runs_several_workers_with_the_limits_in_redis(run, monkeyp
     assert servers[0].cfg.workers == 3
 
 
-# --- almere answers (issue 13) ----------------------------------------------------------
+# --- almere answers ----------------------------------------------------------
 
 
 PASSWORD = "correct horse battery"
