@@ -1,4 +1,4 @@
-"""The person's say (issue 12): POST /feedback (JSON, for the chat widget), the page behind the
+"""The person's say: POST /feedback (JSON, for the chat widget), the page behind the
 e-mailed link, and the ratings in the desk."""
 
 from __future__ import annotations
