@@ -1,4 +1,4 @@
-"""The desk's live chats (issue 12) with a stand-in for the Rasa server: who may do what, what
+"""The desk's live chats with a stand-in for the Rasa server: who may do what, what
 reaches the person, and that nothing is shown as done that was not delivered."""
 
 from __future__ import annotations
