@@ -1,4 +1,4 @@
-"""Desk hardening (issue 18, finding 5): security headers, sign-out that sticks, a per-address
+"""Desk hardening: security headers, sign-out that sticks, a per-address
 sign-in limit, a safe `next`, and unreadable JSON bodies refused with a 4xx."""
 
 from __future__ import annotations
