@@ -1,4 +1,4 @@
-"""Replies from the desk (issue 12): e-mails through a real SMTP server running in the test, calls,
+"""Replies from the desk: e-mails through a real SMTP server running in the test, calls,
 the first reply, the queue's "awaiting first reply", and the rating question after resolving."""
 
 from __future__ import annotations
