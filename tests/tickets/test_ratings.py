@@ -1,4 +1,4 @@
-"""The rating question (issue 12): asked once per conversation, answered once, with a signed token."""
+"""The rating question: asked once per conversation, answered once, with a signed token."""
 
 from __future__ import annotations
 
