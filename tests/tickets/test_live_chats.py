@@ -1,4 +1,4 @@
-"""Live chats and the colleagues' availability, on SQLite and PostgreSQL (issue 12)."""
+"""Live chats and the colleagues' availability, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
