@@ -155,3 +155,14 @@ def test_every_setting_is_in_the_readme_table_with_its_default() -> None:
         value = getattr(defaults, name)
         assert meaning, f"{variable} has no meaning in the README's table"
         assert documented_default(value) in default, f"{variable}: README {default!r}, config {value!r}"
+
+
+def test_links_of_the_readme_and_docs_lead_to_files() -> None:
+    pages = [README, *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    broken = [
+        f"{page.relative_to(REPO_ROOT)}: {target}"
+        for page in pages
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
+        if not (page.parent / target).exists()
+    ]
+    assert not broken, "links to nothing:\n" + "\n".join(broken)
