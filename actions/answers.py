@@ -16,6 +16,7 @@ from bot.answering import ANSWER_CONFIDENCE, answer_topic
 from bot.clauses import REQUEST_HUMAN
 from bot.follow_ups import topic_of_intent
 from bot.language import FIGURE, PLACE
+from bot.metrics import DECLINED, OUTCOME_KEY
 
 # Parse data of bot.rasa.components: the sentence a longer message asks, and what else it asks for.
 QUESTION = "question"
@@ -60,7 +61,8 @@ class ActionAnswerTopic(Action):
             return [*offer_events(tracker), *then]
         # An answer names its topic, so that the widget can ask whether it helped (bot/insights/).
         answer = None if reply.declined else {"data": {"answer": {"topic": reply.topic}}}
-        dispatcher.utter_message(text=reply.text, json_message=answer)
+        declined = {OUTCOME_KEY: DECLINED} if reply.declined else {}
+        dispatcher.utter_message(text=reply.text, json_message=answer, **declined)
         if reply.offer_colleague and not then:
             prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
         if reply.declined and reply.offer_colleague:

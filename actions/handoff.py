@@ -19,6 +19,7 @@ from bot import limits, services
 from bot.config import load_settings
 from bot.handoff import handoff_topic, is_a_name, parse_contact, transcript_from_events
 from bot.live_chat import can_chat_now
+from bot.metrics import DECLINED, HANDED_OVER, OUTCOME_KEY, count_handoff
 from bot.office_hours import reply_promise
 from bot.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketError, TicketStoreUnavailable
@@ -65,7 +66,7 @@ def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTyp
     """The decline with the offer of a colleague, or an answer a colleague wrote if one fits."""
     language = prompts.language_of(tracker)
     if not give_desk_answer(dispatcher, tracker):
-        dispatcher.utter_message(text=services.knowledge().decline(language))
+        dispatcher.utter_message(text=services.knowledge().decline(language), **{OUTCOME_KEY: DECLINED})
         prompts.OFFER.send(dispatcher, language)
     return offer_events(tracker)
 
@@ -212,6 +213,7 @@ class ActionSubmitHandoff(Action):
         reference: str | None = None
         # Told that nothing was kept: the conversation forgets the answers (bot/redaction.py).
         forget = False
+        desk = tracker.get_slot("handoff_desk") or "international"
         submit = functools.partial(
             services.ticket_service().open_or_update,
             tracker.sender_id,
@@ -220,7 +222,7 @@ class ActionSubmitHandoff(Action):
             email=contact.email if contact else None,
             phone=contact.phone if contact else None,
             question=tracker.get_slot("handoff_question"),
-            desk=tracker.get_slot("handoff_desk") or "international",
+            desk=desk,
             # Read from the conversation, not a slot: a slot set by an earlier decline would outlive it.
             topic=handoff_topic(tracker.events),
             consent_given=tracker.get_slot("handoff_consent") is True,
@@ -249,6 +251,8 @@ class ActionSubmitHandoff(Action):
             emailed = prompts.CONFIRMATION_EMAILED[language] if result.confirmation_sent else ""
             done = prompts.PASSED_ON if result.created else prompts.ADDED
             done.send(dispatcher, language, reference=reference, promise=promise, emailed=emailed)
+            dispatcher.messages[-1][OUTCOME_KEY] = HANDED_OVER  # for the turn's count (bot/metrics.py)
+            count_handoff(desk, "form")
         forgotten = [SlotSet(FORGET_SLOT, True)] if forget else []
         return [*reset_form_slots(), SlotSet("handoff_reference", reference), *forgotten]
 

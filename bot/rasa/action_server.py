@@ -1,8 +1,8 @@
 """The action server: rasa_sdk's app, answering only Rasa.
 
 rasa_sdk 3.6 accepts any caller, and its actions write tickets, so anyone who reached it could
-rewrite a ticket. Here every request except ``GET /health`` must carry the shared secret as
-``Authorization: Bearer <secret>``, which Rasa sends from endpoints.yml
+rewrite a ticket. Here every request except ``GET /health`` and ``GET /metrics`` must carry the
+shared secret as ``Authorization: Bearer <secret>``, which Rasa sends from endpoints.yml
 (``action_endpoint.headers``, filled from ``ALMERE_ACTION_SERVER_SECRET``). Bad requests get a
 4xx with a JSON explanation, never rasa_sdk's 500 that echoes the request body.
 
@@ -30,10 +30,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_secret import action_server_secret, is_authorised
 from bot.config import load_settings
+from bot.rasa.metrics_route import PATH as METRICS_PATH
+from bot.rasa.metrics_route import add_metrics_route
 from bot.tickets.database import SchemaNotCurrent, prepare_schema
 
 logger = logging.getLogger(__name__)
-PUBLIC_PATHS = frozenset({"/health"})
+# GET /metrics (bot/metrics.py) holds counts only, for a Prometheus on the action server's network.
+PUBLIC_PATHS = frozenset({"/health", METRICS_PATH})
 
 
 def create_app(secret: str, actions_package: str = "actions") -> Sanic:
@@ -41,6 +44,7 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
     if not secret:
         raise ValueError("the action server needs a secret")
     app = create_sdk_app(actions_package, cors_origins=[])  # no browser has any business here
+    add_metrics_route(app)
 
     @app.middleware("request")
     async def only_rasa(request: Request) -> HTTPResponse | None:

@@ -3,7 +3,8 @@
 credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook). Only trusted
 callers may use it (bot/rest_auth.py): with ALMERE_REST_API_KEY set, those that send the key;
 without, programs on this machine. GET /webhooks/rest/ready is a readiness probe: 200 once the model
-is loaded and the conversation database can be written, else 503.
+is loaded and the conversation database can be written, else 503. The server's GET /metrics comes
+with this channel (bot/rasa/metrics_route.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from bot.config import load_settings
 from bot.quick_replies import offered_payloads
+from bot.rasa.metrics_route import MetricsBlueprint
 from bot.rasa.tracker_store import conversation_database_problem, conversation_memory_problem
 from bot.rasa.turn import Turn, take_turn
 from bot.rest_auth import refusal
@@ -42,7 +44,7 @@ class CheckedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("checked_rest_webhook", __name__)
+        webhook = MetricsBlueprint("checked_rest_webhook", __name__)
         settings = load_settings()
         offered_payloads()  # read the quick replies now: a broken domain shows at start-up
 

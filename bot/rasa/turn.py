@@ -19,6 +19,7 @@ import asyncio
 import enum
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +28,16 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from bot import services
 from bot.chat_input import prepare_message
 from bot.config import Settings
+from bot.metrics import (
+    ANSWERED,
+    BUSY,
+    LIVE_CHAT,
+    OUTCOME_KEY,
+    TROUBLE,
+    count_queue_wait,
+    count_turn,
+    turn_outcome,
+)
 from bot.quick_replies import offered_payloads
 from bot.rasa.tracker_store import conversation_memory_problem
 from bot.reply_language import detect
@@ -73,17 +84,20 @@ def process_queue(concurrency: int, wait_budget: float) -> TurnQueue:
 
 
 class WatchedOutput(OutputChannel):
-    """An output channel that counts what Rasa sends through it."""
+    """An output channel that counts what Rasa sends through it, and notes how the actions said the
+    turn ended (:data:`bot.metrics.OUTCOME_KEY`)."""
 
     def __init__(self, inner: OutputChannel) -> None:
         self.inner = inner
         self.sent = 0
+        self.outcomes: list[object] = []
 
     def name(self) -> str:  # type: ignore[override]
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         self.sent += 1
+        self.outcomes.append(message.get(OUTCOME_KEY))
         await self.inner.send_response(recipient_id, message)
 
 
@@ -104,24 +118,32 @@ async def take_turn(
     ``queue``: the turns this one shares the server with (default: the process's, of
     ``settings.max_concurrent_turns`` and ``settings.turn_wait_budget_seconds``). ``paused``: a
     colleague has the conversation (live chat), so Rasa stores the message and rightly says
-    nothing; only a failure gets the trouble reply."""
+    nothing; only a failure gets the trouble reply. Each turn is counted by how it ended
+    (bot/metrics.py)."""
+    started = time.monotonic()
     inbound = prepare_message(
         raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
     )
     if inbound.reply is not None:
         await output.send_text_message(sender_id, inbound.reply)
+        count_turn(ANSWERED, time.monotonic() - started)
         return Turn.TAKEN
     if conversation_memory_problem() is not None:  # the turn could not be kept: say so
         await output.send_text_message(sender_id, trouble_reply(_language(raw_text)))
+        count_turn(TROUBLE, time.monotonic() - started)
         return Turn.TAKEN
     queue = queue or process_queue(settings.max_concurrent_turns, settings.turn_wait_budget_seconds)
+    queued = time.monotonic()
     async with queue.admit() as admitted:
+        count_queue_wait(time.monotonic() - queued)
         if not admitted:
             await output.send_text_message(sender_id, busy_reply(_language(raw_text)))
+            count_turn(BUSY, None)
             return Turn.REFUSED_BUSY
-        await _answer(
+        outcome = await _answer(
             on_new_message, output, inbound.text, sender_id, input_channel, settings, metadata, paused
         )
+    count_turn(outcome, time.monotonic() - started)
     return Turn.TAKEN
 
 
@@ -134,7 +156,8 @@ async def _answer(
     settings: Settings,
     metadata: dict[str, Any] | None,
     paused: bool = False,
-) -> None:
+) -> str:
+    """How the turn ended (:data:`bot.metrics.OUTCOMES`)."""
     watched = WatchedOutput(output)
     message = UserMessage(text, watched, sender_id, input_channel=input_channel, metadata=metadata)
     failed = False
@@ -150,3 +173,7 @@ async def _answer(
     unanswered = watched.sent == 0 and (failed or not paused)
     if unanswered or conversation_memory_problem() is not None:
         await output.send_text_message(sender_id, trouble_reply(_language(text)))
+        return TROUBLE
+    if watched.sent == 0:  # paused: a colleague answers
+        return LIVE_CHAT
+    return turn_outcome(watched.outcomes)

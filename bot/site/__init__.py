@@ -22,6 +22,7 @@ from bot.live_chat import live_chat_secret
 from bot.office_hours import local_time, zone_label
 from bot.secret_files import load_or_create_secret_key
 from bot.site import i18n
+from bot.site import metrics as site_metrics
 from bot.site.desk import answers as desk_answers
 from bot.site.desk import auth, insights, language, live, personal_data, views
 from bot.site.desk.accounts import StaffAccounts
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.register_blueprint(public_page_blueprint(settings))
     feedback.init_app(app, settings, ratings, csrf)
     answer_feedback.init_app(app, settings, csrf)
+    site_metrics.init_app(app)
     register_error_handlers(app)
     if settings.proxy_hops:
         # Behind the proxy every request comes from the proxy's address: the client's is the one
