@@ -24,8 +24,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from bot import metrics
 from bot.config import Settings
-from bot.metrics import count_email
 from bot.tickets.records import MessageRecord
 
 SMTP_TIMEOUT_SECONDS = 10
@@ -177,12 +177,12 @@ class Mailer:
             with smtplib.SMTP(self._host, self._port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
                 refused = smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
-            count_email(sent=False)
+            metrics.count_email(sent=False)
             raise MailFailed(_reason(error)) from error
         if refused:
-            count_email(sent=False)
+            metrics.count_email(sent=False)
             raise MailFailed(f"The mail server refused {', '.join(refused)}.")
-        count_email(sent=True)
+        metrics.count_email(sent=True)
 
 
 def _address(name: str, address: str) -> Address | str:

@@ -4,6 +4,8 @@ e-mails, the ticket database's gauges and GET /metrics of the action server and 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
 
@@ -273,3 +275,8 @@ def test_the_desk_serves_metrics_from_its_database(tmp_path):
     assert response.status_code == 200
     samples = scraped(response.data)
     assert samples[("almere_tickets_awaiting_reply", (("desk", "international"),))] == 1
+
+
+@pytest.mark.parametrize("module", ["bot.metrics", "bot.rasa.action_server", "bot.tickets.mail"])
+def test_each_server_s_first_import_works(module):
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, timeout=120)
