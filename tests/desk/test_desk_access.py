@@ -22,6 +22,8 @@ PUBLIC_SITE_ENDPOINTS = {
     "feedback.question",
     "feedback.answer_page",
     "answer_feedback.vote",
+    # Counts for Prometheus, no personal data; the public proxy refuses it (test_metrics_not_public.py).
+    "metrics.serve",
 }
 
 
