@@ -55,6 +55,7 @@ from bot.live_chat import (
     text,
     waiting_text,
 )
+from bot.metrics import count_handoff
 from bot.rasa.conversation_window import whole_conversation
 from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError, TicketNotFound
@@ -230,6 +231,7 @@ class LiveChatRelay:
             transcript=transcript_from_events(events),
             language=language,
         )
+        count_handoff(chat.desk, "live_chat")
         waiting = waiting_text(self._settings, language)
         form_slots = agent.domain.required_slots_for_form(HANDOFF_FORM)
         stop_form: list[Event] = [
