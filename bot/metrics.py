@@ -17,20 +17,29 @@ process and replica tells the same: ``almere_tickets{desk,status}``,
 ``almere_tickets_awaiting_reply{desk}``, ``almere_live_chats_waiting{desk}`` and
 ``almere_live_chat_longest_wait_seconds``; ``almere_ticket_database_up`` is 0 when it cannot be read.
 
-A desk run with several worker processes sums their counters when ``PROMETHEUS_MULTIPROC_DIR``
-names an empty directory writable by all of them (prometheus-client's multi-process mode).
+A desk run with several worker processes (``ALMERE_DESK_WORKERS``) sums their counters when
+``PROMETHEUS_MULTIPROC_DIR`` (read by prometheus-client when it is first imported) names a
+directory writable by all of them and emptied before the desk starts: prometheus-client's
+multi-process mode. Without it each scrape shows the counters of the one worker that answered.
+The gauges are read from the database, the same whichever process answers.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -193,7 +202,7 @@ def exposition(*collectors: Collector) -> tuple[bytes, str]:
     """The body and content type of ``GET /metrics``: this process's metrics (every process's in
     multi-process mode) and those of ``collectors``."""
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if values.ValueClass is not values.MutexValue:  # prometheus-client found PROMETHEUS_MULTIPROC_DIR
         MultiProcessCollector(registry)
     else:
         registry.register(metrics().registry)

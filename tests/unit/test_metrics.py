@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from prometheus_client import values
 from prometheus_client.parser import text_string_to_metric_families
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa_sdk import Tracker
@@ -232,14 +233,19 @@ def test_an_unreadable_ticket_database_is_a_gauge_not_a_failed_scrape():
     assert ("almere_turns_total", (("outcome", "busy"),)) in samples  # the process's own still show
 
 
-def test_a_multi_process_desk_reads_every_process_s_files(tmp_path, monkeypatch):
+def test_a_multi_process_desk_sums_every_process_s_counters(tmp_path, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    for _worker in range(2):
+        count = "from bot.metrics import count_email; count_email(sent=False)"
+        subprocess.run([sys.executable, "-c", count], check=True, timeout=120)
+    monkeypatch.setattr(values, "ValueClass", values.MultiProcessValue())
 
-    def none():
+    def unavailable():
         raise TicketStoreUnavailable("down")
 
-    body, content_type = exposition(TicketCollector(none, none))
-    assert content_type.startswith("text/plain") and b"almere_ticket_database_up 0.0" in body
+    samples = scraped(exposition(TicketCollector(unavailable, unavailable))[0])
+    assert samples[("almere_emails_failed_total", ())] == 2
+    assert samples[("almere_ticket_database_up", ())] == 0
 
 
 def test_the_rest_channel_serves_metrics_at_the_root(monkeypatch):
