@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import builtins
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.config import Settings
 from bot.tickets.database import create_engine_for, create_session_factory, guarded, in_transaction
@@ -64,6 +66,12 @@ MAX_ATTEMPTS = 5
 ASSISTANT_AUTHOR = "Assistant"
 CONFIRMATION_SENT = "The confirmation of this question was e-mailed to {address}."
 CONFIRMATION_FAILED = "The confirmation of this question to {address} was NOT sent: {error}"
+
+# The desk's search: at most this many characters and words; a phone number found from this many digits.
+SEARCH_MAX = 200
+SEARCH_WORDS_MAX = 8
+PHONE_DIGITS_MIN = 4
+PHONE_LIKE = re.compile(r"[\d\s()+./-]+")
 
 # The desk's queue: open tickets, then claimed ones, each longest-waiting first; then resolved ones,
 # most recently resolved first (only resolved rows have a value, so the groups do not mix).
@@ -155,13 +163,15 @@ class TicketService:
         desk: str | None = None,
         assignee: str | None = None,
         awaiting_reply: bool = False,
+        search: str = "",
     ) -> builtins.list[TicketRecord]:
         """The desk's queue: open tickets longest-waiting first, then claimed ones, then resolved
         ones (most recently resolved first); optionally only those with this status, desk and/or
-        assignee, and only the open or claimed ones nobody has answered yet (``awaiting_reply``)."""
+        assignee, only the open or claimed ones nobody has answered yet (``awaiting_reply``), and
+        only those that ``search`` finds (:func:`search_condition`)."""
         if assignee is not None:
             assignee = normalise_username(assignee)
-        return self._select(status, desk, assignee, awaiting_reply, QUEUE_ORDER)
+        return self._select(status, desk, assignee, awaiting_reply, QUEUE_ORDER, search_condition(search))
 
     def counts(self) -> QueueCounts:
         """How many tickets there are of each status and desk, and per desk how many wait for a
@@ -184,6 +194,7 @@ class TicketService:
         assignee: str | None,
         awaiting_reply: bool,
         order: Sequence,
+        condition: ColumnElement[bool] | None = None,
     ) -> builtins.list[TicketRecord]:
         if status is not None and status not in STATUSES:
             raise InvalidTicket("status", f"Unknown status {status!r}.")
@@ -198,6 +209,8 @@ class TicketService:
             query = query.where(Ticket.desk == desk)
         if assignee is not None:
             query = query.where(Ticket.assignee == assignee)
+        if condition is not None:
+            query = query.where(condition)
 
         def read(session: Session) -> list[TicketRecord]:
             return _records(session, list(session.execute(query).scalars()))
@@ -339,6 +352,47 @@ def _unconfirmed(record: TicketRecord) -> bool:
     return record.email is not None and not any(
         note.author == ASSISTANT_AUTHOR and note.text.startswith(tried) for note in record.notes
     )
+
+
+def search_condition(search: str) -> ColumnElement[bool] | None:
+    """The tickets the desk's search box finds: every word of ``search`` (case does not matter;
+    ``%`` and ``_`` are plain characters) in the reference, name, e-mail address, question, a
+    message of the conversation or a note; a search of digits (a phone number however written,
+    "06 1234 5678" or "+31 6 12345678") also in the phone number. None for a blank search;
+    InvalidTicket if it is longer than SEARCH_MAX characters or SEARCH_WORDS_MAX words."""
+    words = search.split()
+    if len(search) > SEARCH_MAX or len(words) > SEARCH_WORDS_MAX:
+        raise InvalidTicket("q", f"Search for at most {SEARCH_WORDS_MAX} words and {SEARCH_MAX} characters.")
+    digits = re.sub(r"\D", "", search)
+    if len(digits) >= PHONE_DIGITS_MIN and PHONE_LIKE.fullmatch(search.strip()):
+        return or_(_text_contains(digits), _text_contains(" ".join(words)), _phone_contains(digits))
+    return and_(*(_text_contains(word) for word in words)) if words else None
+
+
+def _text_contains(word: str) -> ColumnElement[bool]:
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+    def contains(column) -> ColumnElement[bool]:
+        return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+    return or_(
+        contains(Ticket.reference),
+        contains(Ticket.name),
+        contains(Ticket.email),
+        contains(Ticket.question),
+        Ticket.messages.any(contains(TicketMessage.text)),
+        Ticket.notes.any(contains(TicketNote.text)),
+    )
+
+
+def _phone_contains(digits: str) -> ColumnElement[bool]:
+    """The phone number's digits contain these, with or without the leading 0 or the Dutch +31."""
+    phone = Ticket.phone
+    for separator in (" ", "-", ".", "(", ")", "/", "+"):
+        phone = func.replace(phone, separator, "")
+    national = digits.lstrip("0")
+    candidates = {digits, national, national[2:] if national.startswith("31") else national}
+    return or_(*(phone.like(f"%{candidate}%") for candidate in candidates))
 
 
 def _records(session: Session, tickets: Sequence[Ticket]) -> builtins.list[TicketRecord]:

@@ -170,3 +170,55 @@ def test_a_waiting_chat_is_seen_and_heard_on_every_desk_page(browser, inbox_site
     expect(on_ticket.locator("#waiting-count")).to_be_hidden()
     for page in (on_live, on_ticket):
         page.context.close()
+
+
+# Whether any word of the element's text is split over two lines (a hyphen may end a line).
+WORD_SPLIT = """(cell) => {
+    const text = cell.firstChild;
+    const range = document.createRange();
+    for (const match of text.textContent.matchAll(/[^\\s-]+/g)) {
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (tops.size > 1) return match[0];
+    }
+    return null;
+}"""
+
+
+def test_the_queue_searches_and_refreshes_without_losing_the_colleagues_place(
+    browser, inbox_site, tickets, console_errors
+):
+    name = "Maria-Fernanda van der Berg-Oosterhuis"
+    question = "Where do I register as a self-employed translator when my address is a friend's flat? " * 2
+    sought = new_ticket(tickets, name=name, question=question, phone="+31 6 9876 5432")
+    other = new_ticket(tickets, name="Other Person")
+    page = desk_page(browser, inbox_site, COLLEAGUES[0], "")
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.evaluate("window.samePage = true")
+
+    search = page.get_by_role("searchbox", name="Search")
+    search.click()
+    search.press_sequentially("06 9876", delay=50)
+    expect(page.get_by_role("link", name=other, exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name=sought, exact=True)).to_be_visible()
+    expect(search).to_be_focused()
+    expect(search).to_have_value("06 9876")
+    expect(page).to_have_url(re.compile(r"\?q=06\+9876$"))
+    assert page.evaluate("window.samePage") is True  # no reload
+    name_cell = page.get_by_role("row").filter(has_text=sought).get_by_role("cell").nth(5)
+    expect(name_cell).to_have_text(name)
+    assert name_cell.evaluate(WORD_SPLIT) is None
+
+    # A new ticket appears by itself; the colleague's place and focus stay.
+    search.fill("")
+    expect(page.get_by_role("link", name=other, exact=True)).to_be_visible()
+    page.get_by_role("link", name=other, exact=True).focus()
+    newest = new_ticket(tickets, name="Newly Arrived")
+    expect(page.get_by_role("link", name=newest, exact=True)).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("link", name=other, exact=True)).to_be_focused()
+    assert page.evaluate("window.samePage") is True
+    assert_accessible(page, "queue after a search and a refresh")
+    assert id_and_label_findings(page) == []
+    assert script_errors(console_errors) == []
+    page.context.close()

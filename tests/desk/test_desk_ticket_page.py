@@ -67,3 +67,19 @@ def test_a_refused_note_keeps_its_own_box(signed_in, services):
     assert refused.status_code == 400
     body = refused.get_data(as_text=True)
     assert 'id="note-text-errors"' in body and 'aria-describedby="note-text-hint note-text-errors"' in body
+
+
+def test_the_conversation_comes_before_the_reply_and_note_boxes(signed_in, services, monkeypatch):
+    monkeypatch.setattr(type(services.replies), "email_configured", property(lambda self: True))
+    reference = make_ticket(services.tickets, phone="+31 6 1234 5678")
+    page = signed_in.get(f"/desk/tickets/{reference}").get_data(as_text=True)
+    conversation = page.index('<h2 id="transcript-heading">Conversation</h2>')
+    assert conversation < page.index('id="reply-text"') < page.index('id="note-text"')
+    assert conversation < page.index('id="call-note"')
+
+
+def test_a_desk_without_email_says_so_as_information_not_as_an_error(signed_in, services):
+    reference = make_ticket(services.tickets)
+    page = signed_in.get(f"/desk/tickets/{reference}").get_data(as_text=True)
+    assert '<p class="notice">E-mail is not set up on this desk' in page
+    assert 'class="error"' not in page

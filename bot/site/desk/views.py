@@ -14,6 +14,7 @@ from bot.tickets.errors import InvalidTicket, InvalidTransition, LiveChatInProgr
 from bot.tickets.models import DESKS, STATUSES, utc_now
 from bot.tickets.records import ReplyRecord
 from bot.tickets.replies import RatingAsk, RatingAskResult, ReplyNotRecorded
+from bot.tickets.service import SEARCH_MAX, SEARCH_WORDS_MAX
 
 bp = Blueprint(
     "desk",
@@ -50,18 +51,55 @@ def _mine() -> bool:
     return _switch("mine", "mine")
 
 
+def _search() -> str:
+    """The queue's search box (``q``), refused politely if longer than the desk searches."""
+    search = request.args.get("q", "")
+    if len(search) > SEARCH_MAX or len(search.split()) > SEARCH_WORDS_MAX:
+        raise InvalidTicket(
+            "q",
+            gettext(
+                "Search for at most %(words)s words and %(count)s characters.",
+                words=SEARCH_WORDS_MAX,
+                count=SEARCH_MAX,
+            ),
+        )
+    return search
+
+
 @bp.get("/")
 def queue():
     status, desk = _filters()
     mine = _mine()
     awaiting = _switch("awaiting", "awaiting first reply")
+    search = _search()
+    part = request.args.get("part", "")
+    if part not in ("", "list"):
+        raise InvalidTicket("part", gettext("Ask for the whole queue page or its list (part=list)."))
     services = desk_services()
     tickets = services.tickets.queue(
-        status=status, desk=desk, assignee=current_staff() if mine else None, awaiting_reply=awaiting
+        status=status,
+        desk=desk,
+        assignee=current_staff() if mine else None,
+        awaiting_reply=awaiting,
+        search=search,
     )
+    # The page itself, as the "Refresh the queue" link and static/queue.js ask for it.
+    queue_url = url_for(
+        "desk.queue",
+        status=status,
+        desk=desk,
+        mine=1 if mine else None,
+        awaiting=1 if awaiting else None,
+        q=search.strip() or None,
+    )
+    if part == "list":
+        return render_template("desk/_queue_list.html", tickets=tickets, now=utc_now(), queue_url=queue_url)
     return render_template(
         "desk/queue.html",
         tickets=tickets,
+        search=search,
+        search_max=SEARCH_MAX,
+        queue_url=queue_url,
         counts=services.tickets.counts(),
         ratings=services.ratings.summary(),
         status=status,
@@ -148,7 +186,7 @@ def _flash_rating_question(result: RatingAskResult) -> None:
     if result.outcome is RatingAsk.SENT:
         flash(gettext("The person was e-mailed one question: how helpful was the answer."), "success")
     elif result.outcome is RatingAsk.NOT_CONFIGURED:
-        flash(gettext("The rating question was not sent: e-mail is not set up on this desk."), "error")
+        flash(gettext("The rating question was not sent: e-mail is not set up on this desk."), "info")
     elif result.outcome is RatingAsk.FAILED:
         flash(gettext("The rating question was not sent: %(error)s", error=result.error), "error")
 
