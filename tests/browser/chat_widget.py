@@ -8,6 +8,14 @@ from re import Pattern
 from playwright.sync_api import Locator, Page, expect
 
 REFERENCE = re.compile(r"ALM-\d{6}")
+# JavaScript: the shadow root widget.js renders the widget in (open, so tests and checkers see it).
+WIDGET = "document.querySelector('[data-almere-chat]').shadowRoot"
+# JavaScript: the id of the focused element, inside the widget's shadow root too.
+FOCUSED_ID = (
+    "(() => { let focused = document.activeElement;"
+    " while (focused && focused.shadowRoot && focused.shadowRoot.activeElement)"
+    " focused = focused.shadowRoot.activeElement; return focused && focused.id; })()"
+)
 
 
 class ChatWidget:

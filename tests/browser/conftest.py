@@ -44,6 +44,7 @@ class Site:
     staff_user: str = STAFF_USER
     staff_password: str = STAFF_PASSWORD
     env: dict[str, str] = field(default_factory=dict)
+    host_url: str = ""  # a page of another site, an allowed origin, that embeds the chat (HOST_PAGES)
 
     @property
     def origins(self) -> list[str]:
@@ -70,6 +71,66 @@ def serve_foreign_page(directory: Path, port: int, socket_client_url: str) -> Th
     return server
 
 
+# Another site's pages with the chat's snippet (the site fixture fills in {chat}), behind a hostile
+# stylesheet and a strict Content-Security-Policy (host_page_policy).
+HOST_PAGES = {
+    "hostile.css": (
+        "* { all: unset; font-size: 40px !important; }\n"
+        "button { display: none !important; }\n"
+        "[data-almere-chat] { --almere-chat-primary-background-color: rgb(92, 0, 64); }\n"
+    ),
+    "index.html": (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>City of Almere</title>'
+        '<link rel="stylesheet" href="/hostile.css">'
+        '<script src="{chat}widget.js" data-language="en" data-position="left" async></script>'
+        '</head><body><main><h1>City of Almere</h1><p><a href="/contact.html" data-almere-chat-open>'
+        'Chat with us</a></p><p><a href="/other.html">Parking permits</a></p></main></body></html>'
+    ),
+    "other.html": (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parking permits</title>'
+        '<link rel="stylesheet" href="/hostile.css">'
+        '<script src="{chat}widget.js" data-language="en" data-position="left" async></script>'
+        "</head><body><main><h1>Parking permits</h1></main></body></html>"
+    ),
+    "favicon.ico": "",
+    "plain.html": (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>No chat</title></head>'
+        "<body><main><h1>No chat</h1></main></body></html>"
+    ),
+}
+
+
+def host_page_policy(chat_url: str, rasa_url: str) -> str:
+    """The strict policy of the host site: scripts and styles from itself and the chat server only,
+    connections to the chat and Rasa servers only, nothing inline."""
+    chat = chat_url.rstrip("/")
+    rasa = rasa_url.rstrip("/")
+    return (
+        f"default-src 'none'; script-src {chat}; style-src 'self' {chat}; "
+        f"connect-src {chat} {rasa} {rasa.replace('http', 'ws', 1)}; img-src 'self'; base-uri 'none'"
+    )
+
+
+def serve_host_site(directory: Path, port: int, chat_url: str, rasa_url: str) -> ThreadingHTTPServer:
+    """Another site's pages embedding the chat (HOST_PAGES), served with host_page_policy."""
+    directory.mkdir()
+    for name, text in HOST_PAGES.items():
+        (directory / name).write_text(text.replace("{chat}", chat_url), encoding="utf-8")
+    policy = host_page_policy(chat_url, rasa_url)
+
+    class Handler(SimpleHTTPRequestHandler):
+        def end_headers(self) -> None:
+            self.send_header("Content-Security-Policy", policy)
+            super().end_headers()
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def pytest_collection_modifyitems(items):
     """Every browser test starts servers and Chromium: an end-to-end test, whether or not its module
     says so (``make unit`` leaves them out; ``make e2e`` runs them)."""
@@ -82,9 +143,12 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
-    with running_site(work, [Account(STAFF_USER, STAFF_PASSWORD)]) as running:
+    host_port = processes.free_port()
+    host_origin = f"http://{processes.LOOPBACK}:{host_port}"
+    with running_site(work, [Account(STAFF_USER, STAFF_PASSWORD)], extra_origins=[host_origin]) as running:
         foreign_port = processes.free_port()
         foreign = serve_foreign_page(work, foreign_port, f"{running.page_url}static/vendor/socket.io.min.js")
+        host = serve_host_site(work / "host", host_port, running.page_url, running.rasa_url)
         try:
             yield Site(
                 page_url=running.page_url,
@@ -92,8 +156,10 @@ def site(tmp_path_factory):
                 foreign_url=f"http://localhost:{foreign_port}/",
                 rasa=running.stack.server("Rasa server"),
                 env=running.env,
+                host_url=host_origin + "/",
             )
         finally:
+            host.shutdown()
             foreign.shutdown()
 
 

@@ -40,8 +40,13 @@ class Running:
 
 @contextmanager
 def running_site(
-    work: Path, accounts: Sequence[Account] = (), extra_env: Mapping[str, str] | None = None
+    work: Path,
+    accounts: Sequence[Account] = (),
+    extra_env: Mapping[str, str] | None = None,
+    extra_origins: Sequence[str] = (),
 ) -> Iterator[Running]:
+    """The servers, with the public page's origin and ``extra_origins`` (other sites embedding the
+    chat) allowed to chat."""
     if not processes.MODEL.exists():
         pytest.fail(f"no trained model at {processes.MODEL}: run `make train` first")
     ports = processes.Ports.free(desk=True)
@@ -57,7 +62,7 @@ def running_site(
     env = {
         "ALMERE_DATABASE_URL": database_url,
         "ALMERE_TRACKER_URL": f"sqlite:///{work / 'tracker.db'}",
-        "ALMERE_CHAT_ORIGINS": page_origin,
+        "ALMERE_CHAT_ORIGINS": ",".join([page_origin, *extra_origins]),
         "ALMERE_RASA_PUBLIC_URL": rasa_url,
         "ALMERE_RASA_INTERNAL_URL": rasa_url,
         # Their own secrets, so that the servers write no key file under var/.
@@ -66,6 +71,6 @@ def running_site(
         "RASA_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),
     }
-    servers = processes.assistant_stack(work, ports, env, cors=[page_origin])
+    servers = processes.assistant_stack(work, ports, env, cors=[page_origin, *extra_origins])
     with processes.running(servers, together=True, timeout=180) as started:  # they load in parallel
         yield Running(page_url=page_origin + "/", rasa_url=rasa_url, stack=started, env=env)

@@ -89,7 +89,7 @@ def sign_in_form(session: requests.Session, server: processes.Server) -> str:
 
 def test_gunicorn_serves_the_public_page_with_one_worker_process(desk):
     page = requests.get(base_url(desk) + "/", timeout=10)
-    assert page.status_code == 200 and 'src="/static/chat.js"' in page.text
+    assert page.status_code == 200 and '/widget.js" data-language=' in page.text
     assert page.headers["Server"].startswith("gunicorn")
     assert page.headers["X-Frame-Options"] == "DENY"  # the app's own headers still come through
     assert len(worker_pids(desk)) == 1

@@ -294,7 +294,7 @@ def test_one_address_cannot_take_every_connection_of_the_proxy(public_proxy):
         assert (len(held), refused) == (public_proxy.connections_per_address, EXTRA)
         started = time.monotonic()
         status, _, page = request_from(VISITOR, public_proxy.port, "GET", "/", timeout=5)
-        assert status == 200 and b"chat.js" in page and time.monotonic() - started < 2
+        assert status == 200 and b"widget.js" in page and time.monotonic() - started < 2
         assert not any(closed_by_peer(sock, wait=0) for sock in held)  # the share stays open
     finally:
         for sock in opened:
@@ -333,7 +333,7 @@ def test_idle_websockets_are_closed_soon_and_the_widget_reconnects():
     tunnel = int(value) * {"s": 1, "m": 60, "h": 3600}[unit]
     assert heartbeat < tunnel <= 120
     chat = (REPO_ROOT / "bot" / "site" / "public" / "static" / "chat.js").read_text(encoding="utf-8")
-    [options] = re.findall(r"window\.io\(rasaUrl\.origin, (\{[^}]*\})\)", chat)
+    [options] = re.findall(r"\bio\(rasaUrl\.origin, (\{[^}]*\})\)", chat)
     assert "reconnection:" not in options.replace(" ", "") or "reconnection:true" in options.replace(" ", "")
     assert "reconnectionAttempts" not in options
 

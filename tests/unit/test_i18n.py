@@ -3,7 +3,6 @@ browser's Accept-Language, then English; and the page's content in that language
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -74,9 +73,11 @@ def test_the_dutch_page_shows_the_dutch_wording_figures_and_widget():
     knowledge = load_knowledge(REPO_ROOT / "bot" / "knowledge.yml")
     sentence = knowledge.render(knowledge.topics["history"].wording("nl").answer, "nl")
     assert sentence.split(".")[0].replace("'", "&#39;") in html
-    texts = json.loads(re.search(r"data-texts='([^']*)'", html).group(1))
+    assert '/widget.js" data-language="nl"' in html
+    widget = make_client().get("/widget/config?language=nl").get_json()
+    texts = widget["texts"]
     assert texts["retry"] == "Opnieuw proberen" and texts["you"] == "Jij"
-    welcome = json.loads(re.search(r"data-welcome='([^']*)'", html).group(1))
+    welcome = widget["welcome"]
     assert welcome["text"].startswith("Hallo!")
     talk = welcome["buttons"][-1]
     assert talk == {"title": "Ik wil een medewerker spreken", "payload": "Ik wil een medewerker spreken"}
@@ -86,9 +87,9 @@ def test_the_dutch_page_shows_the_dutch_wording_figures_and_widget():
         "/ask_international_community",
         "/ask_business_climate",
     ]
-    words = json.loads(re.search(r"data-language-words='([^']*)'", html).group(1))
+    words = widget["language_words"]
     assert "hoeveel" in words["nl"] and "how" in words["en"]
-    assert 'data-language="nl"' in html and 'id="chat-language" data-language="en" lang="en">English' in html
+    assert 'id="chat-language" data-language="en" lang="en">English' in widget["markup"]
 
 
 def test_the_statements_are_in_the_page_language():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -34,7 +33,7 @@ def test_the_statements_are_pages_with_the_chat_and_the_strict_policy(path):
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "connect-src 'self' https://chat.example.org" in policy
     html = response.get_data(as_text=True)
-    assert 'id="almere-chat"' in html and "<h1>" in html
+    assert '/widget.js" data-language="en"' in html and "<h1>" in html
     assert "<script>" not in html and "style=" not in html
 
 
@@ -60,15 +59,15 @@ def test_every_page_links_both_statements_in_its_footer():
 
 
 def test_the_widget_intro_links_the_privacy_statement():
-    html = client().get("/").get_data(as_text=True)
-    intro = html.split('<p class="chat-intro">')[1].split("</p>")[0]
-    assert '<a href="/privacy">privacy statement</a>' in intro
-    assert 'data-privacy-url="/privacy"' in html
+    widget = client().get("/widget/config").get_json()
+    intro = widget["markup"].split('<p class="chat-intro">')[1].split("</p>")[0]
+    # Absolute: the widget may be on another site's page.
+    assert '<a href="http://localhost/privacy">privacy statement</a>' in intro
+    assert widget["privacy_url"] == "http://localhost/privacy"
 
 
 def test_the_greeting_suggests_only_replies_the_chat_accepts():
-    html = client().get("/").get_data(as_text=True)
-    welcome = json.loads(re.search(r"data-welcome='([^']*)'", html).group(1))
+    welcome = client().get("/widget/config").get_json()["welcome"]
     assert welcome["text"].startswith("Hello!")
     assert [b["title"] for b in welcome["buttons"]] == [title for title, _ in SUGGESTIONS]
     allowed = offered_payloads()

@@ -1,9 +1,10 @@
 """The public page: the municipality's "About Almere" information and the chat widget.
 
 The page's text is rendered from the knowledge file (the project's own words and the
-single source of facts), so the page and the assistant never disagree. The widget
-(static/chat.js) talks to Rasa's socket.io channel at ``Settings.rasa_public_url``;
-nothing on the page posts to Flask, and everything it loads is served from here.
+single source of facts), so the page and the assistant never disagree. The widget is
+added as any site adds it (``embed``: static/widget.js, which loads static/chat.js when opened); it
+talks to Rasa's socket.io channel at ``Settings.rasa_public_url``, and everything it loads is served
+from here.
 
 The page is in English or Dutch (bot/site/i18n.py picks the language per request): the texts of
 the templates and of this module from the site's catalogue, the knowledge file's content in the
@@ -31,9 +32,8 @@ from werkzeug.wrappers import Response
 
 from bot.config import Settings
 from bot.knowledge import Fact, Knowledge, load_knowledge
-from bot.reply_language import DUTCH_WORDS, ENGLISH_WORDS
 from bot.site.i18n import current_language
-from bot.site.public.widget_texts import widget_texts
+from bot.site.public.embed import add_widget_routes
 
 # The page's sections: a heading and the knowledge topics whose answers make its text.
 SECTIONS: tuple[tuple[str, LazyString, tuple[str, ...]], ...] = (
@@ -111,11 +111,6 @@ def welcome_message() -> dict[str, Any]:
     }
 
 
-def language_words() -> dict[str, list[str]]:
-    """The function words bot/reply_language.py votes with, for the widget's ``lang`` of each message."""
-    return {"nl": sorted(DUTCH_WORDS), "en": sorted(ENGLISH_WORDS)}
-
-
 def content_security_policy(rasa_public_url: str) -> str:
     """Only this server's files, and connections to the Rasa server (HTTP and WebSocket)."""
     parts = urlsplit(rasa_public_url)
@@ -152,13 +147,11 @@ def create_blueprint(settings: Settings) -> Blueprint:
     knowledge = load_knowledge(settings.knowledge_file)
     rasa_url = settings.rasa_public_url.rstrip("/")
     csp = content_security_policy(rasa_url)
-    # What every page shows: the footer's contact line and the chat widget.
+    # What every page shows: the footer's contact line (and the chat's snippet).
     common = {
         "contact": knowledge.contact,
         "source_title": knowledge.source_title,
         "source_publisher": knowledge.source_publisher,
-        "rasa_url": rasa_url,
-        "max_message_chars": settings.max_message_chars,
     }
 
     def html(page: str) -> Response:
@@ -196,10 +189,6 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
     for name, (filename, title) in STATEMENT_PAGES.items():
         statement_view(name, filename, title)
-
-    # The widget's texts, on every public page (templates/web/chat.html).
-    bp.add_app_template_global(welcome_message, "chat_welcome")
-    bp.add_app_template_global(language_words, "chat_language_words")
-    bp.add_app_template_global(widget_texts, "chat_texts")
+    add_widget_routes(bp, settings, welcome_message)
 
     return bp

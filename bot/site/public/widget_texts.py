@@ -1,7 +1,7 @@
 """Every text the chat widget (static/chat.js) shows or announces, in the page's language.
 
-The template puts them into the widget's ``data-texts`` attribute (templates/web/chat.html), so
-the site's one catalogue translates the widget too. ``{name}``, ``{reference}`` and ``{count}``
+They reach the widget in ``GET /widget/config`` (``embed``), so the site's one catalogue
+translates the widget too. ``{name}``, ``{reference}`` and ``{count}``
 and ``{link}`` are filled in by the widget.
 """
 
