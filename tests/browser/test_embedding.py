@@ -67,6 +67,11 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     screenshot("reference")
 
     chat.options.click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save a copy (text file)").click()
+    copy = open(download.value.path(), encoding="utf-8").read()
+    assert "You: How many people live in Almere?" in copy and "226,745" in copy
+    chat.options.click()
     page.get_by_role("button", name="Start a new conversation").click()
     confirm = page.get_by_role("group", name=re.compile("^" + re.escape("Start a new conversation?")))
     confirm.get_by_role("button", name="Start a new conversation").click()
@@ -89,9 +94,40 @@ def test_a_link_on_the_page_opens_the_chat_and_one_global_is_defined(host_page, 
     assert names - without == {"AlmereChat"}
     page.goto(site.host_url)
     expect(chat.panel).to_be_visible()  # it was open, so it opens again
+    # The widget's own language switch (the page has no language parameter): the widget alone.
+    chat.options.click()
+    page.get_by_role("button", name="Nederlands").click()
+    dutch = page.get_by_role("log", name="Gesprek")
+    expect(dutch).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # the page is the page's
+    page.get_by_role("textbox", name="Je bericht").fill("Hoeveel inwoners heeft Almere?")
+    page.get_by_role("textbox", name="Je bericht").press("Enter")
+    expect(dutch.locator(".chat-message-bot").filter(has_text="226.745")).to_have_attribute("lang", "nl")
     page.evaluate("window.AlmereChat.close()")
-    expect(chat.panel).to_be_hidden()
+    expect(page.locator("#chat-panel")).to_be_hidden()
+    expect(page.get_by_role("button", name="Vraag het de assistent")).to_be_focused()
     assert page.evaluate(f"{WIDGET}.mode") == "open"
+    assert console_errors == []
+
+
+def test_the_chat_on_another_site_at_400_percent_zoom(browser, site, console_errors, screenshot):
+    context = browser.new_context(viewport={"width": 320, "height": 256}, device_scale_factor=4)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.goto(site.host_url)
+    chat = ChatWidget(page)
+    chat.open()
+    box = chat.panel.bounding_box()
+    assert (
+        box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 320 and box["y"] + box["height"] <= 256
+    )
+    chat.say("How many people live in Almere?", "226,745")
+    answer = chat.bot_items.filter(has_text="226,745").last
+    expect(answer.get_by_role("button", name="Not helpful")).to_be_in_viewport(ratio=1)
+    assert chat.log.evaluate("log => log.clientHeight") >= 0.5 * box["height"]
+    assert_accessible(page, "host page at 400 %", WIDGET_ELEMENT)
+    screenshot("zoom-400", target=page)
+    context.close()
     assert console_errors == []
 
 
