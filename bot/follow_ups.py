@@ -12,10 +12,12 @@ slots); :func:`read_in_thread` completes a message from it:
   "en …", "what about …"), points back at it ("that", "daarvan") or is a fragment of a few words.
   It then asks for the figure it names ("and the expats?"), for a place other than Almere ("and in
   Zeewolde?": the last topic, so that the answer declines for that place; "and in Almere?" after
-  such a decline asks the last question for Almere), or, with a word of time
+  such a decline asks the last question for Almere), for another trip ("and to Amsterdam?" after
+  the train to Schiphol: out of scope, declined), or, with a word of time
   or scope, for the related figure of the last answer's ("and in the future?" after the
   population: the 2050 forecast; "which part of that is international?" after the jobs: the
-  international jobs), or only asks "how many?" ("by how much?"): the last answer's main figure.
+  international jobs), or only asks for the figure again ("by how much?", "how long does it
+  take?", "hoe lang duurt dat?"): the last answer's main figure.
   Related figures and their words are language data (bot/entities.yml).
 
 Anything else is left to the classifier: a follow-up that asks for something the last answer has
@@ -68,12 +70,21 @@ _ALMERE_ONLY = re.compile(
     r"almere(?:\s+(?:itself|then|zelf|dan))?\W*$",
     re.IGNORECASE,
 )
-# Asking only "how many?" of the last answer ("by how much?", "hoeveel dan?"): its main figure.
-_HOW_MANY_ONLY = re.compile(
-    r"^\W*(?:(?:and|so|en|dus)\s+)?(?:by\s+)?(?:how\s+(?:much|many)|what\s+number|hoeveel|met\s+hoeveel)"
-    r"(?:\s+(?:exactly|precisely|roughly|then|is\s+that|precies|dan|ongeveer|is\s+dat))?\W*$",
+# Asking only for the figure just given, again ("how long does it take?", "by how much?", "hoeveel
+# is dat?", "hoe lang duurt dat?"): a word that asks for an amount, a duration or a moment, then
+# only words that point back at the last answer, ask again or name a unit of time.
+_ASKS_THE_FIGURE = re.compile(
+    r"^\W*(?:(?:and|so|but|en|dus|maar)\s+)?(?:by\s+)?"
+    r"(?:how\s+(?:much|many|long)|what\s+number|when|hoeveel|met\s+hoeveel|hoe\s+lang|wanneer)"
+    r"(?:\s+(?:does|do|did|is|are|was|were|will|would|it|that|this|there|take|takes|exactly|precisely"
+    r"|roughly|approximately|again|then|you|say|minutes?|mins?|hours?"
+    r"|duurt|duurde|doe|doet|doen|je|u|het|dat|dit|is|zijn|was|er|erover|over|dan|precies|ongeveer|nog"
+    r"|eens|weer|nogmaals|zei|minuten|minuut|uur))*\W*$",
     re.IGNORECASE,
 )
+# A follow-up that takes the last answer to another destination or starting point ("and to
+# Amsterdam?", "en naar Utrecht?", "and from Rotterdam?"): a trip the answer is not about.
+_ANOTHER_ROUTE = re.compile(r"\b(?:to|towards|from|naar|vanaf|vanuit|richting)\s+\w", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,8 @@ def is_follow_up(text: str) -> bool:
     words = _WORD.findall(text)
     if not words or len(words) > FOLLOW_UP_MAX_WORDS:
         return False
-    return len(words) <= FRAGMENT_MAX_WORDS or bool(_CONTINUES.search(text) or _POINTS_BACK.search(text))
+    leans = _CONTINUES.search(text) or _POINTS_BACK.search(text) or _ASKS_THE_FIGURE.search(text)
+    return len(words) <= FRAGMENT_MAX_WORDS or bool(leans)
 
 
 def can_be_yes_or_no(text: str) -> bool:
@@ -159,12 +171,15 @@ def read_in_thread(
         return Reading(intent_for(topic_of_figure[picked]), (picked,), "correction") if picked else None
     if thread.topic is None or not is_follow_up(text):
         return None
+    if _ASKS_THE_FIGURE.search(text) and thread.figures and thread.figures[0] in topic_of_figure:
+        return Reading(intent_for(topic_of_figure[thread.figures[0]]), thread.figures[:1], "follow_up")
     if classified[0] == SOURCE and classified[1] >= SURELY_SOURCE:
         return None  # "is that counted this year?" asks how recent the figure is
-    if _HOW_MANY_ONLY.search(text) and thread.figures and thread.figures[0] in topic_of_figure:
-        return Reading(intent_for(topic_of_figure[thread.figures[0]]), thread.figures[:1], "follow_up")
     if names_other_place:
-        return Reading(intent_for(thread.topic), (), "follow_up")
+        # Another place: declined there (the last topic's answer knows only Almere); another trip:
+        # declined as a question the page does not answer.
+        intent = OUT_OF_SCOPE if _ANOTHER_ROUTE.search(text) else intent_for(thread.topic)
+        return Reading(intent, (), "follow_up")
     if _ALMERE_ONLY.search(text):
         return Reading(intent_for(thread.topic), thread.figures, "follow_up")
     picked = _picked(text, related, topic_of_figure)

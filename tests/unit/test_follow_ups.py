@@ -179,3 +179,45 @@ def test_almere_alone_asks_the_last_question_for_almere(read):
     assert read("and in Almere?", "jobs", ["jobs"]) == Reading("ask_jobs", ("jobs",), "follow_up")
     assert read("en voor Almere zelf?", "companies", ["companies"]).figures == ("companies",)
     assert read("and Almere's history?", "jobs", ["jobs"]) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does it take?",
+        "and how many minutes is that?",
+        "hoe lang duurt dat?",
+        "hoe lang doe je erover?",
+    ],
+)
+def test_asking_for_the_figure_just_given_gets_it_again(read, knowledge, text):
+    [train] = knowledge.stated("schiphol")
+    expected = Reading(f"ask_{topic_of(knowledge, train)}", (train,), "follow_up")
+    assert read(text, "schiphol") == expected
+    # Even when the classifier takes it for a question about the figure's source.
+    assert read(text, "schiphol", classified=("ask_source", 0.9)) == expected
+
+
+def test_asking_how_much_that_is_gets_the_main_figure(read, knowledge):
+    assert read("hoeveel is dat?", "companies").figures == ("companies",)
+    assert read("how much is that exactly?", "jobs", ["international_jobs"]).figures == (
+        "international_jobs",
+    )
+
+
+def test_asking_for_more_than_the_figure_again_is_not_read_as_asking_for_it(read):
+    assert read("and how long by car?", "schiphol") is None
+    assert read("and how often does it run?", "schiphol") is None
+    assert read("en hoeveel daarvan?", "jobs", ["jobs"]) is None
+    assert read("how long does it take?", None) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["and to Amsterdam?", "en naar Utrecht?", "and from Rotterdam?", "en vanaf Lelystad?"]
+)
+def test_another_destination_after_a_trip_is_a_question_the_page_does_not_answer(read, text):
+    assert read(text, "schiphol", place=True) == Reading("out_of_scope", (), "follow_up")
+
+
+def test_another_place_without_a_trip_is_still_declined_for_that_place(read):
+    assert read("and in Amsterdam?", "schiphol", place=True) == Reading("ask_schiphol", (), "follow_up")
