@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_prompts as prompts
 from actions.desk_answers import give_desk_answer
-from actions.handoff import decline, offer_events
+from actions.handoff import decline, in_handoff, offer_colleague, offer_events
 from bot import services
 from bot.answering import ANSWER_CONFIDENCE, answer_topic
 from bot.clauses import REQUEST_HUMAN
@@ -57,14 +57,15 @@ class ActionAnswerTopic(Action):
             language=prompts.language_of(tracker),
         )
         then = then_handoff(tracker)
-        if reply.declined and give_desk_answer(dispatcher, tracker):  # an answer a colleague wrote
+        # An answer a colleague wrote (not in the handoff form: it offers a colleague).
+        if reply.declined and not in_handoff(tracker) and give_desk_answer(dispatcher, tracker):
             return [*offer_events(tracker), *then]
         # An answer names its topic, so that the widget can ask whether it helped (bot/insights/).
         answer = None if reply.declined else {"data": {"answer": {"topic": reply.topic}}}
         declined = {OUTCOME_KEY: DECLINED} if reply.declined else {}
         dispatcher.utter_message(text=reply.text, json_message=answer, **declined)
         if reply.offer_colleague and not then:
-            prompts.OFFER.send(dispatcher, prompts.language_of(tracker))
+            offer_colleague(dispatcher, tracker)
         if reply.declined and reply.offer_colleague:
             return [*offer_events(tracker), *then]
         figures = [services.vocabulary().figure_for(phrase) for phrase in entity_values(tracker, FIGURE)]

@@ -17,6 +17,7 @@ from actions import handoff_prompts as prompts
 from actions.desk_answers import give_desk_answer
 from bot import limits, services
 from bot.config import load_settings
+from bot.follow_ups import is_follow_up
 from bot.handoff import handoff_topic, is_a_name, parse_contact, transcript_from_events
 from bot.live_chat import can_chat_now
 from bot.metrics import DECLINED, HANDED_OVER, OUTCOME_KEY, count_handoff
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 # The channel of the chat widget, the only one that can carry a live chat.
 LIVE_CHAT_CHANNEL = "socketio"
+HANDOFF_FORM = "handoff_form"
+# What the classifier makes of a bare yes or no (domain.yml).
+YES_OR_NO = ("affirm", "deny")
 
 FORM_SLOTS = (
     "handoff_name",
@@ -40,6 +44,9 @@ FORM_SLOTS = (
 # What the form accepts is what the ticket store accepts (bot/limits.py).
 MAX_NAME_CHARS = limits.NAME_CHARS
 MAX_QUESTION_CHARS = limits.QUESTION_CHARS
+# A yes or no of at most this many words says nothing more ("no thanks", "ja hoor"); a longer
+# message the classifier takes for one may still be a question ("no, I need a residence permit").
+YES_OR_NO_MAX_WORDS = 3
 
 
 def reset_form_slots() -> list[EventType]:
@@ -63,23 +70,43 @@ class ActionDecline(Action):
 
 
 def decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """The decline with the offer of a colleague, or an answer a colleague wrote if one fits."""
+    """The decline with the offer of a colleague, or an answer a colleague wrote if one fits (not
+    in the handoff form: that answer offers a colleague too)."""
     language = prompts.language_of(tracker)
-    if not give_desk_answer(dispatcher, tracker):
+    if in_handoff(tracker) or not give_desk_answer(dispatcher, tracker):
         dispatcher.utter_message(text=services.knowledge().decline(language), **{OUTCOME_KEY: DECLINED})
-        prompts.OFFER.send(dispatcher, language)
+        offer_colleague(dispatcher, tracker)
     return offer_events(tracker)
 
 
+def in_handoff(tracker: Tracker) -> bool:
+    """Whether the handoff form is taking the person's answers: the question is being passed on."""
+    return tracker.active_loop_name == HANDOFF_FORM
+
+
+def offer_colleague(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Offer to pass the question on; in the handoff form, say that it is being passed on already."""
+    prompt = prompts.ALREADY_PASSING_ON if in_handoff(tracker) else prompts.OFFER
+    prompt.send(dispatcher, prompts.language_of(tracker))
+
+
 def offer_events(tracker: Tracker, keep_thread: bool = False) -> list[EventType]:
-    """After a declined question: "yes" now means "pass this question on", and no answer stands for
-    a follow-up to lean on, unless ``keep_thread`` (declined only for another place: "and
-    Utrecht?" leaves the conversation on its topic)."""
-    events = [
-        SlotSet("handoff_offered", True),
-        SlotSet("unanswered_question", tracker.latest_message.get("text")),
-    ]
-    return events if keep_thread else [*events, SlotSet("last_topic", None), SlotSet("last_figures", None)]
+    """After a declined question: "yes" now means "pass this question on" (not in the handoff
+    form, which is passing one on already: a yes there never starts it again), and no answer
+    stands for a follow-up to lean on, unless ``keep_thread`` (declined only for another place:
+    "and Utrecht?" leaves the conversation on its topic) or the question was itself a follow-up
+    ("and by car?" after the train to Schiphol: "and to Amsterdam?" still follows the train)."""
+    events = (
+        []
+        if in_handoff(tracker)
+        else [
+            SlotSet("handoff_offered", True),
+            SlotSet("unanswered_question", tracker.latest_message.get("text")),
+        ]
+    )
+    if keep_thread or is_follow_up(str(tracker.latest_message.get("text") or "")):
+        return events
+    return [*events, SlotSet("last_topic", None), SlotSet("last_figures", None)]
 
 
 class ActionWithdrawOffer(Action):
@@ -95,7 +122,8 @@ class ActionWithdrawOffer(Action):
 
 
 class ActionPrepareHandoff(Action):
-    """Start the handoff form, with the unanswered question (if any) ready to confirm."""
+    """Start the handoff form, with the unanswered question (if any) ready to confirm. Asked for a
+    person while the form runs, the form goes on where it was: nothing already given is lost."""
 
     def name(self) -> str:
         return "action_prepare_handoff"
@@ -104,6 +132,9 @@ class ActionPrepareHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         language = prompts.language_of(tracker)
+        if in_handoff(tracker):
+            prompts.ALREADY_PASSING_ON.send(dispatcher, language)
+            return [SlotSet("handoff_offered", False)]
         prompts.INTRO.send(dispatcher, language)
         if live_chat_offered(tracker):
             text, _ = prompts.LIVE_CHAT_OFFER.wording(language)
@@ -189,7 +220,21 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_question": None}
         if tracker.get_slot("requested_slot") != "handoff_question":
             return {"handoff_question": question}  # prefilled: the person confirms it first
+        if is_yes_or_no(tracker, question):
+            # "no" is no question for the desk: asked again, with how to stop.
+            prompts.QUESTION_NOT_YES_OR_NO.send(dispatcher, prompts.language_of(tracker))
+            return {"handoff_question": None}
         return {"handoff_question": question, "handoff_question_confirmed": True}
+
+    async def extract_handoff_desk(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A yes or no to "private person or business?" answers neither: the form asks again (the
+        rules would otherwise take it for a yes or no to something else)."""
+        text = str(tracker.latest_message.get("text") or "")
+        if tracker.get_slot("requested_slot") == "handoff_desk" and is_yes_or_no(tracker, text):
+            return {"handoff_desk": None}
+        return {}
 
     def validate_handoff_question_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -197,6 +242,13 @@ class ValidateHandoffForm(FormValidationAction):
         if value is False:
             return {"handoff_question_confirmed": False, "handoff_question": None}
         return {"handoff_question_confirmed": True}
+
+
+def is_yes_or_no(tracker: Tracker, text: str) -> bool:
+    """Whether ``text``, the person's last message, is a bare yes or no ("no", "nee", "ok", "yes
+    please")."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return intent in YES_OR_NO and len(text.split()) <= YES_OR_NO_MAX_WORDS
 
 
 class ActionSubmitHandoff(Action):

@@ -103,6 +103,15 @@ INVALID_QUESTION = Prompt(
     "Please type your question in a sentence or two.",
     nl=Dutch("Typ je vraag in een of twee zinnen."),
 )
+QUESTION_NOT_YES_OR_NO = Prompt(
+    'Please tell me your question for the desk in a few words, or say "never mind" to stop.',
+    nl=Dutch('Vertel me in een paar woorden wat je de balie wilt vragen, of zeg "laat maar" om te stoppen.'),
+)
+# Said in the handoff form instead of the offer to pass a question on: it is being passed on.
+ALREADY_PASSING_ON = Prompt(
+    "I'm already passing your question on to a colleague; I only need a few more details.",
+    nl=Dutch("Ik geef je vraag al door aan een medewerker; ik heb alleen nog een paar gegevens nodig."),
+)
 
 QUESTIONS: dict[str, Prompt] = {
     "handoff_name": Prompt("What is your name?", expects="name", nl=Dutch("Wat is je naam?")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions import handoff_prompts as prompts
 from actions.answers import ActionAnswerSource, ActionAnswerTopic, topic_of_intent
 from actions.language import ActionSwitchLanguage
 
@@ -196,3 +197,28 @@ async def test_a_decline_for_another_place_keeps_the_conversation_on_its_topic(
     # The question stays the thread ("and in Almere?" asks it again for Almere), with the figures
     # of the answer before it and none of Almere's added for Utrecht.
     assert SlotSet("last_topic", "population") in events and SlotSet("last_figures", []) in events
+
+
+async def test_a_follow_up_the_answer_does_not_answer_keeps_the_conversation_on_its_topic(
+    dispatcher, make_tracker, domain
+):
+    slots = {"last_topic": "schiphol", "last_figures": ["train_to_schiphol_min"]}
+    tracker = tracker_with(make_tracker, "ask_schiphol", "and by car?", slots)
+    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert SlotSet("handoff_offered", True) in events
+    # "and to Amsterdam?" next still follows the train, not whatever the classifier makes of it.
+    assert not [e for e in events if e["name"] in {"last_topic", "last_figures"}]
+    full_question = tracker_with(
+        make_tracker, "ask_schiphol", "Can I get to Schiphol by bike from Almere?", slots
+    )
+    events = await ActionAnswerTopic().run(dispatcher, full_question, domain)
+    assert SlotSet("last_topic", None) in events
+
+
+async def test_a_topic_declined_in_the_handoff_form_offers_no_colleague(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_schiphol", "and by car?")
+    tracker.active_loop = {"name": "handoff_form"}
+    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[-1] == prompts.ALREADY_PASSING_ON.text
+    assert prompts.OFFER.text not in texts(dispatcher)
+    assert not [e for e in events if e["name"] == "handoff_offered"]

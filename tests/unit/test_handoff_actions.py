@@ -43,8 +43,16 @@ def tickets(tmp_path, monkeypatch) -> TicketService:
     return service
 
 
-def form_tracker(slots: dict, events: list[dict] | None = None, intent: str = "affirm") -> Tracker:
-    latest = {"intent": {"name": intent}, "entities": [], "text": "yes"}
+def form_tracker(
+    slots: dict,
+    events: list[dict] | None = None,
+    intent: str = "affirm",
+    text: str = "yes",
+    loop: str | None = "handoff_form",
+) -> Tracker:
+    """A conversation in the handoff form (``loop``: None before it starts) whose last message is
+    ``text``, read as ``intent``."""
+    latest = {"intent": {"name": intent}, "entities": [], "text": text}
     return Tracker(
         "conversation-1",
         slots,
@@ -52,7 +60,7 @@ def form_tracker(slots: dict, events: list[dict] | None = None, intent: str = "a
         events or CONVERSATION,
         False,
         None,
-        {"name": "handoff_form"},
+        {"name": loop} if loop else {},
         "action_listen",
     )
 
@@ -140,7 +148,7 @@ async def test_cancel_stops_the_form_and_clears_it(tickets, dispatcher, domain):
 
 
 async def test_prepare_prefills_the_unanswered_question(dispatcher, domain):
-    tracker = form_tracker({"unanswered_question": "What's the average rent?"})
+    tracker = form_tracker({"unanswered_question": "What's the average rent?"}, loop=None)
     events = await handoff.ActionPrepareHandoff().run(dispatcher, tracker, domain)
     assert events[-1] == SlotSet("handoff_question", "What's the average rent?")
     assert texts(dispatcher) == [prompts.INTRO.text]
@@ -411,3 +419,56 @@ async def test_the_chat_says_a_confirmation_was_emailed_only_when_it_was(
             assert re.search(promise, text)
             assert (emailed in text) is sent
         assert [rcpt for rcpt, _ in inbox.messages].count(["maria@example.nl"]) == 1
+
+
+class TestInTheForm:
+    """The handoff form is passing a question on already: nothing in it offers that again, and
+    nothing in it starts it again."""
+
+    @pytest.mark.parametrize("language", ["en", "nl"])
+    async def test_a_decline_in_the_form_offers_no_colleague_and_sets_no_offer(
+        self, dispatcher, domain, language
+    ):
+        slots = {"requested_slot": "handoff_desk", "handoff_name": "Maria Jansen", "language": language}
+        tracker = form_tracker(slots, intent="out_of_scope", text="I need help with a residence permit")
+        events = await handoff.ActionDecline().run(dispatcher, tracker, domain)
+        said = texts(dispatcher)
+        assert said[0] == services.knowledge().decline(language)
+        assert said[1] == prompts.ALREADY_PASSING_ON.wording(language)[0]
+        assert prompts.OFFER.wording(language)[0] not in said
+        assert not [e for e in events if e["name"] in {"handoff_offered", "unanswered_question"}]
+
+    async def test_asking_for_a_person_in_the_form_goes_on_where_it_was(self, dispatcher, domain):
+        slots = {
+            "requested_slot": "handoff_desk",
+            "handoff_name": "Maria Jansen",
+            "unanswered_question": "rent?",
+        }
+        events = await handoff.ActionPrepareHandoff().run(dispatcher, form_tracker(slots), domain)
+        assert events == [SlotSet("handoff_offered", False)]  # no answer given is reset
+        assert texts(dispatcher) == [prompts.ALREADY_PASSING_ON.text]
+
+    @pytest.mark.parametrize("text, intent", [("no", "deny"), ("nee", "deny"), ("yes please", "affirm")])
+    def test_a_bare_yes_or_no_is_no_question_for_the_desk(self, dispatcher, domain, text, intent):
+        tracker = form_tracker(
+            {"requested_slot": "handoff_question", "language": "nl"}, intent=intent, text=text
+        )
+        result = handoff.ValidateHandoffForm().validate_handoff_question(text, dispatcher, tracker, domain)
+        assert result == {"handoff_question": None}
+        assert texts(dispatcher) == [prompts.QUESTION_NOT_YES_OR_NO.nl.text]
+
+    def test_a_question_that_starts_with_no_is_taken(self, dispatcher, domain):
+        text = "No, I need help with a residence permit"
+        tracker = form_tracker({"requested_slot": "handoff_question"}, intent="deny", text=text)
+        result = handoff.ValidateHandoffForm().validate_handoff_question(text, dispatcher, tracker, domain)
+        assert result == {"handoff_question": text, "handoff_question_confirmed": True}
+
+    @pytest.mark.parametrize("text, intent", [("yes", "affirm"), ("ja", "affirm"), ("no", "deny")])
+    async def test_a_yes_or_no_to_private_or_business_is_asked_again(self, dispatcher, domain, text, intent):
+        tracker = form_tracker({"requested_slot": "handoff_desk"}, intent=intent, text=text)
+        # A value for the slot (even none) keeps the form going: it asks its question again.
+        assert await handoff.ValidateHandoffForm().extract_handoff_desk(dispatcher, tracker, domain) == {
+            "handoff_desk": None
+        }
+        consent = form_tracker({"requested_slot": "handoff_consent"}, intent=intent, text=text)
+        assert await handoff.ValidateHandoffForm().extract_handoff_desk(dispatcher, consent, domain) == {}
