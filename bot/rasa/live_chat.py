@@ -11,7 +11,8 @@
   Each is checked against the chat in the ticket database (active, and the author the colleague
   who has it) and delivered once per request id;
 * the person's messages while a colleague has the chat reach Rasa as usual, which stores them but
-  says nothing (the conversation is paused); the channel then copies them to the ticket.
+  says nothing (the conversation is paused); the channel then copies them to the ticket;
+* typing, both ways (:meth:`LiveChatRelay.staff_typing`, :meth:`LiveChatRelay.person_typing`).
 
 Every change to a conversation is made under Rasa's lock for it and saved in the tracker store,
 and the ticket's transcript is brought up to date from the tracker after each one, so both hold
@@ -25,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +68,10 @@ from bot.tickets.validation import normalise_username
 logger = logging.getLogger(__name__)
 
 HANDOFF_FORM = "handoff_form"
+# Typing is passed on at most once in this many seconds per chat, each way.
+TYPING_EVERY_SECONDS = 2.0
+# What the person's widget receives while the colleague types (no text: nothing is added to the chat).
+STAFF_TYPING = {"live_chat": {"state": "connected", "typing": True}}
 # The metadata key under which a colleague's event keeps the desk's request id (delivered once).
 REQUEST_ID_KEY = "desk_request_id"
 REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -123,6 +129,7 @@ class LiveChatRelay:
         self._secret = secret
         self._app: Any = None
         self._timers: set[asyncio.Task] = set()
+        self._typed: dict[tuple[str, str], float] = {}  # (who, chat) -> when it was last passed on
 
     # --- Wiring -----------------------------------------------------------------------------------
 
@@ -271,18 +278,50 @@ class LiveChatRelay:
             events = whole_conversation(tracker)
         await self._record(chat.reference, events)
 
+    # --- Typing, both ways ------------------------------------------------------------------------
+
+    def _may_pass_on_typing(self, who: str, key: str) -> bool:
+        """At most one typing event per TYPING_EVERY_SECONDS for ``who`` in the chat ``key``."""
+        now = time.monotonic()
+        if now - self._typed.get((who, key), -TYPING_EVERY_SECONDS) < TYPING_EVERY_SECONDS:
+            return False
+        if len(self._typed) > 10_000:  # forget the chats nobody typed in lately
+            self._typed = {k: t for k, t in self._typed.items() if now - t < TYPING_EVERY_SECONDS}
+        self._typed[(who, key)] = now
+        return True
+
+    def person_typing(self, conversation_id: str) -> bool:
+        """The person is typing (the widget's socket.io event ``person_typing``): noted with the
+        conversation's live chat, only while a colleague has it, at most once every
+        TYPING_EVERY_SECONDS; the desk's chat page shows "The person is typing…" for
+        :data:`bot.tickets.live_chat.PERSON_TYPING_SHOWN` after the last one. Whether it was noted."""
+        if not self._may_pass_on_typing("person", conversation_id):
+            return False
+        return self._live.person_typing(conversation_id)
+
+    async def staff_typing(self, chat: LiveChat) -> bool:
+        """The colleague is typing: the person's widget gets :data:`STAFF_TYPING` (at most once every
+        TYPING_EVERY_SECONDS per chat); nothing is stored. Whether it was sent."""
+        if not self._may_pass_on_typing("staff", chat.reference):
+            return False
+        await self._emit(chat.conversation_id, STAFF_TYPING)
+        return True
+
     # --- The desk ---------------------------------------------------------------------------------
 
     async def staff_event(self, body: dict[str, Any]) -> bool:
-        """What a colleague did in the desk: ``joined``, ``message`` or ``ended`` (with ``how``).
+        """What a colleague did in the desk: ``joined``, ``message``, ``ended`` (with ``how``) or
+        ``typing`` (passed on to the person's widget as :data:`STAFF_TYPING`, never stored).
 
         Only for an active chat, from the colleague who has it (``author``, their username; the
         person is told their first name from their account), with the rating question's token only
         if it is this chat's. ``request_id`` makes a repeated call harmless: False, nothing is
         added or sent again."""
         reference, event = body.get("reference"), body.get("event")
-        if not isinstance(reference, str) or event not in ("joined", "message", "ended"):
-            raise BadStaffEvent('Send {"reference": "ALM-…", "event": "joined" | "message" | "ended", …}.')
+        if not isinstance(reference, str) or event not in ("joined", "message", "ended", "typing"):
+            raise BadStaffEvent(
+                'Send {"reference": "ALM-…", "event": "joined" | "message" | "ended" | "typing", …}.'
+            )
         request_id = body.get("request_id")
         if not isinstance(request_id, str) or not REQUEST_ID.fullmatch(request_id):
             raise BadStaffEvent('"request_id" must be 16 to 64 letters, digits, "-" or "_".')
@@ -295,6 +334,8 @@ class LiveChatRelay:
         author = _text(body, "author", USERNAME_MAX)
         if normalise_username(author) != chat.assignee:
             raise BadStaffEvent(f"{chat.reference} is not {author}'s chat.", status=403)
+        if event == "typing":
+            return await self.staff_typing(chat)
         name = self._live.first_name(chat.assignee)
         language = await self.language(chat.conversation_id)
         delivered = {REQUEST_ID_KEY: request_id}

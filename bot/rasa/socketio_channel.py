@@ -31,6 +31,8 @@
   person's socket whichever server holds it.
 * **A copy of a live chat by e-mail**: the widget's ``live_chat_transcript`` event, after a live
   chat ended (:mod:`bot.rasa.chat_copy`).
+* **Typing indicators during a live chat**, both ways: the widget's ``person_typing`` event
+  (the contract is at ``person_typing`` below).
 * **The widget's language switch**: the ``set_language`` event sets the conversation's
   ``language`` slot, so the assistant answers in the language the person chose.
 * **Limits per connection and conversation** (:mod:`bot.chat_limits`): messages and live-chat
@@ -247,6 +249,29 @@ class WebChatInput(SocketIOInput):
                 return
             await relay.set_language(sender_id, language)
 
+        async def person_typing(sid: str, _data: Any = None) -> None:
+            """Typing indicators during a live chat with a colleague, both ways (the widget's side).
+
+            * The person types while a colleague has the chat (the widget knows from
+              ``live_chat.state`` "active"): the widget emits ``person_typing`` with
+              ``{"session_id": ...}``, at most every 2 s. The conversation is the one bound to
+              this connection, whatever the data says; it is noted only while a colleague has the
+              chat, at most once every 2 s (:meth:`LiveChatRelay.person_typing`), and the desk's
+              chat page shows "The person is typing…" for 5 s after the last one. Nothing is sent
+              back.
+            * The colleague types: the widget receives ``bot_uttered`` with
+              ``{"live_chat": {"state": "connected", "typing": true}}`` and no text (at most once
+              every 2 s per chat; :data:`bot.rasa.live_chat.STAFF_TYPING`); a colleague's message
+              (``from_staff``) ends it, or a few seconds without another.
+            """
+            sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")
+            if sender_id is None:
+                return
+            try:
+                relay.person_typing(sender_id)
+            except TicketError:
+                logger.exception("Could not note that the person of %s is typing.", sender_id)
+
         async def packet_received(eio_sid: str, packet: Any) -> None:
             try:
                 await decode_and_dispatch(eio_sid, packet)
@@ -264,6 +289,7 @@ class WebChatInput(SocketIOInput):
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         sio.on("live_chat_request", live_chat_request, namespace=namespace)
         sio.on("set_language", set_language, namespace=namespace)
+        sio.on("person_typing", person_typing, namespace=namespace)
         sio.on(chat_copy.EVENT, live_chat_transcript, namespace=namespace)
         sio.eio.on("message", packet_received)
         return blueprint

@@ -49,6 +49,8 @@ QUESTION_UNKNOWN = "(asked for a live chat; the question is in the conversation)
 ENDINGS = ("returned", "closed")
 # Writing the time a colleague was last seen at most this often (the desk asks every second or so).
 SEEN_EVERY = timedelta(seconds=10)
+# How long the desk shows "The person is typing…" after the person last typed.
+PERSON_TYPING_SHOWN = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class LiveChat:
     assignee: str | None
     desk: str
     created_at: datetime
+    person_typing_at: datetime | None = None
 
     @classmethod
     def from_model(cls, ticket: Ticket) -> LiveChat:
@@ -71,6 +74,15 @@ class LiveChat:
             assignee=ticket.assignee,
             desk=ticket.desk,
             created_at=ticket.created_at,
+            person_typing_at=ticket.person_typing_at,
+        )
+
+    def person_is_typing(self, now: datetime) -> bool:
+        """Whether the person typed in this active chat within PERSON_TYPING_SHOWN of ``now``."""
+        return (
+            self.state == "active"
+            and self.person_typing_at is not None
+            and now - self.person_typing_at <= PERSON_TYPING_SHOWN
         )
 
 
@@ -267,6 +279,25 @@ class LiveChatService:
 
         return self._change(reference, change)
 
+    def person_typing(self, conversation_id: str, now: datetime | None = None) -> bool:
+        """The person is typing: noted with the conversation's chat if a colleague has it (True)."""
+        when = now or utc_now()
+
+        def write(session: Session) -> bool:
+            changed = session.execute(
+                update(Ticket)
+                .where(
+                    Ticket.conversation_id == conversation_id,
+                    Ticket.status.in_(ACTIVE_STATUSES),
+                    Ticket.live_chat == "active",
+                )
+                .values(person_typing_at=when)
+                .execution_options(synchronize_session=False)
+            )
+            return changed.rowcount == 1
+
+        return guarded(self._session_factory, write)
+
     def expire(self, reference: str) -> bool:
         """Nobody took the chat in time: it becomes ``missed`` (True), unless it is no longer
         waiting (False: someone took it, or it ended)."""
@@ -321,6 +352,9 @@ class LiveChatService:
         def write(session: Session) -> None:
             ticket = _find_chat(session, reference, for_update=True)
             _append_new_messages(ticket, transcript)
+            typed = ticket.person_typing_at
+            if typed is not None and any(e.role == "user" and e.timestamp >= typed for e in transcript):
+                ticket.person_typing_at = None  # what they typed has arrived
             staff_times = [entry.timestamp for entry in transcript if entry.role == "staff"]
             if staff_times and ticket.first_reply_at is None:
                 ticket.first_reply_at = min(staff_times)

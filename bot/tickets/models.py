@@ -144,6 +144,8 @@ class Ticket(Base):
     first_reply_at = Column(UTCDateTime)
     # The person's language, so that staff answer in it.
     language = Column(String(2), nullable=False, default="en", server_default="en")
+    # When the person last typed during a live chat with a colleague (the desk shows it for a moment).
+    person_typing_at = Column(UTCDateTime)
 
     messages = relationship(
         "TicketMessage",

@@ -72,12 +72,12 @@ def desk_page(browser: Browser, site: Running, account: Account, target: str = "
     return page
 
 
-def ask_for_a_chat(live_chats: LiveChatService) -> str:
+def ask_for_a_chat(live_chats: LiveChatService, conversation: str | None = None) -> str:
     """A person asks for a live chat (as the Rasa server records it), at this moment."""
     asked = TranscriptEntry("user", "Can I talk to someone?", datetime.now(timezone.utc))
     chat = live_chats.request(
-        f"browser-{uuid.uuid4().hex}", "socketio", desk="international", question=None, topic=None,
-        transcript=[asked],
+        conversation or f"browser-{uuid.uuid4().hex}", "socketio", desk="international", question=None,
+        topic=None, transcript=[asked],
     )  # fmt: skip
     return chat.reference
 
@@ -221,4 +221,40 @@ def test_the_queue_searches_and_refreshes_without_losing_the_colleagues_place(
     assert_accessible(page, "queue after a search and a refresh")
     assert id_and_label_findings(page) == []
     assert script_errors(console_errors) == []
+    page.context.close()
+
+
+def test_the_colleague_sends_on_enter_and_sees_the_person_typing(browser, inbox_site, tickets, live_chats):
+    conversation = f"browser-{uuid.uuid4().hex}"
+    reference = ask_for_a_chat(live_chats, conversation)
+    page = desk_page(browser, inbox_site, COLLEAGUES[0], f"live/{reference}")
+    page.get_by_role("button", name="Take this chat").click()
+    box = page.get_by_role("textbox", name="Your message to the person")
+    expect(box).to_be_visible()
+    expect(page.get_by_text("Enter sends; Shift+Enter starts a new line.")).to_be_visible()
+
+    # Typing tells the person (through the Rasa server), at most every 2 s.
+    with page.expect_response(re.compile(r"/typing$")) as told:
+        box.press_sequentially("Hello Maria,", delay=20)
+    assert told.value.status == 200 and told.value.json() == {"ok": True}
+    box.press("Shift+Enter")
+    box.press_sequentially("your permit is ready.", delay=20)
+    expect(box).to_have_value("Hello Maria,\nyour permit is ready.")
+    box.press("Enter")
+    expect(box).to_have_value("")
+    expect(page.locator("#send-status")).to_have_text("Sent.")
+    expect(page.locator("#transcript")).to_contain_text("your permit is ready.")
+    staff_said = [m.text for m in tickets.get(reference).transcript if m.role == "staff"]
+    assert staff_said[-1] == "Hello Maria,\nyour permit is ready."
+    expect(box).to_be_focused()
+    box.press("Enter")  # an empty box sends nothing
+    expect(page.locator("#send-status")).to_have_text("Sent.")
+    assert [m.role for m in tickets.get(reference).transcript].count("staff") == 1
+
+    # The person types (as the Rasa server notes it): the desk shows it, then no longer.
+    typing = page.locator("#person-typing")
+    assert live_chats.person_typing(conversation)
+    expect(typing).to_have_text("The person is typing…", timeout=2_000)
+    expect(typing).to_have_text("", timeout=8_000)
+    assert_accessible(page, "live chat taken")
     page.context.close()

@@ -201,3 +201,26 @@ def test_the_live_api_lists_chats_and_keeps_the_colleague_present(client, anna, 
     assert detail["chat"]["state"] == "waiting" and detail["mine"] is False
     assert detail["transcript"][0]["text"] == ASKED.text  # JSON; the page inserts it as text
     assert client.get("/desk/api/live/ALM-999999").status_code == 404
+
+
+def test_the_colleague_typing_is_passed_on_and_the_person_typing_shown(client, anna, chat, link, live_chats):
+    token = signed_in(client, "anna")
+    headers = {"X-CSRFToken": token}
+    assert client.post(f"/desk/api/live/{chat.reference}/typing", json={}, headers=headers).status_code == 409
+    client.post(f"/desk/live/{chat.reference}/take", data={"csrf_token": token})
+    response = client.post(f"/desk/api/live/{chat.reference}/typing", json={}, headers=headers)
+    assert response.status_code == 200 and link.sent[-1] == (chat.reference, "typing", {"author": "anna"})
+    assert client.get(f"/desk/api/live/{chat.reference}").get_json()["person_typing"] is False
+    live_chats.person_typing("conv-live")
+    assert client.get(f"/desk/api/live/{chat.reference}").get_json()["person_typing"] is True
+    link.down = True
+    refused = client.post(f"/desk/api/live/{chat.reference}/typing", json={}, headers=headers)
+    assert refused.status_code == 503 and "cannot be reached" in refused.get_json()["error"]
+
+
+def test_the_message_box_says_enter_sends(client, anna, chat, link):
+    token = signed_in(client, "anna")
+    client.post(f"/desk/live/{chat.reference}/take", data={"csrf_token": token})
+    page = client.get(f"/desk/live/{chat.reference}").get_data(as_text=True)
+    assert "Enter sends; Shift+Enter starts a new line." in page
+    assert 'aria-describedby="message-text-hint"' in page and 'id="person-typing"' in page

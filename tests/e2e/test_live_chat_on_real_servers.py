@@ -133,6 +133,17 @@ async def test_a_live_chat_from_the_offer_to_its_end(stack):
         assert (first.status_code, first.json()) == (200, {"ok": True, "repeated": False})
         assert (again.status_code, again.json()) == (200, {"ok": True, "repeated": True})
         assert (await next_reply(widget, lambda m: "from_staff" in m))["text"] == "Hello, I'm Anna."
+
+        # Typing, both ways: the colleague's reaches the widget (no text), the person's the desk.
+        await asyncio.to_thread(RasaLink(rasa_url, SECRET).send, chat.reference, "typing", author="anna")
+        typing = await next_reply(widget, lambda m: live_state(m) == "connected")
+        assert typing == {"live_chat": {"state": "connected", "typing": True}}
+        await widget.sio.emit("person_typing", {"session_id": widget.session_id})
+        for _ in range(50):
+            if live.get(chat.reference).person_typing_at is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert live.get(chat.reference).person_typing_at is not None
         bogus = {"event": "ended", "how": "closed", "rating_token": "W1sxLCAiYWJjIl1d.forged"}
         assert post(rasa_url, {**body, **bogus, "request_id": uuid.uuid4().hex}).status_code == 400
 

@@ -223,3 +223,24 @@ def test_an_unreachable_database_is_reported(unreachable_service):
     live = LiveChatService(unreachable_service._session_factory)
     with pytest.raises(TicketStoreUnavailable):
         live.current("c1")
+
+
+def test_the_person_typing_is_noted_only_while_a_colleague_has_the_chat(live):
+    chat = request(live)
+    assert live.person_typing("c1") is False  # waiting: nobody reads it yet
+    assert live.person_typing("no-such-conversation") is False
+    live.take(chat.reference, "anna")
+    typed = datetime.now(timezone.utc)
+    assert live.person_typing("c1", typed) is True
+    active = live.get(chat.reference)
+    assert active.person_typing_at == typed
+    assert active.person_is_typing(typed + timedelta(seconds=5))
+    assert not active.person_is_typing(typed + timedelta(seconds=6))
+
+    # Their message arrives: they are no longer typing it.
+    sent = TranscriptEntry("user", "Here is my question", typed + timedelta(seconds=1))
+    live.record_transcript(chat.reference, [ASKED, sent])
+    assert live.get(chat.reference).person_typing_at is None
+
+    live.end(chat.reference, "anna", "closed")
+    assert live.person_typing("c1") is False

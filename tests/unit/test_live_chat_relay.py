@@ -267,3 +267,47 @@ async def test_an_end_without_a_rating_question(relay, live, monkeypatch):
     chat = await active_chat(relay, live, monkeypatch)
     assert await relay.staff_event(call(chat, "ended", author="anna", how="returned", rating_token=None))
     assert "rating" not in emitted(relay)[-1] and "handed the conversation back" in emitted(relay)[-1]["text"]
+
+
+async def test_the_colleague_typing_reaches_the_person_at_most_every_two_seconds(relay, live, monkeypatch):
+    chat = await active_chat(relay, live, monkeypatch)
+    clock = [1000.0]
+    monkeypatch.setattr(relay_module.time, "monotonic", lambda: clock[0])
+    events_before = len(await events_of(relay))
+    assert await relay.staff_event(call(chat, "typing", author="anna")) is True
+    assert emitted(relay)[-1] == {"live_chat": {"state": "connected", "typing": True}}
+    sent = len(emitted(relay))
+    clock[0] += 1.5
+    assert await relay.staff_event(call(chat, "typing", author="anna")) is False
+    assert len(emitted(relay)) == sent
+    clock[0] += 0.6
+    assert await relay.staff_event(call(chat, "typing", author="anna")) is True
+    assert len(emitted(relay)) == sent + 1
+    assert len(await events_of(relay)) == events_before  # typing is never stored
+    with pytest.raises(BadStaffEvent, match="not bram's chat"):
+        await relay.staff_event(call(chat, "typing", author="bram"))
+
+
+async def test_typing_in_a_chat_that_is_not_active_is_refused(relay, live, monkeypatch):
+    await offer_a_live_chat(relay, monkeypatch)
+    await relay.request(CONVERSATION, "socketio", may_open=lambda: True)
+    chat = live.current(CONVERSATION)
+    with pytest.raises(BadStaffEvent, match="not an active chat"):
+        await relay.staff_event(call(chat, "typing", author="anna"))
+    assert relay.person_typing(CONVERSATION) is False  # nobody has the chat yet: nothing noted
+    assert live.current(CONVERSATION).person_typing_at is None
+
+
+async def test_the_person_typing_is_noted_for_the_desk_at_most_every_two_seconds(relay, live, monkeypatch):
+    chat = await active_chat(relay, live, monkeypatch)
+    clock = [1000.0]
+    monkeypatch.setattr(relay_module.time, "monotonic", lambda: clock[0])
+    noted = []
+    monkeypatch.setattr(live, "person_typing", lambda conversation: noted.append(conversation) or True)
+    assert relay.person_typing(CONVERSATION) is True
+    clock[0] += 1.0
+    assert relay.person_typing(CONVERSATION) is False
+    clock[0] += 1.0
+    assert relay.person_typing(CONVERSATION) is True
+    assert noted == [CONVERSATION, CONVERSATION]
+    assert live.get(chat.reference).state == "active"

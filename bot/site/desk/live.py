@@ -162,6 +162,18 @@ def api_send_message(reference: str):
     return jsonify(ok=True)
 
 
+@bp.post("/api/live/<reference>/typing")
+def api_typing(reference: str):
+    """The colleague is typing (live.js asks at most every 2 s): the person's widget shows it."""
+    desk = live_desk()
+    chat = desk.live_chats.check_assignee(reference, _me())
+    try:
+        desk.link.send(chat.reference, "typing", author=_me())
+    except NotDelivered as error:
+        return jsonify(error=str(error)), 503
+    return jsonify(ok=True)
+
+
 @bp.post("/live/<reference>/end")
 def end(reference: str):
     desk = live_desk()
@@ -225,9 +237,11 @@ def api_chat(reference: str):
     desk.live_chats.seen(me)
     chat = desk.live_chats.get(reference)
     ticket = desk_services().tickets.get(chat.reference)
+    now = utc_now()
     return jsonify(
-        chat=_chat_json(chat, utc_now()),
+        chat=_chat_json(chat, now),
         mine=chat.state == "active" and chat.assignee == me,
+        person_typing=chat.person_is_typing(now),
         transcript=[
             {
                 "role": message.role,

@@ -55,6 +55,7 @@ def live_texts() -> dict[str, str | list[str] | dict[str, str]]:
         "sending": gettext("Sending…"),
         "sent": gettext("Sent."),
         "not_delivered": gettext("Your message was NOT delivered."),
+        "person_typing": gettext("The person is typing…"),
     }
 
 

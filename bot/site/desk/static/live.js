@@ -1,5 +1,6 @@
 /* The desk's live chats: keeps the list of waiting chats and an open chat up to date (every
- * second or two), and sends a colleague's messages without reloading the page. Everything the
+ * second or two), sends a colleague's messages without reloading the page (Enter sends,
+ * Shift+Enter adds a line), and shows typing both ways. Everything the
  * person wrote is inserted as text, never as HTML. Without JavaScript the pages still work:
  * reload to update, and the message form posts normally. Every text this script shows comes from
  * its box's data-texts (bot/site/desk/live_texts.py), in the colleague's desk language. */
@@ -8,6 +9,7 @@
 
   const LIST_EVERY_MS = 2000;
   const CHAT_EVERY_MS = 1000;
+  const TYPING_EVERY_MS = 2000;
 
   let texts = {};
 
@@ -112,6 +114,8 @@
     const stateLabel = document.getElementById("chat-state");
     const form = document.getElementById("message");
     const status = document.getElementById("send-status");
+    const personTyping = document.getElementById("person-typing");
+    let toldTyping = 0;
     let shown = list.children.length;
     let state = stateLabel.dataset.state;
     let mine = box.dataset.mine === "yes";
@@ -124,6 +128,8 @@
         for (const message of data.transcript.slice(shown)) list.appendChild(messageItem(message));
         if (data.transcript.length > shown) list.scrollTop = list.scrollHeight;
         shown = Math.max(shown, data.transcript.length);
+        const typingNow = data.person_typing ? say("person_typing") : "";
+        if (personTyping.textContent !== typingNow) personTyping.textContent = typingNow;
         const typing = form && form.querySelector("textarea").value.trim();
         if ((data.chat.state !== state || data.mine !== mine) && !typing) window.location.reload();
         state = data.chat.state;
@@ -133,12 +139,35 @@
       }
     }
 
+    /* The colleague is typing: the person sees it (told at most every TYPING_EVERY_MS). */
+    function tellTyping() {
+      if (Date.now() - toldTyping < TYPING_EVERY_MS) return;
+      toldTyping = Date.now();
+      fetch(box.dataset.typing, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": box.dataset.csrf },
+        body: "{}",
+      }).catch(() => {});
+    }
+
     if (form) {
+      const field = form.querySelector("textarea");
+      document.getElementById("message-text-hint").hidden = false;
+      /* Enter sends, as in every chat tool; Shift+Enter (or an input method composing) adds a line. */
+      field.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+        event.preventDefault();
+        if (field.value.trim()) form.requestSubmit();
+      });
+      field.addEventListener("input", () => {
+        if (field.value.trim()) tellTyping();
+      });
+      let sending = false;
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        const field = form.querySelector("textarea");
         const text = field.value.trim();
-        if (!text) return;
+        if (!text || sending) return;
+        sending = true;
         status.textContent = say("sending");
         try {
           const reply = await fetch(box.dataset.send, {
@@ -154,6 +183,7 @@
         } catch (error) {
           status.textContent = error.message || say("not_delivered");
         }
+        sending = false;
         field.focus();
       });
     }
