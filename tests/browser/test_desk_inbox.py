@@ -16,6 +16,7 @@ from sites import Account, Running, running_site
 from support import smtp_server
 from test_desk_accessibility import new_ticket, script_errors
 
+from bot.desk_answers.service import DeskAnswerService
 from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat import LiveChatService
@@ -56,6 +57,24 @@ def live_chats(sessions) -> LiveChatService:
     return LiveChatService(sessions)
 
 
+CANNED_EN = "You may register at a friend's address with their written permission."
+CANNED_NL = "Je mag je inschrijven op het adres van een vriend, met diens schriftelijke toestemming."
+
+
+@pytest.fixture(scope="module")
+def desk_answers(sessions) -> DeskAnswerService:
+    """An approved answer in English and one in Dutch (Anna wrote them, Bram approved), and a draft."""
+    service = DeskAnswerService(sessions)
+    for question, answer, language in (
+        ("Can I register at a friend's address?", CANNED_EN, "en"),
+        ("Kan ik me inschrijven bij een vriend?", CANNED_NL, "nl"),
+    ):
+        written = service.create(questions=question, answer=answer, author="anna", language=language)
+        service.approve(written.id, "bram")
+    service.create(questions="Is parking free?", answer="DRAFT, not checked", author="anna")
+    return service
+
+
 # Counts the tones alerts.js starts (each tone is two oscillators), before any page script runs.
 COUNT_TONES = """
 window.tones = 0;
@@ -72,12 +91,12 @@ def desk_page(browser: Browser, site: Running, account: Account, target: str = "
     return page
 
 
-def ask_for_a_chat(live_chats: LiveChatService, conversation: str | None = None) -> str:
+def ask_for_a_chat(live_chats: LiveChatService, conversation: str | None = None, language: str = "en") -> str:
     """A person asks for a live chat (as the Rasa server records it), at this moment."""
     asked = TranscriptEntry("user", "Can I talk to someone?", datetime.now(timezone.utc))
     chat = live_chats.request(
         conversation or f"browser-{uuid.uuid4().hex}", "socketio", desk="international", question=None,
-        topic=None, transcript=[asked],
+        topic=None, transcript=[asked], language=language,
     )  # fmt: skip
     return chat.reference
 
@@ -224,9 +243,11 @@ def test_the_queue_searches_and_refreshes_without_losing_the_colleagues_place(
     page.context.close()
 
 
-def test_the_colleague_sends_on_enter_and_sees_the_person_typing(browser, inbox_site, tickets, live_chats):
+def test_the_colleague_sends_on_enter_and_sees_the_person_typing(
+    browser, inbox_site, tickets, live_chats, desk_answers
+):
     conversation = f"browser-{uuid.uuid4().hex}"
-    reference = ask_for_a_chat(live_chats, conversation)
+    reference = ask_for_a_chat(live_chats, conversation, language="nl")
     page = desk_page(browser, inbox_site, COLLEAGUES[0], f"live/{reference}")
     page.get_by_role("button", name="Take this chat").click()
     box = page.get_by_role("textbox", name="Your message to the person")
@@ -251,6 +272,24 @@ def test_the_colleague_sends_on_enter_and_sees_the_person_typing(browser, inbox_
     expect(page.locator("#send-status")).to_have_text("Sent.")
     assert [m.role for m in tickets.get(reference).transcript].count("staff") == 1
 
+    # The Dutch person's approved answer goes in, is edited, and is sent with Enter.
+    picker = page.get_by_label("Approved desk answer")
+    assert picker.locator("option").all_inner_texts() == [
+        "Choose an answer",
+        "Kan ik me inschrijven bij een vriend?",
+    ]
+    box.fill("Hoi! ")
+    picker.select_option(label="Kan ik me inschrijven bij een vriend?")
+    page.get_by_role("button", name="Insert").click()
+    expect(box).to_be_focused()
+    expect(box).to_have_value("Hoi! " + CANNED_NL)
+    box.press("End")
+    box.press_sequentially(" Groet, Anna", delay=10)
+    box.press("Enter")
+    expect(page.locator("#transcript")).to_contain_text("Groet, Anna")
+    staff_said = [m.text for m in tickets.get(reference).transcript if m.role == "staff"]
+    assert staff_said[-1] == f"Hoi! {CANNED_NL} Groet, Anna"
+
     # The person types (as the Rasa server notes it): the desk shows it, then no longer.
     typing = page.locator("#person-typing")
     assert live_chats.person_typing(conversation)
@@ -258,3 +297,31 @@ def test_the_colleague_sends_on_enter_and_sees_the_person_typing(browser, inbox_
     expect(typing).to_have_text("", timeout=8_000)
     assert_accessible(page, "live chat taken")
     page.context.close()
+
+
+def test_an_approved_answer_goes_into_the_email_where_the_cursor_is(
+    page, inbox_site, tickets, desk_answers, console_errors
+):
+    reference = new_ticket(tickets)
+    sign_in(page, inbox_site, COLLEAGUES[1], f"tickets/{reference}")
+    box = page.get_by_role("textbox", name="Your e-mail to the person")
+    box.fill("Dear Maria,\n\n\n\nKind regards")
+    box.evaluate("box => box.setSelectionRange(13, 13)")  # the empty line after the greeting
+    picker = page.get_by_label("Approved desk answer")
+    assert picker.locator("option").all_inner_texts() == [
+        "Choose an answer",
+        "Can I register at a friend's address?",
+    ]
+    picker.select_option(label="Can I register at a friend's address?")
+    page.get_by_role("button", name="Insert").click()
+    expect(box).to_be_focused()
+    expect(box).to_have_value(f"Dear Maria,\n\n{CANNED_EN}\n\nKind regards")
+    box.press_sequentially(" Bring your passport.", delay=10)  # edited before sending
+    assert id_and_label_findings(page) == []
+    assert_accessible(page, "ticket page with an answer inserted")
+    page.get_by_role("button", name="Send e-mail").click()
+    expect(page.locator(".flashes")).to_contain_text("E-mail sent.")
+    [(_, mail)] = [m for m in inbox_site.inbox.messages if reference in m[1]["Subject"]]
+    assert f"{CANNED_EN} Bring your passport." in mail.get_body(("plain",)).get_content()
+    assert "DRAFT" not in page.content()
+    assert script_errors(console_errors) == []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from bot.desk_answers.records import DeskAnswerRecord
+from bot.desk_answers.records import ApprovedAnswer, DeskAnswerRecord
 from bot.desk_answers.reply import CACHE_SECONDS
 from bot.desk_answers.service import (
     ANSWER_CHARS,
@@ -62,6 +62,12 @@ def init_app(app: Flask, session_factory: sessionmaker[Session]) -> None:
 
 def _service() -> DeskAnswerService:
     return current_app.extensions[EXTENSION_KEY]
+
+
+def canned_replies(language: str) -> list[ApprovedAnswer]:
+    """The approved answers in the person's ``language``, to insert into a reply (drafts and
+    withdrawn answers are never offered)."""
+    return _service().approved(language)
 
 
 def _me() -> str:

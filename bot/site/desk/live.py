@@ -15,6 +15,7 @@ from flask_babel import gettext, lazy_gettext
 from bot.config import Settings
 from bot.handoff import readable_transcript
 from bot.office_hours import desk_availability
+from bot.site.desk.answers import canned_replies
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services
 from bot.site.desk.live_texts import alert_texts, live_texts
@@ -97,13 +98,15 @@ def chat(reference: str):
     desk.live_chats.seen(me)
     chat = desk.live_chats.get(reference)
     ticket = desk_services().tickets.get(chat.reference)
+    mine = chat.state == "active" and chat.assignee == me
     return render_template(
         "desk/live_chat.html",
         chat=chat,
         ticket=ticket,
         transcript=readable_transcript(ticket.transcript),
-        mine=chat.state == "active" and chat.assignee == me,
+        mine=mine,
         max_chars=desk.settings.max_message_chars,
+        canned_answers=canned_replies(ticket.language) if mine else [],
         endings=ENDING_LABELS,
         texts=live_texts(),
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext
 
 from bot.handoff import readable_transcript, topic_label
+from bot.site.desk.answers import canned_replies
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services
 from bot.site.desk.formatting import waited_iso, waited_text
@@ -129,6 +130,7 @@ def _ticket_page(
         reply_form=reply_form or ReplyForm(formdata=None),
         call_form=call_form or CallForm(formdata=None),
         email_configured=services.replies.email_configured,
+        canned_answers=canned_replies(ticket.language),
         now=utc_now(),
     )
     return page, status
