@@ -43,8 +43,9 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     screenshot("closed")
 
     chat.open()
-    chat.say("How many people live in Almere?", "226,745")
-    answer = chat.bot_items.filter(has_text="226,745").last
+    # (Not a population question: the insights test counts the votes on those of this site.)
+    chat.say("How long is the train to Schiphol?", "26 minutes")
+    answer = chat.bot_items.filter(has_text="26 minutes").last
     answer.get_by_role("button", name="Helpful", exact=True).click()  # a POST to the chat server
     expect(chat.status).to_have_text("Thank you for your feedback.")
     assert_accessible(page, "host page, an answer", WIDGET_ELEMENT)
@@ -53,7 +54,7 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     # Another page of the site: the same conversation, still open.
     page.goto(site.host_url + "other.html")
     expect(chat.panel).to_be_visible()
-    expect(chat.bot_messages.filter(has_text="226,745")).to_have_count(1)
+    expect(chat.bot_messages.filter(has_text="26 minutes")).to_have_count(1)
     chat.say("I want to talk to a person", "What is your name?")
     chat.say("Ana Silva", "How can a colleague reach you?")
     chat.say("ana@example.org", "What would you like to ask the desk?")
@@ -70,13 +71,13 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     with page.expect_download() as download:
         page.get_by_role("button", name="Save a copy (text file)").click()
     copy = open(download.value.path(), encoding="utf-8").read()
-    assert "You: How many people live in Almere?" in copy and "226,745" in copy
+    assert "You: How long is the train to Schiphol?" in copy and "26 minutes" in copy
     chat.options.click()
     page.get_by_role("button", name="Start a new conversation").click()
     confirm = page.get_by_role("group", name=re.compile("^" + re.escape("Start a new conversation?")))
     confirm.get_by_role("button", name="Start a new conversation").click()
     expect(chat.user_messages).to_have_count(0)
-    chat.say("How long is the train to Schiphol?", "26 minutes")
+    chat.say("How many companies are there in Almere?", "24,750")
     assert console_errors == []  # the policy blocked nothing the widget needs
 
 
