@@ -101,12 +101,13 @@ HOST_PAGES = {
 
 
 def host_page_policy(chat_url: str, rasa_url: str) -> str:
-    """The strict policy of the host site: scripts and styles from itself and the chat server only,
-    connections to the chat and Rasa servers only, nothing inline."""
+    """The strict policy of the host site: scripts from the chat server only, styles from itself only
+    (the widget's stylesheet is a constructed one, which style-src does not govern), connections to
+    the chat and Rasa servers only, nothing inline."""
     chat = chat_url.rstrip("/")
     rasa = rasa_url.rstrip("/")
     return (
-        f"default-src 'none'; script-src {chat}; style-src 'self' {chat}; "
+        f"default-src 'none'; script-src {chat}; style-src 'self'; "
         f"connect-src {chat} {rasa} {rasa.replace('http', 'ws', 1)}; img-src 'self'; base-uri 'none'"
     )
 

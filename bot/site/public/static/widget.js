@@ -21,12 +21,16 @@
  * --almere-chat-primary-background-color (widget.css names them all). Any element with
  * data-almere-chat-open opens the chat when clicked. One global: window.AlmereChat, with open()
  * and close().
+ *
+ * The markup from the settings is put in with a <template>'s innerHTML: a page that enforces
+ * Trusted Types (require-trusted-types-for 'script') would refuse that.
  */
 (function () {
   "use strict";
 
   if (window.AlmereChat) return; // the snippet twice on a page
-  const script = document.currentScript;
+  // The snippet's tag (while it runs; a tag manager's copy too), else the first one on the page.
+  const script = document.currentScript || document.querySelector('script[src$="/widget.js"]');
   if (!script || !script.src) return;
   const base = new URL(".", script.src);
   const options = script.dataset;
