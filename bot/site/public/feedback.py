@@ -64,8 +64,6 @@ def init_app(app: Flask, settings: Settings, ratings: RatingService, csrf: CSRFP
             "contact": knowledge.contact,
             "source_title": knowledge.source_title,
             "source_publisher": knowledge.source_publisher,
-            "rasa_url": rasa_url,
-            "max_message_chars": settings.max_message_chars,
         },
         # The public page's policy, except that this page's form posts back to this server.
         csp=content_security_policy(rasa_url).replace("form-action 'none'", "form-action 'self'"),

@@ -119,7 +119,7 @@
   // A link or button of the page opens the chat: <a href="/contact" data-almere-chat-open>.
   document.addEventListener("click", (event) => {
     const opener = event.target instanceof Element && event.target.closest("[data-almere-chat-open]");
-    if (!opener) return;
+    if (!opener || !config) return; // no chat (yet): the link goes where it goes
     event.preventDefault();
     open();
   });
