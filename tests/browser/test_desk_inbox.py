@@ -3,6 +3,7 @@ says, and a waiting live chat is seen on every desk page."""
 
 from __future__ import annotations
 
+import queue
 import re
 import secrets
 import time
@@ -10,12 +11,14 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
+import socketio
 from accessibility import assert_accessible, id_and_label_findings
 from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site
 from support import smtp_server
 from test_desk_accessibility import new_ticket, script_errors
 
+from bot.config import REPO_ROOT
 from bot.desk_answers.service import DeskAnswerService
 from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -23,6 +26,15 @@ from bot.tickets.live_chat import LiveChatService
 
 pytestmark = pytest.mark.e2e
 
+
+# The desk is open whenever the test runs, so that a live chat can be offered.
+ALWAYS_OPEN = {
+    "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",
+    "ALMERE_OFFICE_OPEN": "00:00",
+    "ALMERE_OFFICE_CLOSE": "23:59",
+}
+# Where the day at the desk leaves its screenshots (copied to tests/screenshots/ by scripts/desk-screenshots).
+SCREENSHOTS = REPO_ROOT / "var" / "screenshots" / "desk"
 
 COLLEAGUES = [
     Account("anna", secrets.token_urlsafe(12), "Anna"),
@@ -34,7 +46,7 @@ COLLEAGUES = [
 def inbox_site(tmp_path_factory) -> Running:
     """The servers with e-mail set up (a local SMTP server), so a ticket page has both boxes."""
     with smtp_server() as (inbox, port):
-        extra = {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port)}
+        extra = {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port), **ALWAYS_OPEN}
         with running_site(tmp_path_factory.mktemp("inbox"), COLLEAGUES, extra) as running:
             running.inbox = inbox
             yield running
@@ -138,7 +150,7 @@ def test_a_waiting_chat_is_seen_and_heard_on_every_desk_page(browser, inbox_site
     on_ticket = desk_page(browser, inbox_site, COLLEAGUES[1], f"tickets/{reference}")
     expect(on_live.get_by_text("Nobody is waiting for a chat.")).to_be_visible()
     for page in (on_live, on_ticket):
-        page.locator("main").click()  # the colleague has used the page: the browser lets it sound
+        page.locator("h1").click()  # the colleague has used the page: the browser lets it sound
         expect(page.get_by_label("Sound for waiting chats")).to_be_checked()
         assert page.evaluate("window.tones") == 0
 
@@ -170,7 +182,7 @@ def test_a_waiting_chat_is_seen_and_heard_on_every_desk_page(browser, inbox_site
     on_ticket.get_by_label("Sound for waiting chats").uncheck()
     on_ticket.goto(f"{inbox_site.page_url}desk/")
     expect(on_ticket.get_by_label("Sound for waiting chats")).not_to_be_checked()
-    on_ticket.locator("main").click()
+    on_ticket.locator("h1").click()
     ask_for_a_chat(live_chats)
     for page in (on_ticket, on_live):
         expect(page.get_by_role("link", name=re.compile(r"^Live chats 2 waiting$"))).to_be_visible(
@@ -325,3 +337,134 @@ def test_an_approved_answer_goes_into_the_email_where_the_cursor_is(
     assert f"{CANNED_EN} Bring your passport." in mail.get_body(("plain",)).get_content()
     assert "DRAFT" not in page.content()
     assert script_errors(console_errors) == []
+
+
+class Person:
+    """A person in the chat widget, as its socket.io events go (python-socketio's client)."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.replies: queue.Queue = queue.Queue()
+        confirmed: queue.Queue = queue.Queue()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("bot_uttered", self.replies.put)
+        self.sio.on("session_confirm", confirmed.put)
+        self.sio.connect(rasa_url, transports=["polling"], wait_timeout=10)
+        self.sio.emit("session_request", {"session_id": None})
+        self.session_id = confirmed.get(timeout=10).partition(".")[0]
+
+    def next(self, wanted, within: float = 30) -> dict:
+        """The next message the widget gets that ``wanted(message)``."""
+        deadline = time.monotonic() + within
+        while True:
+            message = self.replies.get(timeout=max(deadline - time.monotonic(), 0.1))
+            if wanted(message):
+                return message
+
+
+def live(message: dict) -> dict:
+    return message.get("live_chat") if isinstance(message.get("live_chat"), dict) else {}
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def test_a_day_at_the_desk(browser, inbox_site, tickets, live_chats, desk_answers):
+    """Two colleagues and two people: Piet (Dutch) left his question by the form, Maria (English)
+    asks for a live chat. Every desk page passes axe, with no review item about ids or labels."""
+
+    def checked(page: Page, state: str) -> None:
+        assert_accessible(page, state)
+        assert id_and_label_findings(page) == [], state
+
+    said = TranscriptEntry("user", "Kan ik me inschrijven bij een vriend?", datetime.now(timezone.utc))
+    piet = tickets.open_or_update(
+        f"browser-{uuid.uuid4().hex}", "socketio", name="Piet de Vries", email="piet@example.nl",
+        phone="06 1234 5678", question="Kan ik me inschrijven op het adres van een vriend?",
+        desk="international", topic="out_of_scope", consent_given=True, language="nl", transcript=[said],
+    ).reference  # fmt: skip
+    anna = desk_page(browser, inbox_site, COLLEAGUES[0], "")
+    bram = desk_page(browser, inbox_site, COLLEAGUES[1], "")
+    for page in (anna, bram):
+        page.locator("h1").click()
+
+    # Anna finds Piet's ticket, notes something for colleagues and answers him in Dutch.
+    checked(anna, "queue")
+    shot(anna, "queue")
+    anna.get_by_role("searchbox", name="Search").fill("piet de vries")
+    anna.get_by_role("link", name=piet, exact=True).click()
+    expect(anna.get_by_role("heading", level=1)).to_contain_text(piet)
+    anna.get_by_role("button", name="Claim this ticket").click()
+    anna.locator("label", has_text="Internal note").click()
+    anna.keyboard.type("INTERNAL: asked about a friend's address; answered with the approved text.")
+    anna.get_by_role("button", name="Save note").click()
+    expect(anna.get_by_role("region", name="Internal notes")).to_contain_text("INTERNAL: asked")
+    box = anna.get_by_role("textbox", name="Your e-mail to the person")
+    box.fill("Beste Piet,\n\n")
+    anna.get_by_label("Approved desk answer").select_option(label="Kan ik me inschrijven bij een vriend?")
+    anna.get_by_role("button", name="Insert").click()
+    expect(box).to_have_value(f"Beste Piet,\n\n{CANNED_NL}")
+    checked(anna, "ticket with a reply written")
+    shot(anna, "ticket")
+    anna.get_by_role("button", name="Send e-mail").click()
+    expect(anna.locator(".flashes")).to_contain_text("E-mail sent.")
+    [(to, mail)] = [(to, m) for to, m in inbox_site.inbox.messages if piet in m["Subject"]]
+    assert to == ["piet@example.nl"] and CANNED_NL in mail.get_body(("plain",)).get_content()
+    assert "INTERNAL" not in mail.as_string()
+
+    # Anna takes live chats; Maria asks for one and Bram, on the queue, sees and hears it.
+    anna.goto(f"{inbox_site.page_url}desk/live/")
+    anna.get_by_role("button", name="I'm available for live chats").click()
+    maria = Person(inbox_site.rasa_url)
+    try:
+        maria.sio.emit("user_uttered", {"message": "I would like to talk to a person"})
+        maria.next(lambda m: "offer" in live(m))
+        maria.sio.emit("live_chat_request", {})
+        assert live(maria.next(lambda m: "state" in live(m)))["state"] == "waiting"
+        asked = time.monotonic()
+        expect(bram.get_by_role("link", name=re.compile(r"^Live chats 1 waiting$"))).to_be_visible(
+            timeout=2_000
+        )
+        assert time.monotonic() - asked < 2.0 and bram.evaluate("window.tones") == 2
+        expect(bram).to_have_title("(1) Waiting chat – Queue · Almere International Desk")
+        chat = live_chats.current(maria.session_id)
+        expect(anna.get_by_role("table").get_by_role("link", name=chat.reference)).to_be_visible()
+        checked(anna, "live chats with one waiting")
+        shot(anna, "live")
+
+        anna.get_by_role("table").get_by_role("link", name=chat.reference).click()
+        anna.get_by_role("button", name="Take this chat").click()
+        assert (
+            "Anna of the International Affairs Department"
+            in maria.next(lambda m: "joined" in m.get("text", ""))["text"]
+        )
+        message = anna.get_by_role("textbox", name="Your message to the person")
+        message.press_sequentially("Hello Maria, how can I help?", delay=10)
+        assert maria.next(lambda m: live(m).get("typing")) == {
+            "live_chat": {"state": "connected", "typing": True}
+        }
+        message.press("Enter")
+        assert maria.next(lambda m: "from_staff" in m)["text"] == "Hello Maria, how can I help?"
+        maria.sio.emit("person_typing", {"session_id": maria.session_id})
+        expect(anna.locator("#person-typing")).to_have_text("The person is typing…", timeout=3_000)
+        maria.sio.emit("user_uttered", {"message": "Where do I register my address?"})
+        expect(anna.locator("#transcript")).to_contain_text("Where do I register my address?")
+        checked(anna, "a live chat taken")
+        shot(anna, "live-chat")
+        anna.get_by_role("button", name="Close the chat").click()
+        assert live(maria.next(lambda m: live(m).get("state") == "closed"))["state"] == "closed"
+    finally:
+        maria.sio.disconnect()
+    assert tickets.get(chat.reference).status == "resolved"
+
+    # Bram looks at the day: the queue and the insights.
+    bram.goto(f"{inbox_site.page_url}desk/")
+    expect(bram.get_by_role("link", name=piet, exact=True)).to_be_visible()
+    checked(bram, "queue at the end of the day")
+    bram.goto(f"{inbox_site.page_url}desk/insights/")
+    expect(bram.get_by_role("heading", level=1)).to_be_visible()
+    checked(bram, "insights")
+    shot(bram, "insights")
+    for page in (anna, bram):
+        page.context.close()
