@@ -6,6 +6,7 @@ colour, a link that opens the chat), one global, and CORS for the allowed origin
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -29,6 +30,9 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     host_page, site, console_errors, screenshot
 ):
     page = host_page
+    to_rasa = []  # the socket.io requests: without the proxy's cookie, routed on their session_id
+    page.on("request", lambda request: request.url.startswith(site.rasa_url) and to_rasa.append(request.url))
+    page.on("websocket", lambda socket: to_rasa.append(socket.url))
     chat = ChatWidget(page)
     expect(chat.launcher).to_be_visible()
     # The page's styles stop at the shadow root: not its font size, nor its hidden buttons.
@@ -79,6 +83,8 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     expect(chat.user_messages).to_have_count(0)
     chat.say("How many companies are there in Almere?", "24,750")
     assert console_errors == []  # the policy blocked nothing the widget needs
+    routes = {parse_qs(urlsplit(url).query).get("session_id", [""])[0] for url in to_rasa}
+    assert len(to_rasa) >= 2 and len(routes) == 1 and re.fullmatch("[0-9a-f]{32}", routes.pop()), to_rasa
 
 
 def test_a_link_on_the_page_opens_the_chat_and_one_global_is_defined(host_page, site, console_errors):

@@ -106,7 +106,8 @@
     };
 
     // --- What this tab remembers: { sessionId (the session token), open, unread, expects,
-    // contactKind, toldLanguage (the language last sent with set_language),
+    // contactKind, toldLanguage (the language last sent with set_language), language (the
+    // widget's own choice, read by widget.js), route (the proxy's routing key, see connect),
     // messages: [{ id, role, text, buttons, time, payload, failed, privacy }] }
 
     function loadState() {
@@ -687,7 +688,15 @@
       if (socket) return;
       setStatus(say("connecting"), true);
       const path = rasaUrl.pathname.replace(/\/+$/, "") + "/socket.io";
-      socket = io(rasaUrl.origin, { path, reconnectionDelayMax: 5000 });
+      // A random key of this tab's chat in every request of the connection: the proxy in front of
+      // several Rasa servers routes on it (deploy/haproxy.cfg, balance url_param session_id), as
+      // the page of another site sends the proxy's cookie along with none of them.
+      if (!state.route) {
+        state.route = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+        saveState();
+      }
+      const query = { session_id: state.route };
+      socket = io(rasaUrl.origin, { path, query, reconnectionDelayMax: 5000 });
       socket.on("connect", () => {
         ready = false;
         socket.emit("session_request", { session_id: state.sessionId });
