@@ -1,8 +1,8 @@
 """Live chat with a colleague, in Chromium: the person's widget and a signed-in staff
 member's desk in two browser contexts, against real action, Rasa and desk servers.
 
-Its own servers: the desk is always open here (office hours every day, all day) and a chat that
-nobody takes falls back to the form after a few seconds.
+Its own servers: the desk is always open here (office hours every day, all day), a chat that
+nobody takes falls back to the form after a few seconds, and e-mail goes to a local SMTP server.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from accessibility import assert_accessible
 from chat_widget import ChatWidget
 from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site
+from support import smtp_server
 
 from bot.config import REPO_ROOT
 from bot.tickets import TicketService
@@ -41,8 +42,11 @@ def live_site(tmp_path_factory):
         "ALMERE_OFFICE_CLOSE": "23:59",
     }
     account = Account(STAFF, STAFF_PASSWORD, first_name="Anna")
-    with running_site(tmp_path_factory.mktemp("live-chat"), [account], extra_env) as running:
-        yield running
+    with smtp_server() as (inbox, port):
+        extra_env |= {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port)}
+        with running_site(tmp_path_factory.mktemp("live-chat"), [account], extra_env) as running:
+            running.inbox = inbox
+            yield running
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +89,12 @@ def ask_for_a_colleague(widget: ChatWidget) -> None:
     widget.log.get_by_role("button", name="Chat with a colleague now").click()
     expect(widget.bot_messages.filter(has_text="asked a colleague to join")).to_be_visible()
     expect(widget.status).to_have_text("Waiting for a colleague to join…")
+
+
+def take_the_chat(staff: Page, widget: ChatWidget, reference: str) -> None:
+    staff.get_by_role("link", name=reference).click()
+    staff.get_by_role("button", name="Take this chat").click()
+    expect(widget.status).to_have_text("You are chatting with Anna of the municipality.")
 
 
 def shot(page: Page, name: str, full_page: bool = True) -> None:
@@ -188,6 +198,57 @@ def test_a_chat_nobody_takes_falls_back_to_the_form(browser, live_site, database
         chat = live_chats.current(conversation)
         assert chat is not None and chat.state == "missed"
         assert tickets.get(chat.reference).name != "Maria Jansen"  # nothing stored before consent
+    finally:
+        live_chats.set_available(STAFF, False)
+        staff.context.close()
+        person.context.close()
+
+
+def test_typing_shows_both_ways_and_the_person_gets_a_copy_by_email(browser, live_site, database):
+    _tickets, live_chats = database
+    staff = new_page(browser, live_site)
+    person = new_page(browser, live_site)
+    widget = ChatWidget(person)
+    try:
+        sign_in_to_live_chats(staff, live_site)
+        make_available(staff)
+        person.goto("/")
+        ask_for_a_colleague(widget)
+        take_the_chat(staff, widget, live_chats.current(widget.session_id().split(".")[0]).reference)
+
+        # The colleague types: the person sees it, politely announced, until the message arrives.
+        staff_typing = person.get_by_role("status").filter(has_text="is typing")
+        staff.get_by_label("Your message to the person").press_sequentially("Hello, I'm Anna", delay=20)
+        expect(staff_typing).to_have_text("Anna is typing…", timeout=WITHIN_MS)
+        staff.get_by_label("Your message to the person").press("Enter")
+        expect(widget.log.locator(".chat-message-staff").filter(has_text="I'm Anna")).to_be_visible()
+        expect(person.locator(".chat-staff-typing")).to_be_empty()
+
+        # The person types: the colleague sees it.
+        widget.input.press_sequentially("Thank you", delay=20)
+        expect(staff.locator("#person-typing")).to_have_text("The person is typing…", timeout=WITHIN_MS)
+
+        # The colleague closes the chat: the person may have a copy by e-mail.
+        staff.get_by_role("button", name="Close the chat").click()
+        copy = widget.log.get_by_role("group", name="E-mail me a copy of this chat")
+        expect(copy).to_be_visible()
+        address = copy.get_by_label("Your e-mail address")
+        expect(address).to_have_attribute("type", "email")
+        expect(address).to_have_attribute("autocomplete", "email")
+        assert_accessible(person, "the offer of a copy of the chat")
+
+        address.fill("maria at example")
+        copy.get_by_role("button", name="Send the copy").click()
+        expect(widget.bot_messages.filter(has_text="doesn't look like an e-mail address")).to_be_visible()
+        expect(address).to_have_attribute("aria-invalid", "true")
+        expect(copy).to_be_visible()
+
+        address.fill("maria@example.org")
+        copy.get_by_role("button", name="Send the copy").click()
+        expect(widget.bot_messages.last).to_have_text("Assistant: I have e-mailed you a copy of the chat.")
+        expect(copy).to_have_count(0)
+        mails = [mail for recipients, mail in live_site.inbox.messages if recipients == ["maria@example.org"]]
+        assert len(mails) == 1 and "I'm Anna" in mails[0].get_body(("plain",)).get_content()
     finally:
         live_chats.set_available(STAFF, False)
         staff.context.close()

@@ -41,6 +41,14 @@ def widget_texts() -> dict[str, str]:
         "live_closed": gettext("The chat with a colleague has ended."),
         "live_missed": gettext("No colleague could join just now."),
         "a_colleague": gettext("a colleague"),
+        "staff_typing": gettext("{name} is typing…"),
+        "colleague_typing": gettext("A colleague is typing…"),
+        "copy_offer": gettext("E-mail me a copy of this chat"),
+        "copy_email": gettext("Your e-mail address"),
+        "copy_send": gettext("Send the copy"),
+        "copy_no_connection": gettext(
+            "There is no connection: the copy could not be asked for. Try again in a moment."
+        ),
         "live_no_connection": gettext(
             "There is no connection: the chat with a colleague could not be asked for. Try again in a moment."
         ),

@@ -22,6 +22,13 @@
  * says where the chat stands (waiting, active with a colleague's first name, returned, closed,
  * missed, unavailable), and a message with {from_staff: name} is the colleague's. After a chat,
  * {rating: {token, question}} asks once how helpful it was; the answer goes to POST /feedback.
+ * Typing shows both ways (bot/rasa/socketio_channel.py, person_typing): {live_chat: {typing: true}}
+ * says the colleague is typing, shown until their message or TYPING_SHOWN_MS after the last one;
+ * while a colleague has the chat, the person's typing emits person_typing at most every
+ * TYPING_EVERY_MS. A chat with a colleague that ended (closed or returned) offers its copy by
+ * e-mail: the socket.io event live_chat_transcript {email}, answered with a message and
+ * {live_chat: {transcript: outcome}} (bot/rasa/chat_copy.py); the form stays only for an outcome
+ * the person can do something about (KEEP_COPY_FORM).
  *
  * An answer names what it answered (actions/answers.py, the desk's answers): a bot_uttered event
  * {answer: {topic, desk_answer_id?}} right after its text. That message then shows "Helpful" /
@@ -52,6 +59,9 @@
     const STORAGE_KEY = storageKey;
     const MAX_STORED_MESSAGES = 200;
     const ANSWER_TIMEOUT_MS = 30000;
+    const TYPING_SHOWN_MS = 5000;
+    const TYPING_EVERY_MS = 2000;
+    const KEEP_COPY_FORM = new Set(["invalid_address", "failed"]);
     // Links, ticket references (ALM-000123) and phone numbers (14 036, +31 36 539 99 11).
     const TOKENS = /\bhttps?:\/\/[^\s<>"']+|\bALM-\d+|\+?\d+(?: \d+)+/g;
     const REFERENCE = /^ALM-\d+$/;
@@ -86,6 +96,10 @@
     const closeButton = find("chat-close");
     const log = find("chat-log");
     const typing = find("chat-typing");
+    // The colleague's typing: a polite live region of its own, there (and empty) from the start.
+    const staffTyping = Object.assign(document.createElement("p"), { className: "chat-typing chat-staff-typing" });
+    staffTyping.setAttribute("role", "status");
+    typing.after(staffTyping);
     const status = find("chat-status");
     const kindGroup = find("chat-kind");
     const form = find("chat-form");
@@ -315,6 +329,7 @@
       if (message.text) renderMessage(message);
       if (message.buttons && message.buttons.length) renderReplies(message.buttons);
       if (message.role === "rating") renderRating(message);
+      if (message.role === "transcript") renderTranscriptOffer(message);
       scrollToEnd();
       return message;
     }
@@ -327,13 +342,14 @@
       });
       state.messages.forEach((message, index) => {
         if (message.role === "rating") renderRating(message);
+        else if (message.role === "transcript") renderTranscriptOffer(message);
         else if (message.text) renderMessage(message);
         if (index > lastUser && message.buttons && message.buttons.length) renderReplies(message.buttons);
       });
     }
 
     function clearConversation() {
-      for (const node of log.querySelectorAll(".chat-message, .chat-replies, .chat-rating")) node.remove();
+      for (const node of log.querySelectorAll(".chat-message, .chat-replies, .chat-rating, .chat-transcript")) node.remove();
     }
 
     /** An empty conversation starts with a greeting and suggested topics. */
@@ -348,6 +364,24 @@
       window.clearTimeout(typingTimer);
       if (on) typingTimer = window.setTimeout(() => showTyping(false), ANSWER_TIMEOUT_MS);
       scrollToEnd();
+    }
+
+    let staffTypingTimer = null;
+
+    /** "Anna is typing…" until ``on`` is false or TYPING_SHOWN_MS pass without another; its text is
+     * set once, so a screen reader hears it once however often the colleague's typing is told. */
+    function showStaffTyping(on) {
+      window.clearTimeout(staffTypingTimer);
+      if (!on) {
+        staffTyping.replaceChildren();
+        return;
+      }
+      if (!staffTyping.childNodes.length) {
+        const name = state.live && state.live.staff;
+        const dots = typing.querySelector(".chat-dots").cloneNode(true);
+        staffTyping.append(dots, name ? say("staff_typing", { name }) : say("colleague_typing"));
+      }
+      staffTypingTimer = window.setTimeout(() => showStaffTyping(false), TYPING_SHOWN_MS);
     }
 
     // Whether the status says something about the connection, which a confirmed session ends
@@ -455,10 +489,19 @@
         addMessage({ role: "bot", text: "", buttons: [{ title: live.offer, payload: "", action: "live_chat" }] });
         return;
       }
-      if (live && typeof live.state === "string") setLiveState(live.state, live.staff);
+      if (live && live.typing === true) {
+        if (liveActive()) showStaffTyping(true);
+        return;
+      }
+      const ended = live && typeof live.state === "string" && setLiveState(live.state, live.staff);
       const text = typeof data.text === "string" ? data.text : "";
+      if (live && typeof live.transcript === "string") {
+        transcriptAnswered(live.transcript, text ? addMessage({ role: "bot", text, buttons: [] }) : null);
+        return;
+      }
       if (typeof data.from_staff === "string" && text) {
         showTyping(false);
+        showStaffTyping(false);
         addMessage({ role: "staff", name: data.from_staff, text, buttons: [] });
         noticeWhileClosed(say("staff_replied", { name: data.from_staff }));
         return;
@@ -476,6 +519,7 @@
       if (rating && typeof rating.token === "string" && typeof rating.question === "string") {
         addMessage({ role: "rating", text: "", question: rating.question, token: rating.token, done: null });
       }
+      if (ended) addMessage({ role: "transcript", text: "", done: false });
     }
 
     function noticeWhileClosed(news) {
@@ -492,12 +536,16 @@
       return Boolean(state.live && state.live.state === "active");
     }
 
+    /** Note where the live chat stands; true when a chat with a colleague has just ended. */
     function setLiveState(liveState, staff) {
-      if (!(liveState in LIVE_STATUS)) return;
+      if (!(liveState in LIVE_STATUS)) return false;
+      const before = state.live && state.live.state;
+      if (liveState !== "active") showStaffTyping(false);
       state.live = { state: liveState, staff: typeof staff === "string" ? staff : (state.live && state.live.staff) || "" };
       if (liveState === "waiting" || liveState === "active") expectAnswer(null); // the form has stopped
       saveState();
       showLiveState();
+      return (liveState === "closed" || liveState === "returned") && (before === "active" || before === "waiting");
     }
 
     function showLiveState() {
@@ -506,6 +554,78 @@
       const said = LIVE_STATUS[live.state];
       setStatus(typeof said === "function" ? said(live.staff || say("a_colleague")) : said);
       panel.dataset.live = live.state;
+    }
+
+    let toldTyping = 0;
+
+    /** The person types while a colleague has the chat: the colleague sees it (at most every
+     * TYPING_EVERY_MS; the server binds it to this connection's conversation). */
+    input.addEventListener("input", () => {
+      if (!liveActive() || !ready || !socket.connected || !input.value.trim()) return;
+      if (Date.now() - toldTyping < TYPING_EVERY_MS) return;
+      toldTyping = Date.now();
+      socket.emit("person_typing", { session_id: state.sessionId });
+    });
+
+    // --- A copy of the ended chat by e-mail
+
+    let copyAsked = false; // a request is on its way (not kept in storage)
+
+    /** "E-mail me a copy of this chat": an address field and a button, until a final answer. */
+    function renderTranscriptOffer(message) {
+      if (message.done) return;
+      const box = Object.assign(document.createElement("form"), { className: "chat-transcript", noValidate: true });
+      box.dataset.id = message.id;
+      const set = document.createElement("fieldset");
+      const legend = Object.assign(document.createElement("legend"), { textContent: say("copy_offer") });
+      const fieldId = "transcript-email-" + message.id;
+      const label = Object.assign(document.createElement("label"), { htmlFor: fieldId, textContent: say("copy_email") });
+      const field = Object.assign(document.createElement("input"), { type: "email", id: fieldId, name: "email", autocomplete: "email", maxLength: 254 });
+      const sendButton = Object.assign(document.createElement("button"), { type: "submit", className: "chat-send", textContent: say("copy_send") });
+      const row = Object.assign(document.createElement("div"), { className: "chat-transcript-row" });
+      row.append(field, sendButton);
+      set.append(legend, label, row);
+      box.append(set);
+      box.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (copyAsked) return;
+        if (offline || !ready) {
+          setStatus(say("copy_no_connection"), true);
+          return;
+        }
+        copyAsked = true;
+        sendButton.setAttribute("aria-disabled", "true");
+        socket.emit("live_chat_transcript", { email: field.value.trim() });
+      });
+      log.append(box);
+    }
+
+    /** The server's answer to the copy asked for; ``said``: its message, already shown. */
+    function transcriptAnswered(outcome, said) {
+      copyAsked = false;
+      const message = [...state.messages].reverse().find((m) => m.role === "transcript" && !m.done);
+      if (!message) return;
+      const box = log.querySelector('.chat-transcript[data-id="' + message.id + '"]');
+      if (KEEP_COPY_FORM.has(outcome)) {
+        if (!box) return;
+        box.querySelector("button").removeAttribute("aria-disabled");
+        const field = box.querySelector("input");
+        field.setAttribute("aria-invalid", String(outcome === "invalid_address"));
+        // The assistant's answer says what to correct or that it may be tried again.
+        const text = said && log.querySelector('.chat-message[data-id="' + said.id + '"] .chat-text');
+        if (text) {
+          text.id = "transcript-said-" + said.id;
+          field.setAttribute("aria-describedby", text.id);
+        }
+        return;
+      }
+      message.done = true;
+      saveState();
+      if (box) {
+        const hadFocus = box.contains(shadow.activeElement);
+        box.remove();
+        if (hadFocus) input.focus();
+      }
     }
 
     function requestLiveChat(title) {
@@ -720,7 +840,9 @@
       socket.on("disconnect", () => {
         ready = false;
         offline = true;
+        copyAsked = false;
         showTyping(false);
+        showStaffTyping(false);
         setStatus(say("connection_lost"), true);
       });
       socket.on("connect_error", () => {
@@ -819,7 +941,9 @@
       state.toldLanguage = null; // the new session is told the page's language
       delete panel.dataset.live;
       outbox.length = 0;
+      copyAsked = false;
       showTyping(false);
+      showStaffTyping(false);
       showExpectation();
       // Ask the server for a new session on this connection (or on the next one).
       ready = false;
