@@ -18,6 +18,9 @@ PUBLIC_SITE_ENDPOINTS = {
     "web.privacy",
     "web.accessibility",
     "web.static",
+    # The chat widget's loader and its texts and settings, for pages of the allowed origins.
+    "web.widget_loader",
+    "web.widget_config",
     "feedback.submit_json",
     "feedback.question",
     "feedback.answer_page",

@@ -62,11 +62,12 @@ upgrade_database(url)
 app = create_app(settings_from({"ALMERE_DATABASE_URL": url, "ALMERE_SECRET_KEY": "k"}))
 client = app.test_client()
 pages = {path: client.get(path) for path in ["/", "/static/web.css", "/?lang=nl", "/desk/login"]}
+LANGS = ["/", "/?lang=nl"]
 print(json.dumps({
     "package": str(pathlib.Path(bot.__file__).resolve().parent),
     "project": str(REPO_ROOT),
     "status": {path: page.status_code for path, page in pages.items()},
-    "lang": {path: pages[path].get_data(as_text=True).split("<html lang=")[1][1:3] for path in ["/", "/?lang=nl"]},
+    "lang": {path: pages[path].get_data(as_text=True).split("<html lang=")[1][1:3] for path in LANGS},
     "answer": services.knowledge().answer("population"),
 }))
 """
