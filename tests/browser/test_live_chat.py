@@ -13,7 +13,7 @@ import time
 
 import pytest
 from accessibility import assert_accessible
-from chat_widget import ChatWidget
+from chat_widget import WIDGET, ChatWidget
 from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site
 from support import smtp_server
@@ -89,6 +89,15 @@ def ask_for_a_colleague(widget: ChatWidget) -> None:
     widget.log.get_by_role("button", name="Chat with a colleague now").click()
     expect(widget.bot_messages.filter(has_text="asked a colleague to join")).to_be_visible()
     expect(widget.status).to_have_text("Waiting for a colleague to join…")
+
+
+# JavaScript: count the changes of the widget's "… is typing" line (window.typingLineChanges).
+COUNT_TYPING_LINE_CHANGES = f"""() => {{
+    window.typingLineChanges = 0;
+    new MutationObserver((changes) => {{ window.typingLineChanges += changes.length; }}).observe(
+        {WIDGET}.querySelector('.chat-staff-typing'),
+        {{childList: true, subtree: true, characterData: true}});
+}}"""
 
 
 def take_the_chat(staff: Page, widget: ChatWidget, reference: str) -> None:
@@ -216,17 +225,26 @@ def test_typing_shows_both_ways_and_the_person_gets_a_copy_by_email(browser, liv
         ask_for_a_colleague(widget)
         take_the_chat(staff, widget, live_chats.current(widget.session_id().split(".")[0]).reference)
 
-        # The colleague types: the person sees it, politely announced, until the message arrives.
+        # The colleague types: the person sees it, politely announced once however long they type.
+        staff_box = staff.get_by_label("Your message to the person")
         staff_typing = person.get_by_role("status").filter(has_text="is typing")
-        staff.get_by_label("Your message to the person").press_sequentially("Hello, I'm Anna", delay=20)
-        expect(staff_typing).to_have_text("Anna is typing…", timeout=WITHIN_MS)
-        staff.get_by_label("Your message to the person").press("Enter")
-        expect(widget.log.locator(".chat-message-staff").filter(has_text="I'm Anna")).to_be_visible()
-        expect(person.locator(".chat-staff-typing")).to_be_empty()
+        typing_line = person.locator(".chat-staff-typing")
+        person.evaluate(COUNT_TYPING_LINE_CHANGES)
+        staff_box.press_sequentially("Hello, I'm Anna. Let me look that up for you.", delay=100)  # ~4.5 s
+        expect(staff_typing).to_have_text("Anna is typing…")
+        assert person.evaluate("window.typingLineChanges") == 1, "the typing line was announced again"
 
         # The person types: the colleague sees it.
         widget.input.press_sequentially("Thank you", delay=20)
         expect(staff.locator("#person-typing")).to_have_text("The person is typing…", timeout=WITHIN_MS)
+
+        # Gone a few seconds after the colleague's last typing, and at once when their message arrives.
+        expect(typing_line).to_be_empty(timeout=8_000)
+        staff_box.press_sequentially(" Here it is.", delay=20)
+        expect(staff_typing).to_have_text("Anna is typing…", timeout=WITHIN_MS)
+        staff_box.press("Enter")
+        expect(widget.log.locator(".chat-message-staff").filter(has_text="Here it is.")).to_be_visible()
+        expect(typing_line).to_be_empty(timeout=1_000)
 
         # The colleague closes the chat: the person may have a copy by e-mail.
         staff.get_by_role("button", name="Close the chat").click()
