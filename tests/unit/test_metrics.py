@@ -123,7 +123,7 @@ async def test_the_turn_and_its_wait_are_timed():
 
     await outcome_of(takes_a_while)
     assert value("almere_turn_seconds_count") == count + 1
-    assert value("almere_turn_seconds_sum") - total >= 0.2
+    assert value("almere_turn_seconds_sum") - total >= 0.19  # the loop may wake a timer a hair early
     assert value("almere_turn_queue_wait_seconds_count") == waits + 1
     assert (
         value("almere_turn_queue_wait_seconds_sum") - waited < 0.2
