@@ -596,6 +596,11 @@
         copyAsked = true;
         sendButton.setAttribute("aria-disabled", "true");
         socket.emit("live_chat_transcript", { email: field.value.trim() });
+        // No answer (a request beyond the connection's limit gets none): the button takes another.
+        window.setTimeout(() => {
+          copyAsked = false;
+          sendButton.removeAttribute("aria-disabled");
+        }, ANSWER_TIMEOUT_MS);
       });
       log.append(box);
     }
