@@ -13,8 +13,9 @@ from bot.tickets.models import EMAIL_MAX, NAME_MAX, PHONE_MAX, TOPIC_MAX
 from bot.tickets.validation import validate_contact
 
 
-def form_tracker(slots: dict) -> Tracker:
-    latest = {"intent": {"name": "affirm"}, "entities": [], "text": "yes"}
+def form_tracker(slots: dict, text: str) -> Tracker:
+    """The handoff form, whose last message is ``text`` (a question for the desk, not a yes or no)."""
+    latest = {"intent": {"name": "out_of_scope"}, "entities": [], "text": text}
     return Tracker(
         "conversation-1", slots, latest, [], False, None, {"name": "handoff_form"}, "action_listen"
     )
@@ -56,12 +57,16 @@ def test_a_question_fits_in_one_chat_message():
 def test_the_form_and_the_store_accept_the_same_length(slot, field, limit, dispatcher, domain):
     action = handoff.ValidateHandoffForm()
     validate = getattr(action, f"validate_{slot}")
-    tracker = form_tracker({"requested_slot": slot})
     longest, too_long = "a" * limit, "a" * (limit + 1)
 
-    assert validate(longest, dispatcher, tracker, domain)[slot] == longest
+    assert (
+        validate(longest, dispatcher, form_tracker({"requested_slot": slot}, longest), domain)[slot]
+        == longest
+    )
     assert getattr(contact(**{field: longest}), field) == longest
 
-    assert validate(too_long, dispatcher, tracker, domain)[slot] is None
+    assert (
+        validate(too_long, dispatcher, form_tracker({"requested_slot": slot}, too_long), domain)[slot] is None
+    )
     with pytest.raises(InvalidTicket, match=f"longer than {limit} characters"):
         contact(**{field: too_long})
