@@ -1,5 +1,6 @@
-"""deploy/haproxy.cfg's public frontend refuses every server's /metrics, however the path is
-written, and still passes everything else on (its servers are stand-ins that answer any path)."""
+"""deploy/haproxy.cfg's public frontend refuses every server's /metrics and the Rasa servers'
+readiness probe, however the path is written, and still passes everything else on (its servers are
+stand-ins that answer any path)."""
 
 from __future__ import annotations
 
@@ -59,13 +60,27 @@ def proxy_port(tmp_path_factory) -> Iterator[int]:
             server.shutdown()
 
 
-@pytest.mark.parametrize("path", ["/metrics", "/metrics/", "//metrics", "/%6detrics", "/metrics?x=1"])
-def test_the_public_frontend_refuses_metrics(proxy_port, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/metrics",
+        "/metrics/",
+        "//metrics",
+        "/%6detrics",
+        "/metrics?x=1",
+        "/webhooks/rest/ready",
+        "/webhooks//rest/ready",
+        "/webhooks/rest/%72eady",
+    ],
+)
+def test_the_public_frontend_refuses_metrics_and_readiness(proxy_port, path):
     status, _, body = request_from(VISITOR, proxy_port, "GET", path)
     assert status == 404 and b"served" not in body
 
 
-@pytest.mark.parametrize("path", ["/", "/desk/login", "/webhooks/rest/", "/desk/metrics"])
+@pytest.mark.parametrize(
+    "path", ["/", "/desk/login", "/webhooks/rest/", "/webhooks/rest/webhook", "/desk/metrics"]
+)
 def test_everything_else_is_passed_on(proxy_port, path):
     status, _, body = request_from(VISITOR, proxy_port, "GET", path)
     assert (status, body) == (200, b"served " + path.encode())
