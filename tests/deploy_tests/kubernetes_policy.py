@@ -327,13 +327,13 @@ def ingress_problems(documents: list[Document]) -> Iterator[str]:
     socketio = route_for(documents, "/socket.io/")
     if socketio is not None:
         annotations = socketio.ingress["metadata"].get("annotations", {})
-        if annotations.get("nginx.ingress.kubernetes.io/affinity") != "cookie":
-            yield "Ingress: socket.io connections are not pinned to one pod (cookie affinity)"
+        if annotations.get("nginx.ingress.kubernetes.io/upstream-hash-by") != "$arg_session_id":
+            yield "Ingress: socket.io connections are not pinned to one pod (hashed on their session id)"
         shared = [
             r for r in routes(documents) if r.service == socketio.service and r.ingress != socketio.ingress
         ]
         if shared:
-            yield "Ingress: the socket.io Service also serves another Ingress (affinity is per Service)"
+            yield "Ingress: the socket.io Service also serves another Ingress (balancing is per Service)"
 
 
 # --- secrets ------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ def public_metrics(documents):
 
 def no_socketio_affinity(documents):
     del find(documents, "Ingress", "almere-socketio")["metadata"]["annotations"][
-        "nginx.ingress.kubernetes.io/affinity"
+        "nginx.ingress.kubernetes.io/upstream-hash-by"
     ]
 
 
