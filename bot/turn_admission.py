@@ -16,6 +16,9 @@ the turn itself. A turn is refused only when its answer could not come within it
   admitted turn is answered later than the budget because it waited too long; also when its
   place came in time but the event loop, busy, got back to it only after the deadline.
 
+A turn that waited before it reached the server (the proxy stamps when it received the request:
+:func:`waited_since`) has that much less of its budget.
+
 Plain asyncio, used from one event loop, so counters suffice. Refusals are logged as a count, at
 most one line every ``REFUSALS_LOGGED_EVERY_S`` (under overload a line per refused turn would flood
 the log).
@@ -99,13 +102,21 @@ class TurnQueue:
         return self.expected_wait(place) + self.slow_turn()
 
     @asynccontextmanager
-    async def admit(self) -> AsyncIterator[bool]:
+    async def admit(self, waited: float = 0.0) -> AsyncIterator[bool]:
         """Yields whether the turn goes ahead, after its wait in line if any: False at once when
         its expected answer is over the budget, or when it is still in line at its deadline. An
-        admitted turn holds its place in flight until it ends."""
+        admitted turn holds its place in flight until it ends.
+
+        ``waited``: seconds the turn already waited before it reached this queue (in a proxy, in
+        the server's backlog of requests), which count against its budget."""
+        budget = self.wait_budget - max(0.0, waited)
+        if budget <= 0:  # its whole budget went before it got here
+            self._note_refusal()
+            yield False
+            return
         if self.in_flight < self.concurrency and not self._line:
             self.in_flight += 1
-        elif self.expected_answer(len(self._line) + 1) > self.wait_budget or not await self._wait_in_line():
+        elif self.expected_answer(len(self._line) + 1) > budget or not await self._wait_in_line(budget):
             self._note_refusal()
             yield False
             return
@@ -116,8 +127,9 @@ class TurnQueue:
             self._durations.append(self._clock() - started)
             self._leave()
 
-    async def _wait_in_line(self) -> bool:
-        """Whether a place in flight came before the deadline (it is then this turn's)."""
+    async def _wait_in_line(self, budget: float) -> bool:
+        """Whether a place in flight came before the deadline, ``budget`` less a slow turn (it is
+        then this turn's)."""
         loop = asyncio.get_running_loop()
         place: asyncio.Future[bool] = loop.create_future()
         if not self._line:
@@ -129,7 +141,7 @@ class TurnQueue:
                 self._line.remove(place)
                 place.set_result(False)
 
-        deadline = max(0.0, self.wait_budget - self.slow_turn())
+        deadline = max(0.0, budget - self.slow_turn())
         joined = loop.time()
         timer = loop.call_later(deadline, out_of_time)
         try:
@@ -176,3 +188,21 @@ class TurnQueue:
         )
         self._refused_unlogged = 0
         self._logged_at = now
+
+
+# The header a proxy stamps a request with when it receives it ("t=" and microseconds since the
+# epoch, as deploy/haproxy.cfg sets it: the convention of New Relic's and Heroku's queue time).
+REQUEST_START_HEADER = "X-Request-Start"
+
+
+def waited_since(request_start: str | None, now: float) -> float:
+    """Seconds since the proxy received the request, from its ``X-Request-Start`` header (``now``:
+    seconds since the epoch); 0 without a header, for one that cannot be read or one from the
+    future (clocks a little apart), and at most a minute."""
+    if not request_start:
+        return 0.0
+    try:
+        stamp = float(request_start.strip().removeprefix("t=")) / 1_000_000
+    except ValueError:
+        return 0.0
+    return min(max(0.0, now - stamp), 60.0)

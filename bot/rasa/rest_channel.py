@@ -4,7 +4,8 @@ credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook). On
 callers may use it (bot/rest_auth.py): with ALMERE_REST_API_KEY set, those that send the key;
 without, programs on this machine. GET /webhooks/rest/ready is a readiness probe: 200 once the model
 is loaded and the conversation database can be written, else 503. The server's GET /metrics comes
-with this channel (bot/rasa/metrics_route.py).
+with this channel (bot/rasa/metrics_route.py). A proxy's ``X-Request-Start`` stamp (deploy/haproxy.cfg)
+counts the time the message waited before it reached the server against its wait budget.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,6 +29,7 @@ from bot.rasa.metrics_route import MetricsBlueprint
 from bot.rasa.tracker_store import conversation_database_problem, conversation_memory_problem
 from bot.rasa.turn import Turn, take_turn
 from bot.rest_auth import refusal
+from bot.turn_admission import REQUEST_START_HEADER, waited_since
 
 SENDER = re.compile(r"[\w.:@-]{1,128}")
 USAGE = 'Send JSON like {"sender": "a-conversation-id", "message": "How many people live in Almere?"}.'
@@ -94,7 +97,10 @@ class CheckedRestInput(RestInput):
             if not isinstance(message, str):
                 return bad_request("'message' must be a string.")
             collector = CollectingOutputChannel()
-            turn = await take_turn(on_new_message, collector, message, sender, self.name(), settings)
+            waited = waited_since(request.headers.get(REQUEST_START_HEADER), time.time())
+            turn = await take_turn(
+                on_new_message, collector, message, sender, self.name(), settings, waited=waited
+            )
             if turn is Turn.REFUSED_BUSY:  # the same messages, with a status a client can act on
                 return response.json(collector.messages, status=503, headers={"Retry-After": "2"})
             return response.json(collector.messages)

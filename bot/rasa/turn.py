@@ -112,14 +112,16 @@ async def take_turn(
     queue: TurnQueue | None = None,
     *,
     paused: bool = False,
+    waited: float = 0.0,
 ) -> Turn:
     """Answer ``raw_text`` from ``sender_id`` through ``output``; never leaves them without a reply.
 
     ``queue``: the turns this one shares the server with (default: the process's, of
     ``settings.max_concurrent_turns`` and ``settings.turn_wait_budget_seconds``). ``paused``: a
     colleague has the conversation (live chat), so Rasa stores the message and rightly says
-    nothing; only a failure gets the trouble reply. Each turn is counted by how it ended
-    (bot/metrics.py)."""
+    nothing; only a failure gets the trouble reply. ``waited``: seconds the turn waited before it
+    reached this server (bot.turn_admission.waited_since), taken from its wait budget. Each turn is
+    counted by how it ended (bot/metrics.py)."""
     started = time.monotonic()
     inbound = prepare_message(
         raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
@@ -134,7 +136,7 @@ async def take_turn(
         return Turn.TAKEN
     queue = queue or process_queue(settings.max_concurrent_turns, settings.turn_wait_budget_seconds)
     queued = time.monotonic()
-    async with queue.admit() as admitted:
+    async with queue.admit(waited) as admitted:
         count_queue_wait(time.monotonic() - queued)
         if not admitted:
             await output.send_text_message(sender_id, busy_reply(_language(raw_text)))

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 
 import pytest
+import requests
+
+from bot.config import load_settings
+from bot.rasa.turn import busy_reply
+from bot.services import knowledge
+from bot.turn_admission import REQUEST_START_HEADER
 
 pytestmark = pytest.mark.e2e
 
@@ -64,3 +71,25 @@ def test_the_conversation_survives_a_restart(assistant):
             )
         ]
     assert texts == ["How many companies are there in Almere?", "And how many international jobs?"]
+
+
+def test_a_message_a_proxy_held_for_the_whole_wait_budget_is_refused_at_once(assistant):
+    """The proxy's X-Request-Start stamp (deploy/haproxy.cfg): a message that already waited the
+    budget before it reached the server is told it is busy, unseen by Rasa; one just received is
+    answered."""
+    settings = load_settings()
+    sender = f"e2e-{uuid.uuid4()}"
+    question = {"sender": sender, "message": "How many people live in Almere?"}
+    stamp = time.time() - settings.turn_wait_budget_seconds - 0.5
+    late = requests.post(
+        assistant.rest_url, json=question, headers={REQUEST_START_HEADER: f"t={int(stamp * 1e6)}"}, timeout=30
+    )
+    assert late.status_code == 503 and late.headers["Retry-After"]
+    assert reply_text(late.json()) == busy_reply()
+    now = requests.post(
+        assistant.rest_url,
+        json=question,
+        headers={REQUEST_START_HEADER: f"t={int(time.time() * 1e6)}"},
+        timeout=30,
+    )
+    assert now.status_code == 200 and knowledge().facts["inhabitants"].formatted() in reply_text(now.json())

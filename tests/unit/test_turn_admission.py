@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.turn_admission import TurnQueue
+from bot.turn_admission import TurnQueue, waited_since
 
 
 class Clock:
@@ -275,3 +275,46 @@ async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_second
         ]
     turns.release["busy"].set()
     await turns.tasks["busy"]
+
+
+async def test_a_wait_before_the_server_counts_against_the_budget():
+    clock = Clock()
+    queue = TurnQueue(concurrency=1, wait_budget=2, clock=clock)
+    await with_history(queue, clock, seconds=0.5)  # a slow turn takes 0.5 s
+    turns = Turns(queue)
+
+    async def turn(waited: float) -> bool:
+        async with queue.admit(waited) as admitted:
+            return admitted
+
+    # A free place, but the whole budget gone in the proxy: refused; with some left, taken.
+    assert await turn(2.0) is False and queue.in_flight == 0
+    assert await turn(1.6) is True
+    turns.arrive("busy")
+    await settle()
+    # In line behind one turn: 1 x 0.5 + 0.5 s to the answer, plus what it waited before.
+    assert await turn(1.1) is False
+    late = asyncio.create_task(turn(0.9))
+    await settle()
+    assert queue.waiting == 1
+    started = time.monotonic()
+    assert await asyncio.wait_for(late, timeout=2) is False  # deadline 2 - 0.9 - 0.5 s
+    assert time.monotonic() - started < 1.0
+    turns.release["busy"].set()
+    await turns.tasks["busy"]
+
+
+@pytest.mark.parametrize(
+    ("header", "waited"),
+    [
+        (None, 0.0),
+        ("", 0.0),
+        ("t=1000000000000000", 0.25),  # 1,000,000,000 s after the epoch, in microseconds
+        ("1000000000000000", 0.25),
+        ("t=1000000000500000", 0.0),  # from the future: clocks a little apart
+        ("t=900000000000000", 60.0),  # at most a minute
+        ("t=soon", 0.0),
+    ],
+)
+def test_the_wait_before_the_server_is_read_from_the_proxys_stamp(header, waited):
+    assert waited_since(header, now=1_000_000_000.25) == pytest.approx(waited)
