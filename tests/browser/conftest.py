@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sites import Account, running_site
+from sites import Account, running_site, serve_host_site
 
 from bot import processes
 from bot.config import REPO_ROOT
@@ -67,67 +67,6 @@ def serve_foreign_page(directory: Path, port: int, socket_client_url: str) -> Th
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(directory))
     handler.log_message = lambda *args: None  # quiet
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-# Another site's pages with the chat's snippet (the site fixture fills in {chat}), behind a hostile
-# stylesheet and a strict Content-Security-Policy (host_page_policy).
-HOST_PAGES = {
-    "hostile.css": (
-        "* { all: unset; font-size: 40px !important; }\n"
-        "button { display: none !important; }\n"
-        "[data-almere-chat] { --almere-chat-primary-background-color: rgb(92, 0, 64); }\n"
-    ),
-    "index.html": (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>City of Almere</title>'
-        '<link rel="stylesheet" href="/hostile.css">'
-        '<script src="{chat}widget.js" data-language="en" data-position="left" async></script>'
-        '</head><body><main><h1>City of Almere</h1><p><a href="/contact.html" data-almere-chat-open>'
-        'Chat with us</a></p><p><a href="/other.html">Parking permits</a></p></main></body></html>'
-    ),
-    "other.html": (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parking permits</title>'
-        '<link rel="stylesheet" href="/hostile.css">'
-        '<script src="{chat}widget.js" data-language="en" data-position="left" async></script>'
-        "</head><body><main><h1>Parking permits</h1></main></body></html>"
-    ),
-    "favicon.ico": "",
-    "plain.html": (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>No chat</title></head>'
-        "<body><main><h1>No chat</h1></main></body></html>"
-    ),
-}
-
-
-def host_page_policy(chat_url: str, rasa_url: str) -> str:
-    """The strict policy of the host site: scripts from the chat server only, styles from itself only
-    (the widget's stylesheet is a constructed one, which style-src does not govern), connections to
-    the chat and Rasa servers only, nothing inline."""
-    chat = chat_url.rstrip("/")
-    rasa = rasa_url.rstrip("/")
-    return (
-        f"default-src 'none'; script-src {chat}; style-src 'self'; "
-        f"connect-src {chat} {rasa} {rasa.replace('http', 'ws', 1)}; img-src 'self'; base-uri 'none'"
-    )
-
-
-def serve_host_site(directory: Path, port: int, chat_url: str, rasa_url: str) -> ThreadingHTTPServer:
-    """Another site's pages embedding the chat (HOST_PAGES), served with host_page_policy."""
-    directory.mkdir()
-    for name, text in HOST_PAGES.items():
-        (directory / name).write_text(text.replace("{chat}", chat_url), encoding="utf-8")
-    policy = host_page_policy(chat_url, rasa_url)
-
-    class Handler(SimpleHTTPRequestHandler):
-        def end_headers(self) -> None:
-            self.send_header("Content-Security-Policy", policy)
-            super().end_headers()
-
-        def log_message(self, *args) -> None:  # quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

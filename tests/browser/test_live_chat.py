@@ -3,6 +3,8 @@ member's desk in two browser contexts, against real action, Rasa and desk server
 
 Its own servers: the desk is always open here (office hours every day, all day), a chat that
 nobody takes falls back to the form after a few seconds, and e-mail goes to a local SMTP server.
+Another site (an allowed origin) embeds the chat with the snippet (sites.serve_host_site), so a
+live chat runs there too.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import pytest
 from accessibility import assert_accessible
 from chat_widget import WIDGET, ChatWidget
 from playwright.sync_api import Browser, Page, expect
-from sites import Account, Running, running_site
+from sites import Account, Running, running_site, serve_host_site
 from support import smtp_server
 
+from bot import processes
 from bot.config import REPO_ROOT
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -42,11 +45,19 @@ def live_site(tmp_path_factory):
         "ALMERE_OFFICE_CLOSE": "23:59",
     }
     account = Account(STAFF, STAFF_PASSWORD, first_name="Anna")
+    work = tmp_path_factory.mktemp("live-chat")
+    host_port = processes.free_port()
+    host_origin = f"http://{processes.LOOPBACK}:{host_port}"
     with smtp_server() as (inbox, port):
         extra_env |= {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port)}
-        with running_site(tmp_path_factory.mktemp("live-chat"), [account], extra_env) as running:
+        with running_site(work, [account], extra_env, extra_origins=[host_origin]) as running:
+            host = serve_host_site(work / "host", host_port, running.page_url, running.rasa_url)
             running.inbox = inbox
-            yield running
+            running.host_url = host_origin + "/"
+            try:
+                yield running
+            finally:
+                host.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +190,50 @@ def test_a_colleague_takes_over_chats_and_hands_back(browser, live_site, databas
         texts = [m.text for m in ticket.transcript]
         assert "Which documents do I need to register? <b>thanks</b>" in texts
         assert ticket.rating is not None and ticket.rating.score == 4
+    finally:
+        live_chats.set_available(STAFF, False)
+        staff.context.close()
+        person.context.close()
+
+
+def test_a_live_chat_and_its_rating_on_another_site(browser, live_site, database):
+    """The snippet on another origin, behind a hostile stylesheet and a strict policy: a colleague
+    takes the chat, both write, the colleague closes it, and the rating goes to the chat server."""
+    tickets, live_chats = database
+    staff = new_page(browser, live_site)
+    person = new_page(browser, live_site)
+    errors = []
+    person.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    widget = ChatWidget(person)
+    try:
+        sign_in_to_live_chats(staff, live_site)
+        make_available(staff)
+        person.goto(live_site.host_url)
+        ask_for_a_colleague(widget)
+        reference = live_chats.current(widget.session_id().split(".")[0]).reference
+        take_the_chat(staff, widget, reference)
+
+        staff.get_by_label("Your message to the person").fill("Hello, I'm Anna. How can I help?")
+        staff.get_by_role("button", name="Send").click()
+        expect(widget.log.locator(".chat-message-staff").filter(has_text="How can I help?")).to_be_visible()
+        widget.input.fill("Where do I collect my residence permit?")
+        widget.input.press("Enter")
+        expect(staff.locator("#transcript .message-user").filter(has_text="residence permit")).to_be_visible()
+
+        staff.get_by_role("button", name="Close the chat").click()
+        rating = widget.log.get_by_role("group", name="How helpful was this chat? (optional)")
+        expect(rating).to_be_visible()
+        assert_accessible(person, "the rating question on another site", "[data-almere-chat]")
+        rating.get_by_label("5 (very helpful)").check()
+        rating.get_by_label("Comment (optional)").fill("Clear answers.")
+        rating.get_by_role("button", name="Send rating").click()  # a CORS POST to the chat server
+        expect(widget.log.get_by_text("Thank you for your rating!")).to_be_visible()
+
+        ticket = tickets.get(reference)
+        assert (ticket.live_chat, ticket.assignee) == ("closed", STAFF)
+        assert "Where do I collect my residence permit?" in [m.text for m in ticket.transcript]
+        assert (ticket.rating.score, ticket.rating.comment) == (5, "Clear answers.")
+        assert errors == []  # the host's policy blocked nothing
     finally:
         live_chats.set_available(STAFF, False)
         staff.context.close()
