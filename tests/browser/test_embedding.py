@@ -1,7 +1,8 @@
 """The chat on another site, as a city's web team adds it: the one-line snippet on pages of another
 origin (an allowed one), behind a hostile stylesheet and a strict Content-Security-Policy
-(conftest.HOST_PAGES, host_page_policy). The main journeys, axe-core, the page's options (position,
-colour, a link that opens the chat), one global, and CORS for the allowed origins only."""
+(sites.HOST_PAGES, host_page_policy). The main journeys, at 200 % and 400 % zoom too, axe-core, the
+page's options (position, colour, a link that opens the chat), one global, and CORS for the allowed
+origins only. A live chat and its rating on such a site: test_live_chat.py."""
 
 from __future__ import annotations
 
@@ -117,8 +118,12 @@ def test_a_link_on_the_page_opens_the_chat_and_one_global_is_defined(host_page, 
     assert console_errors == []
 
 
-def test_the_chat_on_another_site_at_400_percent_zoom(browser, site, console_errors, screenshot):
-    context = browser.new_context(viewport={"width": 320, "height": 256}, device_scale_factor=4)
+@pytest.mark.parametrize("zoom", [2, 4], ids=["200", "400"])
+def test_the_chat_on_another_site_zoomed(browser, site, console_errors, screenshot, zoom):
+    """A 1280 × 1024 screen at 200 % and 400 %: the panel fits, every control is in reach, and the
+    log keeps at least half the panel."""
+    width, height = 1280 // zoom, 1024 // zoom
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom)
     page = context.new_page()
     page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
     page.goto(site.host_url)
@@ -126,14 +131,20 @@ def test_the_chat_on_another_site_at_400_percent_zoom(browser, site, console_err
     chat.open()
     box = chat.panel.bounding_box()
     assert (
-        box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 320 and box["y"] + box["height"] <= 256
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width
+        and box["y"] + box["height"] <= height
     )
+    send = chat.panel.get_by_role("button", name="Send", exact=True)
+    for control in (chat.options, chat.close_button, chat.input, send):
+        expect(control).to_be_in_viewport(ratio=1)
     chat.say("How many people live in Almere?", "226,745")
     answer = chat.bot_items.filter(has_text="226,745").last
     expect(answer.get_by_role("button", name="Not helpful")).to_be_in_viewport(ratio=1)
     assert chat.log.evaluate("log => log.clientHeight") >= 0.5 * box["height"]
-    assert_accessible(page, "host page at 400 %", WIDGET_ELEMENT)
-    screenshot("zoom-400", target=page)
+    assert_accessible(page, f"host page at {zoom}00 %", WIDGET_ELEMENT)
+    screenshot(f"zoom-{zoom}00", target=page)
     context.close()
     assert console_errors == []
 
