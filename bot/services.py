@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from bot.assistant_switch import AssistantSwitch
 from bot.config import load_settings
 from bot.desk_answers.reply import DeskAnswerFinder
 from bot.desk_answers.service import DeskAnswerService
@@ -45,3 +46,9 @@ def desk_answers() -> DeskAnswerFinder:
     settings = load_settings()
     service = DeskAnswerService(create_session_factory(create_engine_for(settings.database_url)))
     return DeskAnswerFinder(service.approved, ZoneInfo(settings.office_timezone))
+
+
+@cache
+def assistant_switch() -> AssistantSwitch:
+    """Whether the assistant answers, read from the ticket database at most every 2 seconds."""
+    return AssistantSwitch(create_session_factory(create_engine_for(load_settings().database_url)))

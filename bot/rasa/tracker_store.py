@@ -74,6 +74,20 @@ def conversation_database_problem() -> str | None:
     return None
 
 
+def active_form(sender_id: str) -> str | None:
+    """The form the conversation is in (its session's last active_loop event), or None: none, or the
+    conversation database cannot be read. Blocking."""
+    for store in list(_STORES):
+        try:
+            events = store.session_events(sender_id)
+        except SQLAlchemyError as error:
+            logger.warning("The conversation of %s could not be read: %s", sender_id, error)
+            return None
+        loops = [event.get("name") for event in events if event.get("event") == "active_loop"]
+        return loops[-1] if loops else None
+    return None
+
+
 def sql_store_arguments(url: str) -> dict:
     """SQLTrackerStore's keyword arguments for a SQLAlchemy URL."""
     parsed = make_url(url)

@@ -11,6 +11,11 @@ A turn whose answer could not come within ``ALMERE_TURN_WAIT_BUDGET_SECONDS`` is
 before Rasa sees it (nothing is stored, nothing half-done): the person is told to try again in a
 moment, with the desk's phone number. The reply timeout counts from when Rasa starts on the turn, so a
 turn that waited in line has as long as any other.
+
+While an administrator has switched the assistant off (bot.assistant_switch), the turn is answered
+without Rasa (nothing stored): the assistant is off for now, with the desk's phone numbers and a
+button that starts the handoff form. That button's message and the form's answers (while the
+conversation is in the form), and a live chat with a colleague, still go to Rasa.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import services
+from bot.assistant_switch import SwitchState
 from bot.chat_input import prepare_message
 from bot.config import Settings
 from bot.metrics import (
     ANSWERED,
     BUSY,
+    DECLINED,
     LIVE_CHAT,
     OUTCOME_KEY,
     TROUBLE,
@@ -39,7 +46,7 @@ from bot.metrics import (
     turn_outcome,
 )
 from bot.quick_replies import offered_payloads
-from bot.rasa.tracker_store import conversation_memory_problem
+from bot.rasa.tracker_store import active_form, conversation_memory_problem
 from bot.reply_language import detect
 from bot.turn_admission import TurnQueue
 
@@ -54,6 +61,38 @@ _BUSY = {
     "en": "I'm very busy right now: please try again in a moment. ",
     "nl": "Het is nu erg druk: probeer het zo nog eens. ",
 }
+
+
+_SWITCHED_OFF = {
+    "en": "The assistant is switched off for now. ",
+    "nl": "De assistent staat op dit moment uit. ",
+}
+_SWITCHED_OFF_NOTICE = {
+    "en": "The assistant is switched off for now.",
+    "nl": "De assistent staat op dit moment uit.",
+}
+_HANDOFF_BUTTON = {"en": "Leave your question for the desk", "nl": "Laat uw vraag achter voor de balie"}
+# The handoff form's start (data/rules.yml), offered while the assistant is switched off.
+HANDOFF_PAYLOAD = "/request_human"
+HANDOFF_FORM = "handoff_form"
+
+
+def switched_off_reply(language: str = "en") -> str:
+    return _SWITCHED_OFF[language] + services.knowledge().desk_contact(language)
+
+
+async def switch_state() -> SwitchState:
+    """The assistant's switch, from this process's cache or read in a thread."""
+    switch = services.assistant_switch()
+    return switch.cached() or await asyncio.to_thread(switch.state)
+
+
+async def say_switched_off(output: OutputChannel, sender_id: str, language: str) -> None:
+    """The assistant is off: the desk's phone numbers, the handoff form's button, and the widget's marker."""
+    button = {"title": _HANDOFF_BUTTON[language], "payload": HANDOFF_PAYLOAD}
+    await output.send_text_with_buttons(sender_id, switched_off_reply(language), [button])
+    marker = {"assistant": "off", "notice": _SWITCHED_OFF_NOTICE[language]}
+    await output.send_custom_json(sender_id, {"data": marker})
 
 
 def trouble_reply(language: str = "en") -> str:
@@ -123,12 +162,20 @@ async def take_turn(
     reached this server (bot.turn_admission.waited_since), taken from its wait budget. Each turn is
     counted by how it ended (bot/metrics.py)."""
     started = time.monotonic()
-    inbound = prepare_message(
-        raw_text, max_chars=settings.max_message_chars, quick_replies=offered_payloads()
-    )
+    switched_off = not paused and not (await switch_state()).answering
+    payloads = offered_payloads() | {HANDOFF_PAYLOAD} if switched_off else offered_payloads()
+    inbound = prepare_message(raw_text, max_chars=settings.max_message_chars, quick_replies=payloads)
     if inbound.reply is not None:
         await output.send_text_message(sender_id, inbound.reply)
         count_turn(ANSWERED, time.monotonic() - started)
+        return Turn.TAKEN
+    if (
+        switched_off
+        and inbound.text != HANDOFF_PAYLOAD
+        and await asyncio.to_thread(active_form, sender_id) != HANDOFF_FORM
+    ):
+        await say_switched_off(output, sender_id, _language(raw_text))
+        count_turn(DECLINED, time.monotonic() - started)
         return Turn.TAKEN
     if conversation_memory_problem() is not None:  # the turn could not be kept: say so
         await output.send_text_message(sender_id, trouble_reply(_language(raw_text)))

@@ -24,7 +24,7 @@ from bot.secret_files import load_or_create_secret_key
 from bot.site import i18n
 from bot.site import metrics as site_metrics
 from bot.site.desk import answers as desk_answers
-from bot.site.desk import auth, insights, language, live, personal_data, views
+from bot.site.desk import assistant_switch, auth, insights, language, live, personal_data, views
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     language.init_app(app, session_factory)
     insights.init_app(app, settings)
     personal_data.init_app(app, settings, session_factory)
+    assistant_switch.init_app(app, session_factory)
     app.register_blueprint(public_page_blueprint(settings))
     feedback.init_app(app, settings, ratings, csrf)
     answer_feedback.init_app(app, settings, csrf)

@@ -324,3 +324,27 @@ class StaffUser(Base):
     seen_at = Column(UTCDateTime)
     # The desk's own language for this colleague: English unless they pick Dutch.
     desk_language = Column(String(2), nullable=False, default="en", server_default="en")
+
+
+class AssistantSwitchState(Base):
+    """Whether the assistant answers (one row; none: it does), who last switched it and why."""
+
+    __tablename__ = "assistant_switch"
+
+    id = Column(Integer, primary_key=True)
+    answering = Column(Boolean, nullable=False)
+    reason = Column(Text, nullable=False)
+    switched_by = Column(String(USERNAME_MAX), nullable=False)
+    switched_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class AssistantSwitchEvent(Base):
+    """One switch of the assistant off or on, kept: who, when and why."""
+
+    __tablename__ = "assistant_switch_events"
+
+    id = Column(Integer, primary_key=True)
+    answering = Column(Boolean, nullable=False)
+    reason = Column(Text, nullable=False)
+    switched_by = Column(String(USERNAME_MAX), nullable=False)
+    switched_at = Column(UTCDateTime, nullable=False, default=utc_now, index=True)

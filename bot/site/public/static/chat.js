@@ -35,6 +35,9 @@
  * "Not helpful" buttons; one vote per answer, kept with the message, goes to POST /answer-feedback
  * with the topic only (bot/insights/feedback.py).
  *
+ * While the desk has switched the assistant off, its reply is followed by {assistant: "off", notice}:
+ * the notice shows in the status line until the next reply.
+ *
  * Languages: every text the widget shows or announces comes from config.texts
  * (bot/site/public/widget_texts.py, translated by the site's catalogue). The options menu switches
  * between Nederlands and English: with the page's own language parameter (data-language-parameter
@@ -480,6 +483,12 @@
         expectAnswer(data.expects);
         return;
       }
+      if (data.assistant === "off") {
+        // Switched off by the desk (bot/rasa/turn.py): the notice stays until the next reply.
+        panel.dataset.assistant = "off";
+        if (typeof data.notice === "string") setStatus(data.notice);
+        return;
+      }
       if (data.answer && typeof data.answer === "object" && typeof data.answer.topic === "string") {
         markAnswer(data.answer);
         return;
@@ -512,6 +521,10 @@
         .map((b) => ({ title: b.title, payload: b.payload }));
       if (text || buttons.length) {
         showTyping(false);
+        if (panel.dataset.assistant === "off") {
+          delete panel.dataset.assistant;
+          setStatus("");
+        }
         addMessage({ role: "bot", text, buttons });
         noticeWhileClosed(say("assistant_replied"));
       }

@@ -1,0 +1,99 @@
+"""The desk's page that switches the assistant off and on (administrators only), with a reason.
+
+While the assistant is off, every Rasa server answers people with the desk's phone numbers and the
+handoff form (:mod:`bot.assistant_switch`); the page shows the current state and the latest switches.
+Administrators are the desk accounts named in ``ALMERE_DESK_ADMINS``; other colleagues get a 403.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.assistant_switch import REASON_MAX_CHARS, AssistantSwitch, InvalidReason
+from bot.site.desk.auth import current_staff, require_staff
+from bot.site.desk.personal_data import is_admin
+from bot.tickets.errors import TicketStoreUnavailable
+
+EXTENSION_KEY = "almere_assistant_switch"
+
+bp = Blueprint("assistant_switch", __name__, url_prefix="/desk", template_folder="templates")
+
+
+def init_app(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    """Register the page on ``app``; the switch is kept in the ticket database of ``session_factory``."""
+    app.extensions[EXTENSION_KEY] = AssistantSwitch(session_factory, cache_seconds=0)
+    app.register_blueprint(bp)
+
+
+def _switch() -> AssistantSwitch:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def _refused(status: int, title: str, message: str):
+    return render_template("desk/error.html", title=title, message=message), status
+
+
+@bp.before_request
+def require_admin():
+    """Anonymous: sign in first; a colleague who is no administrator: 403."""
+    refused = require_staff()
+    if refused is not None:
+        return refused
+    if not is_admin():
+        return _refused(
+            403,
+            gettext("Administrators only"),
+            gettext("Only the desk’s administrators may switch the assistant off or on."),
+        )
+    return None
+
+
+@bp.get("/assistant/")
+def page():
+    switch = _switch()
+    return render_template(
+        "desk/assistant_switch.html",
+        state=switch.read(),
+        history=switch.history(),
+        reason_max=REASON_MAX_CHARS,
+    )
+
+
+@bp.post("/assistant/")
+def change():
+    answering = request.form.get("answering")
+    if answering not in ("on", "off"):
+        return _refused(
+            400, gettext("Check your input"), gettext("Choose whether to switch the assistant off or on.")
+        )
+    try:
+        _switch().switch(answering == "on", request.form.get("reason"), by=current_staff() or "")
+    except InvalidReason:
+        return _refused(
+            400,
+            gettext("Check your input"),
+            gettext(
+                "Give the reason for the switch, in at most %(count)d characters.", count=REASON_MAX_CHARS
+            ),
+        )
+    except TicketStoreUnavailable:
+        return _refused(
+            503,
+            gettext("Desk temporarily unavailable"),
+            gettext("The switch could not be saved. Please try again in a minute."),
+        )
+    if answering == "on":
+        flash(
+            gettext("The assistant is switched on: it answers again on every server within seconds."), "info"
+        )
+    else:
+        flash(
+            gettext(
+                "The assistant is switched off: within seconds every server gives the desk’s phone "
+                "numbers and the handoff form instead."
+            ),
+            "info",
+        )
+    return redirect(url_for("assistant_switch.page"))
