@@ -20,6 +20,7 @@ from bot.config import load_settings
 from bot.follow_ups import is_follow_up
 from bot.handoff import handoff_topic, is_a_name, parse_contact, transcript_from_events
 from bot.live_chat import can_chat_now
+from bot.logging_setup import request_id_of
 from bot.metrics import DECLINED, HANDED_OVER, OUTCOME_KEY, count_handoff
 from bot.office_hours import reply_promise
 from bot.redaction import FORGET_SLOT
@@ -280,6 +281,7 @@ class ActionSubmitHandoff(Action):
             consent_given=tracker.get_slot("handoff_consent") is True,
             transcript=transcript_from_events(tracker.events),
             language=prompts.language_of(tracker),
+            request_id=request_id_of(tracker.latest_message.get("metadata")),
         )
         language = prompts.language_of(tracker)
         contact_line = knowledge.desk_contact(language)

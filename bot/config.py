@@ -38,6 +38,7 @@ REPO_ROOT = _project_directory()
 
 _PREFIX = "ALMERE_"
 _DEFAULT_COUNTRY = "NL"
+LOG_FORMATS = ("text", "json")
 
 Port = conint(ge=1, le=65535)
 Positive = conint(ge=1)
@@ -143,10 +144,21 @@ class Settings:
     # The socket.io message queue of several Rasa servers (deploy/: Redis), so that a staff message
     # reaches the person whichever server holds their socket; unset: one server, no queue.
     socketio_redis_url: str | None = None
+    # How the servers write their logs: "text" (for a person at a terminal) or "json" (one JSON
+    # object a line: time, level, logger, process, message and the turn's request_id, for a log
+    # collector; bot/logging_setup.py). The level stays Rasa's LOG_LEVEL.
+    log_format: str = "text"
 
     @validator("cookie_secure", pre=True)
     def _boolean(cls, value: Any) -> Any:
         return _parse_bool(value) if isinstance(value, str) else value
+
+    @validator("log_format", pre=True)
+    def _log_format(cls, value: Any) -> Any:
+        value = value.strip().lower() if isinstance(value, str) else value
+        if value not in LOG_FORMATS:
+            raise ValueError(f"the log format is one of {', '.join(LOG_FORMATS)}: {value!r}")
+        return value
 
     @validator("office_days", pre=True)
     def _days(cls, value: Any) -> Any:

@@ -21,7 +21,6 @@ import sys
 import zlib
 from collections.abc import Sequence
 
-from rasa_sdk.endpoint import create_app as create_sdk_app
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
@@ -30,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_secret import action_server_secret, is_authorised
 from bot.config import load_settings
+from bot.logging_setup import ACTION_SERVER, REQUEST_ID, configure_logging, request_id_of
 from bot.rasa.metrics_route import PATH as METRICS_PATH
 from bot.rasa.metrics_route import add_metrics_route
 from bot.tickets.database import SchemaNotCurrent, prepare_schema
@@ -43,6 +43,9 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
     """rasa_sdk's app for ``actions_package`` that refuses callers without ``secret``."""
     if not secret:
         raise ValueError("the action server needs a secret")
+    # Imported here: with JSON logs, the warnings of its imports become JSON lines too (main).
+    from rasa_sdk.endpoint import create_app as create_sdk_app
+
     app = create_sdk_app(actions_package, cors_origins=[])  # no browser has any business here
     add_metrics_route(app)
 
@@ -70,6 +73,12 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
             if not isinstance(parsed, dict):
                 return response.json({"error": "The request body must be a JSON object."}, status=400)
             request.parsed_json = parsed  # rasa_sdk's webhook reads it as request.json: parsed once
+            tracker = parsed.get("tracker")
+            latest = tracker.get("latest_message") if isinstance(tracker, dict) else None
+            REQUEST_ID.set(request_id_of(latest.get("metadata")) if isinstance(latest, dict) else None)
+            action = parsed.get("next_action")
+            if isinstance(action, str) and action.isidentifier():
+                logger.info("Running %s.", action)
         return None
 
     @app.exception(Exception)
@@ -89,8 +98,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default=os.environ.get("SANIC_HOST", "127.0.0.1"))
     parser.add_argument("--actions", default="actions", help="the package of the actions")
     arguments = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper())
+    level = os.environ.get("LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level.upper())
     settings = load_settings()
+    configure_logging(settings, ACTION_SERVER, level)
     try:
         prepare_schema(settings.database_url)
     except SchemaNotCurrent as error:

@@ -9,6 +9,7 @@ and bot/reply_language.py has its own tests).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -80,10 +81,39 @@ class _StoryProcessor:
         return await self._processor.parse_message(message, tracker, **kwargs)
 
 
+def log_as_configured() -> bool:
+    """With ``ALMERE_LOG_FORMAT=json`` the Rasa server logs JSON lines from its start
+    (bot/logging_setup.py), the warnings of its imports too; whether it does."""
+    from bot.config import load_settings
+    from bot.logging_setup import RASA_SERVER, configure_logging
+
+    settings = load_settings()
+    configure_logging(settings, RASA_SERVER, os.environ.get("LOG_LEVEL", "INFO"))
+    return settings.log_format == "json"
+
+
+def keep_json_logs() -> None:
+    """Rasa's CLI installs its coloured text handler after reading LOG_LEVEL: the JSON one instead."""
+    import rasa.utils.io
+
+    from bot.config import load_settings
+    from bot.logging_setup import RASA_SERVER, configure_logging
+
+    settings = load_settings()
+
+    def configure(loglevel: Any) -> None:
+        configure_logging(settings, RASA_SERVER, loglevel or os.environ.get("LOG_LEVEL", "INFO"))
+
+    rasa.utils.io.configure_colored_logging = configure
+
+
 def main() -> None:
     from bot.rasa import speedups
 
+    json_logs = sys.argv[1:2] == ["run"] and log_as_configured()
     speedups.apply()  # before Rasa's CLI imports TensorFlow
+    if json_logs:
+        keep_json_logs()
     if sys.argv[1:2] == ["test"]:
         leave_our_entities_out_of_tests()
         parse_with_the_conversation_in_tests()

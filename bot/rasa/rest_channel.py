@@ -5,13 +5,16 @@ callers may use it (bot/rest_auth.py): with ALMERE_REST_API_KEY set, those that 
 without, programs on this machine. GET /webhooks/rest/ready is a readiness probe: 200 once the model
 is loaded and the conversation database can be written, else 503. The server's GET /metrics comes
 with this channel (bot/rasa/metrics_route.py). A proxy's ``X-Request-Start`` stamp (deploy/haproxy.cfg)
-counts the time the message waited before it reached the server against its wait budget.
+counts the time the message waited before it reached the server against its wait budget. Each request
+has a request id (bot/logging_setup.py): the caller's ``X-Request-ID`` if it is a safe token, else a
+new one; the response echoes it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +27,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.config import load_settings
+from bot.logging_setup import (
+    METADATA_KEY,
+    RASA_SERVER,
+    REQUEST_ID,
+    REQUEST_ID_HEADER,
+    configure_logging,
+    request_id_from,
+)
 from bot.quick_replies import offered_payloads
 from bot.rasa.metrics_route import MetricsBlueprint
 from bot.rasa.tracker_store import conversation_database_problem, conversation_memory_problem
@@ -31,6 +42,7 @@ from bot.rasa.turn import Turn, take_turn
 from bot.rest_auth import refusal
 from bot.turn_admission import REQUEST_START_HEADER, waited_since
 
+logger = logging.getLogger(__name__)
 SENDER = re.compile(r"[\w.:@-]{1,128}")
 USAGE = 'Send JSON like {"sender": "a-conversation-id", "message": "How many people live in Almere?"}.'
 
@@ -55,6 +67,22 @@ class CheckedRestInput(RestInput):
         async def limit_request_size(app: Any, _loop: Any) -> None:
             # Sanic refuses larger bodies with 413 before reading them into memory.
             app.config.REQUEST_MAX_SIZE = settings.max_request_bytes
+
+        @webhook.listener("before_server_start")
+        async def log_as_configured(_app: Any, _loop: Any) -> None:
+            # After Rasa and Sanic set up their logging: with JSON logs, their handlers are replaced.
+            configure_logging(settings, RASA_SERVER)
+
+        @webhook.middleware("request")
+        async def assign_request_id(request: Request) -> None:
+            request.ctx.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+            REQUEST_ID.set(request.ctx.request_id)
+
+        @webhook.middleware("response")
+        async def echo_request_id(request: Request, answer: HTTPResponse) -> None:
+            request_id = getattr(request.ctx, "request_id", None)
+            if request_id is not None:
+                answer.headers[REQUEST_ID_HEADER] = request_id
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -99,8 +127,16 @@ class CheckedRestInput(RestInput):
             collector = CollectingOutputChannel()
             waited = waited_since(request.headers.get(REQUEST_START_HEADER), time.time())
             turn = await take_turn(
-                on_new_message, collector, message, sender, self.name(), settings, waited=waited
+                on_new_message,
+                collector,
+                message,
+                sender,
+                self.name(),
+                settings,
+                metadata={METADATA_KEY: request.ctx.request_id},
+                waited=waited,
             )
+            logger.info("Answered a REST message (%s).", turn.value)
             if turn is Turn.REFUSED_BUSY:  # the same messages, with a status a client can act on
                 return response.json(collector.messages, status=503, headers={"Retry-After": "2"})
             return response.json(collector.messages)

@@ -63,6 +63,7 @@ from bot.chat_sessions import session_tokens
 from bot.config import Settings, load_settings
 from bot.live_chat import live_chat_secret
 from bot.live_chat import text as live_chat_text
+from bot.logging_setup import METADATA_KEY, REQUEST_ID, new_request_id
 from bot.quick_replies import offered_payloads
 from bot.rasa import chat_copy
 from bot.rasa.live_chat import LiveChatRelay
@@ -190,6 +191,8 @@ class WebChatInput(SocketIOInput):
             text = message if isinstance(message, str) else ""
             if not await within_message_limit(sid, sender_id, text):
                 return
+            request_id = new_request_id()  # each message is a turn of its own (bot/logging_setup.py)
+            REQUEST_ID.set(request_id)
             async with one_at_a_time.turn(("connection", sid), ("conversation", sender_id)):
                 output = SocketIOOutput(sio, self.bot_message_evt)
                 chat = live_chat_of(relay, sender_id)
@@ -200,8 +203,10 @@ class WebChatInput(SocketIOInput):
                     sender_id,
                     self.name(),
                     settings,
+                    metadata={METADATA_KEY: request_id},
                     paused=chat is not None and chat.state == "active",
                 )
+                logger.info("Answered a socket.io message.")
                 if chat is not None:
                     await relay.after_person_message(chat)
 

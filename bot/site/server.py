@@ -9,6 +9,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
+from bot.logging_setup import DESK_SERVER, json_log_config
 from bot.site import create_app
 
 # Threads per worker process (ALMERE_DESK_WORKERS processes, one by default). gunicorn's gthread
@@ -30,9 +31,10 @@ def leave_interrupt_to_master(worker: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def gunicorn_options(host: str, port: int, workers: int = 1) -> dict[str, Any]:
-    """gunicorn's settings for the desk listening on ``host``:``port`` with ``workers`` processes."""
-    return {
+def gunicorn_options(host: str, port: int, workers: int = 1, log_format: str = "text") -> dict[str, Any]:
+    """gunicorn's settings for the desk listening on ``host``:``port`` with ``workers`` processes,
+    logging in ``log_format`` (bot/logging_setup.py)."""
+    options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -45,6 +47,9 @@ def gunicorn_options(host: str, port: int, workers: int = 1) -> dict[str, Any]:
         "control_socket_disable": True,
         "post_worker_init": leave_interrupt_to_master,
     }
+    if log_format == "json":
+        options["logconfig_dict"] = json_log_config(DESK_SERVER, "WARNING")
+    return options
 
 
 class DeskServer(BaseApplication):
@@ -56,7 +61,7 @@ class DeskServer(BaseApplication):
 
     def __init__(self, settings: Settings, host: str, port: int) -> None:
         self.settings = settings
-        self.options = gunicorn_options(host, port, settings.desk_workers)
+        self.options = gunicorn_options(host, port, settings.desk_workers, settings.log_format)
         super().__init__()
 
     def load_config(self) -> None:

@@ -65,6 +65,8 @@ MAX_ATTEMPTS = 5
 # person (usernames are lower case, so no desk account can be it).
 ASSISTANT_AUTHOR = "Assistant"
 CONFIRMATION_SENT = "The confirmation of this question was e-mailed to {address}."
+# The turn's request id, as in the servers' logs (bot/logging_setup.py).
+REQUEST_ID_NOTE = "Request id of the turn that {done} this ticket: {request_id}"
 CONFIRMATION_FAILED = "The confirmation of this question to {address} was NOT sent: {error}"
 
 # The desk's search: at most this many characters and words; a phone number found from this many digits.
@@ -109,11 +111,14 @@ class TicketService:
         consent_given: bool,
         transcript: Sequence[TranscriptEntry],
         language: str = "en",
+        request_id: str | None = None,
     ) -> TicketResult:
         """Open a ticket for the conversation, or update its open one.
 
         The contact fields are replaced by the given ones; transcript messages
-        not stored yet (same role, text and timestamp) are appended in order.
+        not stored yet (same role, text and timestamp) are appended in order. ``request_id``: the
+        turn's (bot/logging_setup.py), kept in an internal note so that the ticket can be found in
+        the servers' logs.
         """
         if consent_given is not True:
             raise ConsentRequired("The person did not agree to share their details.")
@@ -126,7 +131,9 @@ class TicketService:
             raise InvalidTicket("language", f"Unknown language {language!r}.")
 
         def write(session: Session) -> tuple[TicketRecord, bool]:
-            return _open_or_update(session, conversation_id, channel, contact, transcript, language)
+            return _open_or_update(
+                session, conversation_id, channel, contact, transcript, language, request_id
+            )
 
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -438,6 +445,7 @@ def _open_or_update(
     contact: Contact,
     transcript: Sequence[TranscriptEntry],
     language: str = "en",
+    request_id: str | None = None,
 ) -> tuple[TicketRecord, bool]:
     ticket = session.execute(
         select(Ticket)
@@ -467,6 +475,10 @@ def _open_or_update(
     if created:
         ticket.reference = format_reference(ticket.id)
     _append_new_messages(ticket, transcript)
+    if request_id is not None:
+        done = "opened" if created else "updated"
+        note = REQUEST_ID_NOTE.format(done=done, request_id=request_id)
+        ticket.notes.append(TicketNote(author=ASSISTANT_AUTHOR, text=note, created_at=now))
     session.flush()
     return TicketRecord.from_model(ticket), created
 
