@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.config import Settings
+from bot.redaction import REMOVED
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -52,6 +53,16 @@ def request_id_from(header: str | None) -> str:
 def request_id_of(metadata: Any) -> str | None:
     """The request id a message's metadata carries (as the channels put it there), if safe."""
     return safe_request_id(metadata.get(METADATA_KEY)) if isinstance(metadata, dict) else None
+
+
+def without(text: object, *personal: str | None) -> str:
+    """``text`` (e.g. a mail server's refusal, which names the address) for a log line: each of
+    ``personal`` (an e-mail address, a name) replaced by a marker."""
+    line = str(text)
+    for value in personal:
+        if value:
+            line = line.replace(value, REMOVED)
+    return line
 
 
 class JsonFormatter(logging.Formatter):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
+from bot.logging_setup import without
 from bot.office_hours import moment_text, reply_due
 from bot.tickets.mail import DESK_LABELS, Mailer, MailFailed, quoted, sender_name, thread_id, transcript_lines
 from bot.tickets.mail_texts import desk_name, desk_signature, greeting, quoted_question, texts
@@ -117,6 +118,8 @@ class EmailNotifier:
         try:
             self._mailer.send(message)
         except MailFailed as error:
-            logger.warning("The confirmation of %s was not sent: %s", ticket.reference, error)
+            logger.warning(
+                "The confirmation of %s was not sent: %s", ticket.reference, without(error, address)
+            )
             return Confirmation(address, sent=False, error=str(error))
         return Confirmation(address, sent=True)

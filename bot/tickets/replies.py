@@ -20,6 +20,7 @@ from enum import Enum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from bot.logging_setup import without
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTransition, TicketNotFound, TicketStoreUnavailable
 from bot.tickets.mail import Mailer, MailFailed, MailNotConfigured, sender_name, thread_id
@@ -231,7 +232,7 @@ class ReplyService:
             self._mailer.send(message)
             outcome, error = "sent", None
         except MailFailed as failure:
-            logger.warning("Reply to %s not sent: %s", ticket.reference, failure)
+            logger.warning("Reply to %s not sent: %s", ticket.reference, without(failure, ticket.email))
             outcome, error = "failed", str(failure)
 
         def write(session: Session) -> ReplyRecord:

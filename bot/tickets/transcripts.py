@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.logging_setup import without
 from bot.tickets.database import create_engine_for, create_session_factory, guarded
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.live_chat import ENDINGS
@@ -131,7 +132,9 @@ class TranscriptService:
             result = TranscriptResult(TranscriptOutcome.SENT)
             note = TRANSCRIPT_SENT.format(address=email)
         except MailFailed as error:
-            logger.warning("The copy of live chat %s was not sent: %s", ticket.reference, error)
+            logger.warning(
+                "The copy of live chat %s was not sent: %s", ticket.reference, without(error, email)
+            )
             result = TranscriptResult(TranscriptOutcome.FAILED, str(error))
             note = TRANSCRIPT_FAILED.format(address=email, error=error)
 
