@@ -3,12 +3,14 @@ server's and the ticket, and no line names the person, their e-mail address or p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import uuid
 
 import pytest
 import requests
+from test_channel_security import Widget
 
 from bot import processes
 from bot.logging_setup import REQUEST_ID_HEADER
@@ -29,6 +31,15 @@ HANDOFF = (
     ("/choose_private", "May I store your name"),
 )
 PERSONAL = (NAME, "Petronella", "Zwanenburg", EMAIL, "zwanenburg@", PHONE, "41932857", "4193 2857")
+
+
+async def ask_over_socketio(url: str) -> None:
+    widget = Widget(url)
+    await widget.connect()
+    try:
+        assert "don't know" in await widget.say(HANDOFF[0][0])
+    finally:
+        await widget.disconnect()
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +74,7 @@ def json_logged_handoff(tmp_path_factory):
         )
         assert "ALM-" in answer.text, answer.text
         assert answer.headers[REQUEST_ID_HEADER] == consent_id  # the caller's, echoed
+        asyncio.run(ask_over_socketio(url.split("/webhooks/")[0]))
     with sqlite3.connect(database) as connection:
         notes = [text for (text,) in connection.execute("SELECT text FROM ticket_notes")]
     logs = {path.name: path.read_text(encoding="utf-8") for path in (work / "logs").iterdir()}
@@ -95,3 +107,16 @@ def test_no_log_line_names_the_person_their_address_or_number(json_logged_handof
         for line in text.splitlines():
             leaked = [value for value in PERSONAL if value.lower() in line.lower()]
             assert not leaked, (name, line)
+
+
+def test_a_socketio_message_has_a_request_id_of_its_own_that_reaches_the_action_server(json_logged_handoff):
+    _, _, logs = json_logged_handoff
+    [socketio_turn] = [
+        json.loads(line)
+        for line in logs["rasa-server.log"].splitlines()
+        if json.loads(line)["message"] == "Answered a socket.io message."
+    ]
+    request_id = socketio_turn["request_id"]
+    assert len(request_id) == 32
+    action_lines = [json.loads(line) for line in logs["action-server.log"].splitlines()]
+    assert any(line.get("request_id") == request_id for line in action_lines)
