@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 from datetime import datetime, timezone
@@ -268,6 +269,7 @@ class ActionSubmitHandoff(Action):
         forget = False
         desk = tracker.get_slot("handoff_desk") or "international"
         submit = functools.partial(
+            contextvars.copy_context().run,  # the thread logs under the turn's request id too
             services.ticket_service().open_or_update,
             tracker.sender_id,
             tracker.get_latest_input_channel() or "unknown",

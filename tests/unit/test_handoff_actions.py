@@ -13,6 +13,7 @@ from actions import handoff
 from actions import handoff_prompts as prompts
 from bot import services
 from bot.config import settings_from
+from bot.logging_setup import REQUEST_ID
 from bot.tickets import TicketService, TicketStoreUnavailable
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 from bot.tickets.live_chat import LiveChatService
@@ -472,3 +473,27 @@ class TestInTheForm:
         }
         consent = form_tracker({"requested_slot": "handoff_consent"}, intent=intent, text=text)
         assert await handoff.ValidateHandoffForm().extract_handoff_desk(dispatcher, consent, domain) == {}
+
+
+async def test_the_ticket_is_written_under_the_turns_request_id_and_keeps_it(
+    tickets, dispatcher, domain, monkeypatch
+):
+    seen = []
+    open_or_update = tickets.open_or_update
+
+    def noting_the_request_id(*args, **kwargs):
+        seen.append(REQUEST_ID.get())  # what the service's log lines carry, in the executor's thread
+        return open_or_update(*args, **kwargs)
+
+    monkeypatch.setattr(tickets, "open_or_update", noting_the_request_id)
+    tracker = form_tracker(COMPLETE)
+    tracker.latest_message["metadata"] = {"request_id": "0f1e2d3c4b5a6978"}
+    REQUEST_ID.set("0f1e2d3c4b5a6978")  # as the action server sets it from the same metadata
+
+    await handoff.ActionSubmitHandoff().run(dispatcher, tracker, domain)
+
+    assert seen == ["0f1e2d3c4b5a6978"]
+    [ticket] = tickets.list()
+    assert [note.text for note in tickets.get(ticket.reference).notes] == [
+        "Request id of the turn that opened this ticket: 0f1e2d3c4b5a6978"
+    ]
