@@ -39,7 +39,7 @@ from operations import checks, stack
 from operations.handoff_script import TROUBLE, Script, conversation, reference_in
 
 DEFAULT_REPORT = Path("reports") / "load.md"
-# Requests in flight per Rasa server; more wait in the reverse proxy's queue (see deploy/).
+# Requests in flight per Rasa server; the load client keeps the others waiting on its side.
 PER_SERVER = 4
 
 
@@ -496,8 +496,8 @@ def limits_line(per_server: int) -> str:
     if not per_server:
         return "no limit on requests in flight: every conversation's message is sent at once"
     return (
-        f"at most {per_server} requests in flight per Rasa server; the others wait their turn "
-        "(as in the reverse proxy's queue, deploy/haproxy.cfg `maxconn`)"
+        f"at most {per_server} requests in flight per Rasa server; the others wait their turn in the "
+        "client (the run checks that nothing is lost, not the servers' admission)"
     )
 
 

@@ -45,9 +45,10 @@ uncommitted work, while other work kept this machine busy), each with
 - Without a limit on the requests in flight (all 200 conversations' messages sent at once) one
   Rasa server with SQLite gave {unlimited}: a Rasa server given more than it can do makes *every*
   message late, past the {timeout} s reply timeout (bot/rasa/turn.py), where the turn is cancelled
-  and lost from the conversation. Hence {per_server} requests in flight per Rasa server; the rest
-  wait in the reverse proxy's queue (deploy/haproxy.cfg `maxconn`), which is the end-to-end
-  latency above, and every message is answered.
+  and lost from the conversation. Hence each Rasa server admits turns by their waiting time
+  (bot/turn_admission.py; operations/open_loop.py measures it). This run keeps {per_server} requests
+  in flight per Rasa server on its own side, the rest waiting in the client, which is the end-to-end
+  latency above: it checks that nothing is lost, not the admission.
 """
 
 UNLIMITED = (
