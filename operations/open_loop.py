@@ -44,6 +44,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import socketio
@@ -382,30 +383,13 @@ def run(
     return result
 
 
-def run_scaled(
-    work: Path,
-    loads: Sequence[float] = LOADS,
-    seconds: float = SECONDS,
-    capacity_seconds: float = CAPACITY_SECONDS,
-    channels: Sequence[str] = CHANNELS,
-    seed: int = SEED,
-    rounds: int = CAPACITY_ROUNDS,
-) -> Run:
+def run_scaled(work: Path, **options: Any) -> Run:
     """The same on the scaled layout: two Rasa servers (default configuration each) behind
-    deploy/haproxy.cfg's backends, PostgreSQL conversation memory, Redis locks and socket.io queue."""
+    deploy/haproxy.cfg's backends, PostgreSQL conversation memory, Redis locks and socket.io queue;
+    ``options`` as :func:`measure_scaled`'s."""
     lock_store = deployed_lock_store()
     with local_stack(work, "postgres", rasa_servers=SCALED_SERVERS, lock_store_type=lock_store) as local:
-        return measure_scaled(
-            work,
-            local.stack.rest_urls,
-            local.tracker_url,
-            loads,
-            seconds,
-            capacity_seconds,
-            channels,
-            seed,
-            rounds,
-        )
+        return measure_scaled(work, local.stack.rest_urls, local.tracker_url, **options)
 
 
 def measure_scaled(

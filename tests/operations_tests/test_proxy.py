@@ -34,13 +34,13 @@ from test_scale_out import burst_problems
 
 from bot import processes
 from bot.config import REPO_ROOT
-from bot.processes import free_port
+from bot.processes import REST_PATH, free_port
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.public.answer_feedback import VOTES_PER_MINUTE
 from bot.site.server import THREADS
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 from operations.handoff_script import QUESTIONS, TROUBLE, reply_text
-from operations.proxy import backend_on_loopback
+from operations.proxy import rasa_proxy
 
 pytestmark = pytest.mark.e2e
 
@@ -55,36 +55,9 @@ ROUNDS = 10
 
 @pytest.fixture(scope="module")
 def proxy_url(scaled_out, tmp_path_factory):
-    port = free_port()
-    config = tmp_path_factory.mktemp("haproxy") / "haproxy.cfg"
-    config.write_text(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 60s\n"
-        "    timeout server 60s\n    timeout queue 30s\n\n"
-        f"frontend rest\n    bind 127.0.0.1:{port}\n    default_backend rasa_rest\n\n"
-        + backend_on_loopback("rasa_rest", scaled_out.urls)
-    )
-    process = subprocess.Popen(
-        ["haproxy", "-db", "-f", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stdout.read()
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/", timeout=2).ok:  # Rasa's "hello"
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "haproxy did not come up"
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    """deploy/haproxy.cfg's Rasa backends in front of the two servers (operations/proxy.py)."""
+    with rasa_proxy(tmp_path_factory.mktemp("haproxy"), scaled_out.urls) as origin:
+        yield origin + REST_PATH
 
 
 def say(url: str, sender: str, message: str) -> str:
