@@ -12,8 +12,8 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant_switch import REASON_MAX_CHARS, AssistantSwitch, InvalidReason
-from bot.site.desk.auth import current_staff, require_staff
-from bot.site.desk.personal_data import is_admin
+from bot.site.desk.auth import current_staff
+from bot.site.desk.personal_data import administrators_only
 from bot.tickets.errors import TicketStoreUnavailable
 
 EXTENSION_KEY = "almere_assistant_switch"
@@ -37,17 +37,7 @@ def _refused(status: int, title: str, message: str):
 
 @bp.before_request
 def require_admin():
-    """Anonymous: sign in first; a colleague who is no administrator: 403."""
-    refused = require_staff()
-    if refused is not None:
-        return refused
-    if not is_admin():
-        return _refused(
-            403,
-            gettext("Administrators only"),
-            gettext("Only the desk’s administrators may switch the assistant off or on."),
-        )
-    return None
+    return administrators_only(gettext("Only the desk’s administrators may switch the assistant off or on."))
 
 
 @bp.get("/assistant/")

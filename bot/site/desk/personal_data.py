@@ -73,19 +73,22 @@ def _refused(error: _Refused):
     return render_template("desk/error.html", title=error.title, message=error.message), error.status
 
 
-@bp.before_request
-def require_admin():
-    """Anonymous: sign in first; a colleague who is no administrator: 403."""
+def administrators_only(why: str) -> Response | tuple | None:
+    """Before a request to an administrators' page: sign in first when anonymous; a 403 page saying
+    ``why`` to a colleague who is no administrator."""
     refused = require_staff()
     if refused is not None:
         return refused
     if not is_admin():
-        raise _Refused(
-            403,
-            gettext("Administrators only"),
-            gettext("Only the desk’s administrators may find, hand over or erase a person’s data."),
-        )
+        return render_template("desk/error.html", title=gettext("Administrators only"), message=why), 403
     return None
+
+
+@bp.before_request
+def require_admin():
+    return administrators_only(
+        gettext("Only the desk’s administrators may find, hand over or erase a person’s data.")
+    )
 
 
 def _subject() -> Subject:
