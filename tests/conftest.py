@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import socketio
+from socketio import packet as socketio_packet
 
 from bot.config import REPO_ROOT, Settings
 from bot.knowledge import load_knowledge
@@ -27,3 +31,23 @@ def vocabulary(settings):
 @pytest.fixture(scope="session")
 def source_page() -> str:
     return (REPO_ROOT / "bot" / "source" / "about-almere.txt").read_text(encoding="utf-8")
+
+
+async def _leave_without_waiting_for_the_long_poll(client: socketio.AsyncClient) -> None:
+    """socket.io's ``AsyncClient.disconnect`` as a widget's page leaves: the server is told (the
+    namespaces' DISCONNECT and engine.io's CLOSE, sent before this returns), but the long poll in
+    progress is not waited for; that wait lasts up to the server's ping interval (25 s) a client."""
+    for namespace in client.namespaces:
+        await client._send_packet(client.packet_class(socketio_packet.DISCONNECT, namespace=namespace))
+    sending = client.eio.write_loop_task
+    await client.eio.disconnect(abort=True)
+    if sending is not None:
+        await sending
+
+
+@pytest.fixture(scope="session", autouse=True)
+def socketio_clients_leave_at_once() -> Iterator[None]:
+    patch = pytest.MonkeyPatch()
+    patch.setattr(socketio.AsyncClient, "disconnect", _leave_without_waiting_for_the_long_poll)
+    yield
+    patch.undo()
