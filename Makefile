@@ -37,7 +37,7 @@ $(INSTALLED): requirements.lock pyproject.toml scripts/find-python310
 
 spacy: $(SPACY) ## Build the project's spaCy pipeline from bot/entities.yml
 
-$(SPACY): bot/entities.yml bot/language.py | $(INSTALLED)
+$(SPACY): bot/entities.yml bot/conversation/spacy_pipeline.py | $(INSTALLED)
 	@echo "==> Building the spaCy pipeline"
 	$(BIN)/almere build-spacy
 
@@ -45,7 +45,7 @@ train: $(MODEL) ## Train the Rasa model (only when data, config or domain change
 
 $(MODEL): $(TRAINING_INPUTS) | $(INSTALLED)
 	@echo "==> Training the Rasa model"
-	$(BIN)/python -m bot.rasa.cli train --fixed-model-name almere --out models
+	$(BIN)/python -m bot.rasa.command train --fixed-model-name almere --out models
 	@touch $@
 
 run: train ## Start the action, Rasa (REST and socket.io) and desk servers; Ctrl-C stops them
@@ -85,7 +85,7 @@ unit: $(SPACY) ## Unit tests of bot/ and actions/ (no servers)
 
 conversations: $(MODEL) ## Rasa conversation tests (intents, entities, actions) on the trained model
 	@echo "==> Conversation tests"
-	$(BIN)/python -m bot.rasa.cli test --stories tests/conversations --model $(MODEL) \
+	$(BIN)/python -m bot.rasa.command test --stories tests/conversations --model $(MODEL) \
 	  --fail-on-prediction-errors --out var/results/conversations
 
 $(TEST_TOOLS):

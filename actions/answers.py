@@ -12,11 +12,11 @@ from actions import handoff_prompts as prompts
 from actions.desk_answers import give_desk_answer
 from actions.handoff import decline, in_handoff, offer_colleague, offer_events
 from bot import services
-from bot.answering import ANSWER_CONFIDENCE, answer_topic
-from bot.clauses import REQUEST_HUMAN
-from bot.follow_ups import topic_of_intent
-from bot.language import FIGURE, PLACE
-from bot.metrics import DECLINED, OUTCOME_KEY
+from bot.conversation.answering import ANSWER_CONFIDENCE, answer_topic
+from bot.conversation.clauses import REQUEST_HUMAN
+from bot.conversation.follow_ups import topic_of_intent
+from bot.conversation.spacy_pipeline import FIGURE, PLACE
+from bot.observability.metrics import DECLINED, OUTCOME_KEY
 
 # Parse data of bot.rasa.components: the sentence a longer message asks, and what else it asks for.
 QUESTION = "question"

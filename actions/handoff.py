@@ -16,15 +16,16 @@ from rasa_sdk.types import DomainDict
 
 from actions import handoff_prompts as prompts
 from actions.desk_answers import give_desk_answer
-from bot import limits, services
+from bot import services
+from bot.access import limits
 from bot.config import load_settings
-from bot.follow_ups import is_follow_up
-from bot.handoff import handoff_topic, is_a_name, parse_contact, transcript_from_events
-from bot.live_chat import can_chat_now
-from bot.logging_setup import request_id_of
-from bot.metrics import DECLINED, HANDED_OVER, OUTCOME_KEY, count_handoff
+from bot.conversation.follow_ups import is_follow_up
+from bot.handoff.contact_answers import handoff_topic, is_a_name, parse_contact, transcript_from_events
+from bot.handoff.live_chat import can_chat_now
+from bot.observability.logs import request_id_of
+from bot.observability.metrics import DECLINED, HANDED_OVER, OUTCOME_KEY, count_handoff
 from bot.office_hours import reply_promise
-from bot.redaction import FORGET_SLOT
+from bot.privacy.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketError, TicketStoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ FORM_SLOTS = (
     "handoff_desk",
     "handoff_consent",
 )
-# What the form accepts is what the ticket store accepts (bot/limits.py).
+# What the form accepts is what the ticket store accepts (bot/access/limits.py).
 MAX_NAME_CHARS = limits.NAME_CHARS
 MAX_QUESTION_CHARS = limits.QUESTION_CHARS
 # A yes or no of at most this many words says nothing more ("no thanks", "ja hoor"); a longer
@@ -265,7 +266,7 @@ class ActionSubmitHandoff(Action):
         knowledge = services.knowledge()
         contact = parse_contact(tracker.get_slot("handoff_contact") or "")
         reference: str | None = None
-        # Told that nothing was kept: the conversation forgets the answers (bot/redaction.py).
+        # Told that nothing was kept: the conversation forgets the answers (bot/privacy/redaction.py).
         forget = False
         desk = tracker.get_slot("handoff_desk") or "international"
         submit = functools.partial(
@@ -307,7 +308,9 @@ class ActionSubmitHandoff(Action):
             emailed = prompts.CONFIRMATION_EMAILED[language] if result.confirmation_sent else ""
             done = prompts.PASSED_ON if result.created else prompts.ADDED
             done.send(dispatcher, language, reference=reference, promise=promise, emailed=emailed)
-            dispatcher.messages[-1][OUTCOME_KEY] = HANDED_OVER  # for the turn's count (bot/metrics.py)
+            dispatcher.messages[-1][OUTCOME_KEY] = (
+                HANDED_OVER  # for the turn's count (bot/observability/metrics.py)
+            )
             count_handoff(desk, "form")
         forgotten = [SlotSet(FORGET_SLOT, True)] if forget else []
         return [*reset_form_slots(), SlotSet("handoff_reference", reference), *forgotten]

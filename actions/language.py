@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_prompts as prompts
 from bot import services
-from bot.reply_language import LANGUAGES, requested_language
+from bot.conversation.reply_language import LANGUAGES, requested_language
 
 # Parse data of bot.rasa.components.LanguageDetector: a message in another language than ours.
 OTHER_LANGUAGE = "other_language"

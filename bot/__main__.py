@@ -1,5 +1,5 @@
 """`python -m bot` is the `almere` command."""
 
-from bot.cli import main
+from bot.launcher.cli import main
 
 main()

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError, conint, validator
 from pydantic.dataclasses import dataclass
 
-from bot import limits
+from bot.access import limits
 
 
 def _project_directory() -> Path:
@@ -109,7 +109,7 @@ class Settings:
     # before the person is told there is a problem.
     reply_timeout_seconds: Positive = 6
     # Turns one Rasa server works on at a time (both channels). Rasa answers on one event loop, so
-    # more in flight would only share its time: the next turns wait in line (bot/turn_admission.py).
+    # more in flight would only share its time: the next turns wait in line (bot/access/turn_admission.py).
     max_concurrent_turns: Positive = 4
     # Seconds a person may wait for an answer, in line and during the turn: a turn whose answer
     # could not come within it is refused at once ("very busy, try again", with the desk's
@@ -134,7 +134,7 @@ class Settings:
     live_chat_secret: str | None = None
     live_chat_wait_seconds: Positive = 120
     staff_presence_seconds: Positive = 60
-    # The socket.io channel's limits per connection and per conversation (bot/chat_limits.py):
+    # The socket.io channel's limits per connection and per conversation (bot/access/chat_limits.py):
     # messages (a burst, then so many a minute; beyond that the person is asked to slow down),
     # language switches a minute, and live chats asked for an hour (each only after an offer).
     chat_message_burst: Positive = 10
@@ -146,7 +146,7 @@ class Settings:
     socketio_redis_url: str | None = None
     # How the servers write their logs: "text" (for a person at a terminal) or "json" (one JSON
     # object a line: time, level, logger, process, message and the turn's request_id, for a log
-    # collector; bot/logging_setup.py). The level stays Rasa's LOG_LEVEL.
+    # collector; bot/observability/logs.py). The level stays Rasa's LOG_LEVEL.
     log_format: str = "text"
 
     @validator("cookie_secure", pre=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.assistant_switch import AssistantSwitch
+from bot.access.assistant_switch import AssistantSwitch
 from bot.config import load_settings
+from bot.conversation.spacy_pipeline import EntityVocabulary, load_vocabulary
 from bot.desk_answers.reply import DeskAnswerFinder
 from bot.desk_answers.service import DeskAnswerService
 from bot.knowledge import Knowledge, load_knowledge
-from bot.language import EntityVocabulary, load_vocabulary
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.service import TicketService, ticket_service_for
 
 

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot import services
-from bot.processes import rasa_command
+from bot.launcher.processes import rasa_command
 from evaluation import classify, configs, servers, turn_curve
 from evaluation.classify import Outcome
 from evaluation.common import (

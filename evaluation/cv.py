@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.processes import rasa_command
+from bot.launcher.processes import rasa_command
 from evaluation.common import REPO_ROOT, run_logged
 
 FOLDS = 5

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.reply_language import detect
+from bot.conversation.reply_language import detect
 from evaluation.classify import ReplyClassifier
 
 FORM_KINDS = ("complete_handoff", "refuse_consent")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.processes import rasa_command
+from bot.launcher.processes import rasa_command
 from evaluation import configs, cv
 from evaluation.common import REPO_ROOT, REPORTS_DIR, WORK_DIR, child_env, run_logged
 from measure import report

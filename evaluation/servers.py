@@ -1,6 +1,6 @@
 """The assistant's real servers (and the trivial baseline) on free loopback ports, and their memory.
 
-Started by bot.processes, as the e2e tests' are: a temporary endpoints.yml points the Rasa
+Started by bot.launcher.processes, as the e2e tests' are: a temporary endpoints.yml points the Rasa
 server at the action server's port, and the conversations go to a temporary SQLite file.
 """
 
@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import processes
-from bot.action_secret import SECRET_ENV
-from bot.processes import LOOPBACK, REST_PATH
+from bot.access.action_secret import SECRET_ENV
+from bot.launcher import processes
+from bot.launcher.processes import LOOPBACK, REST_PATH
 from bot.tickets.database import upgrade_database
 from evaluation.common import MODEL, child_env
 
@@ -97,7 +97,7 @@ def assistant(
     Conversations and tickets go to SQLite files in ``work``; both servers listen on
     loopback only. The Rasa server runs with bot.rasa.speedups as `make run` runs it, or as
     stock Rasa if ``speedups`` is false. ``experiments`` names patches of evaluation.experiments
-    to apply to it; with ``profile_dir``, both servers run under evaluation.profiled.
+    to apply to it; with ``profile_dir``, both servers run under evaluation.run_profiled.
     ``seed_database(url)`` fills the migrated ticket database before they start (e.g. desk answers).
     """
     environment = child_env(
@@ -121,7 +121,9 @@ def assistant(
         if experiments and server in servers.rasa:
             server = wrapped(server, "evaluation.experiments", ",".join(experiments))
         if profile_dir is not None:
-            server = wrapped(server, "evaluation.profiled", str(profile_dir / server.name.replace(" ", "-")))
+            server = wrapped(
+                server, "evaluation.run_profiled", str(profile_dir / server.name.replace(" ", "-"))
+            )
         return server
 
     servers.servers = [adapted(server) for server in servers.servers]

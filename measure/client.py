@@ -1,7 +1,7 @@
 """An HTTP client of the REST channel: one message, many questions in parallel, a load of conversations.
 
 Every session sends the REST API key of this environment (ALMERE_REST_API_KEY), if any, as the
-channel asks of the project's own tools (bot/rest_auth.py).
+channel asks of the project's own tools (bot/access/rest_auth.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from bot.access.rest_auth import client_headers
 from bot.config import load_settings
-from bot.rest_auth import client_headers
 
 TIMEOUT_SECONDS = 60.0
 T = TypeVar("T")

@@ -51,9 +51,9 @@ import socketio
 import yaml
 from sqlalchemy import create_engine, text
 
-from bot import processes
 from bot.config import REPO_ROOT, load_settings
-from bot.processes import REST_PATH
+from bot.launcher import processes
+from bot.launcher.processes import REST_PATH
 from bot.rasa.turn import busy_reply, trouble_reply
 from evaluation.questions import FACT_QUESTIONS
 from measure import chart, client, machine

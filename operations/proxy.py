@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 
 from bot.config import REPO_ROOT
-from bot.processes import LOOPBACK, free_port
+from bot.launcher.processes import LOOPBACK, free_port
 
 DEPLOY_CONFIG = REPO_ROOT / "deploy" / "haproxy.cfg"
 RASA_BACKENDS = ("rasa_socketio", "rasa_rest")

@@ -4,7 +4,7 @@ N Rasa servers share one tracker store (``ALMERE_TRACKER_URL``) and, when given,
 lock store; one action server stores tickets in ``ALMERE_DATABASE_URL``. Also the
 throw-away PostgreSQL database and Redis database the tests and the load run use.
 
-The servers are bot.processes': every one listens on 127.0.0.1 only, on a free port.
+The servers are bot.launcher.processes': every one listens on 127.0.0.1 only, on a free port.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from bot import processes
-from bot.processes import LOOPBACK, Ports, Stack, assistant_stack, running
+from bot.launcher import processes
+from bot.launcher.processes import LOOPBACK, Ports, Stack, assistant_stack, running
 from bot.tickets.database import upgrade_database
 
 # Quiet, offline servers unless the caller's environment says otherwise (as the Makefile does).

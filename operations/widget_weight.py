@@ -25,8 +25,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from bot import processes
 from bot.config import REPO_ROOT
+from bot.launcher import processes
 from bot.tickets.database import upgrade_database
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,8 +9,8 @@ import socketio
 from socketio import packet as socketio_packet
 
 from bot.config import REPO_ROOT, Settings
+from bot.conversation.spacy_pipeline import load_vocabulary
 from bot.knowledge import load_knowledge
-from bot.language import load_vocabulary
 
 
 @pytest.fixture(scope="session")

@@ -95,7 +95,7 @@ def office_hours(text: str = "When is the desk open?") -> list[Event]:
 
 
 def live_chat_joined() -> list[Event]:
-    """A colleague takes the chat: the assistant is paused (bot/rasa/live_chat.py)."""
+    """A colleague takes the chat: the assistant is paused (bot/rasa/live_chat_relay.py)."""
     return [ConversationPaused(), BotUttered("Jan from the desk has joined the chat.")]
 
 

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.processes import free_port
+from bot.launcher.processes import free_port
 from bot.tickets import TicketResult, TicketService, TranscriptEntry
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

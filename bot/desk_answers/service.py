@@ -21,7 +21,7 @@ from typing import TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot import limits
+from bot.access import limits
 from bot.desk_answers.records import ApprovedAnswer, DeskAnswerRecord, question_lines
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTicket, InvalidTransition, TicketError, TicketNotFound

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.redaction import REMOVED
+from bot.privacy.redaction import REMOVED
 
 ANSWER_ACTION = "action_answer_topic"
 # The actions that answer a question from the knowledge file (see the module's definitions).

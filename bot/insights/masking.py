@@ -11,8 +11,9 @@ assistant, not who asked. Before they are grouped, these become markers:
 * other runs of five or more digits (a citizen service number, an account, a case number).
 
 IBANs, BSNs and payment card numbers were masked already when the message came in
-(``bot.chat_input``), and are masked again here for conversations stored before that. What people ask
-about stays: figures ("226,745"), years, times, a date without a year ("27 april").
+(``bot.conversation.chat_input``), and are masked again here for conversations stored before
+that. What people
+ask about stays: figures ("226,745"), years, times, a date without a year ("27 april").
 
 Other names are not masked: nothing tells "Anna" in "my wife Anna needs a permit" from a street, a
 company or a word, so the page says that the questions may still hold names, and shows them to staff
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from bot.chat_input import mask_identifiers
+from bot.conversation.chat_input import mask_identifiers
 
 EMAIL_MARKER = "[e-mail]"
 PHONE_MARKER = "[phone]"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.handoff import topic_label
+from bot.handoff.contact_answers import topic_label
 from bot.insights.conversations import OUTCOME_LABELS, OUTCOMES, Conversation
 from bot.insights.desk_figures import DeskFigures, DeskTickets, Ratings, TopicFeedback
 from bot.insights.grouping import MAX_GROUPS, QuestionGroup, group_questions, normalised

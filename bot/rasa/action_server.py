@@ -27,15 +27,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.action_secret import action_server_secret, is_authorised
+from bot.access.action_secret import action_server_secret, is_authorised
 from bot.config import load_settings
-from bot.logging_setup import ACTION_SERVER, REQUEST_ID, configure_logging, request_id_of
+from bot.observability.logs import ACTION_SERVER, REQUEST_ID, configure_logging, request_id_of
 from bot.rasa.metrics_route import PATH as METRICS_PATH
 from bot.rasa.metrics_route import add_metrics_route
 from bot.tickets.database import SchemaNotCurrent, prepare_schema
 
 logger = logging.getLogger(__name__)
-# GET /metrics (bot/metrics.py) holds counts only, for a Prometheus on the action server's network.
+# GET /metrics (bot/observability/metrics.py) holds counts only, for a Prometheus on the action
+# server's network.
 PUBLIC_PATHS = frozenset({"/health", METRICS_PATH})
 
 

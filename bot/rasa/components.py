@@ -22,19 +22,20 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import clauses, services
-from bot.follow_ups import Thread, can_be_goodbye, can_be_yes_or_no, read_in_thread
-from bot.language import FIGURE, PLACE
-from bot.opening_words import without_opening
-from bot.reply_language import detect, other_language, requested_language, words_of
+from bot import services
+from bot.conversation import clauses
+from bot.conversation.follow_ups import Thread, can_be_goodbye, can_be_yes_or_no, read_in_thread
+from bot.conversation.opening_words import without_opening
+from bot.conversation.reply_language import detect, other_language, requested_language, words_of
+from bot.conversation.spacy_pipeline import FIGURE, PLACE
 
 # Where the message as typed is kept while the pipeline reads it without its opening words.
 TYPED_TEXT = "typed_text"
 # The entity the language slot is filled from (domain.yml).
 LANGUAGE_ENTITY = "language"
-# Parse data the actions read: the sentence a message of several asks (bot/clauses.py), what else
+# Parse data the actions read: the sentence a message of several asks (bot/conversation/clauses.py), what else
 # it asks for ("request_human"), its questions about other topics, and how the conversation
-# completed it (bot/follow_ups.py).
+# completed it (bot/conversation/follow_ups.py).
 QUESTION = "question"
 ALSO = "also"
 MORE_QUESTIONS = "more_questions"
@@ -69,7 +70,8 @@ class _WithoutState(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class OpeningWordsRemover(_WithoutState):
-    """Drops a greeting or "thanks, ok" before a question (bot.opening_words), first in the pipeline.
+    """Drops a greeting or "thanks, ok" before a question (bot.conversation.opening_words), first in
+    the pipeline.
 
     The rest of the pipeline then classifies the question ("Hello! how big is almere" is a
     population question); :class:`OpeningWordsRestorer`, last in the pipeline, puts the text
@@ -118,9 +120,9 @@ class OpeningWordsRestorer(_WithoutState):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class LanguageDetector(_WithoutState):
-    """Adds a ``language`` entity ("en" or "nl") when the message asks for a language or clearly is
-    in one (bot.reply_language); the ``language`` slot takes it from there, before any response is
-    chosen. A message too short to tell adds none, so the conversation keeps its language.
+    """Adds a ``language`` entity ("en" or "nl") when the message asks for a language or clearly
+    is in one (bot.conversation.reply_language); the ``language`` slot takes it from there, before
+    any response is chosen. A message too short to tell adds none, so the conversation keeps its language.
     Last in the pipeline, after the text as typed is back; a message in another language
     (:class:`OtherLanguageDetector`) adds none."""
 
@@ -146,7 +148,7 @@ class LanguageDetector(_WithoutState):
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class ClauseSplitter(_WithoutState):
     """First in the pipeline: a message of several sentences is followed by one message per sentence
-    (bot.clauses.split), so that the rest of the pipeline reads each sentence on its own too;
+    (bot.conversation.clauses.split), so that the rest of the pipeline reads each sentence on its own too;
     :class:`ClauseChooser` makes them one message again. Training examples are learnt whole."""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -171,9 +173,9 @@ def _top_intent(message: Message) -> tuple[str, float]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ClauseChooser(_WithoutState):
     """After the classifier: a message read sentence by sentence (:class:`ClauseSplitter`) takes the
-    reading of the sentence it asks (bot.clauses.choose), with its entities at their place in the
+    reading of the sentence it asks (bot.conversation.clauses.choose), with its entities at their place in the
     message, the figures its other questions ask for and, when that sentence points at a place
-    another names ("… live there?", bot.clauses.points_at_a_place), those places; a request for a
+    another names ("… live there?", bot.conversation.clauses.points_at_a_place), those places; a request for a
     person in another sentence is kept as ``also``."""
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -241,7 +243,7 @@ def _can_be(intent: str | None, text: str, in_form: bool) -> bool:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ThreadReader(_WithoutState):
-    """Reads a message with the conversation it belongs to (bot.follow_ups): a follow-up or a
+    """Reads a message with the conversation it belongs to (bot.conversation.follow_ups): a follow-up or a
     correction of the last answer ("and in the future?", "sorry, I meant jobs") gets the intent and
     figures it asks for, from the topic and figures the answer actions kept in the
     ``last_topic`` / ``last_figures`` slots. Rasa gives a component whose ``process`` takes a
@@ -303,7 +305,7 @@ class OtherLanguageDetector(GraphComponent):
     """A message clearly in another language than English or Dutch ("¿Cuántas personas viven en
     Almere?") gets the ``switch_language`` intent, with the language as ``other_language``, so that
     the assistant says in both its languages which it speaks; never while a form takes the person's
-    answers. "Clearly" needs words it never learnt (bot.reply_language.other_language): training
+    answers. "Clearly" needs words it never learnt (bot.conversation.reply_language.other_language): training
     keeps the training data's words."""
 
     WORDS_FILE = "words.json"

@@ -1,5 +1,6 @@
-"""``GET /metrics`` of the Rasa and action servers: this process's metrics (bot/metrics.py) in the
-Prometheus text format. The proxy does not pass it on from the Internet (deploy/haproxy.cfg)."""
+"""``GET /metrics`` of the Rasa and action servers: this process's metrics
+(bot/observability/metrics.py) in the Prometheus text format. The proxy does not pass it on from
+the Internet (deploy/haproxy.cfg)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, raw
 
-from bot.metrics import exposition
+from bot.observability.metrics import exposition
 
 PATH = "/metrics"
 

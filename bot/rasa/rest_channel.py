@@ -1,12 +1,12 @@
 """Rasa's REST channel with checked input: a clear 400 for a malformed request, never a 500.
 
 credentials.yml names it under the usual `rest` URL (/webhooks/rest/webhook). Only trusted
-callers may use it (bot/rest_auth.py): with ALMERE_REST_API_KEY set, those that send the key;
+callers may use it (bot/access/rest_auth.py): with ALMERE_REST_API_KEY set, those that send the key;
 without, programs on this machine. GET /webhooks/rest/ready is a readiness probe: 200 once the model
 is loaded and the conversation database can be written, else 503. The server's GET /metrics comes
 with this channel (bot/rasa/metrics_route.py). A proxy's ``X-Request-Start`` stamp (deploy/haproxy.cfg)
 counts the time the message waited before it reached the server against its wait budget. Each request
-has a request id (bot/logging_setup.py): the caller's ``X-Request-ID`` if it is a safe token, else a
+has a request id (bot/observability/logs.py): the caller's ``X-Request-ID`` if it is a safe token, else a
 new one; the response echoes it.
 """
 
@@ -26,8 +26,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.access.rest_auth import refusal
+from bot.access.turn_admission import REQUEST_START_HEADER, waited_since
 from bot.config import load_settings
-from bot.logging_setup import (
+from bot.conversation.quick_replies import offered_payloads
+from bot.observability.logs import (
     METADATA_KEY,
     RASA_SERVER,
     REQUEST_ID,
@@ -35,12 +38,9 @@ from bot.logging_setup import (
     configure_logging,
     request_id_from,
 )
-from bot.quick_replies import offered_payloads
 from bot.rasa.metrics_route import MetricsBlueprint
 from bot.rasa.tracker_store import conversation_database_problem, conversation_memory_problem
 from bot.rasa.turn import Turn, take_turn
-from bot.rest_auth import refusal
-from bot.turn_admission import REQUEST_START_HEADER, waited_since
 
 logger = logging.getLogger(__name__)
 SENDER = re.compile(r"[\w.:@-]{1,128}")

@@ -20,10 +20,10 @@
   ``session_id`` a client asks for and takes each message under the ``session_id`` written in
   it, so anyone who knows (or guesses, or chooses) a conversation id receives that person's
   replies and writes into their conversation. Here ``session_request`` confirms a session token
-  only if this server's secret signed it (:mod:`bot.chat_sessions`) and otherwise starts a new
+  only if this server's secret signed it (:mod:`bot.access.chat_sessions`) and otherwise starts a new
   session with a new token; the session is stored with the connection (``sio.save_session``),
   and messages are taken under that session only, whatever the message says.
-* **Live chat with a colleague** (:mod:`bot.rasa.live_chat`): the widget's
+* **Live chat with a colleague** (:mod:`bot.rasa.live_chat_relay`): the widget's
   ``live_chat_request`` event, the desk's ``POST /webhooks/socketio/live``, and the person's
   messages while a colleague has the conversation (stored, no reply from the assistant, copied to
   the ticket). With ``ALMERE_SOCKETIO_REDIS_URL`` set, the socket.io server uses python-socketio's
@@ -35,11 +35,11 @@
   (the contract is at ``person_typing`` below).
 * **The widget's language switch**: the ``set_language`` event sets the conversation's
   ``language`` slot, so the assistant answers in the language the person chose.
-* **Limits per connection and conversation** (:mod:`bot.chat_limits`): messages and live-chat
+* **Limits per connection and conversation** (:mod:`bot.access.chat_limits`): messages and live-chat
   requests beyond their budget get one polite "slow down" and are dropped, language switches beyond
   theirs are ignored, and each connection and conversation has one turn at a time, waiting outside
   the turn gate, so a client sending in a loop cannot fill the gate that every visitor shares. A
-  live chat opens only after the assistant offered one (:func:`bot.live_chat.offer_standing`).
+  live chat opens only after the assistant offered one (:func:`bot.handoff.live_chat.offer_standing`).
 * **Checked messages.** Each message is a turn of :func:`bot.rasa.turn.take_turn`, like the
   REST channel's: input made safe, and a reply even when answering fails. A packet that
   cannot be decoded (not JSON, or nested too deeply for the parser: ``RecursionError``) gets
@@ -58,19 +58,19 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer, exceptions
 
 from bot import services
-from bot.chat_limits import ChatLimits, OneAtATime, slow_down_reply
-from bot.chat_sessions import session_tokens
+from bot.access.chat_limits import ChatLimits, OneAtATime, slow_down_reply
+from bot.access.chat_sessions import session_tokens
 from bot.config import Settings, load_settings
-from bot.live_chat import live_chat_secret
-from bot.live_chat import text as live_chat_text
-from bot.logging_setup import METADATA_KEY, REQUEST_ID, new_request_id
-from bot.quick_replies import offered_payloads
+from bot.conversation.quick_replies import offered_payloads
+from bot.conversation.reply_language import LANGUAGES
+from bot.handoff.live_chat import live_chat_secret
+from bot.handoff.live_chat import text as live_chat_text
+from bot.observability.logs import METADATA_KEY, REQUEST_ID, new_request_id
 from bot.rasa import chat_copy
-from bot.rasa.live_chat import LiveChatRelay
+from bot.rasa.live_chat_relay import LiveChatRelay
 from bot.rasa.turn import take_turn
-from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError
-from bot.tickets.live_chat import LiveChat
+from bot.tickets.live_chat_tickets import LiveChat
 from bot.tickets.transcripts import transcript_service_for
 
 logger = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class WebChatInput(SocketIOInput):
             text = message if isinstance(message, str) else ""
             if not await within_message_limit(sid, sender_id, text):
                 return
-            request_id = new_request_id()  # each message is a turn of its own (bot/logging_setup.py)
+            request_id = new_request_id()  # each message is a turn of its own (bot/observability/logs.py)
             REQUEST_ID.set(request_id)
             async with one_at_a_time.turn(("connection", sid), ("conversation", sender_id)):
                 output = SocketIOOutput(sio, self.bot_message_evt)
@@ -266,7 +266,7 @@ class WebChatInput(SocketIOInput):
               back.
             * The colleague types: the widget receives ``bot_uttered`` with
               ``{"live_chat": {"state": "connected", "typing": true}}`` and no text (at most once
-              every 2 s per chat; :data:`bot.rasa.live_chat.STAFF_TYPING`); a colleague's message
+              every 2 s per chat; :data:`bot.rasa.live_chat_relay.STAFF_TYPING`); a colleague's message
               (``from_staff``) ends it, or a few seconds without another.
             """
             sender_id = (await sio.get_session(sid, namespace=namespace)).get("session_id")

@@ -53,7 +53,7 @@ The rest are about start-up and memory:
   and thinc is imported without TensorFlow (the project's spaCy pipeline has no TensorFlow
   layers). A model that uses DIET or TED still imports TensorFlow when it is loaded.
 
-They are applied by `python -m bot.rasa.cli` (how `almere run` starts the Rasa server), only
+They are applied by `python -m bot.rasa.command` (how `almere run` starts the Rasa server), only
 to the Rasa version they were written for.
 """
 

@@ -3,7 +3,7 @@
 endpoints.yml names this class, so that the database URL is read in the one
 configuration module and SQLite (the default) needs no setup. Beyond Rasa's store it
 
-- forgets what was typed into a handoff that stored nothing (bot.redaction), when it saves
+- forgets what was typed into a handoff that stored nothing (bot.privacy.redaction), when it saves
   the turn that ended it: Rasa reads the tracker from here every turn, so it is gone from then on;
 - refuses to start on a database it cannot write to, instead of Rasa's silent fallback to
   memory (which starts every turn afresh), and keeps track of failed writes while running, so
@@ -30,6 +30,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import load_settings
+from bot.privacy.redaction import asks_to_forget, redact_handoff
 from bot.rasa.conversation_window import (
     WindowCache,
     note_stored,
@@ -38,7 +39,6 @@ from bot.rasa.conversation_window import (
     stored_part,
     window,
 )
-from bot.redaction import asks_to_forget, redact_handoff
 
 logger = logging.getLogger(__name__)
 PROBE_SENDER = "almere-write-probe"

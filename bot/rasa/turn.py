@@ -1,18 +1,19 @@
 """One chat turn as every channel of the project takes it.
 
-The person's text is made safe first (bot.chat_input; only the quick replies of
-bot.quick_replies reach Rasa as "/intent"). Then Rasa answers it; if that
+The person's text is made safe first (bot.conversation.chat_input; only the quick replies of
+bot.conversation.quick_replies reach Rasa as "/intent"). Then Rasa answers it; if that
 fails, takes too long (action server down or slow) or says nothing at all, the person
 still gets a reply with the desk's phone numbers instead of silence.
 
 A Rasa server works on at most ``ALMERE_MAX_CONCURRENT_TURNS`` turns at a time, on all its
-channels together; the next ones wait in line, in arrival order (:class:`bot.turn_admission.TurnQueue`).
+channels together; the next ones wait in line, in arrival order
+(:class:`bot.access.turn_admission.TurnQueue`).
 A turn whose answer could not come within ``ALMERE_TURN_WAIT_BUDGET_SECONDS`` is refused at once,
 before Rasa sees it (nothing is stored, nothing half-done): the person is told to try again in a
 moment, with the desk's phone number. The reply timeout counts from when Rasa starts on the turn, so a
 turn that waited in line has as long as any other.
 
-While an administrator has switched the assistant off (bot.assistant_switch), the turn is answered
+While an administrator has switched the assistant off (bot.access.assistant_switch), the turn is answered
 without Rasa (nothing stored): the assistant is off for now, with the desk's phone numbers and a
 button that starts the handoff form. That button's message and the form's answers (while the
 conversation is in the form), and a live chat with a colleague, still go to Rasa.
@@ -31,10 +32,13 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import services
-from bot.assistant_switch import SwitchState
-from bot.chat_input import prepare_message
+from bot.access.assistant_switch import SwitchState
+from bot.access.turn_admission import TurnQueue
 from bot.config import Settings
-from bot.metrics import (
+from bot.conversation.chat_input import prepare_message
+from bot.conversation.quick_replies import offered_payloads
+from bot.conversation.reply_language import detect
+from bot.observability.metrics import (
     ANSWERED,
     BUSY,
     DECLINED,
@@ -45,10 +49,7 @@ from bot.metrics import (
     count_turn,
     turn_outcome,
 )
-from bot.quick_replies import offered_payloads
 from bot.rasa.tracker_store import active_form, conversation_memory_problem
-from bot.reply_language import detect
-from bot.turn_admission import TurnQueue
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def process_queue(concurrency: int, wait_budget: float) -> TurnQueue:
 
 class WatchedOutput(OutputChannel):
     """An output channel that counts what Rasa sends through it, and notes how the actions said the
-    turn ended (:data:`bot.metrics.OUTCOME_KEY`)."""
+    turn ended (:data:`bot.observability.metrics.OUTCOME_KEY`)."""
 
     def __init__(self, inner: OutputChannel) -> None:
         self.inner = inner
@@ -159,8 +160,8 @@ async def take_turn(
     ``settings.max_concurrent_turns`` and ``settings.turn_wait_budget_seconds``). ``paused``: a
     colleague has the conversation (live chat), so Rasa stores the message and rightly says
     nothing; only a failure gets the trouble reply. ``waited``: seconds the turn waited before it
-    reached this server (bot.turn_admission.waited_since), taken from its wait budget. Each turn is
-    counted by how it ended (bot/metrics.py)."""
+    reached this server (bot.access.turn_admission.waited_since), taken from its wait budget. Each turn is
+    counted by how it ended (bot/observability/metrics.py)."""
     started = time.monotonic()
     switched_off = not paused and not (await switch_state()).answering
     payloads = offered_payloads() | {HANDOFF_PAYLOAD} if switched_off else offered_payloads()
@@ -206,7 +207,7 @@ async def _answer(
     metadata: dict[str, Any] | None,
     paused: bool = False,
 ) -> str:
-    """How the turn ended (:data:`bot.metrics.OUTCOMES`)."""
+    """How the turn ended (:data:`bot.observability.metrics.OUTCOMES`)."""
     watched = WatchedOutput(output)
     message = UserMessage(text, watched, sender_id, input_channel=input_channel, metadata=metadata)
     failed = False

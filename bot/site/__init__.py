@@ -16,25 +16,28 @@ from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.access.secret_files import load_or_create_secret_key
 from bot.config import REPO_ROOT, Settings, load_settings
-from bot.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
-from bot.live_chat import live_chat_secret
+from bot.handoff.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
+from bot.handoff.live_chat import live_chat_secret
 from bot.office_hours import local_time, zone_label
-from bot.secret_files import load_or_create_secret_key
 from bot.site import i18n
 from bot.site import metrics as site_metrics
 from bot.site.desk import answers as desk_answers
-from bot.site.desk import assistant_switch, auth, insights, language, live, personal_data, views
+from bot.site.desk import assistant_switch, auth, insights, language, personal_data, views
+from bot.site.desk import live_chats as live
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
 from bot.site.desk.rasa_link import RasaLink
 from bot.site.desk.rate_limit import create_limiter
-from bot.site.public import add_security_headers, answer_feedback, feedback
+from bot.site.public import add_security_headers
+from bot.site.public import answer_votes as answer_feedback
 from bot.site.public import create_blueprint as public_page_blueprint
+from bot.site.public import ratings as feedback
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.mail import Mailer
 from bot.tickets.ratings import RatingService
 from bot.tickets.replies import ReplyService

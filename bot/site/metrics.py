@@ -1,14 +1,14 @@
 """``GET /metrics`` of the desk: its process's metrics and the ticket database's gauges
-(bot/metrics.py), in the Prometheus text format. The proxy does not pass it on from the Internet
+(bot/observability/metrics.py), in the Prometheus text format. The proxy does not pass it on from the Internet
 (deploy/haproxy.cfg)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response
 
-from bot.metrics import TicketCollector, exposition
+from bot.observability.metrics import TicketCollector, exposition
 from bot.site.desk.extension import EXTENSION_KEY as DESK_KEY
-from bot.site.desk.live import EXTENSION_KEY as LIVE_KEY
+from bot.site.desk.live_chats import EXTENSION_KEY as LIVE_KEY
 
 
 def init_app(app: Flask) -> None:

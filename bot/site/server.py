@@ -9,7 +9,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
-from bot.logging_setup import DESK_SERVER, json_log_config
+from bot.observability.logs import DESK_SERVER, json_log_config
 from bot.site import create_app
 
 # Threads per worker process (ALMERE_DESK_WORKERS processes, one by default). gunicorn's gthread
@@ -33,7 +33,7 @@ def leave_interrupt_to_master(worker: Any) -> None:
 
 def gunicorn_options(host: str, port: int, workers: int = 1, log_format: str = "text") -> dict[str, Any]:
     """gunicorn's settings for the desk listening on ``host``:``port`` with ``workers`` processes,
-    logging in ``log_format`` (bot/logging_setup.py)."""
+    logging in ``log_format`` (bot/observability/logs.py)."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -55,7 +55,7 @@ def gunicorn_options(host: str, port: int, workers: int = 1, log_format: str = "
 class DeskServer(BaseApplication):
     """gunicorn with the desk app; each worker builds its own app (engine, limiters) after the fork.
 
-    Without ALMERE_SECRET_KEY each worker reads the key file under var/; bot/secret_files.py
+    Without ALMERE_SECRET_KEY each worker reads the key file under var/; bot/access/secret_files.py
     creates it atomically, so workers (and restarted ones) always agree on the key.
     """
 

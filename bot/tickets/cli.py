@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
 from bot.office_hours import local_time, zone_label
-from bot.retention import delete_conversations, delete_idle_conversations, parse_age
+from bot.privacy.retention import delete_conversations, delete_idle_conversations, parse_age
 from bot.tickets import TicketError, TicketRecord, TicketService
 from bot.tickets.database import (
     SchemaNotCurrent,
@@ -29,7 +29,7 @@ from bot.tickets.database import (
     head_revision,
     upgrade_database,
 )
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.models import DESKS, STATUSES
 
 CSV_COLUMNS = (

@@ -24,8 +24,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from bot import metrics
 from bot.config import Settings
+from bot.observability import metrics
 from bot.tickets.records import MessageRecord
 
 SMTP_TIMEOUT_SECONDS = 10

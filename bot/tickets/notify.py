@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
-from bot.logging_setup import without
+from bot.observability.logs import without
 from bot.office_hours import moment_text, reply_due
 from bot.tickets.mail import DESK_LABELS, Mailer, MailFailed, quoted, sender_name, thread_id, transcript_lines
 from bot.tickets.mail_texts import desk_name, desk_signature, greeting, quoted_question, texts

@@ -20,7 +20,7 @@ from enum import Enum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
-from bot.logging_setup import without
+from bot.observability.logs import without
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTransition, TicketNotFound, TicketStoreUnavailable
 from bot.tickets.mail import Mailer, MailFailed, MailNotConfigured, sender_name, thread_id

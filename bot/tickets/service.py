@@ -65,7 +65,7 @@ MAX_ATTEMPTS = 5
 # person (usernames are lower case, so no desk account can be it).
 ASSISTANT_AUTHOR = "Assistant"
 CONFIRMATION_SENT = "The confirmation of this question was e-mailed to {address}."
-# The turn's request id, as in the servers' logs (bot/logging_setup.py).
+# The turn's request id, as in the servers' logs (bot/observability/logs.py).
 REQUEST_ID_NOTE = "Request id of the turn that {done} this ticket: {request_id}"
 CONFIRMATION_FAILED = "The confirmation of this question to {address} was NOT sent: {error}"
 
@@ -117,7 +117,7 @@ class TicketService:
 
         The contact fields are replaced by the given ones; transcript messages
         not stored yet (same role, text and timestamp) are appended in order. ``request_id``: the
-        turn's (bot/logging_setup.py), kept in an internal note so that the ticket can be found in
+        turn's (bot/observability/logs.py), kept in an internal note so that the ticket can be found in
         the servers' logs.
         """
         if consent_given is not True:

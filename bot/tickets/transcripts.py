@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.logging_setup import without
+from bot.observability.logs import without
 from bot.tickets.database import create_engine_for, create_session_factory, guarded
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.live_chat import ENDINGS
+from bot.tickets.live_chat_tickets import ENDINGS
 from bot.tickets.mail import Mailer, MailFailed, quoted, sender_name, thread_id
 from bot.tickets.mail_texts import desk_name, desk_signature, greeting, texts
 from bot.tickets.models import StaffUser, Ticket, TicketNote, utc_now

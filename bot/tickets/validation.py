@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot import limits
+from bot.access import limits
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import (
     CHANNEL_MAX,
@@ -20,7 +20,7 @@ from bot.tickets.models import (
 )
 from bot.tickets.records import TranscriptEntry
 
-# The limits of bot/limits.py, under the names this module has always exported.
+# The limits of bot/access/limits.py, under the names this module has always exported.
 NAME_MAX = limits.NAME_CHARS
 EMAIL_MAX = limits.EMAIL_CHARS
 PHONE_MAX = limits.PHONE_CHARS

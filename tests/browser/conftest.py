@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sites import Account, running_site, serve_host_site
 
-from bot import processes
 from bot.config import REPO_ROOT
+from bot.launcher import processes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import processes
+from bot.launcher import processes
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 

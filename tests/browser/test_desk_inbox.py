@@ -22,7 +22,7 @@ from bot.config import REPO_ROOT
 from bot.desk_answers.service import DeskAnswerService
 from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 pytestmark = pytest.mark.e2e
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 pytestmark = pytest.mark.e2e
 

@@ -20,11 +20,11 @@ from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site, serve_host_site
 from support import smtp_server
 
-from bot import processes
 from bot.config import REPO_ROOT
+from bot.launcher import processes
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from desk_helpers import PASSWORD, csrf_token, sign_in
 
-from bot.assistant_switch import REASON_MAX_CHARS, AssistantSwitch
+from bot.access.assistant_switch import REASON_MAX_CHARS, AssistantSwitch
 from bot.tickets.database import create_engine_for, create_session_factory
 
 PAGE = "/desk/assistant/"
@@ -34,7 +34,7 @@ def post(client, answering, reason):
 def test_an_administrator_switches_the_assistant_off_and_on_with_a_reason(signed_in, switch, caplog):
     page = signed_in.get(PAGE).get_data(as_text=True)
     assert 'data-answering="on"' in page and 'href="/desk/assistant/"' in page
-    with caplog.at_level(logging.WARNING, logger="bot.assistant_switch"):
+    with caplog.at_level(logging.WARNING, logger="bot.access.assistant_switch"):
         response = post(signed_in, "off", "Outage of the knowledge source")
     assert response.status_code == 302
     assert not switch.state().answering and switch.state().switched_by == "jan"

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 from desk_helpers import make_ticket
 
-from bot.site.desk import live
+from bot.site.desk import live_chats as live
 from bot.tickets import TranscriptEntry
 
 ASKED = TranscriptEntry(role="user", text="Can I talk to someone?", timestamp=datetime.now(timezone.utc))

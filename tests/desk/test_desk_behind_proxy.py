@@ -18,7 +18,7 @@ from support import require_service
 
 from bot.site.desk.extension import EXTENSION_KEY
 from bot.site.desk.rate_limit import RedisSlidingWindowLimiter, SlidingWindowLimiter
-from bot.site.public.answer_feedback import VOTES_PER_MINUTE
+from bot.site.public.answer_votes import VOTES_PER_MINUTE
 
 PROXY = "10.0.0.2"
 ATTEMPTS_PER_ADDRESS = 4

@@ -10,7 +10,7 @@ import pytest
 from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
 
 from bot.site.desk import answers as answers_module
-from bot.site.desk import live
+from bot.site.desk import live_chats as live
 
 APPROVED_EN = "You can register at a friend's address with their written permission."
 APPROVED_NL = "Je kunt je inschrijven op het adres van een vriend met diens schriftelijke toestemming."

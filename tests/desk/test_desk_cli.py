@@ -12,8 +12,8 @@ from argon2 import PasswordHasher
 from click.testing import CliRunner
 from desk_helpers import FAST_HASHER, make_ticket
 
-from bot.cli import main
 from bot.desk_answers.service import DeskAnswerService
+from bot.launcher.cli import main
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.cli import desk_command, users_group
 from bot.tickets import TicketService

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.secret_files import load_or_create_secret_key
+from bot.access.secret_files import load_or_create_secret_key
 from bot.site.desk.formatting import waited_iso, waited_text
 from bot.site.desk.rate_limit import SlidingWindowLimiter
 

@@ -15,7 +15,7 @@ from desk_helpers import sign_in
 from insights_events import answered, declined, save_conversation, small_talk
 
 from bot.insights.service import CHART_NAMES
-from bot.site.public.answer_feedback import VOTES_PER_MINUTE
+from bot.site.public.answer_votes import VOTES_PER_MINUTE
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 JSON_BLOCK = re.compile(r'<script type="application/json" id="insights-charts">(.*?)</script>', re.S)

@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 from desk_helpers import csrf_token, make_ticket, sign_in
 
-from bot.site.desk import live, views
+from bot.site.desk import live_chats as live
+from bot.site.desk import views
 
 
 def html_lang_of(page: str) -> str:

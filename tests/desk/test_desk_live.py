@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 from desk_helpers import PASSWORD, csrf_token, sign_in
 
-from bot.site.desk import live
+from bot.site.desk import live_chats as live
 from bot.site.desk.rasa_link import NotDelivered
 from bot.tickets import TranscriptEntry
 

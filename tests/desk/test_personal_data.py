@@ -14,8 +14,8 @@ from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
 from insights_events import declined, save_conversation, small_talk
 from sqlalchemy import create_engine, func, select, text
 
-from bot.cli import main
-from bot.subject_data import InvalidSubject, SubjectDataService, parse_subject, phone_key
+from bot.launcher.cli import main
+from bot.privacy.subject_data import InvalidSubject, SubjectDataService, parse_subject, phone_key
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.models import AnswerFeedback, DeskAnswer, Rating, Ticket, TicketMessage, TicketNote
 
@@ -125,7 +125,7 @@ def test_an_administrator_finds_exports_and_erases_one_person(
     assert refused.status_code == 400 and "Tick the box" in refused.get_data(as_text=True)
     assert conversation_ids(tracker_path) >= {"c-jan", "c-live", "c-typed"}
 
-    with caplog.at_level(logging.INFO, logger="bot.subject_data"):
+    with caplog.at_level(logging.INFO, logger="bot.privacy.subject_data"):
         erased = post(signed_in, "/desk/personal-data/erase", kind="email", value=EMAIL, confirm="yes")
     assert erased.status_code == 302
     flashed = signed_in.get(erased.headers["Location"]).get_data(as_text=True)

@@ -13,12 +13,12 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
+from bot.privacy.retention import delete_conversations, parse_age
 from bot.rasa.tracker_store import ConfiguredSQLTrackerStore
-from bot.retention import delete_conversations, parse_age
 from bot.tickets import TicketService
 from bot.tickets.cli import tickets_group
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot import processes
+from bot.launcher import processes
 from bot.tickets.database import upgrade_database
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support import free_port
 
-from bot import processes
+from bot.launcher import processes
 from bot.tickets.database import create_engine_for, ensure_schema_current
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ import requests
 import socketio
 from support import free_port
 
-from bot import processes
+from bot.launcher import processes
 from measure import client as evaluation_client
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,4 @@
-"""The desk server that `almere run` and the e2e tests start (bot/processes.py) is gunicorn.
+"""The desk server that `almere run` and the e2e tests start (bot/launcher/processes.py) is gunicorn.
 
 A real `almere desk` process: it serves the public page and the staff sign-in, its sign-in limit
 holds for requests served at the same time (one worker process, its threads share the limiter; or
@@ -21,7 +21,7 @@ import pytest
 import requests
 from support import free_port, require_service
 
-from bot import processes
+from bot.launcher import processes
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.server import GRACEFUL_TIMEOUT, THREADS
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database

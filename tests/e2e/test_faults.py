@@ -11,7 +11,7 @@ import pytest
 import requests
 from support import free_port
 
-from bot import processes
+from bot.launcher import processes
 
 pytestmark = pytest.mark.e2e
 

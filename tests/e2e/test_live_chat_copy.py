@@ -14,7 +14,7 @@ from test_channel_security import Widget, rasa_url
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets import TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.models import utc_now
 
 pytestmark = pytest.mark.e2e

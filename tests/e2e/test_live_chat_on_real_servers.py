@@ -13,11 +13,11 @@ import pytest
 import requests
 from test_channel_security import Widget
 
-from bot import processes
+from bot.launcher import processes
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.rasa_link import RasaLink
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from test_handoff_flow import hand_over, texts
 
-from bot import processes
+from bot.launcher import processes
 
 pytestmark = pytest.mark.e2e
 

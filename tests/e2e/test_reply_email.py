@@ -15,7 +15,7 @@ import requests
 from aiosmtpd.controller import Controller
 from support import free_port, open_ticket
 
-from bot import processes
+from bot.launcher import processes
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database

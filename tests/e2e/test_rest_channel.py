@@ -9,10 +9,10 @@ import uuid
 import pytest
 import requests
 
+from bot.access.turn_admission import REQUEST_START_HEADER
 from bot.config import load_settings
 from bot.rasa.turn import busy_reply
 from bot.services import knowledge
-from bot.turn_admission import REQUEST_START_HEADER
 
 pytestmark = pytest.mark.e2e
 

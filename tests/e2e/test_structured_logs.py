@@ -12,8 +12,8 @@ import pytest
 import requests
 from test_channel_security import Widget
 
-from bot import processes
-from bot.logging_setup import REQUEST_ID_HEADER
+from bot.launcher import processes
+from bot.observability.logs import REQUEST_ID_HEADER
 from bot.tickets.database import upgrade_database
 
 pytestmark = pytest.mark.e2e

@@ -17,9 +17,10 @@ from playwright.sync_api import expect, sync_playwright
 from support import require_service
 from test_proxy import DEPLOY_CONFIG, EXTRA, per_address_limits, public_proxy_on_loopback, wait_for_proxy
 
-from bot import processes, services
-from bot.assistant_switch import CACHE_SECONDS, AssistantSwitch
-from bot.processes import free_port
+from bot import services
+from bot.access.assistant_switch import CACHE_SECONDS, AssistantSwitch
+from bot.launcher import processes
+from bot.launcher.processes import free_port
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory
 from operations.handoff_script import HANDOFF_AGAIN, QUESTIONS

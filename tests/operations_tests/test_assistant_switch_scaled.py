@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from bot.assistant_switch import CACHE_SECONDS, AssistantSwitch
+from bot.access.assistant_switch import CACHE_SECONDS, AssistantSwitch
 from bot.rasa.turn import HANDOFF_PAYLOAD, switched_off_reply
 from bot.tickets.database import create_engine_for, create_session_factory
 from operations.handoff_script import HANDOFF_AGAIN, QUESTIONS

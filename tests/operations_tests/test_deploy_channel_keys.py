@@ -14,7 +14,7 @@ def test_every_rasa_server_requires_the_rest_key_and_the_session_secret():
     rasa = [
         name
         for name, service in compose["services"].items()
-        if "bot.rasa.cli run" in " ".join(service.get("command", []))
+        if "bot.rasa.command run" in " ".join(service.get("command", []))
     ]
     assert len(rasa) >= 2
     for name in rasa:

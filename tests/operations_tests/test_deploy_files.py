@@ -42,7 +42,9 @@ def test_every_file_compose_names_exists(compose):
 def test_the_layout_has_two_rasa_servers_one_action_server_and_the_one_off_migration(compose):
     services = compose["services"]
     rasa = [
-        name for name, s in services.items() if "bot.rasa.cli run --port" in " ".join(s.get("command", []))
+        name
+        for name, s in services.items()
+        if "bot.rasa.command run --port" in " ".join(s.get("command", []))
     ]
     assert len(rasa) >= 2
     assert services["actions"]["networks"] and "edge" not in services["actions"]["networks"]

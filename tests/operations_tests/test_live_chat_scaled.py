@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import pytest
 import socketio
 
-from bot.processes import origin
+from bot.launcher.processes import origin
 from bot.site.desk.accounts import StaffAccounts
 from bot.site.desk.rasa_link import RasaLink
 from bot.tickets import MessageRecord, TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 pytestmark = pytest.mark.e2e
 

@@ -46,7 +46,7 @@ uncommitted work, while other work kept this machine busy), each with
   Rasa server with SQLite gave {unlimited}: a Rasa server given more than it can do makes *every*
   message late, past the {timeout} s reply timeout (bot/rasa/turn.py), where the turn is cancelled
   and lost from the conversation. Hence each Rasa server admits turns by their waiting time
-  (bot/turn_admission.py; operations/open_loop.py measures it). This run keeps {per_server} requests
+  (bot/access/turn_admission.py; operations/open_loop.py measures it). This run keeps {per_server} requests
   in flight per Rasa server on its own side, the rest waiting in the client, which is the end-to-end
   latency above: it checks that nothing is lost, not the admission.
 """

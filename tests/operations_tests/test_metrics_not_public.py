@@ -14,7 +14,7 @@ import pytest
 from support import require_service
 from test_proxy import public_proxy_on_loopback, request_from, wait_for_proxy
 
-from bot.processes import LOOPBACK, free_port
+from bot.launcher.processes import LOOPBACK, free_port
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ var/reports/open-loop.md and var/reports/open-loop-scaled.md.
 The committed reports/open-loop.md is written by `make load` only (all five rates, longer). How
 many refusals come at once depends on how long the overload lasts (in 3 s the line only reaches
 the budget at the end, and the rest are refused when their wait reaches it); the unit tests of
-bot/turn_admission.py prove that a refusal expected beforehand comes at once."""
+bot/access/turn_admission.py prove that a refusal expected beforehand comes at once."""
 
 from __future__ import annotations
 

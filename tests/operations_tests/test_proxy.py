@@ -32,11 +32,11 @@ import requests
 from support import require_service
 from test_scale_out import burst_problems
 
-from bot import processes
 from bot.config import REPO_ROOT
-from bot.processes import REST_PATH, free_port
+from bot.launcher import processes
+from bot.launcher.processes import REST_PATH, free_port
 from bot.site.desk.accounts import StaffAccounts
-from bot.site.public.answer_feedback import VOTES_PER_MINUTE
+from bot.site.public.answer_votes import VOTES_PER_MINUTE
 from bot.site.server import THREADS
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 from operations.handoff_script import QUESTIONS, TROUBLE, reply_text

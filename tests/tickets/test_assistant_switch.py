@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import create_engine
 
-from bot.assistant_switch import (
+from bot.access.assistant_switch import (
     CACHE_SECONDS,
     REASON_MAX_CHARS,
     AssistantSwitch,
@@ -39,7 +39,7 @@ def test_the_assistant_answers_until_switched_off(switch):
 
 
 def test_a_switch_is_kept_with_who_and_why_and_logged(switch, engine, caplog):
-    with caplog.at_level(logging.WARNING, logger="bot.assistant_switch"):
+    with caplog.at_level(logging.WARNING, logger="bot.access.assistant_switch"):
         switch.switch(False, "  Outage at the municipality ", by="admin")
     switch.switch(True, "Fixed", by="other")
     other_server = AssistantSwitch(create_session_factory(engine))

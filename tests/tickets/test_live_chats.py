@@ -13,7 +13,7 @@ from bot.site.desk.accounts import StaffAccounts
 from bot.tickets import InvalidTransition, TicketNotFound, TicketStoreUnavailable, TranscriptEntry
 from bot.tickets.database import create_session_factory
 from bot.tickets.errors import LiveChatInProgress
-from bot.tickets.live_chat import VISITOR_NAME, LiveChatService
+from bot.tickets.live_chat_tickets import VISITOR_NAME, LiveChatService
 from bot.tickets.models import Ticket
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)

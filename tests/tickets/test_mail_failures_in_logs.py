@@ -8,8 +8,8 @@ import pytest
 from support import open_ticket
 
 from bot.config import settings_from
-from bot.logging_setup import without
-from bot.redaction import REMOVED
+from bot.observability.logs import without
+from bot.privacy.redaction import REMOVED
 from bot.tickets import TicketService
 from bot.tickets.database import create_session_factory
 from bot.tickets.mail import Mailer, MailFailed

@@ -14,7 +14,7 @@ from bot.config import Settings, settings_from
 from bot.office_hours import moment_text, reply_due
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.mail import thread_id
 from bot.tickets.notify import EmailNotifier
 

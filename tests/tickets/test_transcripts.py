@@ -15,7 +15,7 @@ from bot.config import settings_from
 from bot.rasa import chat_copy
 from bot.tickets import TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.mail import Mailer, thread_id
 from bot.tickets.models import StaffUser, utc_now
 from bot.tickets.transcripts import TRANSCRIPT_WINDOW, TranscriptOutcome, TranscriptService

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering import answer_topic, mentions_almere
+from bot.conversation.answering import answer_topic, mentions_almere
 
 
 def test_a_known_topic_is_answered(knowledge, vocabulary):

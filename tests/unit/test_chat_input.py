@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat_input import EMPTY_REPLY, Inbound, mask_identifiers, prepare_message
+from bot.conversation.chat_input import EMPTY_REPLY, Inbound, mask_identifiers, prepare_message
 
 OFFERED = frozenset({"/affirm", "/deny", "/choose_private", "/ask_population"})
 

@@ -1,4 +1,4 @@
-"""The socket.io channel's budgets per connection and conversation (bot/chat_limits.py), on a fake
+"""The socket.io channel's budgets per connection and conversation (bot/access/chat_limits.py), on a fake
 clock; the channel itself is tried on a real Rasa server in tests/e2e/test_socketio_limits.py."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from bot.chat_limits import PRUNE_EVERY_S, ChatLimits, OneAtATime, TokenBuckets, slow_down_reply
+from bot.access.chat_limits import PRUNE_EVERY_S, ChatLimits, OneAtATime, TokenBuckets, slow_down_reply
 from bot.config import Settings
 
 

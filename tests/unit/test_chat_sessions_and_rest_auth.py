@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.chat_sessions import SessionTokens, session_tokens
+from bot.access.chat_sessions import SessionTokens, session_tokens
+from bot.access.rest_auth import LOOPBACK_ONLY, NEEDS_KEY, client_headers, is_loopback, refusal
 from bot.config import Settings, settings_from
-from bot.rest_auth import LOOPBACK_ONLY, NEEDS_KEY, client_headers, is_loopback, refusal
 
 OPEN = Settings()
 KEYED = replace(Settings(), rest_api_key="s3cret-key")
@@ -115,7 +115,7 @@ def test_tokens_not_signed_with_the_secret_start_a_new_session():
 
 
 def test_the_secret_is_generated_once_when_none_is_configured(tmp_path, monkeypatch):
-    from bot import chat_sessions
+    from bot.access import chat_sessions
 
     monkeypatch.setattr(chat_sessions, "SECRET_FILE", tmp_path / "var" / "chat_session_secret")
     token = session_tokens(OPEN).issue()

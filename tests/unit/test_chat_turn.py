@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
+from bot.access.turn_admission import TurnQueue
 from bot.config import Settings
-from bot.quick_replies import offered_payloads
+from bot.conversation.quick_replies import offered_payloads
 from bot.rasa.turn import Turn, busy_reply, take_turn, trouble_reply
-from bot.turn_admission import TurnQueue
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
 

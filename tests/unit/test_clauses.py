@@ -1,8 +1,8 @@
-"""A message of several sentences (bot/clauses.py): the question in a story, two requests."""
+"""A message of several sentences (bot/conversation/clauses.py): the question in a story, two requests."""
 
 from __future__ import annotations
 
-from bot.clauses import (
+from bot.conversation.clauses import (
     CLAUSE_CONFIDENCE,
     MAX_CLAUSES,
     REQUEST_CONFIDENCE,

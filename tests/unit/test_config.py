@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import limits
+from bot.access import limits
 from bot.config import REPO_ROOT, Settings, load_settings, settings_from
 
 

@@ -1,5 +1,5 @@
-"""Follow-ups and corrections read with the last answer (bot/follow_ups.py), on the real knowledge
-and entities files: the figures, topics and related words come from them, not from the tests."""
+"""Follow-ups and corrections read with the last answer (bot/conversation/follow_ups.py), on the real
+knowledge and entities files: the figures, topics and related words come from them, not from the tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import re
 import pytest
 
 from bot import services
-from bot.follow_ups import Reading, Thread, can_be_goodbye, can_be_yes_or_no, is_follow_up, read_in_thread
+from bot.conversation.follow_ups import (
+    Reading,
+    Thread,
+    can_be_goodbye,
+    can_be_yes_or_no,
+    is_follow_up,
+    read_in_thread,
+)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from actions import handoff_prompts as prompts
 from actions.handoff import ActionSubmitHandoff
 from bot import services
-from bot.handoff import (
+from bot.handoff.contact_answers import (
     ContactDetails,
     handoff_topic,
     parse_contact,
@@ -228,7 +228,7 @@ async def test_a_ticket_carries_the_topic_of_the_question_before_the_handoff(
     "text", ["Maria Jansen", "José de la Fuente", "O'Brien", "Dr. J. van der Berg", "Ahmed"]
 )
 def test_names_are_names(text):
-    from bot.handoff import is_a_name
+    from bot.handoff.contact_answers import is_a_name
 
     assert is_a_name(text)
 
@@ -237,6 +237,6 @@ def test_names_are_names(text):
     "text", ["yes", "ok sure", "Nee", "ja hoor", "jan@example.nl", "06 1234 5678", "why?", ""]
 )
 def test_yes_no_an_address_or_a_question_is_no_name(text):
-    from bot.handoff import is_a_name
+    from bot.handoff.contact_answers import is_a_name
 
     assert not is_a_name(text)

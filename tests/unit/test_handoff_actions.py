@@ -13,10 +13,10 @@ from actions import handoff
 from actions import handoff_prompts as prompts
 from bot import services
 from bot.config import settings_from
-from bot.logging_setup import REQUEST_ID
+from bot.observability.logs import REQUEST_ID
 from bot.tickets import TicketService, TicketStoreUnavailable
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.notify import EmailNotifier
 
 CONVERSATION = [

@@ -17,6 +17,7 @@ from insights_events import (
 )
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
+from bot.insights.answer_votes import InvalidFeedback, Vote, parse_vote
 from bot.insights.conversations import (
     ABANDONED,
     ANSWERED,
@@ -27,7 +28,6 @@ from bot.insights.conversations import (
     conversation_outcome,
     read_conversation,
 )
-from bot.insights.feedback import InvalidFeedback, Vote, parse_vote
 from bot.insights.grouping import group_questions, normalised
 from bot.insights.masking import (
     ADDRESS_MARKER,

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from insights_events import answered, declined, save_conversation
 
-from bot.cli import main
+from bot.launcher.cli import main
 from bot.tickets.database import upgrade_database
 
 

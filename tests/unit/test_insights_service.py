@@ -12,8 +12,8 @@ from insights_events import answered, declined, handoff_started, handoff_stored,
 from sqlalchemy import create_engine, text
 
 from bot.insights import insights_service
+from bot.insights.answer_votes import AnswerFeedbackService, InvalidFeedback, Vote
 from bot.insights.conversations import ABANDONED, ANSWERED, DECLINED, HANDED_OVER, OTHER
-from bot.insights.feedback import AnswerFeedbackService, InvalidFeedback, Vote
 from bot.insights.period import Period, period_from_query
 from bot.insights.service import CHART_NAMES, charts
 from bot.insights.tracker import PROBE_SENDER, ConversationsUnavailable, TrackerReader

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from bot.language import PIPELINE_NAME, build_pipeline, parse_vocabulary, save_pipeline
+from bot.conversation.spacy_pipeline import PIPELINE_NAME, build_pipeline, parse_vocabulary, save_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_rasa_loads_the_pipeline_from_where_it_is_built():
     import yaml
 
     from bot.config import REPO_ROOT
-    from bot.language import PIPELINE_DIR
+    from bot.conversation.spacy_pipeline import PIPELINE_DIR
 
     config = yaml.safe_load((REPO_ROOT / "config.yml").read_text())
     [spacy_nlp] = [c for c in config["pipeline"] if c["name"] == "SpacyNLP"]

@@ -1,4 +1,4 @@
-"""The limits of bot/limits.py: what the handoff form accepts is what the ticket store accepts."""
+"""The limits of bot/access/limits.py: what the handoff form accepts is what the ticket store accepts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions import handoff
-from bot import limits
+from bot.access import limits
 from bot.config import Settings
 from bot.tickets import InvalidTicket
 from bot.tickets.models import EMAIL_MAX, NAME_MAX, PHONE_MAX, TOPIC_MAX

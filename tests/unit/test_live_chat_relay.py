@@ -1,4 +1,4 @@
-"""The live chat's relay on the Rasa side (bot/rasa/live_chat.py), with an in-memory conversation
+"""The live chat's relay on the Rasa side (bot/rasa/live_chat_relay.py), with an in-memory conversation
 store, a recording socket.io server and a real ticket database: a chat opens only after the
 assistant offered one, and the desk's calls are checked against the chat (state, the colleague who
 has it, the rating question) and delivered once per request id."""
@@ -19,13 +19,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
 from bot.config import REPO_ROOT, Settings
-from bot.handoff import STAFF_AUTHOR_KEY
-from bot.live_chat import REQUESTED_KEY, offer_standing
-from bot.rasa import live_chat as relay_module
-from bot.rasa.live_chat import REQUEST_ID_KEY, BadStaffEvent, LiveChatRelay
+from bot.handoff.contact_answers import STAFF_AUTHOR_KEY
+from bot.handoff.live_chat import REQUESTED_KEY, offer_standing
+from bot.rasa import live_chat_relay as relay_module
+from bot.rasa.live_chat_relay import REQUEST_ID_KEY, BadStaffEvent, LiveChatRelay
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.ratings import RatingService
 
 CONVERSATION = "conversation-1"

@@ -1,4 +1,4 @@
-"""bot.logging_setup: the JSON lines, the request id and what the channels and actions do with it."""
+"""bot.observability.logs: the JSON lines, the request id and what the channels and actions do with it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.config import Settings, settings_from
-from bot.logging_setup import (
+from bot.observability.logs import (
     REQUEST_ID,
     JsonFormatter,
     configure_logging,

@@ -1,5 +1,5 @@
-"""The metrics (bot/metrics.py): each turn counted by how it ended, the histograms, the handoffs, the
-e-mails, the ticket database's gauges and GET /metrics of the action server and the desk."""
+"""The metrics (bot/observability/metrics.py): each turn counted by how it ended, the histograms, the
+handoffs, the e-mails, the ticket database's gauges and GET /metrics of the action server and the desk."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from support import free_port, smtp_server
 
 from actions import handoff
 from bot import services
+from bot.access.turn_admission import TurnQueue
 from bot.config import Settings, settings_from
-from bot.metrics import (
+from bot.observability.metrics import (
     DECLINED,
     HANDED_OVER,
     OUTCOME_KEY,
@@ -36,10 +37,9 @@ from bot.rasa.turn import take_turn
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 from bot.tickets.errors import TicketStoreUnavailable
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.mail import Mailer, MailFailed
 from bot.tickets.models import utc_now
-from bot.turn_admission import TurnQueue
 
 SETTINGS = replace(Settings(), reply_timeout_seconds=1, max_message_chars=50)
 
@@ -240,7 +240,7 @@ def test_an_unreadable_ticket_database_is_a_gauge_not_a_failed_scrape():
 def test_a_multi_process_desk_sums_every_process_s_counters(tmp_path, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     for _worker in range(2):
-        count = "from bot.metrics import count_email; count_email(sent=False)"
+        count = "from bot.observability.metrics import count_email; count_email(sent=False)"
         subprocess.run([sys.executable, "-c", count], check=True, timeout=120)
     monkeypatch.setattr(values, "ValueClass", values.MultiProcessValue())
 
@@ -287,6 +287,8 @@ def test_the_desk_serves_metrics_from_its_database(tmp_path):
     assert samples[("almere_tickets_awaiting_reply", (("desk", "international"),))] == 1
 
 
-@pytest.mark.parametrize("module", ["bot.metrics", "bot.rasa.action_server", "bot.tickets.mail"])
+@pytest.mark.parametrize(
+    "module", ["bot.observability.metrics", "bot.rasa.action_server", "bot.tickets.mail"]
+)
 def test_each_server_s_first_import_works(module):
     subprocess.run([sys.executable, "-c", f"import {module}"], check=True, timeout=120)

@@ -1,10 +1,11 @@
-"""A live chat asked for is counted as a handoff to its desk (bot/metrics.py), once per chat opened."""
+"""A live chat asked for is counted as a handoff to its desk (bot/observability/metrics.py), once per
+chat opened."""
 
 from __future__ import annotations
 
 from test_live_chat_relay import CONVERSATION, domain, factory, live, offer_a_live_chat, relay  # noqa: F401
 
-from bot.metrics import metrics
+from bot.observability.metrics import metrics
 
 
 def handoffs(desk: str) -> float:

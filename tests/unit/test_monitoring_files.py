@@ -1,5 +1,5 @@
 """deploy/monitoring/'s example alert rules and dashboard: well-formed, and every metric they use is
-one the servers' /metrics serves (bot/metrics.py)."""
+one the servers' /metrics serves (bot/observability/metrics.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import REPO_ROOT
-from bot.metrics import TicketCollector, exposition
+from bot.observability.metrics import TicketCollector, exposition
 from bot.tickets.records import QueueCounts
 
 MONITORING = REPO_ROOT / "deploy" / "monitoring"

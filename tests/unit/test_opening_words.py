@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.opening_words import without_opening
+from bot.conversation.opening_words import without_opening
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import processes
-from bot.cli import _serve_until_interrupted
+from bot.launcher import processes
+from bot.launcher.cli import _serve_until_interrupted
 
 
 def http_server(

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 
 from bot.config import settings_from
+from bot.conversation.quick_replies import offered_payloads
 from bot.knowledge import load_knowledge
-from bot.quick_replies import offered_payloads
 from bot.site import i18n
 from bot.site.public import SUGGESTIONS, create_blueprint
 

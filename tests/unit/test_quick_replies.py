@@ -7,7 +7,7 @@ import textwrap
 import yaml
 
 from bot.config import REPO_ROOT
-from bot.quick_replies import (
+from bot.conversation.quick_replies import (
     QuickReply,
     offered_buttons,
     offered_payloads,

@@ -27,8 +27,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import processes
 from bot.config import REPO_ROOT
+from bot.launcher import processes
 from bot.rasa import speedups as rasa_speedups
 from bot.rasa.graph_runner import SequentialGraphRunner
 
@@ -170,7 +170,7 @@ def test_another_rasa_version_is_left_alone(monkeypatch, caplog):
 
 
 def test_the_rasa_server_runs_with_the_speedups_unless_asked_not_to():
-    assert processes.rasa_server().command[1:3] == ["-m", "bot.rasa.cli"]
+    assert processes.rasa_server().command[1:3] == ["-m", "bot.rasa.command"]
     assert processes.rasa_server(speedups=False).command[1:3] == ["-m", "rasa"]
 
 
@@ -412,7 +412,7 @@ def test_skops_is_imported_when_its_names_cannot_be_kept(tmp_path):
 
 def test_the_patched_cli_is_rasas_cli():
     completed = subprocess.run(
-        [sys.executable, "-m", "bot.rasa.cli", "--version"],
+        [sys.executable, "-m", "bot.rasa.command", "--version"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

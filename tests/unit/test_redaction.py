@@ -1,8 +1,8 @@
-"""bot.redaction: what is forgotten after a handoff that stored nothing."""
+"""bot.privacy.redaction: what is forgotten after a handoff that stored nothing."""
 
 from __future__ import annotations
 
-from bot.redaction import FORGET_SLOT, REMOVED, asks_to_forget, redact_handoff
+from bot.privacy.redaction import FORGET_SLOT, REMOVED, asks_to_forget, redact_handoff
 
 
 def action(name):

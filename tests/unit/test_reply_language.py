@@ -8,8 +8,8 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import services
+from bot.conversation.reply_language import detect, reply_language, requested_language
 from bot.rasa.components import LanguageDetector
-from bot.reply_language import detect, reply_language, requested_language
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_every_answer_states_the_same_facts_in_both_languages():
 
 
 def test_the_live_chat_says_who_joined_in_the_conversations_language():
-    from bot.live_chat import ended_text, joined_text
+    from bot.handoff.live_chat import ended_text, joined_text
 
     assert (
         joined_text("Anna", "business", "nl")

@@ -8,7 +8,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel
 
 from bot import services
-from bot.assistant_switch import SwitchState
+from bot.access.assistant_switch import SwitchState
 from bot.config import Settings
 from bot.rasa import turn as turn_module
 from bot.rasa.turn import HANDOFF_PAYLOAD, take_turn

@@ -12,6 +12,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from support import POSTGRES_URL, require_service
 
+from bot.privacy.redaction import REMOVED
 from bot.rasa.tracker_store import (
     ConfiguredSQLTrackerStore,
     TrackerStoreUnwritable,
@@ -19,7 +20,6 @@ from bot.rasa.tracker_store import (
     just_created,
     sql_store_arguments,
 )
-from bot.redaction import REMOVED
 
 
 def test_sqlite_url_becomes_a_file_and_its_folder_is_made(tmp_path):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from bot.turn_admission import TurnQueue, waited_since
+from bot.access.turn_admission import TurnQueue, waited_since
 
 
 class Clock:
@@ -260,7 +260,7 @@ async def test_refused_turns_are_logged_as_a_count_at_most_once_every_ten_second
     def reports() -> list[str]:
         return [r.getMessage() for r in caplog.records if "could not be answered" in r.getMessage()]
 
-    with caplog.at_level(logging.WARNING, logger="bot.turn_admission"):
+    with caplog.at_level(logging.WARNING, logger="bot.access.turn_admission"):
         await refused()  # the first refusal is reported at once
         clock.now += 5
         for _ in range(4):

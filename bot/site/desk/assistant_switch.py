@@ -1,7 +1,7 @@
 """The desk's page that switches the assistant off and on (administrators only), with a reason.
 
 While the assistant is off, every Rasa server answers people with the desk's phone numbers and the
-handoff form (:mod:`bot.assistant_switch`); the page shows the current state and the latest switches.
+handoff form (:mod:`bot.access.assistant_switch`); the page shows the current state and the latest switches.
 Administrators are the desk accounts named in ``ALMERE_DESK_ADMINS``; other colleagues get a 403.
 """
 
@@ -11,7 +11,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.assistant_switch import REASON_MAX_CHARS, AssistantSwitch, InvalidReason
+from bot.access.assistant_switch import REASON_MAX_CHARS, AssistantSwitch, InvalidReason
 from bot.site.desk.auth import current_staff
 from bot.site.desk.personal_data import administrators_only
 from bot.tickets.errors import TicketStoreUnavailable

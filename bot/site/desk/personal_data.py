@@ -1,6 +1,6 @@
 """The desk's page for one person's data (administrators only): find everything kept about them by
 e-mail address, phone number, reference or conversation id, download it as one JSON file, or erase it
-(:mod:`bot.subject_data`).
+(:mod:`bot.privacy.subject_data`).
 
 Every request is a POST: what is searched for never appears in an address, so not in a log either.
 Administrators are the desk accounts named in ``ALMERE_DESK_ADMINS``; other colleagues get a 403.
@@ -16,8 +16,7 @@ from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.site.desk.auth import current_staff, require_staff
-from bot.subject_data import (
+from bot.privacy.subject_data import (
     ConversationsUnavailable,
     InvalidSubject,
     Subject,
@@ -25,6 +24,7 @@ from bot.subject_data import (
     SubjectDataService,
     parse_subject,
 )
+from bot.site.desk.auth import current_staff, require_staff
 
 EXTENSION_KEY = "almere_personal_data"
 KIND_LABELS = {

@@ -1,4 +1,4 @@
-"""How the desk tells a Rasa server what a colleague does in a live chat (``bot.rasa.live_chat``):
+"""How the desk tells a Rasa server what a colleague does in a live chat (``bot.rasa.live_chat_relay``):
 one authenticated HTTP call per event. Any Rasa server will do: on the scaled layout they share the
 conversations (tracker store, locks) and the person's socket (socket.io's Redis queue)."""
 

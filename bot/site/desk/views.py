@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from bot.handoff import readable_transcript, topic_label
+from bot.handoff.contact_answers import readable_transcript, topic_label
 from bot.site.desk.answers import canned_replies
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services

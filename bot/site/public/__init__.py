@@ -55,7 +55,7 @@ KEY_FIGURES = (
 )  # fmt: skip
 # What the widget says when it opens on an empty conversation, and the topics it suggests:
 # (title, payload); a payload of None sends the title as typed text (in Dutch: "Ik wil een
-# medewerker spreken"). Payloads must be quick replies the chat accepts (bot/quick_replies.py),
+# medewerker spreken"). Payloads must be quick replies the chat accepts (bot/conversation/quick_replies.py),
 # which a unit test checks; they are the same in both languages.
 WELCOME = lazy_gettext(
     "Hello! I'm the virtual assistant of the International Desk. Ask me about living, working "

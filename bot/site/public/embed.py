@@ -23,7 +23,7 @@ from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
 from bot.config import Settings
-from bot.reply_language import DUTCH_WORDS, ENGLISH_WORDS
+from bot.conversation.reply_language import DUTCH_WORDS, ENGLISH_WORDS
 from bot.site.i18n import LANGUAGES
 from bot.site.public.widget_texts import widget_texts
 
@@ -103,5 +103,6 @@ def widget_config(
 
 
 def language_words() -> dict[str, list[str]]:
-    """The function words bot/reply_language.py votes with, for the widget's ``lang`` of each message."""
+    """The function words bot/conversation/reply_language.py votes with, for the widget's ``lang`` of
+    each message."""
     return {"nl": sorted(DUTCH_WORDS), "en": sorted(ENGLISH_WORDS)}

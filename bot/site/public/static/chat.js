@@ -6,7 +6,7 @@
  * socket.io client (kept out of the page's globals) and the page's options.
  *
  * Talks to Rasa's socket.io channel (session persistence) at config.rasa_url. The server issues a
- * signed session token (bot/chat_sessions.py); the token and the messages shown are kept in the
+ * signed session token (bot/access/chat_sessions.py); the token and the messages shown are kept in the
  * page's sessionStorage, so the conversation survives reloads, reconnections and the person's
  * moves between the pages of the site in this tab: the widget presents the token in each
  * session_request and the server binds the connection to that session. Every text is put into the
@@ -17,7 +17,7 @@
  * after the question. The input then offers the matching keyboard, autofill and placeholder
  * until the person answers.
  *
- * Live chat with a colleague (bot/live_chat.py): a bot_uttered event {live_chat: {offer: title}}
+ * Live chat with a colleague (bot/handoff/live_chat.py): a bot_uttered event {live_chat: {offer: title}}
  * adds a button that asks for one (socket.io event live_chat_request); {live_chat: {state, staff}}
  * says where the chat stands (waiting, active with a colleague's first name, returned, closed,
  * missed, unavailable), and a message with {from_staff: name} is the colleague's. After a chat,
@@ -33,7 +33,7 @@
  * An answer names what it answered (actions/answers.py, the desk's answers): a bot_uttered event
  * {answer: {topic, desk_answer_id?}} right after its text. That message then shows "Helpful" /
  * "Not helpful" buttons; one vote per answer, kept with the message, goes to POST /answer-feedback
- * with the topic only (bot/insights/feedback.py).
+ * with the topic only (bot/insights/answer_votes.py).
  *
  * While the desk has switched the assistant off, its reply is followed by {assistant: "off", notice}:
  * the notice shows in the status line until the next reply.
@@ -46,7 +46,7 @@
  * from the one it last told the server, it emits set_language {language} once the session is
  * confirmed, so the assistant's replies follow the choice. Each message gets a lang attribute for
  * screen readers: the language its text is in, by the same function-word vote as
- * bot/reply_language.py (its word lists in config.language_words); when the vote does not tell,
+ * bot/conversation/reply_language.py (its word lists in config.language_words); when the vote does not tell,
  * the previous message's language, else the widget's.
  */
 (function () {
@@ -174,7 +174,7 @@
       parent.append(text.slice(done));
     }
 
-    /** "nl" or "en" by the function-word vote of bot/reply_language.py, or null when it does not
+    /** "nl" or "en" by the function-word vote of bot/conversation/reply_language.py, or null when it does not
      * tell (one word, or as many of each language's words). */
     function votedLanguage(text) {
       const words = (text || "").toLowerCase().match(WORD) || [];
@@ -801,7 +801,7 @@
     /** Tell the server the page's language when it is not the one last told (a new session or a
      * switch), so that the assistant answers in it. Only on a confirmed session. */
     function tellLanguage() {
-      // A conversation never told is in the server's default, English (bot/reply_language.py).
+      // A conversation never told is in the server's default, English (bot/conversation/reply_language.py).
       if (!ready || (state.toldLanguage || "en") === PAGE_LANGUAGE) return;
       socket.emit("set_language", { language: PAGE_LANGUAGE });
       state.toldLanguage = PAGE_LANGUAGE;

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.config import Settings
-from bot.redaction import REMOVED
+from bot.privacy.redaction import REMOVED
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 REQUEST_ID_HEADER = "X-Request-ID"

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.action_secret import SECRET_ENV, action_server_secret
+from bot.access.action_secret import SECRET_ENV, action_server_secret
 from bot.config import REPO_ROOT, load_settings
 
 MODEL = REPO_ROOT / "models" / "almere.tar.gz"
@@ -93,7 +93,7 @@ def origin(server: Server) -> str:
 
 def rasa_command(*arguments: str, speedups: bool = False) -> list[str]:
     """The `rasa` CLI of this interpreter's environment (with bot.rasa.speedups if ``speedups``)."""
-    return [sys.executable, "-m", "bot.rasa.cli" if speedups else "rasa", *arguments]
+    return [sys.executable, "-m", "bot.rasa.command" if speedups else "rasa", *arguments]
 
 
 def shared_secret_env() -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Run a Python module under pyinstrument, recording only between two signals.
 
-`python -m evaluation.profiled OUT -- rasa run ...` runs ``python -m rasa run ...``;
+`python -m evaluation.run_profiled OUT -- rasa run ...` runs ``python -m rasa run ...``;
 SIGUSR1 starts the profiler, SIGUSR2 stops it and writes OUT.txt (call tree),
 OUT-flat.txt (functions by own time) and OUT.html. So a
 server's start-up stays out of the profile and only the requests in between are in it.
@@ -21,7 +21,7 @@ SHOW = r".*/(rasa|rasa_sdk|actions|bot|spacy|sklearn|scipy|sqlalchemy|aiohttp|sa
 def main(argv: list[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if len(arguments) < 3 or arguments[1] != "--":
-        raise SystemExit("usage: python -m evaluation.profiled OUT -- MODULE [ARGS...]")
+        raise SystemExit("usage: python -m evaluation.run_profiled OUT -- MODULE [ARGS...]")
     out, module, module_arguments = Path(arguments[0]), arguments[2], arguments[3:]
 
     from pyinstrument import Profiler

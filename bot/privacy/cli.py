@@ -1,5 +1,5 @@
 """``almere personal-data``: find, export and erase everything kept about one person
-(:mod:`bot.subject_data`), for whoever runs the servers (the desk's administrators use the desk's
+(:mod:`bot.privacy.subject_data`), for whoever runs the servers (the desk's administrators use the desk's
 page, /desk/personal-data/). Erasures are logged without the address or number searched for."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import click
 
 from bot.config import load_settings
-from bot.subject_data import (
+from bot.privacy.subject_data import (
     KINDS,
     ConversationsUnavailable,
     InvalidSubject,

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext, lazy_gettext
 
 from bot.config import Settings
-from bot.handoff import readable_transcript
+from bot.handoff.contact_answers import readable_transcript
 from bot.office_hours import desk_availability
 from bot.site.desk.answers import canned_replies
 from bot.site.desk.auth import current_staff, require_staff
@@ -22,7 +22,7 @@ from bot.site.desk.live_texts import alert_texts, live_texts
 from bot.site.desk.rasa_link import NotDelivered, RasaLink
 from bot.site.i18n import current_language
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
+from bot.tickets.live_chat_tickets import ENDINGS, LiveChat, LiveChatService
 from bot.tickets.models import utc_now
 
 EXTENSION_KEY = "almere_live_chat"

@@ -29,7 +29,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.reply_language import detect
+from bot.conversation.reply_language import detect
 
 # How often buckets that have filled up again (nothing to remember) are dropped.
 PRUNE_EVERY_S = 60.0

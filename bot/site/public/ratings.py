@@ -22,7 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from bot import limits
+from bot.access import limits
 from bot.config import Settings
 from bot.knowledge import load_knowledge
 from bot.site.public import content_security_policy

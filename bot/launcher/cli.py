@@ -8,12 +8,12 @@ import time
 
 import click
 
-from bot import processes
 from bot.config import REPO_ROOT, load_settings
 from bot.desk_answers.cli import answers_group
 from bot.insights.cli import insights_command
+from bot.launcher import processes
+from bot.privacy.cli import personal_data_group
 from bot.site.desk.cli import approve_answer, desk_command, users_group, withdraw_answer
-from bot.subject_data_cli import personal_data_group
 from bot.tickets.cli import db_group, tickets_group
 
 
@@ -25,7 +25,7 @@ def main() -> None:
 @main.command("build-spacy")
 def build_spacy() -> None:
     """Build the project's spaCy pipeline from bot/entities.yml (no download)."""
-    from bot.language import PIPELINE_DIR, load_vocabulary, save_pipeline
+    from bot.conversation.spacy_pipeline import PIPELINE_DIR, load_vocabulary, save_pipeline
 
     vocabulary = load_vocabulary(load_settings().entities_file)
     directory = save_pipeline(vocabulary, REPO_ROOT / PIPELINE_DIR)

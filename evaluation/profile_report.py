@@ -1,6 +1,6 @@
-"""Where the time goes: `python -m evaluation.profiling` writes reports/profile.md.
+"""Where the time goes: `python -m evaluation.profile_report` writes reports/profile.md.
 
-Starts the real servers under pyinstrument (evaluation.profiled), sends fact questions one at
+Starts the real servers under pyinstrument (evaluation.run_profiled), sends fact questions one at
 a time over the REST channel, and records both servers only while those requests are
 handled (not the start-up). Full interactive profiles: var/eval/profile/*.html.
 """
@@ -96,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = datetime.now(timezone.utc)
     experiments = [name for name in arguments.experiment.split(",") if name]
     latencies = profile(arguments.work, arguments.model, arguments.messages, experiments)
-    command = "python -m evaluation.profiling " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python -m evaluation.profile_report " + " ".join(sys.argv[1:] if argv is None else argv)
     report.write(
         arguments.out,
         render(started, arguments.work, latencies, arguments.model, [command.strip()], experiments),

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.conversation.spacy_pipeline import EntityVocabulary
 from bot.knowledge import Knowledge
-from bot.language import EntityVocabulary
 
 # Words that place a question in Almere ("is it far from here?", "jobs there").
 _ABOUT_ALMERE = re.compile(

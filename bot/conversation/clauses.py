@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.follow_ups import TOPIC_INTENT_PREFIX
+from bot.conversation.follow_ups import TOPIC_INTENT_PREFIX
 
 REQUEST_HUMAN = "request_human"
 # How sure the classifier must be of a sentence's topic for it to count, and of a request for a

@@ -17,8 +17,8 @@ import hmac
 import re
 import secrets
 
+from bot.access.secret_files import load_or_create_secret_key
 from bot.config import REPO_ROOT, Settings
-from bot.secret_files import load_or_create_secret_key
 
 SECRET_FILE = REPO_ROOT / "var" / "chat_session_secret"
 TOKEN = re.compile(r"([0-9a-f]{32})\.([A-Za-z0-9_-]{43})")

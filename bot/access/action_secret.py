@@ -9,8 +9,8 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 
+from bot.access.secret_files import load_or_create_secret_key
 from bot.config import REPO_ROOT, Settings
-from bot.secret_files import load_or_create_secret_key
 
 SECRET_ENV = "ALMERE_ACTION_SERVER_SECRET"
 SECRET_FILE = REPO_ROOT / "var" / "action_server_secret"

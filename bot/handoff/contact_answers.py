@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.follow_ups import TOPIC_INTENT_PREFIX
-from bot.quick_replies import QuickReply, offered_buttons, title_of
+from bot.conversation.follow_ups import TOPIC_INTENT_PREFIX
+from bot.conversation.quick_replies import QuickReply, offered_buttons, title_of
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import QUICK_REPLY_MAX
 from bot.tickets.records import MessageRecord, TranscriptEntry
@@ -30,7 +30,7 @@ _STORED_QUICK_REPLY = re.compile(r"\[quick reply: ([a-z ]+)\]")
 
 # A message the server itself put in the conversation ("EXTERNAL: request_human") is no one's words.
 EXTERNAL_PREFIX = "EXTERNAL: "
-# Where a live chat's bot event names the colleague who wrote it (bot.rasa.live_chat writes it).
+# Where a live chat's bot event names the colleague who wrote it (bot.rasa.live_chat_relay writes it).
 STAFF_AUTHOR_KEY = "almere_staff"
 BUSINESS_TOPICS = frozenset(
     {"business_climate", "business_location", "startups", "foreign_companies", "business_desk"}

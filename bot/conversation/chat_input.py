@@ -148,7 +148,7 @@ def prepare_message(raw: str, *, max_chars: int, quick_replies: AbstractSet[str]
     """What to do with ``raw``, a message as typed (or a quick reply's payload).
 
     ``quick_replies`` are the "/intent" payloads the assistant's buttons send
-    (:func:`bot.quick_replies.offered_payloads`): only these reach Rasa as intents. Any other
+    (:func:`bot.conversation.quick_replies.offered_payloads`): only these reach Rasa as intents. Any other
     text starting with slashes has them removed, so Rasa reads it as words.
     """
     text = _visible(raw).strip()

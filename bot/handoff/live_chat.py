@@ -4,13 +4,13 @@ the desk proves itself with to the Rasa servers.
 The flow: a person asks for a colleague; while the desk is open and a colleague has marked
 themselves available in the desk, the handoff offers "Chat with a colleague now" beside the form.
 The widget asks for it (socket.io event ``live_chat_request``); the chat waits for a colleague
-(:class:`bot.tickets.live_chat.LiveChatService`). A colleague takes it in the desk: the assistant
+(:class:`bot.tickets.live_chat_tickets.LiveChatService`). A colleague takes it in the desk: the assistant
 is paused for that conversation, the person is told who joined, and messages go both ways until the
 colleague hands the person back to the assistant or closes the chat (then one rating question).
 If nobody takes it within ``live_chat_wait_seconds``, the person is asked for their details instead
 (the handoff form) and told when to expect a reply.
 
-The Rasa side is :mod:`bot.rasa.live_chat`; the desk side :mod:`bot.site.desk.live`.
+The Rasa side is :mod:`bot.rasa.live_chat_relay`; the desk side :mod:`bot.site.desk.live_chats`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.access.secret_files import load_or_create_secret_key
 from bot.config import REPO_ROOT, Settings
 from bot.office_hours import desk_availability
-from bot.secret_files import load_or_create_secret_key
-from bot.tickets.live_chat import LiveChatService
+from bot.tickets.live_chat_tickets import LiveChatService
 
 SECRET_FILE = REPO_ROOT / "var" / "live_chat_secret"
 # The metadata key of the assistant's "I've asked a colleague" message: the chat asked for after the

@@ -13,16 +13,16 @@ request's reference (ALM-…) or a conversation's id. What is kept about them:
   the person's question. They are reusable answers, so erasing leaves them (the link to the request
   goes with it) and lists them for a colleague to check that they name no one;
 * the **conversations** in the assistant's conversation database (Rasa's SQL tracker store, read
-  with SQLAlchemy like :mod:`bot.retention`): those of their requests, the one asked for, and any
+  with SQLAlchemy like :mod:`bot.privacy.retention`): those of their requests, the one asked for, and any
   conversation whose stored events contain one of their e-mail addresses, phone numbers (as written
   in their requests) or references.
 
 The votes under the assistant's answers are stored without anything that links them to a person or
-a conversation (:mod:`bot.insights.feedback`), so there are none to find for one person.
+a conversation (:mod:`bot.insights.answer_votes`), so there are none to find for one person.
 
 Erasing deletes the requests (through the retention purge's own deletion,
 :func:`bot.tickets.service.delete_tickets`, so transcripts, notes, replies and ratings go with them)
-and the conversations (:func:`bot.retention.delete_conversations`), and replaces the person's
+and the conversations (:func:`bot.privacy.retention.delete_conversations`), and replaces the person's
 identifiers in other requests' notes by ``[removed]``. It is logged with the counts and the
 references erased, never the address or number searched for.
 """
@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.retention import delete_conversations
+from bot.privacy.retention import delete_conversations
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import CONVERSATION_ID_MAX, DeskAnswer, Ticket, TicketNote

@@ -48,7 +48,7 @@ from bot.tickets.errors import TicketError
 from bot.tickets.models import DESKS, STATUSES, utc_now
 
 if TYPE_CHECKING:  # the ticket services import bot.tickets.mail, which counts e-mails here
-    from bot.tickets.live_chat import LiveChat
+    from bot.tickets.live_chat_tickets import LiveChat
     from bot.tickets.records import QueueCounts
 
 logger = logging.getLogger(__name__)

@@ -1,10 +1,10 @@
-"""`python -m bot.rasa.cli ARGS` is `rasa ARGS` with bot.rasa.speedups applied.
+"""`python -m bot.rasa.command ARGS` is `rasa ARGS` with bot.rasa.speedups applied.
 
-`almere run` (bot.processes.rasa_server) and deploy/docker-compose.yml start the Rasa
+`almere run` (bot.launcher.processes.rasa_server) and deploy/docker-compose.yml start the Rasa
 server this way; `make train` trains with it, and `make conversations` tests with it: there the
 ``language`` entity of bot.rasa.components.LanguageDetector is left out of the entities compared
 with the test stories' (it is not learnt from annotations but says which language to answer in,
-and bot/reply_language.py has its own tests).
+and bot/conversation/reply_language.py has its own tests).
 """
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ class _StoryProcessor:
 
 def log_as_configured() -> bool:
     """With ``ALMERE_LOG_FORMAT=json`` the Rasa server logs JSON lines from its start
-    (bot/logging_setup.py), the warnings of its imports too; whether it does."""
+    (bot/observability/logs.py), the warnings of its imports too; whether it does."""
     from bot.config import load_settings
-    from bot.logging_setup import RASA_SERVER, configure_logging
+    from bot.observability.logs import RASA_SERVER, configure_logging
 
     settings = load_settings()
     configure_logging(settings, RASA_SERVER, os.environ.get("LOG_LEVEL", "INFO"))
@@ -97,7 +97,7 @@ def keep_json_logs() -> None:
     import rasa.utils.io
 
     from bot.config import load_settings
-    from bot.logging_setup import RASA_SERVER, configure_logging
+    from bot.observability.logs import RASA_SERVER, configure_logging
 
     settings = load_settings()
 

@@ -6,7 +6,7 @@ JSON in: ``{"topic": "housing", "helpful": true}`` (a vote on an answer the desk
 429 (too many votes from one address; ``Retry-After``) or 503 (the database is down).
 
 Public and CSRF-exempt like ``POST /feedback``: a vote carries nothing about the person or the
-conversation (:mod:`bot.insights.feedback`), so there is nothing a forged one could reach; asking for
+conversation (:mod:`bot.insights.answer_votes`), so there is nothing a forged one could reach; asking for
 JSON keeps plain cross-site forms out, and a limit per address keeps one caller from flooding the counts.
 """
 
@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from bot.config import Settings
-from bot.insights.feedback import AnswerFeedbackService, InvalidFeedback, parse_vote
+from bot.insights.answer_votes import AnswerFeedbackService, InvalidFeedback, parse_vote
 from bot.knowledge import load_knowledge
 from bot.site.desk.rate_limit import Limiter, create_limiter
 from bot.tickets.database import create_engine_for, create_session_factory

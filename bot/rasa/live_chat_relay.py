@@ -1,4 +1,4 @@
-"""The live chat's Rasa side (the flow is in :mod:`bot.live_chat`).
+"""The live chat's Rasa side (the flow is in :mod:`bot.handoff.live_chat`).
 
 :class:`LiveChatRelay` belongs to the socket.io channel (:mod:`bot.rasa.socketio_channel`):
 
@@ -45,10 +45,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.action_secret import is_authorised
+from bot.access.action_secret import is_authorised
 from bot.config import Settings
-from bot.handoff import STAFF_AUTHOR_KEY, desk_for_topic, handoff_topic, transcript_from_events
-from bot.live_chat import (
+from bot.conversation.reply_language import LANGUAGES
+from bot.handoff.contact_answers import (
+    STAFF_AUTHOR_KEY,
+    desk_for_topic,
+    handoff_topic,
+    transcript_from_events,
+)
+from bot.handoff.live_chat import (
     REQUESTED_KEY,
     can_chat_now,
     ended_text,
@@ -57,11 +63,10 @@ from bot.live_chat import (
     text,
     waiting_text,
 )
-from bot.metrics import count_handoff
+from bot.observability.metrics import count_handoff
 from bot.rasa.conversation_window import whole_conversation
-from bot.reply_language import LANGUAGES
 from bot.tickets.errors import TicketError, TicketNotFound
-from bot.tickets.live_chat import ENDINGS, LiveChat, LiveChatService
+from bot.tickets.live_chat_tickets import ENDINGS, LiveChat, LiveChatService
 from bot.tickets.models import USERNAME_MAX, utc_now
 from bot.tickets.validation import normalise_username
 
@@ -294,7 +299,7 @@ class LiveChatRelay:
         """The person is typing (the widget's socket.io event ``person_typing``): noted with the
         conversation's live chat, only while a colleague has it, at most once every
         TYPING_EVERY_SECONDS; the desk's chat page shows "The person is typing…" for
-        :data:`bot.tickets.live_chat.PERSON_TYPING_SHOWN` after the last one. Whether it was noted."""
+        :data:`bot.tickets.live_chat_tickets.PERSON_TYPING_SHOWN` after the last one. Whether it was noted."""
         if not self._may_pass_on_typing("person", conversation_id):
             return False
         return self._live.person_typing(conversation_id)
