@@ -66,10 +66,11 @@ test: ## Run every check (what CI runs); fails when the checks changed files of 
 
 PYTHON_SOURCES := bot actions tests measure evaluation operations
 
-lint: $(INSTALLED) ## Static checks: ruff's rules (pyproject.toml) and its formatter
+lint: $(INSTALLED) ## Static checks: ruff's rules (pyproject.toml), its formatter and mypy on bot/ and actions/
 	@echo "==> Lint"
 	$(BIN)/ruff check $(PYTHON_SOURCES)
 	$(BIN)/ruff format --check $(PYTHON_SOURCES)
+	$(BIN)/python -m mypy
 
 format: $(INSTALLED) ## Format the Python sources and apply ruff's safe fixes
 	$(BIN)/ruff check --fix $(PYTHON_SOURCES)
