@@ -17,7 +17,7 @@ from dataclasses import field, fields
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError, conint, validator
@@ -40,8 +40,15 @@ _PREFIX = "ALMERE_"
 _DEFAULT_COUNTRY = "NL"
 LOG_FORMATS = ("text", "json")
 
-Port = conint(ge=1, le=65535)
-Positive = conint(ge=1)
+# pydantic's constrained integers, which a type checker reads as the plain int they hold.
+if TYPE_CHECKING:
+    Port = int
+    Positive = int
+    NonNegative = int
+else:
+    Port = conint(ge=1, le=65535)
+    Positive = conint(ge=1)
+    NonNegative = conint(ge=0)
 
 
 def _default_sqlite_url(name: str) -> str:
@@ -92,7 +99,7 @@ class Settings:
     # Proxies in front of the desk, each adding the client's address to X-Forwarded-For and setting
     # X-Forwarded-Proto (deploy/: 1, HAProxy). The desk takes the address that many hops back as the
     # client's; 0: the connection's own address, and forwarding headers are ignored.
-    proxy_hops: conint(ge=0) = 0
+    proxy_hops: NonNegative = 0
     # Desk server processes (gunicorn workers, each with bot.site.server.THREADS threads); more
     # than one needs rate_limit_redis_url, or each process would allow every limit again.
     desk_workers: Positive = 1
@@ -249,16 +256,17 @@ def settings_from(environ: Mapping[str, str]) -> Settings:
     The prefix and names are read in any case (an exact upper-case name wins); an empty
     variable keeps the default. A bad value raises :class:`ValueError` naming the variable.
     """
-    given = {}
+    given: dict[str, str] = {}
     for key, raw in environ.items():
         upper = key.upper()
         if upper.startswith(_PREFIX) and (upper not in given or key == upper):
             given[upper] = raw
-    values = {}
+    # The variables' text, which Settings parses and checks field by field.
+    values: dict[str, Any] = {}
     for setting in fields(Settings):
-        raw = given.get(_PREFIX + setting.name.upper())
-        if raw is not None and raw != "":
-            values[setting.name] = raw
+        text = given.get(_PREFIX + setting.name.upper())
+        if text:
+            values[setting.name] = text
     try:
         return Settings(**values)
     except ValidationError as error:
