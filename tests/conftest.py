@@ -1,8 +1,11 @@
-"""Fixtures shared by the test suites: the knowledge file, the entity vocabulary, the domain."""
+"""Fixtures shared by the test suites (the knowledge file, the entity vocabulary, the domain) and
+the suites' one marker rule: a test is end to end by its folder, ``tests/e2e/`` (real servers)
+or ``tests/browser/`` (Chromium); ``tests/unit/`` mirrors ``bot/`` and starts no server."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import socketio
@@ -11,6 +14,16 @@ from socketio import packet as socketio_packet
 from bot.config import REPO_ROOT, Settings
 from bot.conversation.spacy_pipeline import load_vocabulary
 from bot.knowledge import load_knowledge
+
+END_TO_END = (Path(__file__).parent / "e2e", Path(__file__).parent / "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests under tests/e2e/ and tests/browser/ ``e2e`` (``make unit`` leaves them out;
+    ``make e2e`` runs them)."""
+    for item in items:
+        if any(folder in item.path.parents for folder in END_TO_END):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

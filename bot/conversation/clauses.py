@@ -136,7 +136,7 @@ def choose(readings: Sequence[ClauseReading]) -> Choice:
     ]
     if topics:
         best = max(topics, key=lambda i: (readings[i].is_question, readings[i].confidence))
-        others = []
+        others: list[int] = []
         for i in topics:
             if readings[i].is_question and readings[i].intent not in {
                 readings[j].intent for j in [best, *others]

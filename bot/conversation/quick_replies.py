@@ -65,7 +65,7 @@ class QuickReply:
 
 
 def _domain_intents(domain: dict[str, Any]) -> set[str]:
-    intents = set()
+    intents: set[str] = set()
     for item in domain.get("intents") or ():
         intents.update([item] if isinstance(item, str) else dict(item))
     return intents

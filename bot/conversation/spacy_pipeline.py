@@ -190,9 +190,10 @@ def load_vocabulary(path: Path) -> EntityVocabulary:
 def build_pipeline(vocabulary: EntityVocabulary):
     """A blank English spaCy pipeline with an entity ruler for the vocabulary."""
     import spacy
+    from spacy.pipeline import EntityRuler
 
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"}))
     ruler.add_patterns(vocabulary.patterns())
     nlp.meta["name"] = PIPELINE_NAME
     nlp.meta["version"] = PIPELINE_VERSION

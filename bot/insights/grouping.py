@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Measured on the examples in tests/unit/test_insights.py: rewordings of one question score
+# Measured on the examples in tests/unit/insights/test_insights.py: rewordings of one question score
 # 0.45-0.9, different questions below 0.35.
 SIMILARITY = 0.4
 # Words that say nothing about what was asked: English function words (scikit-learn's list), the

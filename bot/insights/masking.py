@@ -17,7 +17,7 @@ ask about stays: figures ("226,745"), years, times, a date without a year ("27 a
 
 Other names are not masked: nothing tells "Anna" in "my wife Anna needs a permit" from a street, a
 company or a word, so the page says that the questions may still hold names, and shows them to staff
-only. tests/unit/masking_cases.tsv is the table of formats this is measured on.
+only. tests/unit/insights/masking_cases.tsv is the table of formats this is measured on.
 """
 
 from __future__ import annotations

@@ -62,6 +62,10 @@ def _announce(server: processes.Server) -> None:
     click.echo(f"Starting the {server.name}…")
 
 
+def _has_exited(server: processes.Server) -> bool:
+    return server.process is None or server.process.poll() is not None
+
+
 def _serve_until_interrupted(servers, message: str) -> int:
     """Start ``servers`` in order, each once the previous is ready; stop all on Ctrl-C/SIGTERM."""
     signal.signal(signal.SIGTERM, _interrupt)
@@ -69,12 +73,12 @@ def _serve_until_interrupted(servers, message: str) -> int:
         with processes.running(processes.Stack(list(servers)), announce=_announce) as started:
             click.echo(message)
             try:
-                while all(server.process.poll() is None for server in started.servers):
+                while not any(_has_exited(server) for server in started.servers):
                     time.sleep(0.5)
             except KeyboardInterrupt:
                 click.echo("\nStopping…")
                 return 0
-            stopped = next(server for server in started.servers if server.process.poll() is not None)
+            stopped = next(server for server in started.servers if _has_exited(server))
             click.echo(f"The {stopped.name} stopped unexpectedly; stopping the rest.", err=True)
             return 1
     except KeyboardInterrupt:  # while starting: processes.running has stopped those already started

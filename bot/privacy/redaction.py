@@ -71,7 +71,7 @@ def redact_handoff(events: list[Event]) -> list[Event]:
     for position, original in enumerate(events):
         event = copy.deepcopy(original)
         kind = event.get("event")
-        text = event.get("text") if isinstance(event.get("text"), str) else ""
+        text: str = event["text"] if isinstance(event.get("text"), str) else ""
         if kind == "slot" and event.get("name") in PERSONAL_SLOTS and event.get("value") is not None:
             event["value"] = None
         elif kind == "user" and (position in answers or text.strip() in values):

@@ -73,7 +73,9 @@ def create_app(secret: str, actions_package: str = "actions") -> Sanic:
                 return response.json({"error": "The request body is not valid JSON."}, status=400)
             if not isinstance(parsed, dict):
                 return response.json({"error": "The request body must be a JSON object."}, status=400)
-            request.parsed_json = parsed  # rasa_sdk's webhook reads it as request.json: parsed once
+            # rasa_sdk's webhook reads it as request.json: parsed once (sanic types the attribute as None
+            # until it parses the body itself).
+            request.parsed_json = parsed  # type: ignore[assignment]
             tracker = parsed.get("tracker")
             latest = tracker.get("latest_message") if isinstance(tracker, dict) else None
             REQUEST_ID.set(request_id_of(latest.get("metadata")) if isinstance(latest, dict) else None)

@@ -45,7 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 # policy's work per turn grows with the window (pyinstrument, turns 150 to 200 of one conversation:
 # 22 % of the Rasa server's time with windows of 8 to 16 turns, 17 % with 4 to 8).
 KEEP_TURNS = 4
-# The longest rule the window is proven for, in user turns (tests/unit/test_conversation_window.py
+# The longest rule the window is proven for, in user turns (tests/unit/rasa/test_conversation_window.py
 # checks data/rules.yml against it; today's longest has one): a rule is matched on the last states
 # of the conversation, and a window must hold more turns than any rule for the match to be the same.
 MAX_RULE_TURNS = 2

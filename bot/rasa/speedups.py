@@ -38,7 +38,7 @@ The rest are about start-up and memory:
   trusted types when first imported, and for each numpy and scipy function it searches every
   module already imported. Imported after TensorFlow (about 5,700 modules) that took 12 s on
   this machine, when the model was loaded and again when it was trained; imported first, 3 s.
-  The list is the same (tests/unit/test_rasa_speedups.py). Even so, finding scikit-learn's
+  The list is the same (tests/unit/rasa/test_rasa_speedups.py). Even so, finding scikit-learn's
   estimators (which imports every part of scikit-learn) and the module of each numpy and scipy
   ufunc took 0.8 s of every start: here the lists are kept in a file (var/cache) once computed,
   under the versions of Python, skops, scikit-learn, numpy and scipy they were computed with,

@@ -149,19 +149,19 @@ class Ticket(Base):
 
     messages = relationship(
         "TicketMessage",
-        order_by=lambda: TicketMessage.position,
+        order_by="TicketMessage.position",
         cascade="all, delete-orphan",
         back_populates="ticket",
     )
     notes = relationship(
         "TicketNote",
-        order_by=lambda: (TicketNote.created_at, TicketNote.id),
+        order_by="[TicketNote.created_at, TicketNote.id]",
         cascade="all, delete-orphan",
         back_populates="ticket",
     )
     replies = relationship(
         "TicketReply",
-        order_by=lambda: (TicketReply.created_at, TicketReply.id),
+        order_by="[TicketReply.created_at, TicketReply.id]",
         cascade="all, delete-orphan",
         back_populates="ticket",
     )
@@ -281,7 +281,7 @@ class DeskAnswer(Base):
 
     history = relationship(
         "DeskAnswerEvent",
-        order_by=lambda: (DeskAnswerEvent.created_at, DeskAnswerEvent.id),
+        order_by="[DeskAnswerEvent.created_at, DeskAnswerEvent.id]",
         cascade="all, delete-orphan",
         back_populates="desk_answer",
     )

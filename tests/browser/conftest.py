@@ -71,15 +71,6 @@ def serve_foreign_page(directory: Path, port: int, socket_client_url: str) -> Th
     return server
 
 
-def pytest_collection_modifyitems(items):
-    """Every browser test starts servers and Chromium: an end-to-end test, whether or not its module
-    says so (``make unit`` leaves them out; ``make e2e`` runs them)."""
-    browser_dir = Path(__file__).parent
-    for item in items:
-        if browser_dir in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
@@ -104,7 +95,7 @@ def site(tmp_path_factory):
 
 
 # Module scope: Playwright's sync API keeps an event loop running while it is open, and the
-# suites after this one (asyncio.run in tests/evaluation_tests, tests/operations_tests) need none running.
+# suites after this one (asyncio.run in tests/unit/evaluation, tests/e2e/operations) need none running.
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():

@@ -22,8 +22,6 @@ from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.models import Ticket
 
-pytestmark = pytest.mark.e2e
-
 LONG_EMAIL = "maria.van.der.berg-de.vries.international.relocation@expat-services.example.org"
 
 

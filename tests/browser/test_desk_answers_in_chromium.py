@@ -19,8 +19,6 @@ from bot.desk_answers.reply import date_line
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory
 
-pytestmark = pytest.mark.e2e
-
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 PASSWORD = secrets.token_urlsafe(16)
 QUESTIONS = "How do I get a DigiD?\nHow do I apply for DigiD?\nI lost my DigiD password, what should I do?"

@@ -24,9 +24,6 @@ from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
 
-pytestmark = pytest.mark.e2e
-
-
 # The desk is open whenever the test runs, so that a live chat can be offered.
 ALWAYS_OPEN = {
     "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",

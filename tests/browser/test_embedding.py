@@ -15,8 +15,6 @@ from accessibility import assert_accessible
 from chat_widget import REFERENCE, WIDGET, ChatWidget
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.e2e
-
 WIDGET_ELEMENT = "[data-almere-chat]"
 
 

@@ -11,13 +11,10 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 from accessibility import assert_accessible
 from chat_widget import ChatWidget
 from playwright.sync_api import Page, expect
-
-pytestmark = pytest.mark.e2e
 
 
 def desk_url(site) -> str:

@@ -18,8 +18,6 @@ from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture
 def dutch_page(browser: Browser, site, console_errors) -> Page:

@@ -26,8 +26,6 @@ from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
 
-pytestmark = pytest.mark.e2e
-
 SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
 STAFF = "anna"
 STAFF_PASSWORD = secrets.token_urlsafe(16)

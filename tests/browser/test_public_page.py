@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import pytest
 from chat_widget import FOCUSED_ID, REFERENCE, ChatWidget
 from playwright.sync_api import Page, expect
 
 from bot.config import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -22,8 +22,6 @@ from accessibility import assert_accessible
 from chat_widget import FOCUSED_ID, REFERENCE, WIDGET, ChatWidget
 from playwright.sync_api import Browser, Page, expect
 
-pytestmark = pytest.mark.e2e
-
 ZOOMS = {"200": (640, 400, 2), "400": (320, 256, 4)}
 QUESTIONS = (
     ("How many people live in Almere?", "226,745"),

@@ -18,8 +18,6 @@ from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.ratings import RatingService
 
-pytestmark = pytest.mark.e2e
-
 # width, height and device scale of 100 %, 200 % and 400 % zoom of a 1280 x 1024 window.
 SIZES = {"100": (1280, 1024, 1), "200": (640, 512, 2), "400": (320, 256, 4)}
 # The least share of the panel's height (at most the window's) the conversation keeps, at any step.

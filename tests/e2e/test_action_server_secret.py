@@ -11,8 +11,6 @@ from support import free_port
 
 from bot.launcher import processes
 
-pytestmark = pytest.mark.e2e
-
 SECRET = "e2e-action-secret"
 
 

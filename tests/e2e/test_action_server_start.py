@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from support import free_port
 
 from bot.launcher import processes
 from bot.tickets.database import create_engine_for, ensure_schema_current
-
-pytestmark = pytest.mark.e2e
 
 
 def test_the_start_upgrades_an_empty_sqlite_ticket_database(tmp_path, monkeypatch):

@@ -8,8 +8,6 @@ import uuid
 import pytest
 import requests
 
-pytestmark = pytest.mark.e2e
-
 
 def post(assistant, body: bytes, content_type: str = "application/json") -> requests.Response:
     return requests.post(assistant.rest_url, data=body, headers={"Content-Type": content_type}, timeout=30)

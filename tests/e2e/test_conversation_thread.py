@@ -10,8 +10,6 @@ import pytest
 
 from bot import services
 
-pytestmark = pytest.mark.e2e
-
 
 def reply_text(replies) -> str:
     return "\n".join(r.get("text", "") for r in replies)

@@ -26,8 +26,6 @@ from bot.site.desk.accounts import StaffAccounts
 from bot.site.server import GRACEFUL_TIMEOUT, THREADS
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
-pytestmark = pytest.mark.e2e
-
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STAFF_USER, STAFF_PASSWORD = "marit", "a long desk password"
 ATTEMPTS_PER_MINUTE = 3

@@ -13,8 +13,6 @@ from support import free_port
 
 from bot.launcher import processes
 
-pytestmark = pytest.mark.e2e
-
 
 def test_action_server_down_still_gets_the_desk_numbers(assistant):
     processes.stop(assistant.actions)

@@ -18,8 +18,6 @@ import requests
 
 from bot.config import REPO_ROOT
 
-pytestmark = pytest.mark.e2e
-
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -17,8 +17,6 @@ from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.models import utc_now
 
-pytestmark = pytest.mark.e2e
-
 COLLEAGUE = "anna.copy"
 
 

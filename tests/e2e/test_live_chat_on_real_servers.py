@@ -19,8 +19,6 @@ from bot.site.desk.rasa_link import RasaLink
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 from bot.tickets.live_chat_tickets import LiveChatService
 
-pytestmark = pytest.mark.e2e
-
 ALWAYS_OPEN = {
     "ALMERE_OFFICE_DAYS": "0,1,2,3,4,5,6",
     "ALMERE_OFFICE_OPEN": "00:00",

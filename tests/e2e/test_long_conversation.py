@@ -7,12 +7,9 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
 from test_handoff_flow import almere, hand_over, texts
 
 from bot.rasa.conversation_window import KEEP_TURNS
-
-pytestmark = pytest.mark.e2e
 
 # Questions and a word their answer must hold (from bot/knowledge.yml).
 QUESTIONS = (

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 from test_handoff_flow import hand_over, texts
 
 from bot.launcher import processes
-
-pytestmark = pytest.mark.e2e
 
 FACT_QUESTION = "How many people live in Almere?"
 

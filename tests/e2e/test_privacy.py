@@ -9,10 +9,6 @@ from __future__ import annotations
 import sqlite3
 import uuid
 
-import pytest
-
-pytestmark = pytest.mark.e2e
-
 NAME, EMAIL = "Ottoline Vandermeulen", "ottoline.vdm@example.nl"
 QUESTION = "What's the average rent?"
 

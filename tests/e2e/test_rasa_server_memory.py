@@ -5,10 +5,6 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.e2e
-
 
 def mapped_files(pid: int) -> set[str]:
     """The files a process has mapped into its memory (its code and shared libraries)."""

@@ -20,8 +20,6 @@ from bot.site.desk.accounts import StaffAccounts
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
 
-pytestmark = pytest.mark.e2e
-
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STAFF_USER, STAFF_PASSWORD = "marit", "a long desk password"
 SITE_URL = "https://www.almere.example"

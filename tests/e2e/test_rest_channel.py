@@ -14,8 +14,6 @@ from bot.config import load_settings
 from bot.rasa.turn import busy_reply
 from bot.services import knowledge
 
-pytestmark = pytest.mark.e2e
-
 
 def reply_text(replies) -> str:
     return "\n".join(r.get("text", "") for r in replies)

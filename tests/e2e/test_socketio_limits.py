@@ -9,13 +9,10 @@ import asyncio
 import json
 import sqlite3
 
-import pytest
 import socketio
 from test_channel_security import Widget, rasa_url
 
 from bot.config import Settings
-
-pytestmark = pytest.mark.e2e
 
 FLOODERS = 4
 FLOOD_SECONDS = 12

@@ -16,8 +16,6 @@ from bot.launcher import processes
 from bot.observability.logs import REQUEST_ID_HEADER
 from bot.tickets.database import upgrade_database
 
-pytestmark = pytest.mark.e2e
-
 NAME = "Petronella Zwanenburg"
 EMAIL = "petronella.zwanenburg@example.org"
 PHONE = "06 4193 2857"

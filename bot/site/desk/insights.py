@@ -40,7 +40,7 @@ def N_(text: str) -> str:
 
 
 # Every text the charts show (bot.insights.service, the outcomes of bot.insights.conversations), in
-# the desk's catalogue: the page passes them through gettext. tests/desk/test_insights_figures.py
+# the desk's catalogue: the page passes them through gettext. tests/unit/site/desk/test_insights_figures.py
 # checks that this list and the charts' texts are the same.
 CHART_TEXTS = (
     N_("Conversations per day"),
@@ -199,6 +199,6 @@ def _exporter(name: str):
     return export
 
 
-# One fixed URL per chart, so that the desk's route walk (tests/desk/test_desk_access.py) visits each.
+# One fixed URL per chart, so that the desk's route walk (tests/unit/site/desk/test_desk_access.py) visits each.
 for _name in CHART_NAMES:
     bp.add_url_rule(f"/insights/{_name}.csv", endpoint=f"csv_{_name}", view_func=_exporter(_name))

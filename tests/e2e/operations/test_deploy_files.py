@@ -12,8 +12,6 @@ from support import require_service
 
 from bot.config import REPO_ROOT
 
-pytestmark = pytest.mark.e2e
-
 DEPLOY = REPO_ROOT / "deploy"
 VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)")
 

@@ -14,8 +14,6 @@ import pytest
 from operations import checks
 from operations.handoff_script import HANDOFF, HANDOFF_AGAIN, NOT_PASSED_ON, REFERENCE, reference_in
 
-pytestmark = pytest.mark.e2e
-
 
 def restart(proxy, within: float = 5.0) -> None:
     """Start the stopped proxy on its port again; the closed listener may take a moment to go."""

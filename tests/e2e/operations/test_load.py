@@ -13,16 +13,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
-
 from bot.config import REPO_ROOT, Settings
 from operations import load
 
-pytestmark = pytest.mark.e2e
-
 CONVERSATIONS, MESSAGES, HANDOFFS = 200, 10, 20
 REPORT = REPO_ROOT / "var" / "reports" / "load.md"
-COMMAND = ".venv/bin/python -m pytest tests/operations_tests/test_load.py -q"
+COMMAND = ".venv/bin/python -m pytest tests/e2e/operations/test_load.py -q"
 
 NOTES = """## Why PostgreSQL, two Rasa servers, and a limit per server
 

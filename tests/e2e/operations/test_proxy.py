@@ -42,8 +42,6 @@ from bot.tickets.database import create_engine_for, create_session_factory, upgr
 from operations.handoff_script import QUESTIONS, TROUBLE, reply_text
 from operations.proxy import rasa_proxy
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(autouse=True)
 def haproxy_installed() -> None:

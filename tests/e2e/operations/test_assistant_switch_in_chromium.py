@@ -25,8 +25,6 @@ from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory
 from operations.handoff_script import HANDOFF_AGAIN, QUESTIONS
 
-pytestmark = pytest.mark.e2e
-
 ORIGIN = "http://localhost:8000"
 ADMIN, PASSWORD = "ops-admin", "a long admin password 1"
 CHROMIUM = "/usr/bin/chromium"

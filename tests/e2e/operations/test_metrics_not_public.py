@@ -16,8 +16,6 @@ from test_proxy import public_proxy_on_loopback, request_from, wait_for_proxy
 
 from bot.launcher.processes import LOOPBACK, free_port
 
-pytestmark = pytest.mark.e2e
-
 VISITOR = "127.0.0.2"
 
 

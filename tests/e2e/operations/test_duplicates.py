@@ -10,8 +10,6 @@ from ops_support import production_lock_store_type
 from operations import checks
 from operations.handoff_script import HANDOFF, REFERENCE, TROUBLE, reference_in
 
-pytestmark = pytest.mark.e2e
-
 *BEFORE_CONSENT, CONSENT = HANDOFF
 
 

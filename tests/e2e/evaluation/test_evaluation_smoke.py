@@ -12,8 +12,6 @@ from evaluation.common import EVAL_SETS, MODEL
 from evaluation.expectations import FORM_KINDS
 from evaluation.questions import FACT_QUESTIONS
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):

@@ -4,13 +4,10 @@ written, and its write probe leaves nothing behind."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 import sqlalchemy as sa
 
 from bot.rasa.tracker_store import PROBE_SENDER
-
-pytestmark = pytest.mark.e2e
 
 
 def test_every_rasa_server_is_ready_and_the_probe_stores_nothing(scaled_out):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-import pytest
 import socketio
 
 from bot.launcher.processes import origin
@@ -15,8 +14,6 @@ from bot.site.desk.rasa_link import RasaLink
 from bot.tickets import MessageRecord, TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
-
-pytestmark = pytest.mark.e2e
 
 TIMEOUT = 20
 QUESTION = "Thank you, which documents do I need?"

@@ -1,6 +1,6 @@
 """The evaluation tooling's parts that need no servers: sets, cross-validation and the reports.
 
-The statistics and the tables they use are tested in tests/measure_tests.
+The statistics and the tables they use are tested in tests/unit/measure.
 """
 
 from __future__ import annotations

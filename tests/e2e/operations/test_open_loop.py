@@ -10,15 +10,11 @@ bot/access/turn_admission.py prove that a refusal expected beforehand comes at o
 
 from __future__ import annotations
 
-import pytest
-
 from bot.config import REPO_ROOT
 from operations import open_loop
 
-pytestmark = pytest.mark.e2e
-
 REPORTS = REPO_ROOT / "var" / "reports"
-COMMAND = ".venv/bin/python -m pytest tests/operations_tests/test_open_loop.py -q"
+COMMAND = ".venv/bin/python -m pytest tests/e2e/operations/test_open_loop.py -q"
 SHORT = {"loads": (0.5, 2.0), "seconds": 3.0, "capacity_seconds": 1.5}
 
 

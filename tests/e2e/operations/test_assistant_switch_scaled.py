@@ -14,8 +14,6 @@ from bot.rasa.turn import HANDOFF_PAYLOAD, switched_off_reply
 from bot.tickets.database import create_engine_for, create_session_factory
 from operations.handoff_script import HANDOFF_AGAIN, QUESTIONS
 
-pytestmark = pytest.mark.e2e
-
 # The servers' cache, and a second for the request itself.
 WITHIN_SECONDS = CACHE_SECONDS + 1
 

@@ -16,8 +16,6 @@ from ops_support import RASA_LOCK_RACE
 from operations import checks
 from operations.handoff_script import HANDOFF, QUESTIONS, TROUBLE, reference_in
 
-pytestmark = pytest.mark.e2e
-
 # A race between two servers shows in some bursts only: enough rounds that it cannot hide.
 ROUNDS = {2: 10, 4: 5}
 
