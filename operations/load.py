@@ -13,7 +13,7 @@ Against servers that are already running::
 
 ``--tracker-url`` checks every message reached the conversation memory in order;
 ``--database-url`` checks the handoffs' tickets through ``almere tickets list --json``.
-``tests/operations_tests/test_load.py`` starts real servers and runs the same client.
+``tests/e2e/operations/test_load.py`` starts real servers and runs the same client.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ reply, a served turn missing from the conversation memory or a refused one found
     .venv/bin/python -m operations.open_loop [--report reports/open-loop.md]
 
 starts an action server and one Rasa server (SQLite conversation memory) on free ports and writes
-the report with its charts; ``tests/operations_tests/test_open_loop.py`` runs a short version.
+the report with its charts; ``tests/e2e/operations/test_open_loop.py`` runs a short version.
 
     .venv/bin/python -m operations.open_loop --scaled [--report reports/open-loop-scaled.md]
 
