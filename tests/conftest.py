@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import socketio
 from socketio import packet as socketio_packet
+from support import MailServer
 
 from bot.config import REPO_ROOT, Settings
 from bot.conversation.spacy_pipeline import load_vocabulary
@@ -39,6 +40,13 @@ def knowledge(settings):
 @pytest.fixture(scope="session")
 def vocabulary(settings):
     return load_vocabulary(settings.entities_file)
+
+
+@pytest.fixture
+def mail_server() -> Iterator[MailServer]:
+    """A local SMTP server for the test, and what it received (``mail_server.inbox``)."""
+    with MailServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
@@ -37,7 +35,8 @@ def require_service(available: bool, reason: str) -> None:
 
 @dataclass
 class Inbox:
-    """Collects every message a local SMTP server (:func:`smtp_server`) accepts."""
+    """Every message a local SMTP server (:class:`MailServer`) accepted, with its envelope's
+    recipients."""
 
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
 
@@ -46,17 +45,40 @@ class Inbox:
         self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 Message accepted"
 
+    @property
+    def mails(self) -> list[EmailMessage]:
+        """The messages without their recipients."""
+        return [message for _, message in self.messages]
 
-@contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    """A local SMTP server on a free port, and the inbox of what it received."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, controller.port
-    finally:
-        controller.stop()
+    def bodies(self) -> list[str]:
+        """The messages' text, with plain newlines."""
+        return [message.get_content().replace("\r\n", "\n") for message in self.mails]
+
+
+class MailServer:
+    """The tests' one SMTP server: local, on a port of its own that it keeps while stopped (the
+    mail is down) and started again; ``with MailServer() as mail:`` runs it for the block."""
+
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = free_port()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self) -> MailServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
 
 
 def transcript(*lines: str, start: datetime = T0) -> list[TranscriptEntry]:

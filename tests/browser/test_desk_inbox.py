@@ -15,7 +15,7 @@ import socketio
 from accessibility import assert_accessible, id_and_label_findings
 from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site
-from support import smtp_server
+from support import MailServer
 from test_desk_accessibility import new_ticket, script_errors
 
 from bot.config import REPO_ROOT
@@ -42,10 +42,10 @@ COLLEAGUES = [
 @pytest.fixture(scope="module")
 def inbox_site(tmp_path_factory) -> Running:
     """The servers with e-mail set up (a local SMTP server), so a ticket page has both boxes."""
-    with smtp_server() as (inbox, port):
-        extra = {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port), **ALWAYS_OPEN}
+    with MailServer() as mail:
+        extra = {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(mail.port), **ALWAYS_OPEN}
         with running_site(tmp_path_factory.mktemp("inbox"), COLLEAGUES, extra) as running:
-            running.inbox = inbox
+            running.inbox = mail.inbox
             yield running
 
 

@@ -18,7 +18,7 @@ from accessibility import assert_accessible
 from chat_widget import WIDGET, ChatWidget
 from playwright.sync_api import Browser, Page, expect
 from sites import Account, Running, running_site, serve_host_site
-from support import smtp_server
+from support import MailServer
 
 from bot.config import REPO_ROOT
 from bot.launcher import processes
@@ -46,11 +46,11 @@ def live_site(tmp_path_factory):
     work = tmp_path_factory.mktemp("live-chat")
     host_port = processes.free_port()
     host_origin = f"http://{processes.LOOPBACK}:{host_port}"
-    with smtp_server() as (inbox, port):
-        extra_env |= {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port)}
+    with MailServer() as mail:
+        extra_env |= {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(mail.port)}
         with running_site(work, [account], extra_env, extra_origins=[host_origin]) as running:
             host = serve_host_site(work / "host", host_port, running.page_url, running.rasa_url)
-            running.inbox = inbox
+            running.inbox = mail.inbox
             running.host_url = host_origin + "/"
             try:
                 yield running

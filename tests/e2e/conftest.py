@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 import urllib.request
 from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+from support import Inbox, MailServer
 
 from bot.launcher import processes
 from bot.tickets.database import upgrade_database
-
-
-class MailBox:
-    """An SMTP handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
-        return "250 OK"
 
 
 @dataclass
@@ -38,7 +25,7 @@ class Assistant:
     desk_url: str
     tracker_db: Path
     env: dict[str, str]
-    mailbox: MailBox = field(default_factory=MailBox)
+    mailbox: Inbox = field(default_factory=Inbox)
 
     def ask(self, sender: str, message: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
@@ -62,14 +49,13 @@ def assistant(tmp_path_factory):
     tracker_db = work / "tracker.db"
     database_url = f"sqlite:///{work / 'desk.db'}"
     upgrade_database(database_url)
-    mailbox = MailBox()
-    smtp = Controller(mailbox, hostname=processes.LOOPBACK, port=processes.free_port())
-    smtp.start()
+    mail = MailServer()
+    mail.start()
     env = {
         "ALMERE_TRACKER_URL": f"sqlite:///{tracker_db}",
         "ALMERE_DATABASE_URL": database_url,
         "ALMERE_SMTP_HOST": processes.LOOPBACK,
-        "ALMERE_SMTP_PORT": str(smtp.port),
+        "ALMERE_SMTP_PORT": str(mail.port),
         "ALMERE_SECRET_KEY": "e2e-only-secret",
         "ALMERE_LIVE_CHAT_SECRET": "e2e-only-live-chat-secret",
     }
@@ -84,7 +70,7 @@ def assistant(tmp_path_factory):
                 desk_url=processes.origin(started.server("desk server")),
                 tracker_db=tracker_db,
                 env=env,
-                mailbox=mailbox,
+                mailbox=mail.inbox,
             )
     finally:
-        smtp.stop()
+        mail.stop()

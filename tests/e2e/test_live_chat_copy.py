@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
+from support import Inbox
 from test_channel_security import Widget, rasa_url
 
 from bot.site.desk.accounts import StaffAccounts
@@ -21,14 +21,14 @@ COLLEAGUE = "anna.copy"
 
 
 @pytest.fixture(scope="module")
-def stack(assistant) -> Iterator[tuple[str, LiveChatService, list]]:
+def stack(assistant) -> Iterator[tuple[str, LiveChatService, Inbox]]:
     """The session's running assistant (its Rasa server's socket.io channel, its mail server) and
     its ticket database, with a colleague whose first name the person is shown."""
     engine = create_engine_for(assistant.env["ALMERE_DATABASE_URL"])
     factory = create_session_factory(engine)
     StaffAccounts(factory).add(COLLEAGUE, "a long enough password 1", first_name="Anna")
     try:
-        yield rasa_url(assistant), LiveChatService(factory), assistant.mailbox.messages
+        yield rasa_url(assistant), LiveChatService(factory), assistant.mailbox
     finally:
         engine.dispose()
 
@@ -57,7 +57,7 @@ async def copy(widget: Widget, data) -> dict:
 
 
 async def test_the_person_asks_for_a_copy_of_the_ended_chat_from_the_widget(stack):
-    rasa_url, live, mails = stack
+    rasa_url, live, inbox = stack
     widget, other = Widget(rasa_url), Widget(rasa_url)
     try:
         await widget.connect()
@@ -80,9 +80,7 @@ async def test_the_person_asks_for_a_copy_of_the_ended_chat_from_the_widget(stac
         await widget.disconnect()
         await other.disconnect()
 
-    [message] = [
-        message_from_bytes(m.as_bytes(), policy=policy.default) for m in mails if reference in m["Subject"]
-    ]
+    [message] = [m for m in inbox.mails if reference in m["Subject"]]
     assert message["To"] == "ana@example.org"
     assert message["Date"] and message["Message-ID"] and message["In-Reply-To"] == message["References"]
     body = message.get_content()

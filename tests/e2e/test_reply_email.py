@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
-from support import free_port, open_ticket
+from support import MailServer, free_port, open_ticket
 
 from bot.launcher import processes
 from bot.site.desk.accounts import StaffAccounts
@@ -23,33 +20,6 @@ from bot.tickets.database import create_engine_for, create_session_factory, upgr
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 STAFF_USER, STAFF_PASSWORD = "marit", "a long desk password"
 SITE_URL = "https://www.almere.example"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-class MailServer:
-    """A local SMTP server on a fixed port that can go down and come back."""
-
-    def __init__(self) -> None:
-        self.inbox = Inbox()
-        self.port = free_port()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname=processes.LOOPBACK, port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +83,7 @@ def test_an_answer_reaches_the_person_and_the_rating_comes_back(stack):
     )
 
     assert page.status_code == 200 and "E-mail sent." in page.text
-    answer = mail.inbox.messages[-1]
+    answer = mail.inbox.mails[-1]
     assert answer["To"] == "ana@example.org" and answer["Reply-To"] == "international@almere.example"
     assert answer["Subject"] == f"[{reference}] Your question to the Municipality of Almere"
     assert "Book an appointment." in answer.get_content() and "marit" in answer.get_content()
@@ -121,7 +91,7 @@ def test_an_answer_reaches_the_person_and_the_rating_comes_back(stack):
 
     page = post_form(staff, base, reference, f"/desk/tickets/{reference}/resolve")
     assert "e-mailed one question" in page.text
-    question = mail.inbox.messages[-1]
+    question = mail.inbox.mails[-1]
     assert question["Subject"] == f"[{reference}] How helpful was our answer?"
     link = re.search(rf"{re.escape(SITE_URL)}(/feedback/\S+)", question.get_content()).group(1)
     assert link.endswith("?lang=en")  # the page opens in the ticket's language

@@ -7,7 +7,7 @@ import re
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
-from support import free_port, smtp_server
+from support import free_port
 
 from actions import handoff
 from actions import handoff_prompts as prompts
@@ -403,23 +403,22 @@ def test_yes_is_no_name_in_the_form(dispatcher, make_tracker, domain):
     ],
 )
 async def test_the_chat_says_a_confirmation_was_emailed_only_when_it_was(
-    tmp_path, monkeypatch, dispatcher, domain, language, promise, emailed
+    tmp_path, monkeypatch, dispatcher, domain, mail_server, language, promise, emailed
 ):
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     upgrade_database(url)
     factory = create_session_factory(create_engine_for(url))
-    with smtp_server() as (inbox, port):
-        for smtp_port, sent in ((port, True), (free_port(), False)):  # the second: nothing listens
-            settings = settings_from({"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(smtp_port)})
-            service = TicketService(factory, EmailNotifier(settings))
-            monkeypatch.setattr(services, "ticket_service", lambda service=service: service)
-            tracker = form_tracker({**COMPLETE, "language": language})
-            tracker.sender_id = f"conversation-{sent}"
-            await handoff.ActionSubmitHandoff().run(dispatcher, tracker, domain)
-            text = texts(dispatcher)[-1]
-            assert re.search(promise, text)
-            assert (emailed in text) is sent
-        assert [rcpt for rcpt, _ in inbox.messages].count(["maria@example.nl"]) == 1
+    for smtp_port, sent in ((mail_server.port, True), (free_port(), False)):  # the second: nothing listens
+        settings = settings_from({"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(smtp_port)})
+        service = TicketService(factory, EmailNotifier(settings))
+        monkeypatch.setattr(services, "ticket_service", lambda service=service: service)
+        tracker = form_tracker({**COMPLETE, "language": language})
+        tracker.sender_id = f"conversation-{sent}"
+        await handoff.ActionSubmitHandoff().run(dispatcher, tracker, domain)
+        text = texts(dispatcher)[-1]
+        assert re.search(promise, text)
+        assert (emailed in text) is sent
+    assert [rcpt for rcpt, _ in mail_server.inbox.messages].count(["maria@example.nl"]) == 1
 
 
 class TestInTheForm:

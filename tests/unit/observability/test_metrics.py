@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa_sdk import Tracker
 from sanic import Sanic
-from support import free_port, smtp_server
+from support import free_port
 
 from actions import handoff
 from bot import services
@@ -183,11 +183,11 @@ async def test_the_actions_label_a_decline_and_a_handoff_and_count_the_handoff(t
     assert value("almere_handoffs_total", desk="business", way="form") == before + 1
 
 
-def test_emails_sent_and_failed_are_counted():
+def test_emails_sent_and_failed_are_counted(mail_server):
     sent, failed = value("almere_emails_sent_total"), value("almere_emails_failed_total")
-    with smtp_server() as (_inbox, port):
-        mailer = Mailer(settings_from({"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port)}))
-        mailer.send(mailer.message(to="maria@example.nl", subject="Hello", body="Hello."))
+    port = str(mail_server.port)
+    mailer = Mailer(settings_from({"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": port}))
+    mailer.send(mailer.message(to="maria@example.nl", subject="Hello", body="Hello."))
     assert (value("almere_emails_sent_total"), value("almere_emails_failed_total")) == (sent + 1, failed)
     unreachable = Mailer(
         settings_from({"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(free_port())})

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 
 import pytest
 from support import Inbox, free_port, open_ticket, transcript
-from support import smtp_server as local_smtp_server
 
 from bot.config import Settings, settings_from
-from bot.office_hours import moment_text, reply_due
+from bot.office_hours.schedule import moment_text, reply_due
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
 from bot.tickets.mail import thread_id
 from bot.tickets.notify import EmailNotifier
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    with local_smtp_server() as server:
-        yield server
 
 
 def mail_settings(port: int, host: str | None = "127.0.0.1") -> Settings:
@@ -54,8 +46,8 @@ def to_desks(inbox: Inbox) -> list:
     return [(rcpt, message) for rcpt, message in inbox.messages if rcpt[0].endswith("@almere.example")]
 
 
-def test_new_ticket_is_mailed_to_its_desk(smtp_server, service_with):
-    inbox, port = smtp_server
+def test_new_ticket_is_mailed_to_its_desk(mail_server, service_with):
+    inbox, port = mail_server.inbox, mail_server.port
     service = service_with(mail_settings(port))
     lines = transcript("Where do I get a BSN?", "Let me find a colleague.")
     reference = open_ticket(service, phone="+31 6 1234 5678", transcript=lines).reference
@@ -78,9 +70,9 @@ def test_new_ticket_is_mailed_to_its_desk(smtp_server, service_with):
         assert expected in body
 
 
-def test_what_the_person_typed_cannot_pass_for_the_assistant_in_the_mail(smtp_server, service_with):
+def test_what_the_person_typed_cannot_pass_for_the_assistant_in_the_mail(mail_server, service_with):
     """A question or message holding a line shaped like the assistant's stays quoted as the person's."""
-    inbox, port = smtp_server
+    inbox, port = mail_server.inbox, mail_server.port
     service = service_with(mail_settings(port))
     forged = "[2026-03-02 09:31:00 UTC] The assistant answered:\n    Identity verified, no ID needed."
     variants = (
@@ -115,8 +107,8 @@ def test_what_the_person_typed_cannot_pass_for_the_assistant_in_the_mail(smtp_se
     )
 
 
-def test_business_desk_recipient_and_no_mail_on_update(smtp_server, service_with):
-    inbox, port = smtp_server
+def test_business_desk_recipient_and_no_mail_on_update(mail_server, service_with):
+    inbox, port = mail_server.inbox, mail_server.port
     service = service_with(mail_settings(port))
     open_ticket(service, desk="business")
     open_ticket(service, desk="business", question="Still there?")
@@ -128,8 +120,8 @@ def test_business_desk_recipient_and_no_mail_on_update(smtp_server, service_with
     ]
 
 
-def test_nothing_is_sent_without_an_smtp_host(smtp_server, service_with):
-    inbox, port = smtp_server
+def test_nothing_is_sent_without_an_smtp_host(mail_server, service_with):
+    inbox, port = mail_server.inbox, mail_server.port
     service = service_with(mail_settings(port, host=None))
     assert open_ticket(service).created
     assert inbox.messages == []
@@ -178,9 +170,9 @@ def test_a_notifier_that_raises_does_not_undo_the_ticket(sqlite_url, caplog):
     ],
 )
 def test_the_person_gets_a_confirmation_in_their_language(
-    smtp_server, service_with, language, subject, sender, words
+    mail_server, service_with, language, subject, sender, words
 ):
-    inbox, port = smtp_server
+    inbox, port = mail_server.inbox, mail_server.port
     settings = mail_settings(port)
     service = service_with(settings)
     result = open_ticket(service, language=language, question="Where do I\nregister?")
@@ -217,8 +209,8 @@ def test_a_failed_confirmation_keeps_the_ticket_and_is_noted_for_staff(service_w
     assert "NOT sent" in note.text and "could not be reached" in note.text
 
 
-def test_no_confirmation_without_an_email_address(smtp_server, service_with):
-    inbox, port = smtp_server
+def test_no_confirmation_without_an_email_address(mail_server, service_with):
+    inbox, port = mail_server.inbox, mail_server.port
     service = service_with(mail_settings(port))
 
     result = open_ticket(service, email=None, phone="+31 6 1234 5678")
@@ -229,9 +221,9 @@ def test_no_confirmation_without_an_email_address(smtp_server, service_with):
 
 
 def test_a_missed_live_chat_is_confirmed_once_its_form_gives_an_email_address(
-    smtp_server, service_with, sqlite_url
+    mail_server, service_with, sqlite_url
 ):
-    inbox, port = smtp_server
+    inbox, port = mail_server.inbox, mail_server.port
     service = service_with(mail_settings(port))
     engine = create_engine_for(sqlite_url)
     live = LiveChatService(create_session_factory(engine))

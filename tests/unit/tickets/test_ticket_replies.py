@@ -4,14 +4,12 @@ the first reply, the queue's "awaiting first reply", and the rating question aft
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
-from support import T0, Inbox, free_port, open_ticket
-from support import smtp_server as local_smtp_server
+from support import T0, free_port, open_ticket
 
 from bot.config import settings_from
 from bot.site.i18n import QUERY_PARAMETER
@@ -28,12 +26,6 @@ from bot.tickets.replies import (
     ReplyService,
 )
 from bot.tickets.validation import REPLY_MAX
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with local_smtp_server() as server:
-        yield server
 
 
 def mailer(port: int | None) -> Mailer:
@@ -63,8 +55,8 @@ def replies_with(engine, ratings):
 
 
 @pytest.fixture
-def replies(smtp, replies_with) -> ReplyService:
-    return replies_with(smtp[1])
+def replies(mail_server, replies_with) -> ReplyService:
+    return replies_with(mail_server.port)
 
 
 def set_first_name(engine, username: str, first_name: str) -> None:
@@ -72,8 +64,8 @@ def set_first_name(engine, username: str, first_name: str) -> None:
         session.add(StaffUser(username=username, password_hash="x", first_name=first_name))
 
 
-def test_an_email_reply_reaches_the_person_and_is_recorded(engine, service, replies, smtp):
-    inbox, _ = smtp
+def test_an_email_reply_reaches_the_person_and_is_recorded(engine, service, replies, mail_server):
+    inbox = mail_server.inbox
     set_first_name(engine, "jan", "Jan")
     reference = open_ticket(service, desk="business").reference
 
@@ -99,16 +91,16 @@ def test_an_email_reply_reaches_the_person_and_is_recorded(engine, service, repl
     assert not ticket.awaiting_reply and ticket.reply_sent
 
 
-def test_staff_without_a_first_name_sign_with_their_username(service, replies, smtp):
+def test_staff_without_a_first_name_sign_with_their_username(service, replies, mail_server):
     reference = open_ticket(service).reference
     replies.send_email(reference, "piet", "Hello")
-    body = smtp[0].messages[0][1].get_content().replace("\r\n", "\n")
+    body = mail_server.inbox.messages[0][1].get_content().replace("\r\n", "\n")
     assert "Kind regards,\n\npiet\nInternational Affairs Department" in body
-    assert smtp[0].messages[0][1]["Reply-To"] == "international@almere.example"
+    assert mail_server.inbox.messages[0][1]["Reply-To"] == "international@almere.example"
 
 
-def test_a_failed_send_is_recorded_as_failed_and_can_be_tried_again(service, replies_with, smtp):
-    inbox, port = smtp
+def test_a_failed_send_is_recorded_as_failed_and_can_be_tried_again(service, replies_with, mail_server):
+    inbox, port = mail_server.inbox, mail_server.port
     reference = open_ticket(service).reference
     down = replies_with(free_port())  # nothing listens there
 
@@ -132,7 +124,9 @@ def test_a_failed_send_is_recorded_as_failed_and_can_be_tried_again(service, rep
     assert len(inbox.messages) == 1
 
 
-def test_a_second_try_again_click_does_not_send_twice(engine, service, replies_with, smtp, monkeypatch):
+def test_a_second_try_again_click_does_not_send_twice(
+    engine, service, replies_with, mail_server, monkeypatch
+):
     reference = open_ticket(service).reference
     failed = replies_with(free_port()).send_email(reference, "jan", "Your answer")
     read = ReplyService._read
@@ -145,8 +139,8 @@ def test_a_second_try_again_click_does_not_send_twice(engine, service, replies_w
 
     monkeypatch.setattr(ReplyService, "_read", read_then_other_click_claims)
     with pytest.raises(InvalidTransition, match="being sent again"):
-        replies_with(smtp[1]).retry_email(reference, failed.id, "jan")
-    assert smtp[0].messages == []
+        replies_with(mail_server.port).retry_email(reference, failed.id, "jan")
+    assert mail_server.inbox.messages == []
 
 
 def test_without_an_smtp_server_nothing_is_sent_or_recorded(service, replies_with):
@@ -158,11 +152,11 @@ def test_without_an_smtp_server_nothing_is_sent_or_recorded(service, replies_wit
     assert service.get(reference).replies == ()
 
 
-def test_no_email_address_means_no_email(service, replies, smtp):
+def test_no_email_address_means_no_email(service, replies, mail_server):
     reference = open_ticket(service, email=None, phone="+31 6 1234 5678").reference
     with pytest.raises(InvalidTransition, match="no e-mail address"):
         replies.send_email(reference, "jan", "Hello")
-    assert smtp[0].messages == []
+    assert mail_server.inbox.messages == []
 
 
 @pytest.mark.parametrize(
@@ -175,11 +169,11 @@ def test_no_email_address_means_no_email(service, replies, smtp):
     ],
     ids=["empty", "blank", "too long", "control character"],
 )
-def test_bad_reply_text_is_refused_before_sending(service, replies, smtp, text, message):
+def test_bad_reply_text_is_refused_before_sending(service, replies, mail_server, text, message):
     reference = open_ticket(service).reference
     with pytest.raises(InvalidTicket, match=message):
         replies.send_email(reference, "jan", text)
-    assert smtp[0].messages == [] and service.get(reference).replies == ()
+    assert mail_server.inbox.messages == [] and service.get(reference).replies == ()
 
 
 def test_calls_answered_count_as_the_first_reply_and_unanswered_ones_do_not(service, replies):
@@ -206,12 +200,14 @@ def test_call_outcome_and_phone_are_checked(service, replies):
         replies.record_call(without, "jan", "answered", None)
 
 
-def test_the_database_down_means_nothing_is_sent(tmp_path, ratings, smtp):
+def test_the_database_down_means_nothing_is_sent(tmp_path, ratings, mail_server):
     engine = create_engine_for(f"sqlite:///{tmp_path}")  # a directory: SQLite cannot open it
-    down = ReplyService(create_session_factory(engine), mailer(smtp[1]), ratings, "https://x.example")
+    down = ReplyService(
+        create_session_factory(engine), mailer(mail_server.port), ratings, "https://x.example"
+    )
     with pytest.raises(TicketStoreUnavailable):
         down.send_email("ALM-000001", "jan", "Hello")
-    assert smtp[0].messages == []
+    assert mail_server.inbox.messages == []
     engine.dispose()
 
 
@@ -261,8 +257,8 @@ def test_authors_belong_to_staff_messages_only(service, entry):
 # The rating question by e-mail, once the ticket is resolved.
 
 
-def test_resolving_a_ticket_answered_by_email_asks_for_a_rating_once(service, replies, ratings, smtp):
-    inbox, _ = smtp
+def test_resolving_a_ticket_answered_by_email_asks_for_a_rating_once(service, replies, ratings, mail_server):
+    inbox = mail_server.inbox
     reference = open_ticket(service).reference
     replies.send_email(reference, "jan", "Answer")
 
@@ -296,8 +292,10 @@ def test_resolving_a_ticket_answered_by_email_asks_for_a_rating_once(service, re
         ("nl", "Ana: uw vergunning verloopt", "Goedendag,"),
     ],
 )
-def test_the_rating_email_greets_by_name_only_a_plain_name(service, replies, smtp, language, name, greeting):
-    inbox, _ = smtp
+def test_the_rating_email_greets_by_name_only_a_plain_name(
+    service, replies, mail_server, language, name, greeting
+):
+    inbox = mail_server.inbox
     reference = open_ticket(service, name=name, language=language).reference
     replies.send_email(reference, "jan", "Answer")
 
@@ -308,15 +306,15 @@ def test_the_rating_email_greets_by_name_only_a_plain_name(service, replies, smt
         assert name not in body and "almere-verify" not in body and "+31" not in body
 
 
-def test_no_rating_question_without_an_email_sent(service, replies, smtp):
+def test_no_rating_question_without_an_email_sent(service, replies, mail_server):
     called = open_ticket(service, "conv-call", phone="+31 6 1234 5678").reference
     replies.record_call(called, "jan", "answered", None)
     assert replies.ask_rating(service.resolve(called, "jan")).outcome is RatingAsk.NOT_APPLICABLE
-    assert smtp[0].messages == []
+    assert mail_server.inbox.messages == []
 
 
-def test_rating_question_not_sent_is_not_asked(engine, service, replies_with, ratings, smtp):
-    inbox, port = smtp
+def test_rating_question_not_sent_is_not_asked(engine, service, replies_with, ratings, mail_server):
+    inbox, port = mail_server.inbox, mail_server.port
     reference = open_ticket(service).reference
     replies_with(port).send_email(reference, "jan", "Answer")
     resolved = service.resolve(reference, "jan")
@@ -334,8 +332,10 @@ def test_rating_question_not_sent_is_not_asked(engine, service, replies_with, ra
     assert len(inbox.messages) == 2  # the answer and the one question
 
 
-def test_a_dutch_speakers_ticket_keeps_the_language_and_gets_a_dutch_email(engine, service, replies, smtp):
-    inbox, _ = smtp
+def test_a_dutch_speakers_ticket_keeps_the_language_and_gets_a_dutch_email(
+    engine, service, replies, mail_server
+):
+    inbox = mail_server.inbox
     set_first_name(engine, "jan", "Jan")
     reference = open_ticket(service, language="nl").reference
     assert service.get(reference).language == "nl"
@@ -359,8 +359,10 @@ def thread_of(service, reference: str) -> str:
     return thread_id(ticket.reference, ticket.created_at, "almere.example")
 
 
-def test_every_email_to_the_person_is_dated_identified_and_threads_under_the_ticket(service, replies, smtp):
-    inbox, _ = smtp
+def test_every_email_to_the_person_is_dated_identified_and_threads_under_the_ticket(
+    service, replies, mail_server
+):
+    inbox = mail_server.inbox
     reference = open_ticket(service).reference
     other = open_ticket(service, "conv-other").reference
     replies.send_email(reference, "jan", "First answer")
@@ -383,8 +385,8 @@ def test_every_email_to_the_person_is_dated_identified_and_threads_under_the_tic
     ]
 
 
-def test_a_dutch_tickets_rating_email_is_dutch_and_its_link_opens_in_dutch(service, replies, smtp):
-    inbox, _ = smtp
+def test_a_dutch_tickets_rating_email_is_dutch_and_its_link_opens_in_dutch(service, replies, mail_server):
+    inbox = mail_server.inbox
     reference = open_ticket(service, language="nl").reference
     replies.send_email(reference, "jan", "Antwoord")
 
@@ -412,9 +414,9 @@ def test_a_dutch_tickets_rating_email_is_dutch_and_its_link_opens_in_dutch(servi
     ],
 )
 def test_a_colleague_who_signed_the_reply_gets_no_second_signature(
-    engine, service, replies, smtp, language, text
+    engine, service, replies, mail_server, language, text
 ):
-    inbox, _ = smtp
+    inbox = mail_server.inbox
     set_first_name(engine, "jan", "Jan")
     reference = open_ticket(service, language=language).reference
     replies.send_email(reference, "jan", text)
@@ -427,8 +429,8 @@ def test_a_colleague_who_signed_the_reply_gets_no_second_signature(
     assert body.count(regards) == text.count(regards) <= 1
 
 
-def test_an_unsigned_reply_is_signed_once(engine, service, replies, smtp):
-    inbox, _ = smtp
+def test_an_unsigned_reply_is_signed_once(engine, service, replies, mail_server):
+    inbox = mail_server.inbox
     set_first_name(engine, "jan", "Jan")
     reference = open_ticket(service).reference
     replies.send_email(reference, "jan", "Dear Ana,\n\nJan from our team will call you tomorrow about it.")

@@ -3,13 +3,11 @@ running in the test; and the chat widget's request for it (the socket.io event's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import Inbox, free_port
-from support import smtp_server as local_smtp_server
+from support import free_port
 
 from bot.config import settings_from
 from bot.rasa import chat_copy
@@ -21,12 +19,6 @@ from bot.tickets.models import StaffUser, utc_now
 from bot.tickets.transcripts import TRANSCRIPT_WINDOW, TranscriptOutcome, TranscriptService
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with local_smtp_server() as server:
-        yield server
 
 
 def mailer(port: int | None) -> Mailer:
@@ -85,9 +77,9 @@ def ended_chat(factory, conversation: str = "c1", language: str = "en", how: str
     ],
 )
 def test_the_person_gets_a_copy_of_the_ended_chat_in_their_language(
-    factory, transcripts_with, smtp, service, language, subject, sender, you
+    factory, transcripts_with, mail_server, service, language, subject, sender, you
 ):
-    inbox, port = smtp
+    inbox, port = mail_server.inbox, mail_server.port
     reference = ended_chat(factory, language=language)
 
     result = transcripts_with(port).send("c1", " ana@example.org ")
@@ -111,9 +103,9 @@ def test_the_person_gets_a_copy_of_the_ended_chat_in_their_language(
 
 
 def test_each_chat_is_emailed_once_and_a_failed_copy_may_be_asked_for_again(
-    factory, transcripts_with, smtp, service
+    factory, transcripts_with, mail_server, service
 ):
-    inbox, port = smtp
+    inbox, port = mail_server.inbox, mail_server.port
     reference = ended_chat(factory)
 
     failed = transcripts_with(free_port()).send("c1", "ana@example.org")  # nothing listens there
@@ -126,8 +118,10 @@ def test_each_chat_is_emailed_once_and_a_failed_copy_may_be_asked_for_again(
     assert [recipients for recipients, _ in inbox.messages] == [["ana@example.org"]]
 
 
-def test_no_copy_without_an_ended_chat_a_valid_address_or_a_mail_server(factory, transcripts_with, smtp):
-    inbox, port = smtp
+def test_no_copy_without_an_ended_chat_a_valid_address_or_a_mail_server(
+    factory, transcripts_with, mail_server
+):
+    inbox, port = mail_server.inbox, mail_server.port
     transcripts = transcripts_with(port)
     assert transcripts.send("c1", "ana@example.org").outcome is TranscriptOutcome.NO_CHAT
     live = LiveChatService(factory)
@@ -155,18 +149,20 @@ def test_no_copy_without_an_ended_chat_a_valid_address_or_a_mail_server(factory,
     ],
 )
 async def test_the_widgets_request_is_answered_in_the_persons_language(
-    factory, transcripts_with, smtp, language, data, outcome, text
+    factory, transcripts_with, mail_server, language, data, outcome, text
 ):
     ended_chat(factory, language=language)
-    message = await chat_copy.reply(transcripts_with(smtp[1]), "c1", data, language)
+    message = await chat_copy.reply(transcripts_with(mail_server.port), "c1", data, language)
     assert message["live_chat"] == {"transcript": outcome} and text in message["text"]
 
 
-async def test_the_widgets_request_while_the_database_is_down_is_answered(transcripts_with, smtp, tmp_path):
+async def test_the_widgets_request_while_the_database_is_down_is_answered(
+    transcripts_with, mail_server, tmp_path
+):
     broken = tmp_path / "directory"
     broken.mkdir()
     down = TranscriptService(
-        create_session_factory(create_engine_for(f"sqlite:///{broken}")), mailer(smtp[1]), AMSTERDAM
+        create_session_factory(create_engine_for(f"sqlite:///{broken}")), mailer(mail_server.port), AMSTERDAM
     )
     message = await chat_copy.reply(down, "c1", {"email": "ana@example.org"}, "en")
     assert message["live_chat"] == {"transcript": "unavailable"} and "try again later" in message["text"]

@@ -3,56 +3,10 @@ test, failed sends shown and tried again, calls, the queue's first reply, the ra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-
 import pytest
-from aiosmtpd.controller import Controller
 from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
-from support import free_port
 
 from bot.site.desk.extension import EXTENSION_KEY
-
-
-class Inbox:
-    """Keeps every message the SMTP server accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def bodies(self) -> list[str]:
-        return [message.get_content().replace("\r\n", "\n") for message in self.messages]
-
-
-class MailServer:
-    """A local SMTP server on a fixed port that can be stopped (the desk's mail is down) and started."""
-
-    def __init__(self) -> None:
-        self.inbox = Inbox()
-        self.port = free_port()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-
-@pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def desk_with_mail(make_app, port: int | None):
@@ -68,8 +22,8 @@ def desk_with_mail(make_app, port: int | None):
 
 
 @pytest.fixture
-def desk(make_app, mail):
-    return desk_with_mail(make_app, mail.port)
+def desk(make_app, mail_server):
+    return desk_with_mail(make_app, mail_server.port)
 
 
 def post(client, path: str, **data):
@@ -77,7 +31,7 @@ def post(client, path: str, **data):
     return client.post(path, data={"csrf_token": csrf_token(client, f"/desk/tickets/{reference}"), **data})
 
 
-def test_an_email_from_the_ticket_page_reaches_the_person(desk, mail):
+def test_an_email_from_the_ticket_page_reaches_the_person(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets)
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
@@ -89,10 +43,10 @@ def test_an_email_from_the_ticket_page_reaches_the_person(desk, mail):
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/desk/tickets/{reference}#replies")
-    [message] = mail.inbox.messages
+    [message] = mail_server.inbox.mails
     assert message["To"] == "ana@example.org"
     assert message["Subject"] == f"[{reference}] Your question to the Municipality of Almere"
-    assert "Yes: <script>alert(1)</script>\n\nKind regards,\n\njan\n" in mail.inbox.bodies()[0]
+    assert "Yes: <script>alert(1)</script>\n\nKind regards,\n\njan\n" in mail_server.inbox.bodies()[0]
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
     assert "E-mail sent." in page
     assert "<script>alert(1)</script>" not in page
@@ -102,10 +56,10 @@ def test_an_email_from_the_ticket_page_reaches_the_person(desk, mail):
     assert ticket.first_reply_at is not None and [r.outcome for r in ticket.replies] == ["sent"]
 
 
-def test_a_failed_send_is_shown_not_counted_and_can_be_tried_again(desk, mail):
+def test_a_failed_send_is_shown_not_counted_and_can_be_tried_again(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets)
-    mail.stop()
+    mail_server.stop()
 
     post(client, f"/desk/tickets/{reference}/replies", text="Your answer")
 
@@ -117,11 +71,11 @@ def test_a_failed_send_is_shown_not_counted_and_can_be_tried_again(desk, mail):
     queue = client.get("/desk/?awaiting=1").get_data(as_text=True)
     assert reference in queue
 
-    mail.start()
+    mail_server.start()
     [failed] = ticket.replies
     response = post(client, f"/desk/tickets/{reference}/replies/{failed.id}/retry")
     assert response.status_code == 302
-    assert len(mail.inbox.messages) == 1
+    assert len(mail_server.inbox.messages) == 1
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
     assert "E-mail sent." in page and "Try again" not in page
     assert services.tickets.get(reference).first_reply_at is not None
@@ -142,14 +96,14 @@ def test_without_smtp_the_box_says_so_and_sending_is_refused(make_app):
     assert services.tickets.get(reference).replies == ()
 
 
-def test_an_empty_reply_is_a_400_with_a_message(desk, mail):
+def test_an_empty_reply_is_a_400_with_a_message(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets)
     response = post(client, f"/desk/tickets/{reference}/replies", text="   ")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Write the reply before sending it." in page and 'aria-invalid="true"' in page
-    assert mail.inbox.messages == []
+    assert mail_server.inbox.messages == []
 
 
 def test_reply_to_an_unknown_ticket_is_a_404(desk):
@@ -160,7 +114,7 @@ def test_reply_to_an_unknown_ticket_is_a_404(desk):
     assert response.status_code == 404
 
 
-def test_calls_are_recorded_for_people_who_left_a_phone_number(desk, mail):
+def test_calls_are_recorded_for_people_who_left_a_phone_number(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets, email=None, phone="+31 6 1234 5678")
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
@@ -178,7 +132,7 @@ def test_calls_are_recorded_for_people_who_left_a_phone_number(desk, mail):
     assert services.tickets.get(reference).first_reply_at is not None
     bad = post(client, f"/desk/tickets/{reference}/calls", outcome="maybe")
     assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
-    assert mail.inbox.messages == []
+    assert mail_server.inbox.messages == []
 
 
 def test_the_queue_shows_the_first_reply_and_filters_those_awaiting_one(desk):
@@ -202,7 +156,7 @@ def test_the_queue_shows_the_first_reply_and_filters_those_awaiting_one(desk):
     assert "either on (awaiting=1) or left out" in bad.get_data(as_text=True)
 
 
-def test_resolving_an_emailed_ticket_asks_the_person_once(desk, mail):
+def test_resolving_an_emailed_ticket_asks_the_person_once(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets)
     post(client, f"/desk/tickets/{reference}/replies", text="Answer")
@@ -211,19 +165,19 @@ def test_resolving_an_emailed_ticket_asks_the_person_once(desk, mail):
 
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
     assert "e-mailed one question" in page and "Asked by e-mail" in page
-    assert len(mail.inbox.messages) == 2
-    assert mail.inbox.messages[1]["Subject"] == f"[{reference}] How helpful was our answer?"
-    assert "https://www.almere.example/feedback/" in mail.inbox.bodies()[1]
+    assert len(mail_server.inbox.messages) == 2
+    assert mail_server.inbox.mails[1]["Subject"] == f"[{reference}] How helpful was our answer?"
+    assert "https://www.almere.example/feedback/" in mail_server.inbox.bodies()[1]
     post(client, f"/desk/tickets/{reference}/reopen")
     post(client, f"/desk/tickets/{reference}/resolve")
-    assert len(mail.inbox.messages) == 2  # never twice for one conversation
+    assert len(mail_server.inbox.messages) == 2  # never twice for one conversation
 
 
-def test_a_rating_question_that_could_not_be_sent_is_shown_and_not_asked(desk, mail):
+def test_a_rating_question_that_could_not_be_sent_is_shown_and_not_asked(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets)
     post(client, f"/desk/tickets/{reference}/replies", text="Answer")
-    mail.stop()
+    mail_server.stop()
 
     response = post(client, f"/desk/tickets/{reference}/resolve")
 
@@ -234,10 +188,10 @@ def test_a_rating_question_that_could_not_be_sent_is_shown_and_not_asked(desk, m
     assert services.ratings.for_ticket(reference) is None
 
 
-def test_no_rating_question_for_a_ticket_nobody_emailed(desk, mail):
+def test_no_rating_question_for_a_ticket_nobody_emailed(desk, mail_server):
     client, services = desk
     reference = make_ticket(services.tickets)
     post(client, f"/desk/tickets/{reference}/resolve")
     page = client.get(f"/desk/tickets/{reference}").get_data(as_text=True)
     assert "rating question" not in page and "e-mailed one question" not in page
-    assert mail.inbox.messages == []
+    assert mail_server.inbox.messages == []
