@@ -66,7 +66,8 @@ class ActionAnswerTopic(Action):
         dispatcher.utter_message(text=reply.text, json_message=answer, **declined)
         if reply.offer_colleague and not then:
             offer_colleague(dispatcher, tracker)
-        if reply.declined and reply.offer_colleague:
+        # Not understood well enough: a colleague is offered (a reply without a topic is always such).
+        if (reply.declined and reply.offer_colleague) or reply.topic is None:
             return [*offer_events(tracker), *then]
         figures = [services.vocabulary().figure_for(phrase) for phrase in entity_values(tracker, FIGURE)]
         stated = services.knowledge().stated(reply.topic, [figure for figure in figures if figure])

@@ -99,7 +99,11 @@ def group_questions(
         within = _similarities(block, block) if earlier < limit else None
         for index in range(start, stop):
             row = index - start
-            hits = np.flatnonzero(to_earlier[row] >= threshold) if to_earlier is not None else ()
+            hits = (
+                np.flatnonzero(to_earlier[row] >= threshold)
+                if to_earlier is not None
+                else np.empty(0, dtype=np.intp)
+            )
             if not len(hits) and within is not None and len(leaders) > earlier:
                 new = np.flatnonzero(within[row, [lead - start for lead in leaders[earlier:]]] >= threshold)
                 hits = new + earlier

@@ -188,9 +188,9 @@ def send_whole_conversations_to_the_handoff() -> None:
     original (it starts with the same events)."""
     from rasa.core.actions.action import RemoteAction
 
-    original_format = RemoteAction._action_call_format
-    if getattr(original_format, "sends_whole_conversations", False):
+    if getattr(RemoteAction, "_almere_sends_whole_conversations", False):
         return
+    original_format = RemoteAction._action_call_format
     original_copy = DialogueStateTracker.copy
 
     def copy(self: DialogueStateTracker) -> DialogueStateTracker:
@@ -206,6 +206,6 @@ def send_whole_conversations_to_the_handoff() -> None:
             payload["tracker"]["events"] = whole_conversation(tracker)
         return payload
 
-    action_call_format.sends_whole_conversations = True
     DialogueStateTracker.copy = copy
     RemoteAction._action_call_format = action_call_format
+    RemoteAction._almere_sends_whole_conversations = True

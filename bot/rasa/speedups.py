@@ -242,13 +242,13 @@ def read_the_training_graph_when_needed() -> None:
             self._serialized = serialized
             self._nodes: dict[str, Any] | None = None
 
-        @property  # type: ignore[override]
+        @property
         def nodes(self) -> dict[str, Any]:
             if self._nodes is None:
                 self._nodes = GraphSchema.from_dict(self._serialized).nodes
             return self._nodes
 
-    ModelMetadata.from_dict = staticmethod(from_dict)  # type: ignore[method-assign]
+    ModelMetadata.from_dict = staticmethod(from_dict)
 
 
 @functools.lru_cache(maxsize=1)
@@ -281,7 +281,7 @@ def validate_action_results_with_one_validator() -> None:
             )
             raise
 
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result
 
 
 def look_up_event_types_once() -> None:
@@ -299,7 +299,7 @@ def look_up_event_types_once() -> None:
             found[type_name] = resolved
         return resolved
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 def run_the_graph_without_dask() -> None:
@@ -308,7 +308,7 @@ def run_the_graph_without_dask() -> None:
 
     from bot.rasa.graph_runner import SequentialGraphRunner
 
-    processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
+    processor.DaskGraphRunner = SequentialGraphRunner
 
 
 # Seconds an idle connection to an endpoint is kept: less than the servers' own keep-alive
@@ -383,7 +383,7 @@ def keep_connections_to_endpoints() -> None:
     def session(endpoint: EndpointConfig) -> KeptSession:
         return KeptSession(endpoint)
 
-    EndpointConfig.session = session  # type: ignore[assignment,method-assign]
+    EndpointConfig.session = session
 
 
 def spacy_pipeline_version(name: str) -> tuple[int, ...] | None:
@@ -416,7 +416,7 @@ def load_each_spacy_pipeline_once() -> None:
             loaded[spacy_model_name] = (version, load_model(spacy_model_name))
         return loaded[spacy_model_name][1]
 
-    SpacyNLP.load_model = staticmethod(load_once)  # type: ignore[method-assign]
+    SpacyNLP.load_model = staticmethod(load_once)
 
 
 def stack_classifier_features_once() -> None:
@@ -444,4 +444,4 @@ def stack_classifier_features_once() -> None:
             rows.append(hstack(sparse))
         return vstack(rows)
 
-    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
+    LogisticRegressionClassifier._create_X = _create_X

@@ -85,7 +85,8 @@ def switched_off_reply(language: str = "en") -> str:
 async def switch_state() -> SwitchState:
     """The assistant's switch, from this process's cache or read in a thread."""
     switch = services.assistant_switch()
-    return switch.cached() or await asyncio.to_thread(switch.state)
+    cached = switch.cached()
+    return cached if cached is not None else await asyncio.to_thread(switch.state)
 
 
 async def say_switched_off(output: OutputChannel, sender_id: str, language: str) -> None:
@@ -132,7 +133,7 @@ class WatchedOutput(OutputChannel):
         self.sent = 0
         self.outcomes: list[object] = []
 
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
@@ -166,7 +167,7 @@ async def take_turn(
     switched_off = not paused and not (await switch_state()).answering
     payloads = offered_payloads() | {HANDOFF_PAYLOAD} if switched_off else offered_payloads()
     inbound = prepare_message(raw_text, max_chars=settings.max_message_chars, quick_replies=payloads)
-    if inbound.reply is not None:
+    if inbound.text is None:  # not for Rasa: its reply at once
         await output.send_text_message(sender_id, inbound.reply)
         count_turn(ANSWERED, time.monotonic() - started)
         return Turn.TAKEN
