@@ -31,9 +31,10 @@ from bot.site.desk.errors import register_error_handlers
 from bot.site.desk.extension import EXTENSION_KEY, DeskServices
 from bot.site.desk.rasa_link import RasaLink
 from bot.site.desk.rate_limit import create_limiter
-from bot.site.public import add_security_headers
+from bot.site.public import add_security_headers, welcome_message
 from bot.site.public import answer_votes as answer_feedback
 from bot.site.public import create_blueprint as public_page_blueprint
+from bot.site.public import history as widget_history
 from bot.site.public import ratings as feedback
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.register_blueprint(public_page_blueprint(settings))
     feedback.init_app(app, settings, ratings, csrf)
     answer_feedback.init_app(app, settings, csrf)
+    widget_history.init_app(app, settings, csrf, welcome_message)
     site_metrics.init_app(app)
     register_error_handlers(app)
     if settings.proxy_hops:

@@ -5,7 +5,8 @@ A page adds ``<script src="https://chat.example/widget.js" data-language="nl" as
 markup and settings, with every URL absolute, so that the widget on another site talks to this
 server (the rating and the answer votes) and to the Rasa server, never to the page's own.
 
-CORS: ``/widget/config``, ``/static/widget.css``, ``POST /feedback`` and ``POST /answer-feedback``
+CORS: ``/widget/config``, ``/static/widget.css``, ``POST /feedback``, ``POST /answer-feedback`` and
+``POST /widget/history`` (``history``: the log of a conversation continued on another subdomain)
 answer a page of an origin in ``Settings.chat_origins`` with ``Access-Control-Allow-Origin`` set to
 that origin (the preflight of a JSON POST included); any other origin gets no CORS header, so its
 browser keeps the answer from it. No credentials: the widget sends no cookie to this server, and
@@ -25,11 +26,13 @@ from werkzeug.wrappers import Response
 from bot.config import Settings
 from bot.conversation.reply_language import DUTCH_WORDS, ENGLISH_WORDS
 from bot.site.i18n import LANGUAGES
+from bot.site.public.conversation_log import session_lifetime
+from bot.site.public.history import PATH as HISTORY_PATH
 from bot.site.public.widget_texts import widget_texts
 
 # Paths a page of an allowed origin may read (or post to) from its scripts; widget.js fetches the
 # stylesheet to construct it in its shadow root.
-CORS_PATHS = ("/widget/config", "/feedback", "/answer-feedback", "/static/widget.css")
+CORS_PATHS = ("/widget/config", "/feedback", "/answer-feedback", "/static/widget.css", HISTORY_PATH)
 # Paths a page of any origin may load as a script or stylesheet.
 EMBEDDABLE_PATHS = ("/widget.js", "/static/")
 # Seconds a browser may keep the loader, the settings, and a preflight's answer.
@@ -42,6 +45,7 @@ def add_widget_routes(bp: Blueprint, settings: Settings, welcome: Callable[[], d
     allowed origins on the whole app. ``welcome``: the widget's opening message, in the locale."""
     origins = frozenset(settings.chat_origins)
     rasa_url = settings.rasa_public_url.rstrip("/")
+    session_seconds = int(session_lifetime().total_seconds())
 
     @bp.get("/widget.js", endpoint="widget_loader")
     def loader() -> Response:
@@ -54,7 +58,7 @@ def add_widget_routes(bp: Blueprint, settings: Settings, welcome: Callable[[], d
         asked = request.args.get("language")
         language = asked if asked in LANGUAGES else LANGUAGES[0]
         with force_locale(language):
-            body = widget_config(language, rasa_url, settings.max_message_chars, welcome())
+            body = widget_config(language, rasa_url, settings.max_message_chars, welcome(), session_seconds)
         response = jsonify(body)
         response.headers["Cache-Control"] = f"public, max-age={LOADER_MAX_AGE}"
         return response
@@ -80,9 +84,10 @@ def add_widget_routes(bp: Blueprint, settings: Settings, welcome: Callable[[], d
 
 
 def widget_config(
-    language: str, rasa_url: str, max_message_chars: int, welcome: dict[str, Any]
+    language: str, rasa_url: str, max_message_chars: int, welcome: dict[str, Any], session_seconds: int
 ) -> dict[str, Any]:
-    """What the loader and chat.js need, in ``language`` (the request's locale is forced to it)."""
+    """What the loader and chat.js need, in ``language`` (the request's locale is forced to it).
+    ``session_seconds``: how long a chat session lasts after its last event (the cookie's lifetime)."""
     here = request.host_url  # this server as the page's browser reaches it
     return {
         "language": language,
@@ -90,6 +95,8 @@ def widget_config(
         "privacy_url": url_for("web.privacy", _external=True),
         "feedback_url": here + CORS_PATHS[1].lstrip("/"),
         "answer_feedback_url": here + CORS_PATHS[2].lstrip("/"),
+        "history_url": here + HISTORY_PATH.lstrip("/"),
+        "session_seconds": session_seconds,
         "scripts": {
             "socket_io": url_for("web.static", filename="vendor/socket.io.min.js", _external=True),
             "chat": url_for("web.static", filename="chat.js", _external=True),
