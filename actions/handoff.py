@@ -24,7 +24,7 @@ from bot.handoff.contact_answers import handoff_topic, is_a_name, parse_contact,
 from bot.handoff.live_chat import can_chat_now
 from bot.observability.logs import request_id_of
 from bot.observability.metrics import DECLINED, HANDED_OVER, OUTCOME_KEY, count_handoff
-from bot.office_hours import reply_promise
+from bot.office_hours.schedule import reply_promise
 from bot.privacy.redaction import FORGET_SLOT
 from bot.tickets.errors import ConsentRequired, InvalidTicket, TicketError, TicketStoreUnavailable
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.access.secret_files import load_or_create_secret_key
 from bot.config import REPO_ROOT, Settings
-from bot.office_hours import desk_availability
+from bot.office_hours.schedule import desk_availability
 from bot.tickets.live_chat_tickets import LiveChatService
 
 SECRET_FILE = REPO_ROOT / "var" / "live_chat_secret"

@@ -14,7 +14,7 @@ from flask_babel import gettext, lazy_gettext
 
 from bot.config import Settings
 from bot.handoff.contact_answers import readable_transcript
-from bot.office_hours import desk_availability
+from bot.office_hours.schedule import desk_availability
 from bot.site.desk.answers import canned_replies
 from bot.site.desk.auth import current_staff, require_staff
 from bot.site.desk.extension import desk_services

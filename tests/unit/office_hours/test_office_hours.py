@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import Settings, settings_from
 from bot.knowledge import Contact
-from bot.office_hours import asked_days, desk_availability, office_hours_answer, reply_due, reply_promise
+from bot.office_hours.schedule import asked_days, desk_availability, office_hours_answer, reply_due, reply_promise
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CONTACT = Contact(
