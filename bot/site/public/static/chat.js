@@ -12,6 +12,17 @@
  * session_request and the server binds the connection to that session. Every text is put into the
  * page with textContent / text nodes, never as HTML.
  *
+ * Between the subdomains of the city's site (data-cookie-domain="almere.nl" on the snippet, a
+ * parent domain of the page's host): the token is kept in a cookie of that domain too
+ * (SESSION_COOKIE: Path=/, SameSite=Lax, Secure on https, for as long as a chat session lasts after
+ * its last event, config.session_seconds, renewed with each change; the token only, nothing about
+ * the person). A tab with no conversation of its own that finds the cookie continues that
+ * conversation: it asks the chat server for the log (POST config.history_url with the token;
+ * bot/site/public/history.py), shows it after the greeting, and presents the token in its
+ * session_request. A token the server refuses, or a conversation it no longer has, is forgotten
+ * and a new one starts; a server that cannot answer leaves the conversation going without its log.
+ * Starting a new conversation removes the cookie until the server has issued the new token.
+ *
  * The handoff form's questions come with a hint of what they expect (actions/handoff_prompts.py):
  * a bot_uttered event {expects: "name" | "contact" | "question" | "consent" | "choice"} right
  * after the question. The input then offers the matching keyboard, autofill and placeholder
@@ -147,6 +158,79 @@
       } catch (error) {
         /* storage full or disabled: the chat still works in this page */
       }
+      keepSessionCookie(state.sessionId);
+    }
+
+    // --- The session token in a cookie of the city's parent domain (see the header)
+
+    const SESSION_COOKIE = "almere_chat_session";
+    const SESSION_TOKEN = /^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/;
+    const cookieDomain = sharedDomain(options.cookieDomain);
+
+    /** ``domain`` if it is the page's host or a parent of it (a browser refuses any other). */
+    function sharedDomain(domain) {
+      const wanted = String(domain || "").trim().toLowerCase().replace(/^\./, "");
+      const host = window.location.hostname.toLowerCase();
+      return wanted && (host === wanted || host.endsWith("." + wanted)) ? wanted : null;
+    }
+
+    /** Keep ``token`` in the cookie for a session's lifetime from now; none: remove the cookie. */
+    function keepSessionCookie(token) {
+      if (!cookieDomain) return;
+      const kept = typeof token === "string" && SESSION_TOKEN.test(token);
+      const secure = window.location.protocol === "https:" ? "; Secure" : "";
+      document.cookie =
+        SESSION_COOKIE + "=" + (kept ? token : "") + "; Domain=" + cookieDomain + "; Path=/; Max-Age=" +
+        (kept ? config.session_seconds : 0) + "; SameSite=Lax" + secure;
+    }
+
+    function sessionCookie() {
+      if (!cookieDomain) return null;
+      for (const pair of document.cookie.split(";")) {
+        const [name, value] = pair.trim().split("=");
+        if (name === SESSION_COOKIE && SESSION_TOKEN.test(value || "")) return value;
+      }
+      return null;
+    }
+
+    /** A tab without a conversation continues the one of the cookie, with its log from the chat
+     * server; a promise settled when it is ready, or null when there is none to continue. */
+    function continueFromCookie() {
+      const token = state.sessionId || state.messages.length ? null : sessionCookie();
+      if (!token) return null;
+      state.sessionId = token;
+      return fetch(config.history_url, {
+        method: "POST",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ token, language: PAGE_LANGUAGE }),
+      })
+        .then((reply) => {
+          if (reply.status >= 400 && reply.status < 500 && reply.status !== 429) {
+            state.sessionId = null; // refused, or nothing left to continue: a new conversation
+            return null;
+          }
+          return reply.ok ? reply.json() : null;
+        })
+        .then((data) => {
+          if (!data || !Array.isArray(data.messages) || !data.messages.length) return;
+          state.messages = [{ role: "bot", text: welcome.text, buttons: welcome.buttons }];
+          for (const message of data.messages) {
+            if (!message || !["user", "bot", "staff"].includes(message.role) || typeof message.text !== "string") continue;
+            const buttons = (Array.isArray(message.buttons) ? message.buttons : [])
+              .filter((b) => b && typeof b.title === "string" && typeof b.payload === "string")
+              .map((b) => ({ title: b.title, payload: b.payload }));
+            const kept = { role: message.role, text: message.text, buttons, payload: null };
+            if (message.role === "staff") kept.name = typeof message.name === "string" ? message.name : "";
+            if (typeof message.time === "string") kept.time = message.time;
+            state.messages.push(kept);
+          }
+          state.messages.forEach((message) => (message.id = String(nextId++)));
+        })
+        .catch(() => {
+          /* the chat server cannot be reached: the conversation goes on without its log */
+        })
+        .then(saveState);
     }
 
     // --- Rendering
@@ -1028,14 +1112,27 @@
       send(text);
     });
 
-    renderHistory();
-    showExpectation();
-    showLiveState();
-    showUnread();
-    if (state.open) open(false);
+    let started = false;
+    let openWhenStarted = false;
+
+    function start() {
+      started = true;
+      renderHistory();
+      showExpectation();
+      showLiveState();
+      showUnread();
+      if (state.open || openWhenStarted) open(openWhenStarted);
+    }
+
+    const continuing = continueFromCookie();
+    if (continuing) continuing.then(start);
+    else start();
     return {
-      open: () => open(true),
-      close: () => state.open && close(),
+      open: () => (started ? open(true) : (openWhenStarted = true)),
+      close: () => {
+        openWhenStarted = false;
+        if (state.open) close();
+      },
     };
   }
 })();

@@ -15,12 +15,14 @@
  * from accessibility checkers and test tools.
  *
  * Options on the script tag: data-language (en, nl; else the page's lang), data-position (right,
- * left) and data-language-parameter (the query parameter by which the page switches its own
+ * left), data-language-parameter (the query parameter by which the page switches its own
  * language, e.g. "lang": the widget's language switch then reloads the page with it; without it,
- * the widget alone switches). Colours: CSS custom properties on the page, e.g.
- * --almere-chat-primary-background-color (widget.css names them all). Any element with
- * data-almere-chat-open opens the chat when clicked. One global: window.AlmereChat, with open()
- * and close().
+ * the widget alone switches) and data-cookie-domain (the city's parent domain, e.g. "almere.nl":
+ * the conversation follows the person to the pages of its other subdomains; chat.js keeps the
+ * session token, and nothing else, in a cookie of that domain). Colours: CSS custom properties on
+ * the page, e.g. --almere-chat-primary-background-color (widget.css names them all). Any element
+ * with data-almere-chat-open opens the chat when clicked. One global: window.AlmereChat, with
+ * open() and close().
  *
  * The markup from the settings is put in with a <template>'s innerHTML: a page that enforces
  * Trusted Types (require-trusted-types-for 'script') would refuse that.
