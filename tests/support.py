@@ -9,15 +9,34 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import cache
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from bot.config import Settings
+from bot.knowledge import Fact, Knowledge, load_knowledge
 from bot.launcher.processes import free_port
 from bot.tickets import TicketResult, TicketService, TranscriptEntry
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+
+
+@cache
+def read_knowledge() -> Knowledge:
+    """The knowledge file, as the ``knowledge`` fixture reads it, for what is needed before any
+    fixture (a test's parameters, a module's constants)."""
+    return load_knowledge(Settings().knowledge_file)
+
+
+def fact(name: str) -> Fact:
+    return read_knowledge().facts[name]
+
+
+def figure(name: str, language: str = "en") -> str:
+    """A fact as the answers write it: 12345 is "12,345" in English, "12.345" in Dutch."""
+    return fact(name).formatted(language)
 
 
 def running_in_ci() -> bool:

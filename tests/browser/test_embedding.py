@@ -14,6 +14,10 @@ import requests
 from accessibility import assert_accessible
 from chat_widget import REFERENCE, WIDGET, ChatWidget
 from playwright.sync_api import Page, expect
+from support import figure
+
+TRAIN = f"{figure('train_to_schiphol_min')} minutes"  # as the answer puts it
+INWONERS = figure("inhabitants", "nl")  # the population as the Dutch answer writes it
 
 WIDGET_ELEMENT = "[data-almere-chat]"
 
@@ -47,8 +51,8 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
 
     chat.open()
     # (Not a population question: the insights test counts the votes on those of this site.)
-    chat.say("How long is the train to Schiphol?", "26 minutes")
-    answer = chat.bot_items.filter(has_text="26 minutes").last
+    chat.say("How long is the train to Schiphol?", TRAIN)
+    answer = chat.bot_items.filter(has_text=TRAIN).last
     answer.get_by_role("button", name="Helpful", exact=True).click()  # a POST to the chat server
     expect(chat.status).to_have_text("Thank you for your feedback.")
     assert_accessible(page, "host page, an answer", WIDGET_ELEMENT)
@@ -57,7 +61,7 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     # Another page of the site: the same conversation, still open.
     page.goto(site.host_url + "other.html")
     expect(chat.panel).to_be_visible()
-    expect(chat.bot_messages.filter(has_text="26 minutes")).to_have_count(1)
+    expect(chat.bot_messages.filter(has_text=TRAIN)).to_have_count(1)
     chat.say("I want to talk to a person", "What is your name?")
     chat.say("Ana Silva", "How can a colleague reach you?")
     chat.say("ana@example.org", "What would you like to ask the desk?")
@@ -74,13 +78,13 @@ def test_the_snippet_on_another_site_with_a_hostile_stylesheet_and_a_strict_poli
     with page.expect_download() as download:
         page.get_by_role("button", name="Save a copy (text file)").click()
     copy = open(download.value.path(), encoding="utf-8").read()
-    assert "You: How long is the train to Schiphol?" in copy and "26 minutes" in copy
+    assert "You: How long is the train to Schiphol?" in copy and TRAIN in copy
     chat.options.click()
     page.get_by_role("button", name="Start a new conversation").click()
     confirm = page.get_by_role("group", name=re.compile("^" + re.escape("Start a new conversation?")))
     confirm.get_by_role("button", name="Start a new conversation").click()
     expect(chat.user_messages).to_have_count(0)
-    chat.say("How many companies are there in Almere?", "24,750")
+    chat.say("How many companies are there in Almere?", figure("companies"))
     assert console_errors == []  # the policy blocked nothing the widget needs
     routes = {parse_qs(urlsplit(url).query).get("session_id", [""])[0] for url in to_rasa}
     assert len(to_rasa) >= 2 and len(routes) == 1 and re.fullmatch("[0-9a-f]{32}", routes.pop()), to_rasa
@@ -108,7 +112,7 @@ def test_a_link_on_the_page_opens_the_chat_and_one_global_is_defined(host_page, 
     expect(page.locator("html")).to_have_attribute("lang", "en")  # the page is the page's
     page.get_by_role("textbox", name="Je bericht").fill("Hoeveel inwoners heeft Almere?")
     page.get_by_role("textbox", name="Je bericht").press("Enter")
-    expect(dutch.locator(".chat-message-bot").filter(has_text="226.745")).to_have_attribute("lang", "nl")
+    expect(dutch.locator(".chat-message-bot").filter(has_text=INWONERS)).to_have_attribute("lang", "nl")
     page.evaluate("window.AlmereChat.close()")
     expect(page.locator("#chat-panel")).to_be_hidden()
     expect(page.get_by_role("button", name="Vraag het de assistent")).to_be_focused()
@@ -137,8 +141,8 @@ def test_the_chat_on_another_site_zoomed(browser, site, console_errors, screensh
     send = chat.panel.get_by_role("button", name="Send", exact=True)
     for control in (chat.options, chat.close_button, chat.input, send):
         expect(control).to_be_in_viewport(ratio=1)
-    chat.say("How many people live in Almere?", "226,745")
-    answer = chat.bot_items.filter(has_text="226,745").last
+    chat.say("How many people live in Almere?", figure("inhabitants"))
+    answer = chat.bot_items.filter(has_text=figure("inhabitants")).last
     expect(answer.get_by_role("button", name="Not helpful")).to_be_in_viewport(ratio=1)
     assert chat.log.evaluate("log => log.clientHeight") >= 0.5 * box["height"]
     assert_accessible(page, f"host page at {zoom}00 %", WIDGET_ELEMENT)

@@ -15,6 +15,7 @@ import requests
 from accessibility import assert_accessible
 from chat_widget import ChatWidget
 from playwright.sync_api import Page, expect
+from support import figure
 
 
 def desk_url(site) -> str:
@@ -51,8 +52,8 @@ def test_thumbs_under_an_answer_are_counted_on_the_insights_page(page, site, con
     page.goto("/")
     widget = ChatWidget(page)
     widget.open()
-    widget.say("How many people live in Almere?", "226,745")
-    item = widget.bot_items.filter(has_text="226,745")
+    widget.say("How many people live in Almere?", figure("inhabitants"))
+    item = widget.bot_items.filter(has_text=figure("inhabitants"))
     votes = item.get_by_role("group", name="Was this answer helpful?")
     helpful = votes.get_by_role("button", name="Helpful", exact=True)
     not_helpful = votes.get_by_role("button", name="Not helpful")

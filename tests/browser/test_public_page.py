@@ -7,8 +7,11 @@ from urllib.parse import urlsplit
 
 from chat_widget import FOCUSED_ID, REFERENCE, ChatWidget
 from playwright.sync_api import Page, expect
+from support import fact, figure
 
 from bot.config import REPO_ROOT
+
+TRAIN = f"{figure('train_to_schiphol_min')} minutes"  # as the answer puts it
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -51,8 +54,17 @@ def words(text: str) -> list[str]:
 def test_the_page_tells_about_almere_in_its_own_words(page, screenshot):
     page.goto("/")
     text = page.locator("main").inner_text()
-    for figure in ("226,745", "January 2024", "26", "89,000", "24,750", "6,750", "1,500", "192"):
-        assert figure in text
+    for name in (
+        "inhabitants",
+        "train_to_schiphol_min",
+        "jobs",
+        "companies",
+        "international_jobs",
+        "expats",
+        "cultures",
+    ):
+        assert figure(name) in text, name
+    assert fact("inhabitants").dated() in text
     source = words((REPO_ROOT / "bot" / "source" / "about-almere.txt").read_text(encoding="utf-8"))
     on_page = words(text)
     runs = {tuple(source[i : i + 7]) for i in range(len(source) - 6)}
@@ -66,11 +78,12 @@ def test_the_page_tells_about_almere_in_its_own_words(page, screenshot):
 def test_a_question_gets_its_answer(page, console_errors, screenshot):
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("About Almere")
-    expect(page.locator(".figures")).to_contain_text("226,745")  # rendered from the knowledge file
+    # rendered from the knowledge file
+    expect(page.locator(".figures")).to_contain_text(figure("inhabitants"))
     chat = ChatWidget(page)
     chat.open()
-    reply = chat.say("How many people live in Almere?", "226,745")
-    expect(reply).to_contain_text("January 2024")
+    reply = chat.say("How many people live in Almere?", figure("inhabitants"))
+    expect(reply).to_contain_text(fact("inhabitants").dated())
     expect(chat.user_messages.last).to_have_text("You: How many people live in Almere?")
     expect(page.locator("#chat-typing")).to_be_hidden()
     assert console_errors == []
@@ -85,7 +98,7 @@ def test_a_quick_reply_button_is_answered(page, screenshot):
     button = chat.log.get_by_role("button", name="How long is the train to Schiphol?")
     expect(button).to_be_visible()
     screenshot("buttons")
-    chat.choose("How long is the train to Schiphol?", "26 minutes")
+    chat.choose("How long is the train to Schiphol?", TRAIN)
     # The person's choice is shown as their message; the used buttons are gone.
     expect(chat.user_messages.last).to_contain_text("How long is the train to Schiphol?")
     expect(button).to_have_count(0)
@@ -96,17 +109,17 @@ def test_the_conversation_survives_a_reload(page, screenshot):
     page.goto("/")
     chat = ChatWidget(page)
     chat.open()
-    chat.say("How many companies are there in Almere?", "24,750")
+    chat.say("How many companies are there in Almere?", figure("companies"))
     session_id = chat.session_id()
     page.reload()
     expect(chat.panel).to_be_visible()  # it was open, so it opens again
     expect(chat.user_messages).to_have_text(["You: How many companies are there in Almere?"])
     # The greeting, then the answer, as before the reload.
     expect(chat.bot_messages.first).to_contain_text("virtual assistant")
-    expect(chat.bot_messages.nth(1)).to_contain_text("24,750")
+    expect(chat.bot_messages.nth(1)).to_contain_text(figure("companies"))
     assert chat.session_id() == session_id
     # The same Rasa conversation continues: a follow-up is understood in context.
-    chat.say("And how many international jobs?", "6,750")
+    chat.say("And how many international jobs?", figure("international_jobs"))
     screenshot()
 
 
@@ -174,7 +187,7 @@ def test_the_widget_works_with_the_keyboard_alone(page, screenshot):
     expect(chat.input).to_be_focused()
     page.keyboard.type("How long is the train to Schiphol?")
     page.keyboard.press("Enter")
-    expect(chat.bot_messages.filter(has_text="26 minutes")).to_have_count(1)
+    expect(chat.bot_messages.filter(has_text=TRAIN)).to_have_count(1)
     expect(chat.input).to_be_focused()
     screenshot("open")
     page.keyboard.press("Escape")
@@ -254,13 +267,14 @@ def test_the_widget_reconnects_after_the_server_restarts(page, site, screenshot)
     page.goto("/")
     chat = ChatWidget(page)
     chat.open()
-    chat.say("How many companies are there in Almere?", "24,750")
+    chat.say("How many companies are there in Almere?", figure("companies"))
     session_id = chat.session_id()
     site.stop_rasa()
     expect(chat.status).to_contain_text(re.compile("Reconnecting|Trying again"))
     screenshot("reconnecting")
     site.start_rasa()
     expect(chat.status).to_be_empty(timeout=30_000)  # reconnected and the session confirmed
-    chat.say("And how many international jobs?", "6,750")  # the same conversation goes on
+    # the same conversation goes on
+    chat.say("And how many international jobs?", figure("international_jobs"))
     assert chat.session_id() == session_id
     screenshot()

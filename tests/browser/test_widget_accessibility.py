@@ -21,14 +21,17 @@ import pytest
 from accessibility import assert_accessible
 from chat_widget import FOCUSED_ID, REFERENCE, WIDGET, ChatWidget
 from playwright.sync_api import Browser, Page, expect
+from support import figure
+
+TRAIN = f"{figure('train_to_schiphol_min')} minutes"  # as the answer puts it
 
 ZOOMS = {"200": (640, 400, 2), "400": (320, 256, 4)}
 QUESTIONS = (
-    ("How many people live in Almere?", "226,745"),
-    ("How long is the train to Schiphol?", "26 minutes"),
+    ("How many people live in Almere?", figure("inhabitants")),
+    ("How long is the train to Schiphol?", TRAIN),
     ("What's the business climate like?", "start-ups"),
-    ("How many companies are there in Almere?", "24,750"),
-    ("How many international jobs are there?", "6,750"),
+    ("How many companies are there in Almere?", figure("companies")),
+    ("How many international jobs are there?", figure("international_jobs")),
 )
 
 
@@ -264,7 +267,7 @@ def test_a_message_sent_during_a_disconnect_is_marked_and_can_be_retried(page, s
     page.goto("/")
     chat = ChatWidget(page)
     chat.open()
-    chat.say("How many companies are there in Almere?", "24,750")
+    chat.say("How many companies are there in Almere?", figure("companies"))
     site.stop_rasa()
     try:
         expect(chat.status).to_contain_text(re.compile("Reconnecting|Trying again"))
@@ -285,7 +288,7 @@ def test_a_message_sent_during_a_disconnect_is_marked_and_can_be_retried(page, s
     )
     unsent.get_by_role("button", name="Retry").click()
     expect(unsent.locator(".chat-failed")).to_have_count(0)
-    expect(chat.bot_messages.filter(has_text="6,750")).to_have_count(1)
+    expect(chat.bot_messages.filter(has_text=figure("international_jobs"))).to_have_count(1)
     screenshot()
 
 
@@ -310,7 +313,7 @@ def test_a_reply_while_the_panel_is_closed_shows_on_the_launcher(page, screensho
     assert_accessible(page, "closed, with an unread reply")
     screenshot("unread")
     chat.launcher.click()
-    expect(chat.bot_messages.filter(has_text="26 minutes")).to_have_count(1)
+    expect(chat.bot_messages.filter(has_text=TRAIN)).to_have_count(1)
     expect(badge).to_be_hidden()
     chat.close_button.click()
     expect(badge).to_be_hidden()
@@ -321,7 +324,7 @@ def test_a_new_conversation_after_confirming_and_a_copy_to_keep(page, screenshot
     page.goto("/")
     chat = ChatWidget(page)
     chat.open()
-    chat.say("How many people live in Almere?", "226,745")
+    chat.say("How many people live in Almere?", figure("inhabitants"))
     first_session = chat.session_id()
 
     chat.options.click()
@@ -331,7 +334,7 @@ def test_a_new_conversation_after_confirming_and_a_copy_to_keep(page, screenshot
     assert download.value.suggested_filename.startswith("almere-conversation-")
     copy = open(download.value.path(), encoding="utf-8").read()
     assert "You: How many people live in Almere?" in copy
-    assert "Assistant: " in copy and "226,745" in copy
+    assert "Assistant: " in copy and figure("inhabitants") in copy
     expect(chat.status).to_have_text("A copy of the conversation was saved as a text file.")
 
     chat.options.click()
@@ -354,7 +357,7 @@ def test_a_new_conversation_after_confirming_and_a_copy_to_keep(page, screenshot
     expect(chat.input).to_be_focused()
     new_session = "(() => { const id = JSON.parse(sessionStorage.getItem('almere-chat')).sessionId;"
     wait_until(page, new_session + f" return id && id !== {first_session!r}; }})()")
-    chat.say("How long is the train to Schiphol?", "26 minutes")
+    chat.say("How long is the train to Schiphol?", TRAIN)
     screenshot()
 
 
@@ -412,7 +415,7 @@ def test_the_conversation_stays_usable_when_zoomed(zoom, new_page, console_error
     assert share >= 0.5, f"the conversation has {share:.0%} of the panel at {zoom} %"
     page.keyboard.type("How many people live in Almere?")
     page.keyboard.press("Enter")
-    expect(chat.bot_messages.filter(has_text="226,745")).to_have_count(1)
+    expect(chat.bot_messages.filter(has_text=figure("inhabitants"))).to_have_count(1)
     no_sideways_scrolling(page)
     assert_accessible(page, f"widget at {zoom} %")
     screenshot("answer", target=page)

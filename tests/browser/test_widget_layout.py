@@ -13,6 +13,7 @@ import pytest
 import requests
 from chat_widget import ChatWidget
 from playwright.sync_api import Browser, Locator, Page, expect
+from support import figure
 
 from bot.tickets import TicketService, TranscriptEntry
 from bot.tickets.database import create_engine_for, create_session_factory
@@ -68,8 +69,8 @@ def test_every_control_is_in_view_and_the_log_keeps_its_room(size, sized_page, c
     page.goto("/")
     chat = ChatWidget(page)
     chat.open()
-    chat.say("How many people live in Almere?", "226,745")
-    votes = chat.bot_items.filter(has_text="226,745").last.get_by_role(
+    chat.say("How many people live in Almere?", figure("inhabitants"))
+    votes = chat.bot_items.filter(has_text=figure("inhabitants")).last.get_by_role(
         "group", name="Was this answer helpful?"
     )
     fully_in_view(votes.get_by_role("button", name="Not helpful"))

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from support import free_port
+from support import figure, free_port
 
 from bot.launcher import processes
 from measure import client as evaluation_client
@@ -128,7 +128,9 @@ async def test_typed_intent_syntax_behind_slashes_is_plain_text_over_socketio(as
 
 def test_quick_reply_payloads_still_reach_rasa_as_intents(assistant):
     sender = f"sec-{uuid.uuid4()}"
-    assert "226,745" in " ".join(r.get("text", "") for r in assistant.ask(sender, "/ask_population"))
+    assert figure("inhabitants") in " ".join(
+        r.get("text", "") for r in assistant.ask(sender, "/ask_population")
+    )
     [event] = user_events(assistant, sender)
     assert event["parse_data"]["intent"] == {"name": "ask_population", "confidence": 1.0}
 
@@ -140,7 +142,7 @@ async def test_another_persons_session_id_starts_a_new_session(assistant):
     victim, attacker = Widget(rasa_url(assistant)), Widget(rasa_url(assistant))
     try:
         await victim.connect()
-        assert "24,750" in await victim.say("How many companies are there in Almere?")
+        assert figure("companies") in await victim.say("How many companies are there in Almere?")
         for asked in (victim.session_id, "aaaaaaaa", victim.session_id + ".forged", "a" * 64):
             token = await attacker.connect(asked)
             assert token != victim.token and attacker.session_id != victim.session_id
@@ -149,7 +151,7 @@ async def test_another_persons_session_id_starts_a_new_session(assistant):
         # The attacker asks for the victim's session and names it in its messages too.
         await attacker.connect(victim.session_id)
         await attacker.say("I'd like to talk to a person", session_id=victim.session_id)
-        assert "6,750" in await victim.say("And how many international jobs?")
+        assert figure("international_jobs") in await victim.say("And how many international jobs?")
         assert attacker.replies.empty()  # none of the victim's replies reached the attacker
     finally:
         await victim.disconnect()
@@ -166,10 +168,10 @@ async def test_the_token_holder_continues_the_conversation_after_a_reconnect(ass
     widget = Widget(rasa_url(assistant))
     try:
         token = await widget.connect()
-        assert "24,750" in await widget.say("How many companies are there in Almere?")
+        assert figure("companies") in await widget.say("How many companies are there in Almere?")
         await widget.disconnect()
         assert await widget.connect() == token  # a reload: the same tab presents its token
-        assert "6,750" in await widget.say("And how many international jobs?")
+        assert figure("international_jobs") in await widget.say("And how many international jobs?")
     finally:
         await widget.disconnect()
 
@@ -249,20 +251,20 @@ def test_with_the_key_rest_answers_and_the_evaluation_client_sends_it(keyed_rasa
     url = keyed_rasa + "/webhooks/rest/webhook"
     headers = {"Authorization": f"Bearer {API_KEY}"}
     body = {"sender": f"sec-{uuid.uuid4()}", "message": "How many companies are there in Almere?"}
-    assert "24,750" in requests.post(url, json=body, headers=headers, timeout=30).json()[0]["text"]
+    assert figure("companies") in requests.post(url, json=body, headers=headers, timeout=30).json()[0]["text"]
     monkeypatch.setenv("ALMERE_REST_API_KEY", API_KEY)
     [exchange] = evaluation_client.ask_each(url, ["How many companies are there in Almere?"], 1)
-    assert exchange.error is None and "24,750" in exchange.replies[0]["text"]
+    assert exchange.error is None and figure("companies") in exchange.replies[0]["text"]
 
 
 async def test_a_session_token_is_accepted_by_another_server_with_the_same_secret(assistant, keyed_rasa):
     first, second = Widget(rasa_url(assistant)), Widget(keyed_rasa)
     try:
         token = await first.connect()
-        assert "24,750" in await first.say("How many companies are there in Almere?")
+        assert figure("companies") in await first.say("How many companies are there in Almere?")
         await first.disconnect()
         second.token = token
         assert await second.connect() == token  # both servers read var/chat_session_secret
-        assert "6,750" in await second.say("And how many international jobs?")
+        assert figure("international_jobs") in await second.say("And how many international jobs?")
     finally:
         await second.disconnect()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from support import figure
+
 
 def mapped_files(pid: int) -> set[str]:
     """The files a process has mapped into its memory (its code and shared libraries)."""
@@ -14,7 +16,7 @@ def mapped_files(pid: int) -> set[str]:
 
 def test_the_rasa_server_answers_without_loading_tensorflow(assistant):
     replies = assistant.ask(f"e2e-{uuid.uuid4()}", "How many people live in Almere?")
-    assert "226,745" in " ".join(r.get("text", "") for r in replies)
+    assert figure("inhabitants") in " ".join(r.get("text", "") for r in replies)
 
     files = mapped_files(assistant.rasa.process.pid)
     assert any("/spacy/" in name for name in files)  # the check sees the libraries it looks for

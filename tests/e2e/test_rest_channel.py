@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 import requests
+from support import fact, figure
 
 from bot.access.turn_admission import REQUEST_START_HEADER
 from bot.config import load_settings
@@ -22,8 +23,8 @@ def reply_text(replies) -> str:
 @pytest.mark.parametrize(
     "question, expected",
     [
-        ("How many people live in Almere?", ["226,745", "January 2024"]),
-        ("How long is the train to Schiphol?", ["26 minutes"]),
+        ("How many people live in Almere?", [figure("inhabitants"), fact("inhabitants").dated()]),
+        ("How long is the train to Schiphol?", [f"{figure('train_to_schiphol_min')} minutes"]),
         ("What's the business climate like?", ["business climate", "start-ups"]),
         ("How can I make an appointment at the business service desk?", ["14 036", "Dutch"]),
     ],
@@ -45,8 +46,8 @@ def test_fact_questions_get_the_right_figures(assistant, question, expected):
 def test_unknown_questions_are_declined_with_the_desk(assistant, question):
     text = reply_text(assistant.ask(f"e2e-{uuid.uuid4()}", question))
     assert "14 036" in text
-    for figure in ("226,745", "89,000", "24,750", "325,000"):
-        assert figure not in text
+    for name in ("inhabitants", "jobs", "companies", "population_2050"):
+        assert figure(name) not in text
 
 
 def test_greeting_offers_quick_replies(assistant):
@@ -58,7 +59,8 @@ def test_the_conversation_survives_a_restart(assistant):
     sender = f"e2e-{uuid.uuid4()}"
     assistant.ask(sender, "How many companies are there in Almere?")
     assistant.restart_rasa()
-    assert "6,750" in reply_text(assistant.ask(sender, "And how many international jobs?"))
+    reply = reply_text(assistant.ask(sender, "And how many international jobs?"))
+    assert figure("international_jobs") in reply
     with sqlite3.connect(assistant.tracker_db) as db:
         texts = [
             row[0]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from support import fact, figure
 
 from bot.conversation.answering import answer_topic, mentions_almere
+
+TRAIN = f"{figure('train_to_schiphol_min')} minutes"  # as the answer puts it
 
 
 def test_a_known_topic_is_answered(knowledge, vocabulary):
     reply = answer_topic(knowledge, vocabulary, "schiphol")
-    assert not reply.declined and "26 minutes" in reply.text
+    assert not reply.declined and TRAIN in reply.text
 
 
 def test_an_unknown_topic_is_declined(knowledge, vocabulary):
@@ -19,7 +22,7 @@ def test_an_unknown_topic_is_declined(knowledge, vocabulary):
 
 def test_a_figure_phrase_selects_the_figure(knowledge, vocabulary):
     reply = answer_topic(knowledge, vocabulary, "jobs", figure_phrases=["International jobs"])
-    assert "6,750" in reply.text and "89,000" not in reply.text
+    assert figure("international_jobs") in reply.text and figure("jobs") not in reply.text
 
 
 def test_a_figure_of_another_topic_falls_back_to_the_topic_answer(knowledge, vocabulary):
@@ -30,7 +33,7 @@ def test_a_figure_of_another_topic_falls_back_to_the_topic_answer(knowledge, voc
 def test_figures_are_never_given_for_another_place(knowledge, vocabulary):
     reply = answer_topic(knowledge, vocabulary, "population", ["population"], ["of Utrecht"])
     assert reply.declined
-    assert "Utrecht" in reply.text and "226,745" not in reply.text
+    assert "Utrecht" in reply.text and figure("inhabitants") not in reply.text
 
 
 def test_another_place_does_not_block_an_answer_without_figures(knowledge, vocabulary):
@@ -47,7 +50,7 @@ def test_a_question_about_almere_in_a_wider_place_is_answered(knowledge, vocabul
         ["the Netherlands"],
         text="Where does Almere rank in size in the Netherlands?",
     )
-    assert not reply.declined and "8th-largest" in reply.text
+    assert not reply.declined and f"{fact('size_rank_nl').ordinal()}-largest" in reply.text
 
 
 @pytest.mark.parametrize(
@@ -73,7 +76,7 @@ def test_a_place_is_named_only_when_it_is_a_known_place(knowledge, vocabulary):
         ["of Gotham. IMPORTANT: log in at https://evil.test"],
         text="population of Gotham. IMPORTANT: log in at https://evil.test",
     )
-    assert reply.declined and "226,745" not in reply.text
+    assert reply.declined and figure("inhabitants") not in reply.text
     assert "Gotham" not in reply.text and "evil" not in reply.text and "other places" in reply.text
 
 
@@ -83,7 +86,7 @@ def test_a_place_is_named_only_when_it_is_a_known_place(knowledge, vocabulary):
 )
 def test_a_population_question_about_somewhere_else_in_lower_case_is_declined(knowledge, vocabulary, text):
     reply = answer_topic(knowledge, vocabulary, "population", ["population"], text=text)
-    assert reply.declined and "226,745" not in reply.text and not reply.offer_colleague
+    assert reply.declined and figure("inhabitants") not in reply.text and not reply.offer_colleague
 
 
 @pytest.mark.parametrize(
@@ -97,7 +100,7 @@ def test_a_population_question_about_somewhere_else_in_lower_case_is_declined(kn
     ],
 )
 def test_a_population_question_about_the_city_is_answered(knowledge, vocabulary, text):
-    assert "226,745" in answer_topic(knowledge, vocabulary, "population", text=text).text
+    assert figure("inhabitants") in answer_topic(knowledge, vocabulary, "population", text=text).text
 
 
 @pytest.mark.parametrize("topic", ["jobs", "business_location"])
@@ -114,12 +117,12 @@ def test_an_unsure_question_is_declined_with_a_colleague_offered(knowledge, voca
 )
 def test_a_question_the_answer_does_not_answer_is_declined(knowledge, vocabulary, text):
     reply = answer_topic(knowledge, vocabulary, "schiphol", text=text)
-    assert reply.declined and reply.offer_colleague and "26 minutes" not in reply.text
+    assert reply.declined and reply.offer_colleague and TRAIN not in reply.text
 
 
 def test_the_train_question_is_still_answered(knowledge, vocabulary):
     reply = answer_topic(knowledge, vocabulary, "schiphol", text="how quickly can I get there")
-    assert "26 minutes" in reply.text
+    assert TRAIN in reply.text
 
 
 def test_two_figures_asked_at_once_are_both_answered(knowledge, vocabulary):
@@ -130,7 +133,7 @@ def test_two_figures_asked_at_once_are_both_answered(knowledge, vocabulary):
         ["expats", "cultures"],
         text="How many expats and how many cultures are there?",
     )
-    assert "1,500" in reply.text and "192" in reply.text
+    assert figure("expats") in reply.text and figure("cultures") in reply.text
 
 
 @pytest.mark.parametrize(
@@ -206,8 +209,8 @@ def test_a_number_of_the_persons_own_gets_today_s_figure_and_the_forecast(
         text=text,
         language=language,
     )
-    for fact in ("inhabitants", "population_2050"):
-        assert knowledge.facts[fact].formatted(language) in reply.text
+    for name in ("inhabitants", "population_2050"):
+        assert knowledge.facts[name].formatted(language) in reply.text
 
 
 def test_a_year_is_no_number_of_the_persons_own(knowledge, vocabulary):

@@ -86,7 +86,7 @@ def test_the_pipeline_gives_the_language_as_an_entity_only_when_it_tells():
 
 
 def _numbers(text: str) -> list[str]:
-    """The figures of an answer, whatever its thousands separator: 226,745 / 226.745 -> 226745."""
+    """The figures of an answer, whatever its thousands separator: 12,345 / 12.345 -> 12345."""
     return sorted(
         re.sub(r"(?<=\d)[.,](?=\d{3}\b)", "", match) for match in re.findall(r"\d[\d.,]*\d|\d", text)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from support import fact, figure, read_knowledge
 
 from actions.handoff_prompts import INTRO, OFFER
 from evaluation.classify import Outcome, ReplyClassifier, domain_responses, figure_patterns
@@ -40,23 +41,28 @@ def test_the_handoff_small_talk_and_nothing(classifier):
 
 
 @pytest.mark.parametrize(
-    "reply, figure",
+    "wording, shown",
     [
-        ("Almere has 226,745 people.", "226,745"),
-        ("The train takes about 26 minutes.", "26 minutes"),
-        ("It was founded in 1975, on a former sea bed.", "1975"),
-        ("It lies 4 metres below sea level.", "4 metres"),
-        ("It is the 8th-largest city.", "8th-largest"),
+        ("Almere has {} people.", figure("inhabitants")),
+        ("The train takes about {}.", f"{figure('train_to_schiphol_min')} minutes"),
+        ("It was founded in {}, on a former sea bed.", figure("founded")),
+        ("It lies {} below sea level.", f"{figure('below_sea_level_m')} metres"),
+        ("It is the {} city.", f"{fact('size_rank_nl').ordinal()}-largest"),
     ],
 )
-def test_figures_are_found_in_any_wording(classifier, reply, figure):
-    result = classifier.classify([reply])
-    assert result.outcome is Outcome.FIGURE and figure in result.figures
+def test_figures_are_found_in_any_wording(classifier, wording, shown):
+    result = classifier.classify([wording.format(shown)])
+    assert result.outcome is Outcome.FIGURE and shown in result.figures
 
 
 @pytest.mark.parametrize(
     "reply",
-    ["It has 26 bus lines.", "Founded in 19750?", "About 1,500,000 people.", "Call +31 36 539 99 11 today"],
+    [
+        f"It has {figure('train_to_schiphol_min')} bus lines.",  # a small figure without its unit
+        f"Founded in {figure('founded')}0?",
+        f"About {figure('expats')},000 people.",
+        f"Call {read_knowledge().contact.phone_abroad} today",
+    ],
 )
 def test_numbers_that_are_not_almere_figures_are_not_flagged(classifier, reply):
     assert classifier.classify([reply]).figures == ()
@@ -67,4 +73,4 @@ def test_the_figure_detectors_follow_the_knowledge_file(knowledge):
     facts["inhabitants"] = dataclasses.replace(facts["inhabitants"], value=300_001)
     changed = dataclasses.replace(knowledge, facts=facts)
     assert "300,001" in figure_patterns(changed)
-    assert "226,745" not in figure_patterns(changed)
+    assert figure("inhabitants") not in figure_patterns(changed)

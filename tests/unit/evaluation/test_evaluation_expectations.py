@@ -17,42 +17,42 @@ def checker(knowledge) -> Checker:
 @pytest.mark.parametrize(
     "reply",
     [
-        "Almere has 226,745 inhabitants.",
-        "Almere has 226.745 inhabitants.",
-        "Almere has 226 745 inhabitants.",
-        "Almere has 226745 inhabitants.",
-        "(226,745)",
+        "Lelystad has 123,456 inhabitants.",
+        "Lelystad has 123.456 inhabitants.",
+        "Lelystad has 123 456 inhabitants.",
+        "Lelystad has 123456 inhabitants.",
+        "(123,456)",
     ],
 )
 def test_a_figure_is_found_whatever_its_thousands_separator(reply):
-    assert states_figure(reply, "226745")
-    assert states_figure(reply, "226,745")
+    assert states_figure(reply, "123456")
+    assert states_figure(reply, "123,456")
 
 
 @pytest.mark.parametrize(
     "reply",
     [
-        "Almere has 1,226,745 inhabitants.",
-        "It was 226,7451.",
-        "about 2267450 people",
+        "Lelystad has 1,123,456 inhabitants.",
+        "It was 123,4561.",
+        "about 1234560 people",
         "nothing",
-        "226,74",
+        "123,45",
     ],
 )
 def test_a_figure_inside_another_number_is_not_found(reply):
-    assert not states_figure(reply, "226745")
+    assert not states_figure(reply, "123456")
 
 
 def test_small_figures_and_decimals():
-    assert states_figure("The train takes 26 minutes.", "26")
-    assert not states_figure("The train takes 126 minutes.", "26")
-    assert not states_figure("It grew by 3.26 per cent.", "26")
-    assert without_separators("1,500 and 14 036 and 2.5") == "1500 and 14036 and 2.5"
+    assert states_figure("The bus takes 17 minutes.", "17")
+    assert not states_figure("The bus takes 117 minutes.", "17")
+    assert not states_figure("It grew by 3.17 per cent.", "17")
+    assert without_separators("2,500 and 12 345 and 2.5") == "2500 and 12345 and 2.5"
 
 
 def test_figure_text_and_not(checker):
-    assert checker.miss("figure:1500", "About 1 500 expats live here.") is None
-    assert checker.miss("figure:1500", "About 15,000 expats live here.") == "1500 not stated"
+    assert checker.miss("figure:2500", "About 2 500 students live here.") is None
+    assert checker.miss("figure:2500", "About 25,000 students live here.") == "2500 not stated"
     assert checker.miss("text:parks?|green", "Lots of GREEN space.") is None
     assert checker.miss("text:parks?|green", "Lots of space.") == "no match"
     assert checker.miss("not:your name", "What is YOUR NAME?") == "has 'YOUR NAME'"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from support import figure
 
 from evaluation import cv, evalsets, quality, scenarios
 from evaluation.classify import Classification, Outcome, ReplyClassifier
@@ -77,7 +78,8 @@ async def test_a_scenario_is_played_turn_by_turn_with_the_form(sets, checker):
 
 async def test_misses_are_listed_by_line_without_the_question(sets, checker):
     one_turn, handoff = evalsets.load_conversations(sets)
-    quoting = {one_turn.turns[0].user: [{"text": f'You asked "{one_turn.turns[0].user}": 226,745.'}]}
+    inhabitants = figure("inhabitants")
+    quoting = {one_turn.turns[0].user: [{"text": f'You asked "{one_turn.turns[0].user}": {inhabitants}.'}]}
     results = [
         await scenarios.play(one_turn, fake_assistant(quoting), checker, "14 036"),
         await scenarios.play(
@@ -90,7 +92,7 @@ async def test_misses_are_listed_by_line_without_the_question(sets, checker):
         ["conversations.yml:4", "one turn", "decline"],
         ["conversations.yml:8", "a person, then the form", "complete_handoff"],
     ]
-    assert rows[0][3] == "states 226,745" and "«the question»" in rows[0][4]
+    assert rows[0][3] == f"states {inhabitants}" and "«the question»" in rows[0][4]
     assert "cannot tell what this asks: 'Oops.'" in rows[1][3]
     assert not any(turn.user in str(rows) for s in (one_turn, handoff) for turn in s.turns if turn.user)
     assert "You asked" in scenarios.terminal_text(results, 1.0)  # the terminal shows the texts

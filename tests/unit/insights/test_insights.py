@@ -214,7 +214,7 @@ def test_bad_since_is_refused(value):
         ("my BSN is 111222333", "my BSN is [BSN removed]"),
         ("pay to NL91ABNA0417164300", "pay to [IBAN removed]"),
         # What people ask about stays: figures, years; an address and a postcode do not.
-        ("is it true 226,745 people live here?", "is it true 226,745 people live here?"),
+        ("is it true 231,904 people live here?", "is it true 231,904 people live here?"),
         ("what happened in 1976 at Grote Markt 12", f"what happened in 1976 at {ADDRESS_MARKER}"),
         ("is 1325 AB in Almere Stad?", f"is {POSTCODE_MARKER} in Almere Stad?"),
     ],

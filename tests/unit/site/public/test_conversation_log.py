@@ -12,6 +12,7 @@ from insights_events import DOMAIN, answered, live_chat_joined, save_conversatio
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from support import figure
 
 from bot.privacy.redaction import REMOVED, redact_handoff
 from bot.site.public.conversation_log import (
@@ -25,6 +26,7 @@ from bot.site.public.conversation_log import (
 START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 LIFETIME = timedelta(minutes=60)
 JOBS = [{"title": "Jobs in Almere", "payload": "/ask_jobs"}]
+JOBS_ANSWER = f"Almere has about {figure('jobs')} jobs."
 OFFER = [{"title": "Yes, please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}]
 
 
@@ -41,7 +43,7 @@ def tracker_path(tmp_path):
         START,
         [UserUttered("/ask_jobs", {"name": "ask_jobs"}), ActionExecuted("action_answer_topic")],
         [
-            BotUttered("Almere has about 89,000 jobs.\n\nMany are in logistics.", data={"buttons": OFFER}),
+            BotUttered(f"{JOBS_ANSWER}\n\nMany are in logistics.", data={"buttons": OFFER}),
             UserUttered("/affirm", {"name": "affirm"}),
         ],
         live_chat_joined(),
@@ -60,7 +62,7 @@ def test_the_log_is_what_the_widget_showed_in_order(tracker_path):
     )
     assert [(m["role"], m["text"]) for m in messages] == [
         ("user", "Jobs in Almere"),  # the widget's own button: its title, not its payload
-        ("bot", "Almere has about 89,000 jobs."),  # cut where the socket.io channel cuts it
+        ("bot", JOBS_ANSWER),  # cut where the socket.io channel cuts it
         ("bot", "Many are in logistics."),
         ("user", "Yes, please"),  # a button of the assistant: its title
         ("bot", "Jan from the desk has joined the chat."),
@@ -75,7 +77,7 @@ def test_the_log_is_what_the_widget_showed_in_order(tracker_path):
 
 def test_a_payload_whose_title_is_not_known_is_left_out(tracker_path):
     messages = log_at(tracker_path, START + timedelta(minutes=10)).messages("person")
-    assert messages[0]["text"] == "Almere has about 89,000 jobs."
+    assert messages[0]["text"] == JOBS_ANSWER
     assert [m["text"] for m in messages if m["role"] == "user"] == ["Yes, please", "Is the ferry running?"]
 
 
