@@ -7,6 +7,7 @@ import re
 
 import pytest
 from flask import Flask
+from support import fact
 
 from bot.config import REPO_ROOT, settings_from
 from bot.knowledge import load_knowledge
@@ -69,7 +70,9 @@ def test_an_unknown_language_is_ignored():
 def test_the_dutch_page_shows_the_dutch_wording_figures_and_widget():
     html = make_client().get("/?lang=nl").get_data(as_text=True)
     assert "<h1>Over Almere</h1>" in html and "Almere in cijfers" in html and "Ruimte om te groeien" in html
-    assert "<dt>226.745</dt>" in html and "inwoners <span" in html and "januari 2024" in html
+    inhabitants = fact("inhabitants")
+    assert f"<dt>{inhabitants.formatted('nl')}</dt>" in html and "inwoners <span" in html
+    assert inhabitants.dated("nl") in html
     knowledge = load_knowledge(REPO_ROOT / "bot" / "knowledge.yml")
     sentence = knowledge.render(knowledge.topics["history"].wording("nl").answer, "nl")
     assert sentence.split(".")[0].replace("'", "&#39;") in html
