@@ -25,6 +25,8 @@ PUBLIC_SITE_ENDPOINTS = {
     "feedback.question",
     "feedback.answer_page",
     "answer_feedback.vote",
+    # A conversation's log for its signed session token (the token is the only credential).
+    "widget_history.history",
     # Counts for Prometheus, no personal data; the public proxy refuses it (test_metrics_not_public.py).
     "metrics.serve",
 }
