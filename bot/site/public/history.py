@@ -18,7 +18,9 @@ The session token is the only credential, as on the socket.io channel: whoever h
 the conversation and write into it, so the log is given for a signed token only, of that
 conversation only, only while its session lasts. CORS allows the pages of ``Settings.chat_origins``
 (``embed.CORS_PATHS``), and a request from a page of any other origin is refused outright. No CSRF
-token: a forged request would need the session token itself, and nothing is changed.
+token: a forged request would need the session token itself, and nothing is changed. The cookie is
+the widget's, not HttpOnly, and goes to every server of the parent domain: the option is for a
+domain whose sites and servers the city runs, which may then read the token as the widget does.
 """
 
 from __future__ import annotations
