@@ -39,6 +39,12 @@ def figure(name: str, language: str = "en") -> str:
     return fact(name).formatted(language)
 
 
+def desk_phone(abroad: bool = False) -> str:
+    """The desk's phone number the answers give (from abroad: with the country code)."""
+    contact = read_knowledge().contact
+    return contact.phone_abroad if abroad else contact.phone
+
+
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 

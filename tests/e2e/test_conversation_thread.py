@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from support import desk_phone
 
 from bot import services
 
@@ -34,7 +35,7 @@ def test_a_follow_up_is_read_with_the_last_answer_even_after_a_restart(assistant
 
 def test_a_follow_up_after_a_decline_is_answered_on_its_own_and_one_elsewhere_is_declined(assistant, facts):
     sender = f"e2e-{uuid.uuid4()}"
-    assert "14 036" in reply_text(assistant.ask(sender, "Which supermarket in Almere is the cheapest?"))
+    assert desk_phone() in reply_text(assistant.ask(sender, "Which supermarket in Almere is the cheapest?"))
     assert facts["companies"].formatted() in reply_text(assistant.ask(sender, "ok, and the companies?"))
     elsewhere = reply_text(assistant.ask(sender, "and in Lelystad?"))
     assert "Lelystad" in elsewhere and facts["companies"].formatted() not in elsewhere

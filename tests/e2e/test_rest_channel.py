@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 import requests
-from support import fact, figure
+from support import desk_phone, fact, figure
 
 from bot.access.turn_admission import REQUEST_START_HEADER
 from bot.config import load_settings
@@ -26,7 +26,7 @@ def reply_text(replies) -> str:
         ("How many people live in Almere?", [figure("inhabitants"), fact("inhabitants").dated()]),
         ("How long is the train to Schiphol?", [f"{figure('train_to_schiphol_min')} minutes"]),
         ("What's the business climate like?", ["business climate", "start-ups"]),
-        ("How can I make an appointment at the business service desk?", ["14 036", "Dutch"]),
+        ("How can I make an appointment at the business service desk?", [desk_phone(), "Dutch"]),
     ],
 )
 def test_fact_questions_get_the_right_figures(assistant, question, expected):
@@ -45,7 +45,7 @@ def test_fact_questions_get_the_right_figures(assistant, question, expected):
 )
 def test_unknown_questions_are_declined_with_the_desk(assistant, question):
     text = reply_text(assistant.ask(f"e2e-{uuid.uuid4()}", question))
-    assert "14 036" in text
+    assert desk_phone() in text
     for name in ("inhabitants", "jobs", "companies", "population_2050"):
         assert figure(name) not in text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
-from support import fact, figure
+from support import desk_phone, fact, figure
 
 from actions import handoff_prompts as prompts
 from actions.answers import ActionAnswerSource, ActionAnswerTopic, topic_of_intent
@@ -42,7 +42,7 @@ async def test_a_figure_question_about_another_place_is_declined(dispatcher, mak
     tracker = make_tracker("ask_population", "What is the population of Tokyo?", entities)
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     [text] = texts(dispatcher)
-    assert "Tokyo" in text and figure("inhabitants") not in text and "14 036" in text
+    assert "Tokyo" in text and figure("inhabitants") not in text and desk_phone() in text
     # "yes" now passes the question on.
     assert SlotSet("handoff_offered", True) in events
     assert SlotSet("unanswered_question", "What is the population of Tokyo?") in events
@@ -98,7 +98,7 @@ async def test_an_unsure_figure_question_is_declined_and_a_colleague_offered(dis
     )
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     first, offer = texts(dispatcher)
-    assert figure("jobs") not in first and "14 036" in first and "colleague" in offer
+    assert figure("jobs") not in first and desk_phone() in first and "colleague" in offer
     assert SlotSet("handoff_offered", True) in events
 
 
@@ -155,7 +155,7 @@ async def test_a_message_in_another_language_gets_the_notice_in_english_and_dutc
     tracker = tracker_with(make_tracker, "switch_language", "Wie viele Einwohner?", other_language="de")
     await ActionSwitchLanguage().run(dispatcher, tracker, domain)
     english, dutch = texts(dispatcher)
-    assert "English or Dutch" in english and "Nederlands of het Engels" in dutch and "14 036" in dutch
+    assert "English or Dutch" in english and "Nederlands of het Engels" in dutch and desk_phone() in dutch
 
 
 async def test_a_second_question_about_another_topic_is_answered_after_the_first(

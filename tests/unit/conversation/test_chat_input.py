@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support import desk_phone
 
 from bot.conversation.chat_input import EMPTY_REPLY, Inbound, mask_identifiers, prepare_message
 
@@ -146,7 +147,7 @@ def test_identifiers_are_masked(text, masked):
 @pytest.mark.parametrize(
     "text",
     [
-        "call +31 36 539 99 11",
+        f"call {desk_phone(abroad=True)}",
         "231,904 inhabitants",
         "NL91 ABNA 0417 1643 01",
         "123456789",
@@ -160,7 +161,7 @@ def test_identifiers_are_masked(text, masked):
         "06 1234 5678",
         "0612345678",
         "+33 612345678",
-        "call 14 036",
+        f"call {desk_phone()}",
         "in 2024 and 2050",
         "from 1976 to 2024",
         "12/05/2024",

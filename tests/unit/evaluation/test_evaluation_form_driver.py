@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from support import desk_phone
 
 from evaluation import form_driver
 from evaluation.form_driver import CONTACT, NAME, QUESTION, Message, Stuck, answer, play
 
-PHONE = "14 036"
+PHONE = desk_phone()
 YES_NO = (("Yes", "/affirm"), ("No", "/deny"))
 NAME_PROMPT = Message("What is your name?")
 CONTACT_PROMPT = Message("How can we reach you? Your email address or phone number, please.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from support import figure
+from support import desk_phone, figure
 
 from evaluation import cv, evalsets, quality, scenarios
 from evaluation.classify import Classification, Outcome, ReplyClassifier
@@ -71,7 +71,7 @@ FORM = {
 
 async def test_a_scenario_is_played_turn_by_turn_with_the_form(sets, checker):
     scenario = evalsets.load_conversations(sets)[1]
-    result = await scenarios.play(scenario, fake_assistant(FORM), checker, "14 036")
+    result = await scenarios.play(scenario, fake_assistant(FORM), checker, desk_phone())
     assert result.passed, result
     assert "[/affirm] Your reference is ALM-000009." in result.turns[1].reply
 
@@ -81,9 +81,9 @@ async def test_misses_are_listed_by_line_without_the_question(sets, checker):
     inhabitants = figure("inhabitants")
     quoting = {one_turn.turns[0].user: [{"text": f'You asked "{one_turn.turns[0].user}": {inhabitants}.'}]}
     results = [
-        await scenarios.play(one_turn, fake_assistant(quoting), checker, "14 036"),
+        await scenarios.play(one_turn, fake_assistant(quoting), checker, desk_phone()),
         await scenarios.play(
-            handoff, fake_assistant({**FORM, "/affirm": [{"text": "Oops."}]}), checker, "14 036"
+            handoff, fake_assistant({**FORM, "/affirm": [{"text": "Oops."}]}), checker, desk_phone()
         ),
     ]
     assert [r.passed for r in results] == [False, False]
@@ -100,7 +100,7 @@ async def test_misses_are_listed_by_line_without_the_question(sets, checker):
 
 async def test_an_unreachable_assistant_is_a_miss(sets, checker):
     scenario = evalsets.load_conversations(sets)[0]
-    result = await scenarios.play(scenario, fake_assistant({}), checker, "14 036")
+    result = await scenarios.play(scenario, fake_assistant({}), checker, desk_phone())
     assert not result.passed and result.error == "line 4: HTTP 500"
     assert [m.why for m in scenarios.misses([result])] == ["line 4: HTTP 500"]
 
@@ -108,8 +108,10 @@ async def test_an_unreachable_assistant_is_a_miss(sets, checker):
 async def test_the_report_has_both_rates_with_targets_and_every_miss(sets, checker):
     [question] = evalsets.load_in_scope(sets)
     parks = fake_assistant({question.turns[0].user: [{"text": "12 parks"}]})
-    answered = await scenarios.play(question, parks, checker, "14 036")
-    missed = await scenarios.play(evalsets.load_conversations(sets)[0], fake_assistant({}), checker, "14 036")
+    answered = await scenarios.play(question, parks, checker, desk_phone())
+    missed = await scenarios.play(
+        evalsets.load_conversations(sets)[0], fake_assistant({}), checker, desk_phone()
+    )
     per_intent = [cv.IntentScore("greet", 0.5, 1.0, 0.667, 4, ("goodbye", 2))]
     crossval = cv.CrossValidation(0.9, 0.91, 100, [("a", "b", 3)], 12.0, per_intent=per_intent)
     declined = quality.Result(
