@@ -198,7 +198,7 @@ class AskConsent(AskForSlot, Action):
 
 
 # What the handoff says when it ends ({contact} is how to reach the desk, in the same language).
-# {promise} is the date and time of the reply (bot.office_hours.reply_promise); {emailed} is
+# {promise} is the date and time of the reply (bot.office_hours.schedule.reply_promise); {emailed} is
 # CONFIRMATION_EMAILED's sentence only when the mail server took the confirmation, else empty.
 PASSED_ON = Prompt(
     "Thank you! I have passed your question on. Your reference is {reference}. {promise}{emailed}",

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff_prompts import language_of
 from bot import services
 from bot.config import load_settings
-from bot.office_hours.schedule import office_hours_answer
+from bot.office_hours.questions import office_hours_answer
 
 
 class ActionAnswerOfficeHours(Action):

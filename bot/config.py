@@ -77,7 +77,7 @@ class Settings:
     # Country (ISO code, as the `holidays` package knows it) whose public holidays close the desk.
     office_holidays_country: str = _DEFAULT_COUNTRY
     # The desk's promise: a reply within this many hours in which it is open. The handoff and the
-    # confirmation e-mail give the person the resulting date and time (bot/office_hours.py).
+    # confirmation e-mail give the person the resulting date and time (bot/office_hours/schedule.py).
     reply_within_office_hours: Positive = 8
     # Notification e-mail on each new ticket; off unless a host is set.
     smtp_host: str | None = None

@@ -12,7 +12,7 @@ import click
 from bot.config import load_settings
 from bot.desk_answers.records import DeskAnswerRecord
 from bot.desk_answers.service import DeskAnswerService
-from bot.office_hours.schedule import local_time, zone_label
+from bot.office_hours.wording import local_time, zone_label
 from bot.tickets.cli import plain_errors, session_factory
 from bot.tickets.models import DESK_ANSWER_STATUSES
 

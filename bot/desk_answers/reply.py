@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.desk_answers.matcher import Candidate, DeskAnswerMatcher
 from bot.desk_answers.records import ApprovedAnswer
-from bot.office_hours.schedule import MONTH_NAMES
+from bot.office_hours.wording import MONTH_NAMES
 from bot.tickets.errors import TicketError
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from bot.access.secret_files import load_or_create_secret_key
 from bot.config import REPO_ROOT, Settings, load_settings
 from bot.handoff.live_chat import SECRET_FILE as LIVE_CHAT_SECRET_FILE
 from bot.handoff.live_chat import live_chat_secret
-from bot.office_hours.schedule import local_time, zone_label
+from bot.office_hours.wording import local_time, zone_label
 from bot.site import i18n
 from bot.site import metrics as site_metrics
 from bot.site.desk import answers as desk_answers

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, load_settings
-from bot.office_hours.schedule import local_time, zone_label
+from bot.office_hours.wording import local_time, zone_label
 from bot.privacy.retention import delete_conversations, delete_idle_conversations, parse_age
 from bot.tickets import TicketError, TicketRecord, TicketService
 from bot.tickets.database import (

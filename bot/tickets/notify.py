@@ -9,7 +9,8 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.observability.logs import without
-from bot.office_hours.schedule import moment_text, reply_due
+from bot.office_hours.schedule import reply_due
+from bot.office_hours.wording import moment_text
 from bot.tickets.mail import DESK_LABELS, Mailer, MailFailed, quoted, sender_name, thread_id, transcript_lines
 from bot.tickets.mail_texts import desk_name, desk_signature, greeting, quoted_question, texts
 from bot.tickets.records import TicketRecord

@@ -9,7 +9,8 @@ import pytest
 from support import Inbox, free_port, open_ticket, transcript
 
 from bot.config import Settings, settings_from
-from bot.office_hours.schedule import moment_text, reply_due
+from bot.office_hours.schedule import reply_due
+from bot.office_hours.wording import moment_text
 from bot.tickets import TicketService
 from bot.tickets.database import create_engine_for, create_session_factory
 from bot.tickets.live_chat_tickets import LiveChatService
