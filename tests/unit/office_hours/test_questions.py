@@ -14,8 +14,8 @@ from bot.office_hours.questions import asked_days, office_hours_answer
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CONTACT = Contact(
     department="International Affairs Department",
-    phone="14 036",
-    phone_abroad="+31 36 539 99 11",
+    phone="12 345",
+    phone_abroad="+31 20 123 45 67",
     business_form_language="nl",
 )
 
@@ -35,7 +35,7 @@ def test_the_general_answer():
         "The International Affairs Department is open Monday to Friday 09:00\u201317:00 (Amsterdam time). "
         "It is closed on Saturdays and Sundays and on public holidays; the next one is Christmas Day on "
         "Friday 25 December. It's open now, until 17:00. "
-        "You can call the desk on 14 036 (from abroad +31 36 539 99 11)."
+        "You can call the desk on 12 345 (from abroad +31 20 123 45 67)."
     )
 
 
@@ -97,7 +97,7 @@ def test_a_day_asked_about(text, first_sentence):
     assert reply.startswith(first_sentence)
     assert reply.endswith(
         "Office hours are Monday to Friday 09:00\u201317:00 (Amsterdam time), except on public holidays. "
-        "You can call the desk on 14 036 (from abroad +31 36 539 99 11)."
+        "You can call the desk on 12 345 (from abroad +31 20 123 45 67)."
     )
 
 
