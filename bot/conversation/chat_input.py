@@ -18,6 +18,16 @@ import unicodedata
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from bot.privacy.contact_patterns import (
+    DIGIT_GROUP_SEPARATOR,
+    DIGIT_GROUPS_IN_TEXT,
+    IBAN_IN_TEXT,
+    IBAN_SEPARATOR,
+    is_bsn,
+    is_card_number,
+    is_iban,
+)
+
 EMPTY_REPLY = "I didn't catch a question there. What would you like to know about Almere?"
 TOO_LONG_REPLY = (
     "Your message is too long for me: please keep it under {limit} characters, or ask one question at a time."
@@ -26,12 +36,6 @@ TOO_LONG_REPLY = (
 _KEEP_CONTROLS = {"\n", "\t"}
 # Characters that look like "/" but are not (NFKC turns the fullwidth and small ones into "/").
 _SLASH_LOOKALIKES = frozenset("\u2215\u2044\u29f8\u2571\u27cb\u1735\u0337\u0338\u20eb\u3033\U0001d10d")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:(?: {1,2}|[.\-/])?[A-Z0-9]){11,30}\b", re.IGNORECASE)
-_IBAN_SEPARATORS = re.compile(r"[ .\-/]")
-# Digits in groups separated by one or two spaces, or by ".", "-" or "/"; not inside a word, a
-# decimal or thousands figure ("226,745"), a reference ("ALM-000123") or a longer digit run.
-_DIGIT_RUN = re.compile(r"(?<![\w.,/-])\d+(?:(?: {1,2}|[./-])\d+)*(?![\w/-]|[.,]\d)")
-_GROUP_SEPARATOR = re.compile(r" {1,2}|[./-]")
 
 
 @dataclass(frozen=True)
@@ -51,41 +55,19 @@ def _visible(text: str) -> str:
     )
 
 
-def _iban_valid(candidate: str) -> bool:
-    compact = candidate.replace(" ", "").upper()
-    if not compact.isalnum():
-        return False
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(char, 36)) for char in rearranged)
-    return 15 <= len(compact) <= 34 and int(digits) % 97 == 1
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _bsn_valid(digits: str) -> bool:
-    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-    return len(digits) == 9 and sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 == 0
-
-
 def _valid_iban_end(candidate: str) -> int | None:
     """Length of the longest IBAN at the start of ``candidate`` (it may run into the words after it)."""
-    ends = {m.start() for m in _IBAN_SEPARATORS.finditer(candidate)} | {len(candidate)}
+    ends = {m.start() for m in IBAN_SEPARATOR.finditer(candidate)} | {len(candidate)}
     for end in sorted(ends, reverse=True):
         prefix = candidate[:end].rstrip(" .-/")
-        if _iban_valid(_IBAN_SEPARATORS.sub("", prefix)):
+        if is_iban(IBAN_SEPARATOR.sub("", prefix)):
             return len(prefix)
     return None
 
 
 def _mask_ibans(text: str) -> str:
     parts, position = [], 0
-    while match := _IBAN.search(text, position):
+    while match := IBAN_IN_TEXT.search(text, position):
         length = _valid_iban_end(match.group(0))
         if length is None:  # not an IBAN from here: look again from the next character
             parts.append(text[position : match.start() + 1])
@@ -98,15 +80,12 @@ def _mask_ibans(text: str) -> str:
 
 def _marker(run: str) -> str | None:
     """The marker replacing ``run`` (digit groups) if it is a BSN or a payment card number."""
-    if len({" " if sep.isspace() else sep for sep in _GROUP_SEPARATOR.findall(run)}) > 1:
+    if len({" " if sep.isspace() else sep for sep in DIGIT_GROUP_SEPARATOR.findall(run)}) > 1:
         return None  # "06-12345678 111222333": several numbers, not one
-    groups = _GROUP_SEPARATOR.split(run)
-    digits = "".join(groups)
-    if len(digits) == 9 and _bsn_valid(digits):
+    groups = DIGIT_GROUP_SEPARATOR.split(run)
+    if is_bsn("".join(groups)):
         return "[BSN removed]"
-    # Cards are written in one piece or in groups: 4-4-4-4(-3), 4-6-5, 4-6-4. None starts with 0.
-    grouped = len(groups) == 1 or (len(groups[0]) == 4 and all(3 <= len(g) <= 6 for g in groups))
-    if 13 <= len(digits) <= 19 and digits[0] != "0" and grouped and _luhn_valid(digits):
+    if is_card_number(groups):
         return "[card number removed]"
     return None
 
@@ -129,7 +108,7 @@ def mask_identifiers(text: str) -> str:
     4111/1111/1111/1111, 111.222.333). A nine-digit number passing the BSN eleven-test is
     masked; phone numbers (+31 6 12345678, 06-12345678), years and figures (226,745) are kept.
     """
-    return _DIGIT_RUN.sub(_mask_number, _mask_ibans(text))
+    return DIGIT_GROUPS_IN_TEXT.sub(_mask_number, _mask_ibans(text))
 
 
 def _slash_like(char: str) -> bool:

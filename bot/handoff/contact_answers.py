@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.conversation.follow_ups import TOPIC_INTENT_PREFIX
 from bot.conversation.quick_replies import QuickReply, offered_buttons, title_of
+from bot.privacy.contact_patterns import EMAIL_IN_TEXT, PHONE_IN_TEXT
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import QUICK_REPLY_MAX
 from bot.tickets.records import MessageRecord, TranscriptEntry
@@ -22,8 +23,6 @@ from bot.tickets.validation import clean_email, clean_phone
 INTERNATIONAL = "international"
 BUSINESS = "business"
 
-_EMAIL_CANDIDATE = re.compile(r"[^\s<>()\[\],;:\"']+@[^\s<>()\[\],;:\"']+")
-_PHONE_CANDIDATE = re.compile(r"\+?[0-9][0-9 ()./-]{4,}[0-9]")
 _QUICK_REPLY = re.compile(r"/([a-z_]+)")
 # How transcripts stored before the buttons' titles were kept show a click.
 _STORED_QUICK_REPLY = re.compile(r"\[quick reply: ([a-z ]+)\]")
@@ -77,13 +76,13 @@ def parse_contact(text: str) -> ContactDetails | None:
 
     "you can mail me at jan@example.nl" gives the address; "06-12345678" the number.
     """
-    email_match = _EMAIL_CANDIDATE.search(text or "")
+    email_match = EMAIL_IN_TEXT.search(text or "")
     if email_match:
         try:
             return ContactDetails(email=clean_email(email_match.group(0).rstrip(".")), phone=None)
         except InvalidTicket:
             return None
-    phone_match = _PHONE_CANDIDATE.search(text or "")
+    phone_match = PHONE_IN_TEXT.search(text or "")
     if phone_match:
         try:
             return ContactDetails(email=None, phone=clean_phone(phone_match.group(0)))
@@ -117,7 +116,8 @@ def transcript_from_events(
     last_bot_text: str | None = None
     entries = []
     for event in events:
-        role = {"user": "user", "bot": "bot"}.get(event.get("event"))
+        kind = event.get("event")
+        role = kind if kind in ("user", "bot") else None
         if role == "bot":
             offered = _button_titles(event) or offered
         text = event.get("text")

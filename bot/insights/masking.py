@@ -12,8 +12,9 @@ assistant, not who asked. Before they are grouped, these become markers:
 
 IBANs, BSNs and payment card numbers were masked already when the message came in
 (``bot.conversation.chat_input``), and are masked again here for conversations stored before
-that. What people
-ask about stays: figures ("226,745"), years, times, a date without a year ("27 april").
+that. The e-mail addresses, phone numbers and names are found by the patterns of
+``bot.privacy.contact_patterns``. What people ask about stays: figures ("226,745"), years, times, a
+date without a year ("27 april").
 
 Other names are not masked: nothing tells "Anna" in "my wife Anna needs a permit" from a street, a
 company or a word, so the page says that the questions may still hold names, and shows them to staff
@@ -25,6 +26,14 @@ from __future__ import annotations
 import re
 
 from bot.conversation.chat_input import mask_identifiers
+from bot.privacy.contact_patterns import (
+    EMAIL_IN_TEXT,
+    PREFIXED_PHONE_IN_TEXT,
+    SPELLED_OUT_EMAIL_IN_TEXT,
+    given_name_spans,
+    is_prefixed_phone,
+    is_spelled_out_email,
+)
 
 EMAIL_MARKER = "[e-mail]"
 PHONE_MARKER = "[phone]"
@@ -43,31 +52,8 @@ MARKERS = (
     NUMBER_MARKER,
 )
 
-# From the start of a word, with one "@": "a@a@a@…" must not take a time growing with its cube.
-_EMAIL = re.compile(
-    r"(?<![^\s<>()\[\],;:\"'])[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+\.[^\s<>()\[\],;:\"'@]+"
-)
-# "at" and "dot" written out or in brackets: jan at example dot com, jan[at]example[dot]nl, jan @ x . nl.
-_OPEN, _CLOSE = r"[\[({<]", r"[\])}>]"
-_AT = rf"(?P<at>\s*{_OPEN}\s*(?:at|@|apenstaartje)\s*{_CLOSE}\s*|\s+(?:at|apenstaartje)\s+|\s*@\s*)"
-_DOT = rf"(?:\s*{_OPEN}\s*(?:dot|punt|\.)\s*{_CLOSE}\s*|\s+(?:dot|punt)\s+|\s?\.\s?)"
-_OBFUSCATED_EMAIL = re.compile(
-    rf"(?<![\w.+-])[\w.+-]+(?:(?:\s+(?:dot|punt)\s+|{_OPEN}\s*(?:dot|punt)\s*{_CLOSE})[\w+-]+){{0,3}}{_AT}"
-    rf"(?P<domain>[\w-]+(?:{_DOT}[\w-]+){{0,5}}{_DOT}[a-z]{{2,6}})(?![\w.-])",
-    re.IGNORECASE,
-)
-_WRITTEN_DOT = re.compile(rf"{_OPEN}|\b(?:dot|punt)\b", re.IGNORECASE)
-
-# A phone number as people write it, from its + or 0: +31 6 1234 5678, 06 12 34 56 78, (036) 539 99 11,
-# +31 (0)36 - 123 4567.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}|00\d{2}|\(?0\d{0,3}\)?)(?:\s?(?:\(0\)|[.\-/])?\s?\(?\d{1,4}\)?){2,6}(?!\w)"
-)
 # Any other run of five or more digits (a year or a house number has fewer).
 _LONG_DIGITS = re.compile(r"\d{5,}")
-_DIGIT = re.compile(r"\d")
-# Figures people ask about are not phone numbers: "226,745 inhabitants", "1.5 million".
-_FIGURE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$|^\d+[.,]\d{1,2}$")
 
 _MONTHS = (
     r"(?:january|januari|february|februari|march|maart|april|may|mei|june|juni|july|juli|august|augustus"
@@ -121,24 +107,9 @@ _TWO_LETTER_WORDS = frozenset(
     " nu er ga zo ja ad bc km kg cm mm mb gb".split()
 )
 
-_NAME_CUE = re.compile(r"\b(?:my name is|my name's|mijn naam is|ik heet|name:|naam:)\s+", re.IGNORECASE)
-_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_PARTICLES = frozenset("van de der den het ter ten el al la le du da dos bin".split())
-# Words that end a name given after the cue ("my name is Jan and ...") or show that none was given.
-_NOT_A_NAME = frozenset(
-    "and en but maar from uit i ik i'm im not niet is am ben the a an een in of my mijn please graag live"
-    " woon have heb want wil need moet can kan how hoe what wat where waar who wie why waarom when wanneer"
-    " also ook just gewoon here hier".split()
-)
-_NAME_WORDS_MAX = 4
 
-
-def _obfuscated_email(match: re.Match[str]) -> str:
-    """An address with "at" written out needs "dot" written out too ("look at almere.nl" is no address)."""
-    at = match.group("at").strip().lower()
-    if at in ("at", "apenstaartje") and not _WRITTEN_DOT.search(match.group("domain")):
-        return match.group(0)
-    return EMAIL_MARKER
+def _spelled_out_email(match: re.Match[str]) -> str:
+    return EMAIL_MARKER if is_spelled_out_email(match) else match.group(0)
 
 
 def _date(match: re.Match[str]) -> str:
@@ -152,10 +123,7 @@ def _date(match: re.Match[str]) -> str:
 
 
 def _phone_or_figure(match: re.Match[str]) -> str:
-    found = match.group(0)
-    if _FIGURE.match(found) or len(_DIGIT.findall(found)) < 8:
-        return found
-    return PHONE_MARKER
+    return PHONE_MARKER if is_prefixed_phone(match.group(0)) else match.group(0)
 
 
 def _street_name_start(text: str, start: int, floor: int) -> int:
@@ -191,38 +159,23 @@ def _postcode(match: re.Match[str]) -> str:
 
 
 def _mask_names(text: str) -> str:
-    """The words after "my name is" (and the like) up to a comma, a full stop or a word that is no name."""
+    """The names given after "my name is" (and the like) replaced by the marker."""
     out: list[str] = []
     position = 0
-    for cue in _NAME_CUE.finditer(text):
-        if cue.start() < position:
-            continue
-        end, words, cursor = cue.end(), 0, cue.end()
-        while words < _NAME_WORDS_MAX:
-            word = _NAME_WORD.match(text, cursor)
-            if word is None or word.group(0).lower() in _NOT_A_NAME:
-                break
-            words += 1
-            if word.group(0).lower() not in _PARTICLES:
-                end = word.end()
-            cursor = word.end()
-            if not text.startswith(" ", cursor):
-                break
-            cursor += 1
-        if end > cue.end():
-            out += [text[position : cue.end()], NAME_MARKER]
-            position = end
+    for start, end in given_name_spans(text):
+        out += [text[position:start], NAME_MARKER]
+        position = end
     return "".join(out) + text[position:]
 
 
 def mask_personal_data(text: str) -> str:
     """``text`` with e-mail addresses, phone numbers, dates, addresses, postcodes, names given after
     "my name is" and long digit runs replaced by markers."""
-    masked = _EMAIL.sub(EMAIL_MARKER, mask_identifiers(text))
-    masked = _OBFUSCATED_EMAIL.sub(_obfuscated_email, masked)
+    masked = EMAIL_IN_TEXT.sub(EMAIL_MARKER, mask_identifiers(text))
+    masked = SPELLED_OUT_EMAIL_IN_TEXT.sub(_spelled_out_email, masked)
     masked = _mask_names(masked)
     masked = _DATE.sub(_date, masked)
-    masked = _PHONE.sub(_phone_or_figure, masked)
+    masked = PREFIXED_PHONE_IN_TEXT.sub(_phone_or_figure, masked)
     masked = _ENGLISH_ADDRESS.sub(ADDRESS_MARKER, masked)
     masked = _mask_dutch_addresses(masked)
     masked = _POSTCODE.sub(_postcode, masked)

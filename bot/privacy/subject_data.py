@@ -42,6 +42,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.privacy.contact_patterns import PHONE_IN_TEXT
 from bot.privacy.retention import delete_conversations
 from bot.tickets.database import guarded
 from bot.tickets.errors import InvalidTicket
@@ -69,7 +70,6 @@ ANSWER_VOTES = (
     "hand over or erase for one person."
 )
 _REFERENCE = re.compile(r"ALM-\d{6,}")
-_PHONE_LIKE = re.compile(r"[+(]?\d[\d\s().\-/]{4,}\d")
 _NON_DIGITS = re.compile(r"\D")
 
 
@@ -406,7 +406,7 @@ def _without(text: str, identifiers: set[str]) -> str:
         if "@" in value or _REFERENCE.fullmatch(value):
             text = re.sub(re.escape(value), REMOVED, text, flags=re.IGNORECASE)
     if phones:
-        text = _PHONE_LIKE.sub(lambda m: REMOVED if phone_key(m.group(0)) in phones else m.group(0), text)
+        text = PHONE_IN_TEXT.sub(lambda m: REMOVED if phone_key(m.group(0)) in phones else m.group(0), text)
     return text
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.access import limits
+from bot.privacy.contact_patterns import is_email, is_phone
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import (
     CHANNEL_MAX,
@@ -36,8 +37,6 @@ CALL_OUTCOMES = ("answered", "no_answer")
 # Line breaks and tabs are text; every other control character (NUL, escape, backspace, ...) is refused.
 _ALLOWED_CONTROLS = frozenset("\n\t")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
 _USERNAME = re.compile(rf"^[a-z0-9._-]{{2,{USERNAME_MAX}}}$")
 
 
@@ -74,7 +73,7 @@ def clean_email(value: str | None) -> str | None:
     cleaned = _clean(value)
     if cleaned is None:
         return None
-    if len(cleaned) > EMAIL_MAX or not _EMAIL.match(cleaned):
+    if len(cleaned) > EMAIL_MAX or not is_email(cleaned):
         raise InvalidTicket("email", "The e-mail address does not look valid.")
     return cleaned
 
@@ -84,8 +83,7 @@ def clean_phone(value: str | None) -> str | None:
     cleaned = _clean(value)
     if cleaned is None:
         return None
-    digits = sum(char.isdigit() for char in cleaned)
-    if len(cleaned) > PHONE_MAX or not _PHONE.match(cleaned) or not 6 <= digits <= 20:
+    if len(cleaned) > PHONE_MAX or not is_phone(cleaned):
         raise InvalidTicket("phone", "The phone number does not look valid.")
     return cleaned
 

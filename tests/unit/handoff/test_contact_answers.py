@@ -31,6 +31,13 @@ T = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
         ("you can mail me at Jan.Smit@example.co.uk.", ContactDetails("Jan.Smit@example.co.uk", None)),
         ("+31 6 12345678", ContactDetails(email=None, phone="+31 6 12345678")),
         ("call me on 06-12345678 please", ContactDetails(email=None, phone="06-12345678")),
+        # The whole address and number, as the field accepts them: not "brien@..." or "036) ...".
+        ("o'brien@example.ie", ContactDetails(email="o'brien@example.ie", phone=None)),
+        ("ring (036) 539 99 11", ContactDetails(email=None, phone="(036) 539 99 11")),
+        ("06\n12345678", ContactDetails(email=None, phone="06 12345678")),
+        # Something with an "@" that is no address does not hide the number after it.
+        ("jan@home, or 06-12345678", ContactDetails(email=None, phone="06-12345678")),
+        ("jan@example..nl", None),
         ("jan at example dot nl", None),
         ("jan@", None),
         ("12", None),
