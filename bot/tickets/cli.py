@@ -43,9 +43,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 @contextmanager
 def plain_errors(*expected: type[Exception]) -> Iterator[None]:
     """Show ticket and database problems, and ``expected`` ones, as one-line errors (exit code 1)."""
+    shown: tuple[type[Exception], ...] = (TicketError, SchemaNotCurrent, *expected)
     try:
         yield
-    except (TicketError, SchemaNotCurrent, *expected) as error:
+    except shown as error:
         raise click.ClickException(str(error)) from error
     except SQLAlchemyError as error:
         raise click.ClickException(f"The ticket database cannot be used: {error}") from error
