@@ -18,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TQDM_DISABLE := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning
 
-.PHONY: help setup spacy train run shell test unit validate conversations e2e lint format eval bench load audit clean
+.PHONY: help setup spacy train run shell test check unit validate conversations e2e lint format eval bench load audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -80,9 +80,11 @@ validate: $(INSTALLED) ## rasa data validate, failing on any warning
 	@echo "==> Validating the training data and domain"
 	$(BIN)/rasa data validate --fail-on-warnings
 
-unit: $(SPACY) ## Unit tests of bot/ and actions/ (no servers)
+check: lint validate unit ## The quick checks before a commit: lint, validate and the unit tests
+
+unit: $(SPACY) ## Unit tests (tests/unit/, no servers), one worker per core
 	@echo "==> Unit tests"
-	$(BIN)/python -m pytest -m "not e2e" -q
+	$(BIN)/python -m pytest -m "not e2e" -q -n auto --dist loadfile
 
 conversations: $(MODEL) ## Rasa conversation tests (intents, entities, actions) on the trained model
 	@echo "==> Conversation tests"
