@@ -10,11 +10,9 @@ from __future__ import annotations
 from bot.insights.desk_figures import DeskFigures
 from bot.insights.service import InsightsService
 from bot.insights.tracker import TrackerReader
-from bot.tickets.database import create_engine_for, create_session_factory
+from bot.tickets.database import sessions_for
 
 
 def insights_service(tracker_url: str, database_url: str) -> InsightsService:
     """The service reading the conversations at ``tracker_url`` and the tickets at ``database_url``."""
-    return InsightsService(
-        TrackerReader(tracker_url), DeskFigures(create_session_factory(create_engine_for(database_url)))
-    )
+    return InsightsService(TrackerReader(tracker_url), DeskFigures(sessions_for(database_url)))

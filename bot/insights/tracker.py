@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.insights.conversations import EVENT_TYPES, Conversation, read_conversation, stored_event
 from bot.insights.period import Period
+from bot.tickets.database import shared_engine
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,7 @@ class ConversationsUnavailable(RuntimeError):
     """The conversation database cannot be read right now."""
 
 
-def read_only_engine(url: str) -> Engine:
-    """An engine that cannot change the database at ``url`` (see the module)."""
+def _create_read_only_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database).resolve()
@@ -48,6 +48,11 @@ def read_only_engine(url: str) -> Engine:
     return sa.create_engine(
         url, future=True, pool_pre_ping=True, execution_options={"postgresql_readonly": True}
     )
+
+
+def read_only_engine(url: str) -> Engine:
+    """This process's engine that cannot change the database at ``url`` (see the module), made once."""
+    return shared_engine(f"read-only {url}", lambda: _create_read_only_engine(url))
 
 
 class TrackerReader:

@@ -23,10 +23,10 @@ from bot.privacy.retention import delete_conversations, delete_idle_conversation
 from bot.tickets import TicketError, TicketRecord, TicketService
 from bot.tickets.database import (
     SchemaNotCurrent,
-    create_engine_for,
-    create_session_factory,
+    engine_for,
     ensure_schema_current,
     head_revision,
+    sessions_for,
     upgrade_database,
 )
 from bot.tickets.live_chat_tickets import LiveChatService
@@ -54,9 +54,8 @@ def plain_errors(*expected: type[Exception]) -> Iterator[None]:
 
 def session_factory(settings: Settings) -> sessionmaker[Session]:
     """Sessions on the configured database, once it is at the current migration."""
-    engine = create_engine_for(settings.database_url)
-    ensure_schema_current(engine)
-    return create_session_factory(engine)
+    ensure_schema_current(engine_for(settings.database_url))
+    return sessions_for(settings.database_url)
 
 
 def _ticket_service() -> TicketService:

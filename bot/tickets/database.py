@@ -1,8 +1,16 @@
-"""Engine, sessions and schema migrations of the ticket database."""
+"""Engines, sessions and schema migrations of the ticket database.
+
+A process has one engine (one connection pool) and one session factory per database:
+:func:`engine_for` and :func:`sessions_for` make them on first use and hand out the same ones after.
+They belong to the process that made them: a forked child (a gunicorn worker) makes its own, and
+never uses the connections its parent opened.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +64,68 @@ def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 
+class _ProcessEngines:
+    """This process's engines by name (a URL, or what else tells two engines of one database apart)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._engines: dict[str, Engine] = {}
+        self._sessions: dict[str, sessionmaker[Session]] = {}
+
+    def _forget_parents(self) -> None:
+        """In a forked child: drop the parent's engines without closing its connections (which
+        the parent still uses), so that the child opens its own."""
+        if self._pid != os.getpid():
+            for engine in self._engines.values():
+                engine.dispose(close=False)
+            self._pid, self._engines, self._sessions = os.getpid(), {}, {}
+
+    def engine(self, name: str, build: Callable[[], Engine]) -> Engine:
+        with self._lock:
+            self._forget_parents()
+            if name not in self._engines:
+                self._engines[name] = build()
+            return self._engines[name]
+
+    def sessions(self, url: str) -> sessionmaker[Session]:
+        engine = engine_for(url)
+        with self._lock:
+            if url not in self._sessions:
+                self._sessions[url] = create_session_factory(engine)
+            return self._sessions[url]
+
+    def dispose(self) -> None:
+        with self._lock:
+            self._forget_parents()
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines, self._sessions = {}, {}
+
+
+_PROCESS_ENGINES = _ProcessEngines()
+
+
+def shared_engine(name: str, build: Callable[[], Engine]) -> Engine:
+    """This process's engine called ``name``, built by ``build`` the first time it is asked for."""
+    return _PROCESS_ENGINES.engine(name, build)
+
+
+def engine_for(url: str) -> Engine:
+    """This process's engine for the database at ``url`` (:func:`create_engine_for`, made once)."""
+    return shared_engine(url, lambda: create_engine_for(url))
+
+
+def sessions_for(url: str) -> sessionmaker[Session]:
+    """This process's session factory for the database at ``url``, on :func:`engine_for`'s engine."""
+    return _PROCESS_ENGINES.sessions(url)
+
+
+def dispose_engines() -> None:
+    """Close this process's engines and forget them (at the end of a test; the next use makes new ones)."""
+    _PROCESS_ENGINES.dispose()
+
+
 def alembic_config(url: str) -> Config:
     """Alembic configuration for the database at ``url``."""
     config = Config(str(ALEMBIC_INI))
@@ -102,11 +172,11 @@ def prepare_schema(url: str) -> None:
     if make_url(url).get_backend_name() == "sqlite":
         upgrade_database(url)
         return
-    engine = create_engine_for(url)
+    engine = engine_for(url)
     try:
         ensure_schema_current(engine)
     finally:
-        engine.dispose()
+        engine.dispose()  # the server's own processes (forked or not) open their connections afresh
 
 
 def in_transaction(session_factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:

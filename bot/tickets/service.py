@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.config import Settings
-from bot.tickets.database import create_engine_for, create_session_factory, guarded, in_transaction
+from bot.tickets.database import guarded, in_transaction, sessions_for
 from bot.tickets.errors import (
     ConsentRequired,
     InvalidTicket,
@@ -507,9 +507,6 @@ def _append_new_messages(ticket: Ticket, transcript: Sequence[TranscriptEntry]) 
 
 
 def ticket_service_for(settings: Settings) -> TicketService:
-    """A service on ``settings.database_url`` that e-mails the desk about new tickets.
-
-    Create it once per process and reuse it: it owns a connection pool.
-    """
-    engine = create_engine_for(settings.database_url)
-    return TicketService(create_session_factory(engine), notifier=EmailNotifier(settings))
+    """A service on ``settings.database_url`` (the process's engine for it) that e-mails the desk
+    about new tickets."""
+    return TicketService(sessions_for(settings.database_url), notifier=EmailNotifier(settings))

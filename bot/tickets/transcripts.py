@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.observability.logs import without
-from bot.tickets.database import create_engine_for, create_session_factory, guarded
+from bot.tickets.database import guarded, sessions_for
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.live_chat_tickets import ENDINGS
 from bot.tickets.mail import Mailer, MailFailed, quoted, sender_name, thread_id
@@ -183,9 +183,8 @@ def _ended_chat(session: Session, conversation_id: str, now: datetime | None) ->
 
 
 def transcript_service_for(settings: Settings) -> TranscriptService:
-    """A service on ``settings.database_url`` that mails through ``settings.smtp_host``; create it
-    once per process (it owns a connection pool)."""
-    engine = create_engine_for(settings.database_url)
+    """A service on ``settings.database_url`` (the process's engine for it) that mails through
+    ``settings.smtp_host``."""
     return TranscriptService(
-        create_session_factory(engine), Mailer(settings), ZoneInfo(settings.office_timezone)
+        sessions_for(settings.database_url), Mailer(settings), ZoneInfo(settings.office_timezone)
     )

@@ -13,7 +13,7 @@ from bot.desk_answers.service import DeskAnswerService
 from bot.site.desk.accounts import AccountError, StaffAccounts
 from bot.site.server import DeskServer
 from bot.tickets.cli import plain_errors, session_factory
-from bot.tickets.database import create_engine_for, ensure_schema_current
+from bot.tickets.database import engine_for, ensure_schema_current
 
 # --- almere users ----------------------------------------------------------------------
 
@@ -98,9 +98,9 @@ def desk_command(host: str | None, port: int | None) -> None:
     """Serve the staff desk at /desk/ and the public page at / (gunicorn)."""
     settings = load_settings()
     with plain_errors():
-        engine = create_engine_for(settings.database_url)
+        engine = engine_for(settings.database_url)
         ensure_schema_current(engine)
-        engine.dispose()
+        engine.dispose()  # gunicorn's workers, forked next, open connections of their own
     host, port = host or settings.desk_host, port or settings.desk_port
     click.echo(f"The desk is at http://{host}:{port}/desk/ (Ctrl-C stops it).")
     DeskServer(settings, host, port).run()
