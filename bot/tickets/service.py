@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.config import Settings
+from bot.privacy.contact_patterns import PHONE_SEARCH as PHONE_LIKE
 from bot.tickets.database import guarded, in_transaction, sessions_for
 from bot.tickets.errors import (
     ConsentRequired,
@@ -73,7 +74,6 @@ CONFIRMATION_FAILED = "The confirmation of this question to {address} was NOT se
 SEARCH_MAX = 200
 SEARCH_WORDS_MAX = 8
 PHONE_DIGITS_MIN = 4
-PHONE_LIKE = re.compile(r"[\d\s()+./-]+")
 
 # The desk's queue: open tickets, then claimed ones, each longest-waiting first; then resolved ones,
 # most recently resolved first (only resolved rows have a value, so the groups do not mix).
