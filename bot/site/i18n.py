@@ -15,8 +15,10 @@ Which language a request gets:
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, request
-from flask_babel import Babel, get_locale
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, g, request
+from flask_babel import get_locale
 
 LANGUAGES = ("en", "nl")
 DEFAULT = "en"
@@ -24,8 +26,9 @@ QUERY_PARAMETER = "lang"
 COOKIE_NAME = "almere_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 DESK_PREFIX = "/desk/"
-# Set by the desk (bot/site/desk/language.py): the signed-in colleague's chosen desk language.
-DESK_LANGUAGE_KEY = "almere_desk_language"
+
+# The language of every response: the cookie of ``?lang=``, and ``locale`` in every template.
+bp = Blueprint("i18n", __name__)
 
 
 def browser_language() -> str:
@@ -48,21 +51,24 @@ def public_language() -> str:
     return browser_language()
 
 
-def desk_language() -> str:
-    """A desk page's language: the signed-in colleague's choice, else (signed out) the browser's."""
-    chosen = current_app.extensions[DESK_LANGUAGE_KEY]()
+def desk_language(signed_in_language: Callable[[], str | None]) -> str:
+    """A desk page's language: the signed-in colleague's choice (``signed_in_language``, None when
+    nobody is signed in), else the browser's."""
+    chosen = signed_in_language()
     if chosen is None:
         return browser_language()
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
-def select_locale() -> str:
-    """Flask-Babel's locale selector (asked once per request)."""
+def select_locale(signed_in_desk_language: Callable[[], str | None]) -> str:
+    """Flask-Babel's locale selector (asked once per request), given the desk's choice of the
+    signed-in colleague (bot/site/desk/language.py)."""
     if request.path.startswith(DESK_PREFIX) or request.path == DESK_PREFIX.rstrip("/"):
-        return desk_language()
+        return desk_language(signed_in_desk_language)
     return public_language()
 
 
+@bp.after_app_request
 def remember_requested_language(response: Response) -> Response:
     """After a public page asked for with ``?lang=``: keep the choice in a cookie."""
     chosen = requested_language()
@@ -85,12 +91,6 @@ def current_language() -> str:
     return g.almere_language
 
 
-def init_app(app: Flask) -> None:
-    """Flask-Babel with the site's catalogue and locale selection; ``locale`` in every template.
-
-    ``app.extensions[DESK_LANGUAGE_KEY]`` must be set (by the desk) to a function that returns the
-    signed-in colleague's desk language, or None when nobody is signed in.
-    """
-    Babel(app, locale_selector=select_locale, default_domain="messages")
-    app.after_request(remember_requested_language)
-    app.context_processor(lambda: {"locale": current_language()})
+@bp.app_context_processor
+def _locale() -> dict[str, str]:
+    return {"locale": current_language()}

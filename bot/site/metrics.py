@@ -4,23 +4,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Response
 
-from bot.observability.metrics import TicketCollector, exposition
-from bot.site.desk.extension import EXTENSION_KEY as DESK_KEY
-from bot.site.desk.live_chats import EXTENSION_KEY as LIVE_KEY
+from bot.observability.metrics import exposition
+from bot.site.extension import services
+
+bp = Blueprint("metrics", __name__)
 
 
-def init_app(app: Flask) -> None:
-    """Serve ``GET /metrics`` from the app's ticket and live chat services (registered before)."""
-    collector = TicketCollector(
-        app.extensions[DESK_KEY].tickets.counts, app.extensions[LIVE_KEY].live_chats.waiting
-    )
-    bp = Blueprint("metrics", __name__)
-
-    @bp.get("/metrics")
-    def serve() -> Response:
-        body, content_type = exposition(collector)
-        return Response(body, content_type=content_type)
-
-    app.register_blueprint(bp)
+@bp.get("/metrics")
+def serve() -> Response:
+    body, content_type = exposition(services().metrics)
+    return Response(body, content_type=content_type)

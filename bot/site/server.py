@@ -53,7 +53,8 @@ def gunicorn_options(host: str, port: int, workers: int = 1, log_format: str = "
 
 
 class DeskServer(BaseApplication):
-    """gunicorn with the desk app; each worker builds its own app (engine, limiters) after the fork.
+    """gunicorn with the desk app; each worker builds its own app after the fork, with its own
+    limiters and its own engine per database (bot/tickets/database.py keys them by process).
 
     Without ALMERE_SECRET_KEY each worker reads the key file under var/; bot/access/secret_files.py
     creates it atomically, so workers (and restarted ones) always agree on the key.

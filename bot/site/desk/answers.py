@@ -9,10 +9,9 @@ its refusals.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session, sessionmaker
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -23,14 +22,11 @@ from bot.desk_answers.service import (
     MAX_QUESTIONS,
     QUESTION_CHARS,
     DeskAnswerNotFound,
-    DeskAnswerService,
 )
-from bot.site.desk.auth import current_staff, require_staff
-from bot.site.desk.extension import desk_services
+from bot.site.desk.auth import require_staff, signed_in_staff
+from bot.site.extension import services
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import DESK_ANSWER_STATUSES
-
-EXTENSION_KEY = "almere_desk_answers"
 
 bp = Blueprint("answers", __name__, url_prefix="/desk/answers", template_folder="templates")
 bp.before_request(require_staff)
@@ -54,26 +50,10 @@ class AnswerForm(FlaskForm):
     ticket = HiddenField()
 
 
-def init_app(app: Flask, session_factory: sessionmaker[Session]) -> None:
-    """Register the pages and the service they use."""
-    app.extensions[EXTENSION_KEY] = DeskAnswerService(session_factory)
-    app.register_blueprint(bp)
-
-
-def _service() -> DeskAnswerService:
-    return current_app.extensions[EXTENSION_KEY]
-
-
 def canned_replies(language: str) -> list[ApprovedAnswer]:
     """The approved answers in the person's ``language``, to insert into a reply (drafts and
     withdrawn answers are never offered)."""
-    return _service().approved(language)
-
-
-def _me() -> str:
-    staff = current_staff()
-    assert staff is not None  # require_staff ran first
-    return staff
+    return services().desk_answers.approved(language)
 
 
 @bp.errorhandler(DeskAnswerNotFound)
@@ -86,7 +66,7 @@ def index():
     status = request.args.get("status") or None
     return render_template(
         "desk/answers.html",
-        answers=_service().list(status=status),
+        answers=services().desk_answers.list(status=status),
         status=status,
         statuses=DESK_ANSWER_STATUSES,
     )
@@ -120,7 +100,7 @@ def new():
     form = AnswerForm(formdata=None)
     reference = (request.args.get("ticket") or "").strip()
     if reference:
-        ticket = desk_services().tickets.get(reference)
+        ticket = services().tickets.get(reference)
         form.ticket.data, form.questions.data = ticket.reference, ticket.question
     else:
         form.questions.data = request.args.get("question") or ""
@@ -133,10 +113,10 @@ def create():
     if not form.validate():
         return _form_page(form, status=400)
     try:
-        record = _service().create(
+        record = services().desk_answers.create(
             questions=form.questions.data,
             answer=form.answer.data,
-            author=_me(),
+            author=signed_in_staff(),
             source_ticket=form.ticket.data or None,
         )
     except InvalidTicket as error:
@@ -150,12 +130,14 @@ def create():
 
 @bp.get("/<int:answer_id>")
 def show(answer_id: int):
-    return render_template("desk/answers_detail.html", record=_service().get(answer_id), me=_me())
+    return render_template(
+        "desk/answers_detail.html", record=services().desk_answers.get(answer_id), me=signed_in_staff()
+    )
 
 
 @bp.get("/<int:answer_id>/edit")
 def edit(answer_id: int):
-    record = _service().get(answer_id)
+    record = services().desk_answers.get(answer_id)
     form = AnswerForm(formdata=None)
     form.questions.data, form.answer.data = "\n".join(record.questions), record.answer
     return _form_page(form, record)
@@ -163,13 +145,15 @@ def edit(answer_id: int):
 
 @bp.post("/<int:answer_id>/edit")
 def update(answer_id: int):
-    service = _service()
+    service = services().desk_answers
     before = service.get(answer_id)
     form = AnswerForm()
     if not form.validate():
         return _form_page(form, before, 400)
     try:
-        record = service.edit(answer_id, questions=form.questions.data, answer=form.answer.data, editor=_me())
+        record = service.edit(
+            answer_id, questions=form.questions.data, answer=form.answer.data, editor=signed_in_staff()
+        )
     except InvalidTicket as error:
         return _refused(form, error, before)
     if record.version == before.version:
@@ -198,7 +182,7 @@ def _version() -> int:
 
 @bp.post("/<int:answer_id>/approve")
 def approve(answer_id: int):
-    record = _service().approve(answer_id, _me(), version=_version())
+    record = services().desk_answers.approve(answer_id, signed_in_staff(), version=_version())
     flash(
         gettext(
             "Approved. The assistant gives this answer within %(seconds)s seconds.",
@@ -211,7 +195,7 @@ def approve(answer_id: int):
 
 @bp.post("/<int:answer_id>/withdraw")
 def withdraw(answer_id: int):
-    record = _service().withdraw(answer_id, _me())
+    record = services().desk_answers.withdraw(answer_id, signed_in_staff())
     flash(
         gettext(
             "Withdrawn. The assistant stops giving this answer within %(seconds)s seconds.",

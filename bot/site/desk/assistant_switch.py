@@ -7,28 +7,16 @@ Administrators are the desk accounts named in ``ALMERE_DESK_ADMINS``; other coll
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.access.assistant_switch import REASON_MAX_CHARS, AssistantSwitch, InvalidReason
+from bot.access.assistant_switch import REASON_MAX_CHARS, InvalidReason
 from bot.site.desk.auth import current_staff
 from bot.site.desk.personal_data import administrators_only
+from bot.site.extension import services
 from bot.tickets.errors import TicketStoreUnavailable
 
-EXTENSION_KEY = "almere_assistant_switch"
-
 bp = Blueprint("assistant_switch", __name__, url_prefix="/desk", template_folder="templates")
-
-
-def init_app(app: Flask, session_factory: sessionmaker[Session]) -> None:
-    """Register the page on ``app``; the switch is kept in the ticket database of ``session_factory``."""
-    app.extensions[EXTENSION_KEY] = AssistantSwitch(session_factory, cache_seconds=0)
-    app.register_blueprint(bp)
-
-
-def _switch() -> AssistantSwitch:
-    return current_app.extensions[EXTENSION_KEY]
 
 
 def _refused(status: int, title: str, message: str):
@@ -42,7 +30,7 @@ def require_admin():
 
 @bp.get("/assistant/")
 def page():
-    switch = _switch()
+    switch = services().assistant_switch
     return render_template(
         "desk/assistant_switch.html",
         state=switch.read(),
@@ -59,7 +47,9 @@ def change():
             400, gettext("Check your input"), gettext("Choose whether to switch the assistant off or on.")
         )
     try:
-        _switch().switch(answering == "on", request.form.get("reason"), by=current_staff() or "")
+        services().assistant_switch.switch(
+            answering == "on", request.form.get("reason"), by=current_staff() or ""
+        )
     except InvalidReason:
         return _refused(
             400,

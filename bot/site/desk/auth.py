@@ -18,8 +18,8 @@ from flask import (
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from bot.site.desk.extension import desk_services
 from bot.site.desk.forms import LoginForm
+from bot.site.extension import services
 
 bp = Blueprint("auth", __name__, url_prefix="/desk", template_folder="templates")
 
@@ -38,12 +38,19 @@ def current_staff() -> str | None:
         g.staff = None  # stays so if the check fails (an error page then shows no one signed in)
         username = session.get(SESSION_KEY)
         if username is not None:
-            generation = desk_services().accounts.session_generation(username)
+            generation = services().accounts.session_generation(username)
             if generation is None or generation != session.get(GENERATION_KEY):
                 session.clear()
                 username = None
         g.staff = username
     return g.staff
+
+
+def signed_in_staff() -> str:
+    """The signed-in staff member's username, in a view that :func:`require_staff` let through."""
+    staff = current_staff()
+    assert staff is not None  # require_staff ran first
+    return staff
 
 
 def require_staff() -> Response | tuple | None:
@@ -80,32 +87,32 @@ def login():
             return redirect(safe_next(request.args.get("next")))
         return _login_page(form)
 
-    services = desk_services()
+    site = services()
     address = request.remote_addr or ""
     key = ((request.form.get("username") or "").strip().lower(), address)
     # Per address (however many usernames it tries), then per account and address.
-    for limiter, limited in ((services.address_limiter, address), (services.login_limiter, key)):
+    for limiter, limited in ((site.address_limiter, address), (site.login_limiter, key)):
         if not limiter.try_acquire(limited):
             wait = limiter.retry_after(limited)
             page = render_template("desk/too_many_attempts.html", wait=wait)
             return page, 429, {"Retry-After": str(wait)}
     if not form.validate():
         return _login_page(form, 400)
-    username = services.accounts.authenticate(form.username.data, form.password.data)
+    username = site.accounts.authenticate(form.username.data or "", form.password.data or "")
     if username is None:
         return _login_page(form, 401, gettext("Unknown username or wrong password."))
-    services.login_limiter.reset(key)
+    site.login_limiter.reset(key)
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = username
-    session[GENERATION_KEY] = services.accounts.session_generation(username)
+    session[GENERATION_KEY] = site.accounts.session_generation(username)
     return redirect(safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
     """Sign out (a POST with a CSRF token, so no other site can do it) on every device."""
-    desk_services().accounts.end_sessions(current_staff())
+    services().accounts.end_sessions(signed_in_staff())
     session.clear()
     flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))

@@ -12,23 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
-from bot.config import Settings
-from bot.insights import insights_service
 from bot.insights.conversations import OUTCOME_LABELS
 from bot.insights.masking import MARKERS
 from bot.insights.period import DEFAULT_DAYS, InvalidPeriod, Period, period_from_query
-from bot.insights.service import CHART_NAMES, Chart, Insights, InsightsService, charts
+from bot.insights.service import CHART_NAMES, Chart, Insights, charts
 from bot.insights.tracker import ConversationsUnavailable
 from bot.site.desk.auth import require_staff
+from bot.site.extension import services
 
-EXTENSION_KEY = "almere_insights"
 UNREADABLE = lazy_gettext("The conversation database cannot be read right now. Please try again in a minute.")
 # A spreadsheet runs a cell that starts with one of these as a formula; the questions are what people typed.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,24 +89,6 @@ bp = Blueprint("insights", __name__, url_prefix="/desk", template_folder="templa
 bp.before_request(require_staff)
 
 
-@dataclass(frozen=True)
-class InsightsPages:
-    service: InsightsService
-    zone: ZoneInfo
-
-
-def init_app(app: Flask, settings: Settings) -> None:
-    """Register the insights page and its CSV files on ``app``, reading ``settings``' databases."""
-    app.extensions[EXTENSION_KEY] = InsightsPages(
-        insights_service(settings.tracker_url, settings.database_url), ZoneInfo(settings.office_timezone)
-    )
-    app.register_blueprint(bp)
-
-
-def _pages() -> InsightsPages:
-    return current_app.extensions[EXTENSION_KEY]
-
-
 class _Refused(Exception):
     def __init__(self, status: int, title: str, message: str) -> None:
         super().__init__(message)
@@ -122,7 +101,7 @@ def _refused(error: _Refused):
 
 
 def _period() -> Period:
-    zone = _pages().zone
+    zone = services().zone
     try:
         return period_from_query(
             request.args.get("from"), request.args.get("to"), zone, datetime.now(zone).date()
@@ -134,7 +113,7 @@ def _period() -> Period:
 def _insights() -> Insights:
     period = _period()
     try:
-        return _pages().service.report(period)
+        return services().insights.report(period)
     except ConversationsUnavailable:
         raise _Refused(503, gettext("Insights temporarily unavailable"), str(UNREADABLE)) from None
 
@@ -148,7 +127,10 @@ def _charts(insights: Insights) -> list[Chart]:
 def page():
     insights = _insights()
     found = _charts(insights)
-    dates = {"from": insights.period.first.isoformat(), "to": insights.period.last.isoformat()}
+    dates: dict[str, Any] = {
+        "from": insights.period.first.isoformat(),
+        "to": insights.period.last.isoformat(),
+    }
     return render_template(
         "desk/insights.html",
         insights=insights,
@@ -199,6 +181,7 @@ def _exporter(name: str):
     return export
 
 
-# One fixed URL per chart, so that the desk's route walk (tests/unit/site/desk/test_desk_access.py) visits each.
+# One fixed URL per chart, so that the desk's route walk (tests/unit/site/desk/test_desk_access.py)
+# visits each.
 for _name in CHART_NAMES:
     bp.add_url_rule(f"/insights/{_name}.csv", endpoint=f"csv_{_name}", view_func=_exporter(_name))

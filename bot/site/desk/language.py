@@ -6,18 +6,17 @@ The choice is the ``StaffUser.desk_language`` column; the switch in the desk's n
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, request
+from flask import Blueprint, abort, flash, redirect, request
 from flask_babel import gettext, refresh
 from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.site.desk.auth import current_staff, require_staff, safe_next
-from bot.site.i18n import DESK_LANGUAGE_KEY, LANGUAGES
+from bot.site.desk.auth import current_staff, require_staff, safe_next, signed_in_staff
+from bot.site.extension import services
+from bot.site.i18n import LANGUAGES
 from bot.tickets.errors import TicketStoreUnavailable
 from bot.tickets.models import StaffUser
-
-EXTENSION_KEY = "almere_desk_languages"
 
 bp = Blueprint("language", __name__, url_prefix="/desk")
 bp.before_request(require_staff)
@@ -56,7 +55,7 @@ def signed_in_desk_language() -> str | None:
     username = current_staff()
     if username is None:
         return None
-    return current_app.extensions[EXTENSION_KEY].get(username) or "en"
+    return services().desk_languages.get(username) or "en"
 
 
 @bp.post("/language")
@@ -65,15 +64,8 @@ def choose():
     language = request.form.get("language", "")
     if language not in LANGUAGES:
         abort(400, gettext("Choose English (en) or Nederlands (nl)."))
-    current_app.extensions[EXTENSION_KEY].set(current_staff(), language)
+    services().desk_languages.set(signed_in_staff(), language)
     refresh()  # this request's own messages (the flash) in the new language
     # Shown in the language just chosen, so its Dutch translation says "now in Dutch".
     flash(gettext("The desk is now in English."), "info")
     return redirect(safe_next(request.form.get("next")))
-
-
-def init_app(app: Flask, session_factory: sessionmaker[Session]) -> None:
-    """Register the switch, and tell the site's locale selection (bot/site/i18n.py) the choice."""
-    app.extensions[EXTENSION_KEY] = DeskLanguages(session_factory)
-    app.extensions[DESK_LANGUAGE_KEY] = signed_in_desk_language
-    app.register_blueprint(bp)

@@ -6,48 +6,28 @@ that delivery, so nothing is shown as done that the person was not told."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
-from bot.config import Settings
 from bot.handoff.contact_answers import readable_transcript
 from bot.office_hours.schedule import desk_availability
 from bot.site.desk.answers import canned_replies
-from bot.site.desk.auth import current_staff, require_staff
-from bot.site.desk.extension import desk_services
+from bot.site.desk.auth import require_staff, signed_in_staff
 from bot.site.desk.live_texts import alert_texts, live_texts
-from bot.site.desk.rasa_link import NotDelivered, RasaLink
+from bot.site.desk.rasa_link import NotDelivered
+from bot.site.extension import services
 from bot.site.i18n import current_language
 from bot.tickets.errors import InvalidTicket
-from bot.tickets.live_chat_tickets import ENDINGS, LiveChat, LiveChatService
+from bot.tickets.live_chat_tickets import ENDINGS, LiveChat
 from bot.tickets.models import utc_now
 
-EXTENSION_KEY = "almere_live_chat"
 ENDING_LABELS = {"returned": lazy_gettext("handed back to the assistant"), "closed": lazy_gettext("closed")}
 
 bp = Blueprint("live", __name__, url_prefix="/desk", template_folder="templates")
 bp.before_request(require_staff)
 bp.add_app_template_global(alert_texts)
-
-
-@dataclass(frozen=True)
-class LiveDesk:
-    live_chats: LiveChatService
-    link: RasaLink
-    settings: Settings
-
-
-def live_desk() -> LiveDesk:
-    return current_app.extensions[EXTENSION_KEY]
-
-
-def _me() -> str:
-    staff = current_staff()
-    assert staff is not None  # require_staff ran first
-    return staff
 
 
 def _chat_json(chat: LiveChat, now: datetime) -> dict:
@@ -64,15 +44,15 @@ def _chat_json(chat: LiveChat, now: datetime) -> dict:
 
 @bp.get("/live/")
 def index():
-    desk = live_desk()
-    me = _me()
-    desk.live_chats.seen(me)
+    site = services()
+    me = signed_in_staff()
+    site.live_chats.seen(me)
     now = utc_now()
     return render_template(
         "desk/live.html",
-        chats=desk.live_chats.waiting(),
-        available=desk.live_chats.is_available(me),
-        office=desk_availability(desk.settings, now, current_language()),
+        chats=site.live_chats.waiting(),
+        available=site.live_chats.is_available(me),
+        office=desk_availability(site.settings, now, current_language()),
         now=now,
         texts=live_texts(),
     )
@@ -83,7 +63,7 @@ def availability():
     choice = request.form.get("available", "")
     if choice not in ("0", "1"):
         raise InvalidTicket("available", gettext("Choose available (1) or not available (0)."))
-    live_desk().live_chats.set_available(_me(), choice == "1")
+    services().live_chats.set_available(signed_in_staff(), choice == "1")
     if choice == "1":
         flash(gettext("You are available for live chats while this desk is open in your browser."), "success")
     else:
@@ -93,11 +73,11 @@ def availability():
 
 @bp.get("/live/<reference>")
 def chat(reference: str):
-    desk = live_desk()
-    me = _me()
-    desk.live_chats.seen(me)
-    chat = desk.live_chats.get(reference)
-    ticket = desk_services().tickets.get(chat.reference)
+    site = services()
+    me = signed_in_staff()
+    site.live_chats.seen(me)
+    chat = site.live_chats.get(reference)
+    ticket = site.tickets.get(chat.reference)
     mine = chat.state == "active" and chat.assignee == me
     return render_template(
         "desk/live_chat.html",
@@ -105,7 +85,7 @@ def chat(reference: str):
         ticket=ticket,
         transcript=readable_transcript(ticket.transcript),
         mine=mine,
-        max_chars=desk.settings.max_message_chars,
+        max_chars=site.settings.max_message_chars,
         canned_answers=canned_replies(ticket.language) if mine else [],
         endings=ENDING_LABELS,
         texts=live_texts(),
@@ -114,13 +94,13 @@ def chat(reference: str):
 
 @bp.post("/live/<reference>/take")
 def take(reference: str):
-    desk = live_desk()
-    me = _me()
-    chat = desk.live_chats.take(reference, me)
+    site = services()
+    me = signed_in_staff()
+    chat = site.live_chats.take(reference, me)
     try:
-        desk.link.send(chat.reference, "joined", author=me)
+        site.rasa_link.send(chat.reference, "joined", author=me)
     except NotDelivered as error:
-        desk.live_chats.release(chat.reference, me)
+        site.live_chats.release(chat.reference, me)
         flash(
             gettext(
                 "The person could not be told that you joined, so the chat still waits: %(error)s",
@@ -134,15 +114,15 @@ def take(reference: str):
 
 
 def _send_message(reference: str) -> str:
-    desk = live_desk()
-    me = _me()
-    chat = desk.live_chats.check_assignee(reference, me)
+    site = services()
+    me = signed_in_staff()
+    chat = site.live_chats.check_assignee(reference, me)
     text = (request.form.get("text") if not request.is_json else (request.get_json() or {}).get("text")) or ""
     text = text.strip() if isinstance(text, str) else ""
-    limit = desk.settings.max_message_chars
+    limit = site.settings.max_message_chars
     if not text or len(text) > limit:
         raise InvalidTicket("text", gettext("Write a message of 1 to %(limit)s characters.", limit=limit))
-    desk.link.send(chat.reference, "message", text=text, author=me)
+    site.rasa_link.send(chat.reference, "message", text=text, author=me)
     return chat.reference
 
 
@@ -168,10 +148,10 @@ def api_send_message(reference: str):
 @bp.post("/api/live/<reference>/typing")
 def api_typing(reference: str):
     """The colleague is typing (live.js asks at most every 2 s): the person's widget shows it."""
-    desk = live_desk()
-    chat = desk.live_chats.check_assignee(reference, _me())
+    site = services()
+    chat = site.live_chats.check_assignee(reference, signed_in_staff())
     try:
-        desk.link.send(chat.reference, "typing", author=_me())
+        site.rasa_link.send(chat.reference, "typing", author=signed_in_staff())
     except NotDelivered as error:
         return jsonify(error=str(error)), 503
     return jsonify(ok=True)
@@ -179,16 +159,16 @@ def api_typing(reference: str):
 
 @bp.post("/live/<reference>/end")
 def end(reference: str):
-    desk = live_desk()
-    me = _me()
+    site = services()
+    me = signed_in_staff()
     how = request.form.get("how", "")
     if how not in ENDINGS:
         raise InvalidTicket(
             "how", gettext("Choose to hand the person back to the assistant or to close the chat.")
         )
-    chat = desk.live_chats.check_assignee(reference, me)
+    chat = site.live_chats.check_assignee(reference, me)
     try:
-        desk.link.send(
+        site.rasa_link.send(
             chat.reference,
             "ended",
             how=how,
@@ -200,26 +180,26 @@ def end(reference: str):
             gettext("The chat is still open: the person could not be told (%(error)s).", error=error), "error"
         )
         return redirect(url_for("live.chat", reference=chat.reference))
-    desk.live_chats.end(chat.reference, me, how)
+    site.live_chats.end(chat.reference, me, how)
     flash(gettext("The chat is %(ending)s; the ticket is resolved.", ending=ENDING_LABELS[how]), "success")
     return redirect(url_for("live.index"))
 
 
 def ask_for_rating(reference: str) -> str | None:
     """The rating question's token for this chat's conversation, unless it was asked before."""
-    return desk_services().ratings.ask(reference, "chat")
+    return services().ratings.ask(reference, "chat")
 
 
 @bp.get("/api/live")
 def api_chats():
-    desk = live_desk()
-    me = _me()
-    desk.live_chats.seen(me)
+    site = services()
+    me = signed_in_staff()
+    site.live_chats.seen(me)
     now = utc_now()
     return jsonify(
-        available=desk.live_chats.is_available(me),
-        office_open=desk_availability(desk.settings, now).is_open,
-        chats=[_chat_json(chat, now) for chat in desk.live_chats.waiting()],
+        available=site.live_chats.is_available(me),
+        office_open=desk_availability(site.settings, now).is_open,
+        chats=[_chat_json(chat, now) for chat in site.live_chats.waiting()],
     )
 
 
@@ -227,19 +207,19 @@ def api_chats():
 def api_alerts():
     """What every desk page polls (static/alerts.js): the chats waiting for a colleague. A desk page
     open in the browser counts as the colleague being at the desk, as the live pages do."""
-    desk = live_desk()
-    desk.live_chats.seen(_me())
-    waiting = [chat.reference for chat in desk.live_chats.waiting() if chat.state == "waiting"]
+    site = services()
+    site.live_chats.seen(signed_in_staff())
+    waiting = [chat.reference for chat in site.live_chats.waiting() if chat.state == "waiting"]
     return jsonify(waiting=len(waiting), references=waiting)
 
 
 @bp.get("/api/live/<reference>")
 def api_chat(reference: str):
-    desk = live_desk()
-    me = _me()
-    desk.live_chats.seen(me)
-    chat = desk.live_chats.get(reference)
-    ticket = desk_services().tickets.get(chat.reference)
+    site = services()
+    me = signed_in_staff()
+    site.live_chats.seen(me)
+    chat = site.live_chats.get(reference)
+    ticket = site.tickets.get(chat.reference)
     now = utc_now()
     return jsonify(
         chat=_chat_json(chat, now),

@@ -8,25 +8,22 @@ Administrators are the desk accounts named in ``ALMERE_DESK_ADMINS``; other coll
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings
 from bot.privacy.subject_data import (
     ConversationsUnavailable,
     InvalidSubject,
     Subject,
     SubjectBusy,
-    SubjectDataService,
     parse_subject,
 )
 from bot.site.desk.auth import current_staff, require_staff
+from bot.site.extension import services
 
-EXTENSION_KEY = "almere_personal_data"
 KIND_LABELS = {
     "email": lazy_gettext("E-mail address"),
     "phone": lazy_gettext("Phone number"),
@@ -37,29 +34,16 @@ KIND_LABELS = {
 bp = Blueprint("personal_data", __name__, url_prefix="/desk", template_folder="templates")
 
 
-@dataclass(frozen=True)
-class PersonalDataPage:
-    service: SubjectDataService
-    admins: frozenset[str]
-
-
-def init_app(app: Flask, settings: Settings, session_factory: sessionmaker[Session]) -> None:
-    """Register the page on ``app``; ``settings`` name the administrators and the conversation database."""
-    app.extensions[EXTENSION_KEY] = PersonalDataPage(
-        SubjectDataService(session_factory, settings.tracker_url), frozenset(settings.desk_admins)
-    )
-    app.register_blueprint(bp)
-    app.context_processor(lambda: {"desk_admin": is_admin()})
-
-
-def _page() -> PersonalDataPage:
-    return current_app.extensions[EXTENSION_KEY]
-
-
 def is_admin() -> bool:
     """Whether the signed-in colleague is one of the desk's administrators."""
     staff = current_staff()
-    return staff is not None and staff in _page().admins
+    return staff is not None and staff in services().settings.desk_admins
+
+
+@bp.app_context_processor
+def _desk_admin() -> dict[str, bool]:
+    """Every page knows whether to show the administrators' links."""
+    return {"desk_admin": is_admin()}
 
 
 class _Refused(Exception):
@@ -73,7 +57,7 @@ def _refused(error: _Refused):
     return render_template("desk/error.html", title=error.title, message=error.message), error.status
 
 
-def administrators_only(why: str) -> Response | tuple | None:
+def administrators_only(why: str) -> ResponseReturnValue | None:
     """Before a request to an administrators' page: sign in first when anonymous; a 403 page saying
     ``why`` to a colleague who is no administrator."""
     refused = require_staff()
@@ -115,7 +99,7 @@ def page():
 def find():
     subject = _subject()
     try:
-        found = _page().service.find(subject)
+        found = services().subject_data.find(subject)
     except ConversationsUnavailable:
         raise _unavailable() from None
     return render_template("desk/personal_data.html", kinds=KIND_LABELS, found=found)
@@ -125,7 +109,7 @@ def find():
 def export() -> Response:
     subject = _subject()
     try:
-        found = _page().service.find(subject)
+        found = services().subject_data.find(subject)
     except ConversationsUnavailable:
         raise _unavailable() from None
     now = datetime.now(timezone.utc)
@@ -143,7 +127,7 @@ def erase():
     if request.form.get("confirm") != "yes":
         raise _Refused(400, gettext("Check your input"), gettext("Tick the box to confirm the erasure."))
     try:
-        erased = _page().service.erase(subject, by=current_staff() or "")
+        erased = services().subject_data.erase(subject, by=current_staff() or "")
     except ConversationsUnavailable:
         raise _unavailable() from None
     except SubjectBusy as error:

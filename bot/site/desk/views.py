@@ -7,10 +7,10 @@ from flask_babel import gettext
 
 from bot.handoff.contact_answers import readable_transcript, topic_label
 from bot.site.desk.answers import canned_replies
-from bot.site.desk.auth import current_staff, require_staff
-from bot.site.desk.extension import desk_services
+from bot.site.desk.auth import current_staff, require_staff, signed_in_staff
 from bot.site.desk.formatting import waited_iso, waited_text
 from bot.site.desk.forms import CallForm, NoteForm, ReplyForm
+from bot.site.extension import services
 from bot.tickets.errors import InvalidTicket, InvalidTransition, LiveChatInProgress
 from bot.tickets.models import DESKS, STATUSES, utc_now
 from bot.tickets.records import ReplyRecord
@@ -76,8 +76,8 @@ def queue():
     part = request.args.get("part", "")
     if part not in ("", "list"):
         raise InvalidTicket("part", gettext("Ask for the whole queue page or its list (part=list)."))
-    services = desk_services()
-    tickets = services.tickets.queue(
+    site = services()
+    tickets = site.tickets.queue(
         status=status,
         desk=desk,
         assignee=current_staff() if mine else None,
@@ -101,8 +101,8 @@ def queue():
         search=search,
         search_max=SEARCH_MAX,
         queue_url=queue_url,
-        counts=services.tickets.counts(),
-        ratings=services.ratings.summary(),
+        counts=site.tickets.counts(),
+        ratings=site.ratings.summary(),
         status=status,
         desk=desk,
         mine=mine,
@@ -120,8 +120,8 @@ def _ticket_page(
     reply_form: ReplyForm | None = None,
     call_form: CallForm | None = None,
 ):
-    services = desk_services()
-    ticket = services.tickets.get(reference)
+    site = services()
+    ticket = site.tickets.get(reference)
     page = render_template(
         "desk/ticket.html",
         ticket=ticket,
@@ -129,7 +129,7 @@ def _ticket_page(
         note_form=note_form or NoteForm(formdata=None),
         reply_form=reply_form or ReplyForm(formdata=None),
         call_form=call_form or CallForm(formdata=None),
-        email_configured=services.replies.email_configured,
+        email_configured=site.replies.email_configured,
         canned_answers=canned_replies(ticket.language),
         now=utc_now(),
     )
@@ -154,7 +154,7 @@ def _refuse_live_chat(error: LiveChatInProgress) -> InvalidTransition:
 @bp.post("/tickets/<reference>/claim")
 def claim(reference: str):
     try:
-        ticket = desk_services().tickets.claim(reference, current_staff())
+        ticket = services().tickets.claim(reference, signed_in_staff())
     except LiveChatInProgress as error:
         raise _refuse_live_chat(error) from error
     flash(gettext("You claimed %(reference)s.", reference=ticket.reference), "success")
@@ -166,20 +166,20 @@ def add_note(reference: str):
     form = NoteForm()
     if not form.validate():
         return _ticket_page(reference, form, 400)
-    ticket = desk_services().tickets.add_note(reference, current_staff(), form.text.data)
+    ticket = services().tickets.add_note(reference, signed_in_staff(), form.text.data or "")
     flash(gettext("Note saved."), "success")
     return redirect(url_for("desk.ticket", reference=ticket.reference, _anchor="notes"))
 
 
 @bp.post("/tickets/<reference>/resolve")
 def resolve(reference: str):
-    services = desk_services()
+    site = services()
     try:
-        ticket = services.tickets.resolve(reference, current_staff())
+        ticket = site.tickets.resolve(reference, signed_in_staff())
     except LiveChatInProgress as error:
         raise _refuse_live_chat(error) from error
     flash(gettext("%(reference)s is resolved.", reference=ticket.reference), "success")
-    _flash_rating_question(services.replies.ask_rating(ticket))
+    _flash_rating_question(site.replies.ask_rating(ticket))
     return redirect(url_for("desk.ticket", reference=ticket.reference))
 
 
@@ -198,9 +198,9 @@ def send_reply(reference: str):
     form = ReplyForm()
     if not form.validate():
         return _ticket_page(reference, status=400, reply_form=form)
-    services = desk_services()
+    site = services()
     try:
-        reply = services.replies.send_email(reference, current_staff(), form.text.data)
+        reply = site.replies.send_email(reference, signed_in_staff(), form.text.data or "")
     except ReplyNotRecorded as error:
         flash(str(error), "error")
         return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
@@ -210,7 +210,7 @@ def send_reply(reference: str):
 @bp.post("/tickets/<reference>/replies/<int:reply_id>/retry")
 def retry_reply(reference: str, reply_id: int):
     try:
-        reply = desk_services().replies.retry_email(reference, reply_id, current_staff())
+        reply = services().replies.retry_email(reference, reply_id, signed_in_staff())
     except ReplyNotRecorded as error:
         flash(str(error), "error")
         return redirect(url_for("desk.ticket", reference=reference.strip().upper(), _anchor="replies"))
@@ -237,7 +237,7 @@ def record_call(reference: str):
     form = CallForm()
     if not form.validate():
         return _ticket_page(reference, status=400, call_form=form)
-    reply = desk_services().replies.record_call(reference, current_staff(), form.outcome.data, form.note.data)
+    reply = services().replies.record_call(reference, signed_in_staff(), form.outcome.data, form.note.data)
     if reply.answered:
         flash(gettext("Call recorded: the person answered."), "success")
     else:
@@ -247,7 +247,7 @@ def record_call(reference: str):
 
 @bp.post("/tickets/<reference>/reopen")
 def reopen(reference: str):
-    ticket = desk_services().tickets.reopen(reference, current_staff())
+    ticket = services().tickets.reopen(reference, signed_in_staff())
     flash(
         gettext(
             "%(reference)s is open again; the notes say who reopened it and when.", reference=ticket.reference
@@ -260,10 +260,10 @@ def reopen(reference: str):
 @bp.get("/api/tickets")
 def api_tickets():
     status, desk = _filters()
-    tickets = desk_services().tickets.list(status=status, desk=desk)
+    tickets = services().tickets.list(status=status, desk=desk)
     return jsonify([ticket.to_dict() for ticket in tickets])
 
 
 @bp.get("/api/tickets/<reference>")
 def api_ticket(reference: str):
-    return jsonify(desk_services().tickets.get(reference).to_dict())
+    return jsonify(services().tickets.get(reference).to_dict())

@@ -18,7 +18,7 @@ deployment does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,8 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from bot.config import Settings
-from bot.knowledge import Fact, Knowledge, load_knowledge
+from bot.knowledge import Fact, Knowledge
+from bot.site.extension import services
 from bot.site.i18n import current_language
 from bot.site.public.embed import add_widget_routes
 
@@ -53,21 +53,6 @@ KEY_FIGURES = (
     "inhabitants", "population_2050", "train_to_schiphol_min", "jobs",
     "international_jobs", "companies", "expats", "cultures",
 )  # fmt: skip
-# What the widget says when it opens on an empty conversation, and the topics it suggests:
-# (title, payload); a payload of None sends the title as typed text (in Dutch: "Ik wil een
-# medewerker spreken"). Payloads must be quick replies the chat accepts (bot/conversation/quick_replies.py),
-# which a unit test checks; they are the same in both languages.
-WELCOME = lazy_gettext(
-    "Hello! I'm the virtual assistant of the International Desk. Ask me about living, working "
-    "or doing business in Almere, or choose a topic."
-)
-SUGGESTIONS: tuple[tuple[LazyString, str | None], ...] = (
-    (lazy_gettext("Where is Almere?"), "/ask_about_almere"),
-    (lazy_gettext("Jobs in Almere"), "/ask_jobs"),
-    (lazy_gettext("International community"), "/ask_international_community"),
-    (lazy_gettext("Doing business"), "/ask_business_climate"),
-    (lazy_gettext("Talk to a person"), None),
-)
 STATEMENTS = Path(__file__).parent / "statements"
 # The statement pages: route name, file in STATEMENTS (the Dutch one in STATEMENTS / "nl") and title.
 STATEMENT_PAGES = {
@@ -101,16 +86,6 @@ def key_figures(knowledge: Knowledge) -> list[Fact]:
     return [knowledge.facts[key] for key in KEY_FIGURES if key in knowledge.facts]
 
 
-def welcome_message() -> dict[str, Any]:
-    """The widget's opening message in the page's language, as the widget stores bot messages."""
-    return {
-        "text": str(WELCOME),
-        "buttons": [
-            {"title": str(title), "payload": payload or str(title)} for title, payload in SUGGESTIONS
-        ],
-    }
-
-
 def content_security_policy(rasa_public_url: str) -> str:
     """Only this server's files, and connections to the Rasa server (HTTP and WebSocket)."""
     parts = urlsplit(rasa_public_url)
@@ -139,56 +114,66 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
-def create_blueprint(settings: Settings) -> Blueprint:
-    """The public page at ``/`` and its files at ``/static/`` for ``settings``."""
-    bp = Blueprint(
-        "web", __name__, static_folder="static", static_url_path="/static", template_folder="templates"
-    )
-    knowledge = load_knowledge(settings.knowledge_file)
-    rasa_url = settings.rasa_public_url.rstrip("/")
-    csp = content_security_policy(rasa_url)
-    # What every page shows: the footer's contact line (and the chat's snippet).
-    common = {
+def page_common(knowledge: Knowledge) -> dict[str, Any]:
+    """What every public page shows: the footer's contact line (and the chat's snippet)."""
+    return {
         "contact": knowledge.contact,
         "source_title": knowledge.source_title,
         "source_publisher": knowledge.source_publisher,
     }
 
-    def html(page: str) -> Response:
-        # The other security headers: add_security_headers, for the whole app.
-        return Response(page, mimetype="text/html", headers={"Content-Security-Policy": csp})
 
-    @bp.get("/")
-    def index() -> Response:
-        intro = knowledge.topics.get("about_almere")
+def _html(page: str) -> Response:
+    """A public page with its policy (the other security headers: add_security_headers, for the whole app)."""
+    csp = content_security_policy(services().settings.rasa_public_url.rstrip("/"))
+    return Response(page, mimetype="text/html", headers={"Content-Security-Policy": csp})
+
+
+bp = Blueprint(
+    "web", __name__, static_folder="static", static_url_path="/static", template_folder="templates"
+)
+
+
+@bp.get("/")
+def index() -> Response:
+    knowledge = services().knowledge
+    intro = knowledge.topics.get("about_almere")
+    language = current_language()
+    return _html(
+        render_template(
+            "web/index.html",
+            intro=knowledge.render(intro.wording(language).answer, language) if intro else "",
+            sections=page_sections(knowledge, language),
+            figures=key_figures(knowledge),
+            **page_common(knowledge),
+        )
+    )
+
+
+def _statement_view(filename: str, title: LazyString) -> Callable[[], Response]:
+    def view() -> Response:
+        site = services()
+        knowledge = site.knowledge
         language = current_language()
-        return html(
+        folder = STATEMENTS / "nl" if language == "nl" else STATEMENTS
+        body = render_template_string(
+            (folder / filename).read_text(encoding="utf-8"),
+            settings=site.settings,
+            contact=knowledge.contact,
+            # The desk's name in the statement's language (the knowledge file's phrase).
+            department=knowledge.phrases[language].get("department", knowledge.contact.department),
+        )
+        return _html(
             render_template(
-                "web/index.html",
-                intro=knowledge.render(intro.wording(language).answer, language) if intro else "",
-                sections=page_sections(knowledge, language),
-                figures=key_figures(knowledge),
-                **common,
+                "web/statement.html", title=str(title), body=Markup(body), **page_common(knowledge)
             )
         )
 
-    def statement_view(name: str, filename: str, title: LazyString) -> None:
-        def view() -> Response:
-            language = current_language()
-            folder = STATEMENTS / "nl" if language == "nl" else STATEMENTS
-            body = render_template_string(
-                (folder / filename).read_text(encoding="utf-8"),
-                settings=settings,
-                contact=knowledge.contact,
-                # The desk's name in the statement's language (the knowledge file's phrase).
-                department=knowledge.phrases[language].get("department", knowledge.contact.department),
-            )
-            return html(render_template("web/statement.html", title=str(title), body=Markup(body), **common))
+    return view
 
-        bp.add_url_rule(f"/{name}", endpoint=name, view_func=view, methods=["GET"])
 
-    for name, (filename, title) in STATEMENT_PAGES.items():
-        statement_view(name, filename, title)
-    add_widget_routes(bp, settings, welcome_message)
-
-    return bp
+for _name, (_filename, _title) in STATEMENT_PAGES.items():
+    bp.add_url_rule(
+        f"/{_name}", endpoint=_name, view_func=_statement_view(_filename, _title), methods=["GET"]
+    )
+add_widget_routes(bp)

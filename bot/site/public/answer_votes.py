@@ -12,20 +12,13 @@ JSON keeps plain cross-site forms out, and a limit per address keeps one caller 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import Blueprint, Flask, current_app, jsonify, request
-from flask_wtf.csrf import CSRFProtect
+from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from bot.config import Settings
-from bot.insights.answer_votes import AnswerFeedbackService, InvalidFeedback, parse_vote
-from bot.knowledge import load_knowledge
-from bot.site.desk.rate_limit import Limiter, create_limiter
-from bot.tickets.database import create_engine_for, create_session_factory
+from bot.insights.answer_votes import InvalidFeedback, parse_vote
+from bot.site.extension import services
 from bot.tickets.errors import TicketStoreUnavailable
 
-EXTENSION_KEY = "almere_answer_feedback"
 # A vote is a few dozen bytes.
 MAX_REQUEST_BYTES = 1024
 # A person votes once per answer; this many answers a minute is more than anyone reads.
@@ -38,24 +31,6 @@ UNAVAILABLE = "Your vote could not be saved just now. Please try again later."
 bp = Blueprint("answer_feedback", __name__)
 
 
-@dataclass(frozen=True)
-class AnswerFeedback:
-    votes: AnswerFeedbackService
-    topics: frozenset[str]
-    limiter: Limiter
-
-
-def init_app(app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
-    """Register ``POST /answer-feedback`` on ``app``, exempt from CSRF (see the module)."""
-    app.extensions[EXTENSION_KEY] = AnswerFeedback(
-        votes=AnswerFeedbackService(create_session_factory(create_engine_for(settings.database_url))),
-        topics=frozenset(load_knowledge(settings.knowledge_file).topics),
-        limiter=create_limiter(settings.rate_limit_redis_url, "answer-votes", VOTES_PER_MINUTE, 60),
-    )
-    csrf.exempt(bp)
-    app.register_blueprint(bp)
-
-
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     """Errors Flask raises before the view runs (a body too large, JSON that does not parse)."""
@@ -66,17 +41,17 @@ def _http_error(error: HTTPException):
 
 @bp.post("/answer-feedback")
 def vote():
-    feedback: AnswerFeedback = current_app.extensions[EXTENSION_KEY]
+    site = services()
     if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
         return jsonify(error=TOO_LARGE), 413
     address = request.remote_addr or ""
-    if not feedback.limiter.try_acquire(address):
-        wait = feedback.limiter.retry_after(address)
+    if not site.vote_limiter.try_acquire(address):
+        wait = site.vote_limiter.retry_after(address)
         return jsonify(error=TOO_MANY), 429, {"Retry-After": str(wait)}
     if not request.is_json:
         return jsonify(error=NOT_JSON), 400
     try:
-        feedback.votes.record(parse_vote(request.get_json(silent=True), feedback.topics))
+        site.answer_votes.record(parse_vote(request.get_json(silent=True), site.knowledge.topics.keys()))
     except InvalidFeedback as error:
         return jsonify(error=str(error)), 400
     except TicketStoreUnavailable:

@@ -16,23 +16,24 @@ the stylesheet, may be embedded cross-origin (``Cross-Origin-Resource-Policy``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, send_from_directory, url_for
 from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
-from bot.config import Settings
 from bot.conversation.reply_language import DUTCH_WORDS, ENGLISH_WORDS
+from bot.site.extension import services
 from bot.site.i18n import LANGUAGES
-from bot.site.public.conversation_log import session_lifetime
 from bot.site.public.history import PATH as HISTORY_PATH
-from bot.site.public.widget_texts import widget_texts
+from bot.site.public.widget_texts import welcome_message, widget_texts
 
 # Paths a page of an allowed origin may read (or post to) from its scripts; widget.js fetches the
 # stylesheet to construct it in its shadow root.
 CORS_PATHS = ("/widget/config", "/feedback", "/answer-feedback", "/static/widget.css", HISTORY_PATH)
+# The public page's files (its blueprint's static folder), the loader among them.
+STATIC_FOLDER = Path(__file__).parent / "static"
 # Paths a page of any origin may load as a script or stylesheet.
 EMBEDDABLE_PATHS = ("/widget.js", "/static/")
 # Seconds a browser may keep the loader, the settings, and a preflight's answer.
@@ -40,16 +41,13 @@ LOADER_MAX_AGE = 300
 PREFLIGHT_MAX_AGE = 600
 
 
-def add_widget_routes(bp: Blueprint, settings: Settings, welcome: Callable[[], dict[str, Any]]) -> None:
+def add_widget_routes(bp: Blueprint) -> None:
     """``/widget.js`` and ``/widget/config`` on the public page's blueprint ``bp``, and CORS for the
-    allowed origins on the whole app. ``welcome``: the widget's opening message, in the locale."""
-    origins = frozenset(settings.chat_origins)
-    rasa_url = settings.rasa_public_url.rstrip("/")
-    session_seconds = int(session_lifetime().total_seconds())
+    allowed origins (``Settings.chat_origins``) on the whole app."""
 
     @bp.get("/widget.js", endpoint="widget_loader")
     def loader() -> Response:
-        response = send_from_directory(bp.static_folder, "widget.js", max_age=LOADER_MAX_AGE)
+        response = send_from_directory(STATIC_FOLDER, "widget.js", max_age=LOADER_MAX_AGE)
         response.headers["Content-Type"] = "text/javascript; charset=utf-8"
         return response
 
@@ -57,8 +55,15 @@ def add_widget_routes(bp: Blueprint, settings: Settings, welcome: Callable[[], d
     def config() -> Response:
         asked = request.args.get("language")
         language = asked if asked in LANGUAGES else LANGUAGES[0]
+        site = services()
         with force_locale(language):
-            body = widget_config(language, rasa_url, settings.max_message_chars, welcome(), session_seconds)
+            body = widget_config(
+                language,
+                site.settings.rasa_public_url.rstrip("/"),
+                site.settings.max_message_chars,
+                welcome_message(),
+                int(site.session_lifetime.total_seconds()),
+            )
         response = jsonify(body)
         response.headers["Cache-Control"] = f"public, max-age={LOADER_MAX_AGE}"
         return response
@@ -71,7 +76,7 @@ def add_widget_routes(bp: Blueprint, settings: Settings, welcome: Callable[[], d
             return response
         response.vary.add("Origin")
         origin = request.headers.get("Origin")
-        if origin not in origins:
+        if origin not in services().settings.chat_origins:
             return response
         response.headers["Access-Control-Allow-Origin"] = origin
         if request.method == "OPTIONS":

@@ -25,22 +25,15 @@ domain whose sites and servers the city runs, which may then read the token as t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import force_locale
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from bot.access.chat_sessions import SessionTokens, session_tokens
-from bot.config import Settings
-from bot.site.desk.rate_limit import Limiter, create_limiter
+from bot.site.extension import services
 from bot.site.i18n import LANGUAGES
-from bot.site.public.conversation_log import ConversationLog, LogUnavailable, NoConversation, session_lifetime
+from bot.site.public.conversation_log import LogUnavailable, NoConversation
+from bot.site.public.widget_texts import welcome_message
 
-EXTENSION_KEY = "almere_widget_history"
 PATH = "/widget/history"
 # A token and a language are under a hundred bytes.
 MAX_REQUEST_BYTES = 1024
@@ -56,31 +49,6 @@ NO_CONVERSATION = "There is no conversation to continue. Please start a new one.
 UNAVAILABLE = "The conversation cannot be read just now. Please try again later."
 
 bp = Blueprint("widget_history", __name__)
-
-
-@dataclass(frozen=True)
-class WidgetHistory:
-    log: ConversationLog
-    tokens: SessionTokens
-    origins: frozenset[str]
-    limiter: Limiter
-    welcome: Callable[[], dict[str, Any]]
-
-
-def init_app(
-    app: Flask, settings: Settings, csrf: CSRFProtect, welcome: Callable[[], dict[str, Any]]
-) -> None:
-    """Register ``POST /widget/history`` on ``app``, exempt from CSRF (see the module). ``welcome``:
-    the widget's opening message in the request's locale (its buttons' titles)."""
-    app.extensions[EXTENSION_KEY] = WidgetHistory(
-        log=ConversationLog(settings.tracker_url, session_lifetime()),
-        tokens=session_tokens(settings),
-        origins=frozenset(settings.chat_origins),
-        limiter=create_limiter(settings.rate_limit_redis_url, "widget-history", REQUESTS_PER_MINUTE, 60),
-        welcome=welcome,
-    )
-    csrf.exempt(bp)
-    app.register_blueprint(bp)
 
 
 @bp.errorhandler(HTTPException)
@@ -99,26 +67,26 @@ def _error(message: str, status: int, headers: dict[str, str] | None = None):
 
 @bp.post(PATH)
 def history():
-    service: WidgetHistory = current_app.extensions[EXTENSION_KEY]
+    site = services()
     if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
         return _error(TOO_LARGE, 413)
     origin = request.headers.get("Origin")
-    if origin is not None and origin not in service.origins:
+    if origin is not None and origin not in site.settings.chat_origins:
         return _error(NOT_ALLOWED, 403)
     address = request.remote_addr or ""
-    if not service.limiter.try_acquire(address):
-        return _error(TOO_MANY, 429, {"Retry-After": str(service.limiter.retry_after(address))})
+    if not site.history_limiter.try_acquire(address):
+        return _error(TOO_MANY, 429, {"Retry-After": str(site.history_limiter.retry_after(address))})
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict) or not isinstance(body.get("token"), str):
         return _error(NOT_JSON, 400)
-    conversation_id = service.tokens.session_of(body["token"])
+    conversation_id = site.session_tokens.session_of(body["token"])
     if conversation_id is None:
         return _error(NOT_VALID, 403)
     language = body.get("language") if body.get("language") in LANGUAGES else LANGUAGES[0]
     with force_locale(language):
-        titles = {button["payload"]: button["title"] for button in service.welcome()["buttons"]}
+        titles = {button["payload"]: button["title"] for button in welcome_message()["buttons"]}
     try:
-        messages = service.log.messages(conversation_id, titles)
+        messages = site.conversation_log.messages(conversation_id, titles)
     except NoConversation:
         return _error(NO_CONVERSATION, 404)
     except LogUnavailable:

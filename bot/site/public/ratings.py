@@ -16,21 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 from flask_babel import lazy_gettext
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from bot.access import limits
-from bot.config import Settings
-from bot.knowledge import load_knowledge
-from bot.site.public import content_security_policy
+from bot.site.extension import services
+from bot.site.public import content_security_policy, page_common
 from bot.tickets.errors import InvalidTicket, TicketStoreUnavailable
-from bot.tickets.ratings import AlreadyAnswered, InvalidRatingLink, RatingNotFound, RatingService
+from bot.tickets.ratings import AlreadyAnswered, InvalidRatingLink, RatingNotFound
 from bot.tickets.validation import RATING_COMMENT_MAX, SCORES
 
-EXTENSION_KEY = "almere_feedback"
 SCORE_LABELS = {
     1: lazy_gettext("Not helpful"),
     2: lazy_gettext("A little helpful"),
@@ -43,37 +40,6 @@ NOT_JSON = 'Send JSON like {"token": "...", "score": 4, "comment": "..."}.'  # f
 UNAVAILABLE = lazy_gettext("Your answer could not be saved just now. Please try again in a few minutes.")
 
 bp = Blueprint("feedback", __name__)
-
-
-@dataclass(frozen=True)
-class FeedbackPages:
-    """What the feedback views need: the ratings, and what every public page shows (footer, widget)."""
-
-    ratings: RatingService
-    page: dict[str, Any]
-    csp: str
-
-
-def init_app(app: Flask, settings: Settings, ratings: RatingService, csrf: CSRFProtect) -> None:
-    """Register the feedback routes on ``app``, exempt from CSRF (the signed token authorises)."""
-    knowledge = load_knowledge(settings.knowledge_file)
-    rasa_url = settings.rasa_public_url.rstrip("/")
-    app.extensions[EXTENSION_KEY] = FeedbackPages(
-        ratings=ratings,
-        page={
-            "contact": knowledge.contact,
-            "source_title": knowledge.source_title,
-            "source_publisher": knowledge.source_publisher,
-        },
-        # The public page's policy, except that this page's form posts back to this server.
-        csp=content_security_policy(rasa_url).replace("form-action 'none'", "form-action 'self'"),
-    )
-    csrf.exempt(bp)
-    app.register_blueprint(bp)
-
-
-def _pages() -> FeedbackPages:
-    return current_app.extensions[EXTENSION_KEY]
 
 
 @bp.errorhandler(HTTPException)
@@ -110,7 +76,7 @@ def submit_json():
 def question(token: str):
     """The question, from the link in the e-mail."""
     try:
-        rating = _pages().ratings.question(token)
+        rating = services().ratings.question(token)
     except InvalidRatingLink as error:
         return _page("invalid", 400, message=str(error))
     except RatingNotFound as error:
@@ -149,7 +115,7 @@ class Outcome:
 
 def _answer(token: object, score: object, comment: object) -> Outcome:
     try:
-        _pages().ratings.answer(token, score, comment)
+        services().ratings.answer(token, score, comment)
     except InvalidTicket as error:
         return Outcome(400, error.message, error.field)
     except InvalidRatingLink as error:
@@ -165,13 +131,17 @@ def _answer(token: object, score: object, comment: object) -> Outcome:
 
 def _page(state: str, status: int, **context: Any) -> tuple[Response, int]:
     """The feedback page in one of its states: form, thanks, answered, invalid."""
-    pages = _pages()
+    site = services()
     page = render_template(
         "web/feedback.html",
         state=state,
         scores=[(n, SCORE_LABELS[n]) for n in SCORES],
         comment_max=RATING_COMMENT_MAX,
-        **pages.page,
+        **page_common(site.knowledge),
         **context,
     )
-    return Response(page, mimetype="text/html", headers={"Content-Security-Policy": pages.csp}), status
+    # The public page's policy, except that this page's form posts back to this server.
+    csp = content_security_policy(site.settings.rasa_public_url).replace(
+        "form-action 'none'", "form-action 'self'"
+    )
+    return Response(page, mimetype="text/html", headers={"Content-Security-Policy": csp}), status

@@ -7,7 +7,36 @@ and ``{link}`` are filled in by the widget.
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from typing import Any
+
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+
+# What the widget says when it opens on an empty conversation, and the topics it suggests:
+# (title, payload); a payload of None sends the title as typed text (in Dutch: "Ik wil een
+# medewerker spreken"). Payloads must be quick replies the chat accepts (bot/conversation/quick_replies.py),
+# which a unit test checks; they are the same in both languages.
+WELCOME = lazy_gettext(
+    "Hello! I'm the virtual assistant of the International Desk. Ask me about living, working "
+    "or doing business in Almere, or choose a topic."
+)
+SUGGESTIONS: tuple[tuple[LazyString, str | None], ...] = (
+    (lazy_gettext("Where is Almere?"), "/ask_about_almere"),
+    (lazy_gettext("Jobs in Almere"), "/ask_jobs"),
+    (lazy_gettext("International community"), "/ask_international_community"),
+    (lazy_gettext("Doing business"), "/ask_business_climate"),
+    (lazy_gettext("Talk to a person"), None),
+)
+
+
+def welcome_message() -> dict[str, Any]:
+    """The widget's opening message in the page's language, as the widget stores bot messages."""
+    return {
+        "text": str(WELCOME),
+        "buttons": [
+            {"title": str(title), "payload": payload or str(title)} for title, payload in SUGGESTIONS
+        ],
+    }
 
 
 def widget_texts() -> dict[str, str]:

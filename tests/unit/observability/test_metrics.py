@@ -275,12 +275,14 @@ async def test_the_action_server_serves_metrics_without_the_secret(monkeypatch):
 
 def test_the_desk_serves_metrics_from_its_database(tmp_path):
     from bot.site import create_app
+    from bot.site.extension import services as site_services
 
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     upgrade_database(url)
     settings = settings_from({"ALMERE_DATABASE_URL": url, "ALMERE_SECRET_KEY": "x" * 32})
     app = create_app(settings)
-    open_ticket(app.extensions["almere_desk"].tickets, "c-1", "international")
+    with app.app_context():
+        open_ticket(site_services().tickets, "c-1", "international")
     response = app.test_client().get("/metrics")
     assert response.status_code == 200
     samples = scraped(response.data)

@@ -6,22 +6,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
+from site_apps import site_app
 from support import fact
 
-from bot.config import REPO_ROOT, settings_from
+from bot.config import REPO_ROOT
 from bot.knowledge import load_knowledge
-from bot.site import i18n
-from bot.site.public import create_blueprint
 
 
 def make_client(**environ: str):
-    settings = settings_from(environ)
-    app = Flask("bot.site", root_path=str(REPO_ROOT / "bot" / "site"))  # its translations/
-    app.config["SESSION_COOKIE_SECURE"] = settings.cookie_secure
-    i18n.init_app(app)
-    app.register_blueprint(create_blueprint(settings))
-    return app.test_client()
+    return site_app(**environ).test_client()
 
 
 def page_language(response) -> str:

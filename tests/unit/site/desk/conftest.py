@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from desk_helpers import FAST_HASHER, PASSWORD, sign_in
+from desk_helpers import FAST_HASHER, PASSWORD, services_of, sign_in
 
-from bot.config import Settings, settings_from
-from bot.site import create_app
-from bot.site.desk.extension import EXTENSION_KEY, DeskServices
+from bot.site.extension import SiteServices
 from bot.tickets.database import upgrade_database
 
 
@@ -18,29 +16,15 @@ def database_url(tmp_path) -> str:
     return url
 
 
-def desk_settings(database_url: str, **environ: str) -> Settings:
-    return settings_from(
-        {
-            "ALMERE_DATABASE_URL": database_url,
-            "ALMERE_SECRET_KEY": "test-secret-key",
-            "ALMERE_LOGIN_ATTEMPTS_PER_MINUTE": "3",
-            **environ,
-        }
-    )
-
-
 @pytest.fixture
-def make_app(database_url, tmp_path):
-    """Build a desk app; ``environ`` adds ALMERE_* settings, ``config`` Flask config."""
+def make_app(make_app):
+    """The site's ``make_app`` with three sign-in attempts a minute and a fast password hasher."""
 
     def build(environ: dict | None = None, config: dict | None = None):
-        test_config = {
-            "PASSWORD_HASHER": FAST_HASHER,
-            "SECRET_KEY_FILE": tmp_path / "var" / "desk_secret_key",
-            "LIVE_CHAT_SECRET_FILE": tmp_path / "var" / "live_chat_secret",
-            **(config or {}),
-        }
-        return create_app(desk_settings(database_url, **(environ or {})), test_config)
+        return make_app(
+            {"ALMERE_LOGIN_ATTEMPTS_PER_MINUTE": "3", **(environ or {})},
+            {"PASSWORD_HASHER": FAST_HASHER, **(config or {})},
+        )
 
     return build
 
@@ -51,8 +35,8 @@ def app(make_app):
 
 
 @pytest.fixture
-def services(app) -> DeskServices:
-    return app.extensions[EXTENSION_KEY]
+def services(app) -> SiteServices:
+    return services_of(app)
 
 
 @pytest.fixture

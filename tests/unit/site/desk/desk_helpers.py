@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from argon2 import PasswordHasher
+from flask import Flask
 from flask.testing import FlaskClient
 from support import open_ticket, transcript
 
+from bot.site.extension import EXTENSION_KEY, SiteServices, services
 from bot.tickets import TicketService
 
 # Cheap argon2 for tests only; production uses argon2-cffi's recommended cost.
@@ -15,6 +18,17 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 PASSWORD = "correct horse battery"
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def services_of(app: Flask) -> SiteServices:
+    """The services ``app``'s views use."""
+    with app.app_context():
+        return services()
+
+
+def replace_services(app: Flask, **changes: object) -> None:
+    """Give ``app``'s views other services (a fake ``rasa_link``, say) in place of some of its own."""
+    app.extensions[EXTENSION_KEY] = dataclasses.replace(services_of(app), **changes)
 
 
 def make_ticket(service: TicketService, conversation_id: str = "conv-1", *lines: str, **overrides) -> str:

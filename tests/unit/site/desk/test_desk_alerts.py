@@ -11,15 +11,14 @@ from datetime import datetime, timezone
 import pytest
 from desk_helpers import make_ticket
 
-from bot.site.desk import live_chats as live
 from bot.tickets import TranscriptEntry
 
 ASKED = TranscriptEntry(role="user", text="Can I talk to someone?", timestamp=datetime.now(timezone.utc))
 
 
 @pytest.fixture
-def live_chats(app):
-    return app.extensions[live.EXTENSION_KEY].live_chats
+def live_chats(services):
+    return services.live_chats
 
 
 def request_chat(live_chats, conversation: str):

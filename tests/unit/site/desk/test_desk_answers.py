@@ -9,15 +9,14 @@ import pytest
 from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
 
 from bot.desk_answers.service import DeskAnswerService
-from bot.site.desk.answers import EXTENSION_KEY
 
 QUESTIONS = "How do I get a BSN?\nWhere can I get a citizen service number?"
 ANSWER = "You get your BSN when you register at the city hall."
 
 
 @pytest.fixture
-def answers(app) -> DeskAnswerService:
-    return app.extensions[EXTENSION_KEY]
+def answers(services) -> DeskAnswerService:
+    return services.desk_answers
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ import uuid
 
 import pytest
 import redis
-from desk_helpers import PASSWORD, csrf_token
+from desk_helpers import PASSWORD, csrf_token, services_of
 from flask import request
 from support import require_service
 
-from bot.site.desk.extension import EXTENSION_KEY
 from bot.site.desk.rate_limit import RedisSlidingWindowLimiter, SlidingWindowLimiter
 from bot.site.public.answer_votes import VOTES_PER_MINUTE
 
@@ -188,10 +187,8 @@ def test_the_desk_keeps_its_limits_in_redis_when_configured(make_app, staff, red
         ]
         assert statuses == [201] * VOTES_PER_MINUTE + [429, 429]
     finally:
-        services = apps[0].extensions[EXTENSION_KEY]
+        services = services_of(apps[0])
         services.address_limiter.reset(address)
         services.login_limiter.reset(("jan", address))
-        apps[0].extensions["almere_answer_feedback"].limiter.reset(address)
-    assert isinstance(
-        proxied_app(make_app).extensions["almere_answer_feedback"].limiter, SlidingWindowLimiter
-    )
+        services.vote_limiter.reset(address)
+    assert isinstance(services_of(proxied_app(make_app)).vote_limiter, SlidingWindowLimiter)

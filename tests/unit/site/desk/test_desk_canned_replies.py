@@ -7,10 +7,7 @@ import html
 import re
 
 import pytest
-from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
-
-from bot.site.desk import answers as answers_module
-from bot.site.desk import live_chats as live
+from desk_helpers import PASSWORD, csrf_token, make_ticket, replace_services, sign_in
 
 APPROVED_EN = "You can register at a friend's address with their written permission."
 APPROVED_NL = "Je kunt je inschrijven op het adres van een vriend met diens schriftelijke toestemming."
@@ -20,7 +17,7 @@ APPROVED_NL = "Je kunt je inschrijven op het adres van een vriend met diens schr
 def desk_answers(app, services, staff):
     """Approved answers in English and Dutch, a draft and a withdrawn one (jan wrote, piet approved)."""
     services.accounts.add("piet", PASSWORD)
-    service = app.extensions[answers_module.EXTENSION_KEY]
+    service = services.desk_answers
 
     def approved(question: str, answer: str, language: str = "en") -> int:
         created = service.create(questions=question, answer=answer, author="jan", language=language)
@@ -58,9 +55,8 @@ def test_a_live_chat_offers_them_to_the_colleague_who_has_it(client, services, d
         def send(self, *args, **kwargs) -> None:
             pass
 
-    desk = app.extensions[live.EXTENSION_KEY]
-    app.extensions[live.EXTENSION_KEY] = live.LiveDesk(desk.live_chats, Link(), desk.settings)
-    chat = desk.live_chats.request(
+    replace_services(app, rasa_link=Link())
+    chat = services.live_chats.request(
         "conv-live", "socketio", desk="international", question=None, topic=None, transcript=[], language="nl"
     )
     assert sign_in(client).status_code == 302

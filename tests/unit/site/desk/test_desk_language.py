@@ -13,7 +13,6 @@ from datetime import timedelta
 import pytest
 from desk_helpers import csrf_token, make_ticket, sign_in
 
-from bot.site.desk import live_chats as live
 from bot.site.desk import views
 
 
@@ -179,8 +178,8 @@ def test_error_pages_in_dutch(client, staff):
     assert expired.status_code == 400 and "Formulier verlopen" in expired.get_data(as_text=True)
 
 
-def test_the_live_chats_page_in_dutch(client, staff, app):
-    live_chats = app.extensions[live.EXTENSION_KEY].live_chats
+def test_the_live_chats_page_in_dutch(client, staff, services):
+    live_chats = services.live_chats
     chat = live_chats.request(
         "conv-live", "socketio", desk="international", question=None, topic=None, transcript=[], language="nl"
     )

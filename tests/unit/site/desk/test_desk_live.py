@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from desk_helpers import PASSWORD, csrf_token, sign_in
+from desk_helpers import PASSWORD, csrf_token, replace_services, sign_in
 
-from bot.site.desk import live_chats as live
 from bot.site.desk.rasa_link import NotDelivered
 from bot.tickets import TranscriptEntry
 
@@ -33,14 +32,13 @@ class FakeLink:
 @pytest.fixture
 def link(app, monkeypatch) -> FakeLink:
     fake = FakeLink()
-    desk = app.extensions[live.EXTENSION_KEY]
-    app.extensions[live.EXTENSION_KEY] = live.LiveDesk(desk.live_chats, fake, desk.settings)
+    replace_services(app, rasa_link=fake)
     return fake
 
 
 @pytest.fixture
-def live_chats(app):
-    return app.extensions[live.EXTENSION_KEY].live_chats
+def live_chats(services):
+    return services.live_chats
 
 
 @pytest.fixture

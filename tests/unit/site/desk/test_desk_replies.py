@@ -4,9 +4,7 @@ test, failed sends shown and tried again, calls, the queue's first reply, the ra
 from __future__ import annotations
 
 import pytest
-from desk_helpers import PASSWORD, csrf_token, make_ticket, sign_in
-
-from bot.site.desk.extension import EXTENSION_KEY
+from desk_helpers import PASSWORD, csrf_token, make_ticket, services_of, sign_in
 
 
 def desk_with_mail(make_app, port: int | None):
@@ -14,7 +12,7 @@ def desk_with_mail(make_app, port: int | None):
     if port is not None:
         environ |= {"ALMERE_SMTP_HOST": "127.0.0.1", "ALMERE_SMTP_PORT": str(port)}
     app = make_app(environ)
-    services = app.extensions[EXTENSION_KEY]
+    services = services_of(app)
     services.accounts.add("jan", PASSWORD)
     client = app.test_client()
     assert sign_in(client).status_code == 302

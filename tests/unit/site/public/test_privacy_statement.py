@@ -6,17 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
-
-from bot.config import settings_from
-from bot.site import i18n
-from bot.site.public import create_blueprint
+from site_apps import site_app
 
 
 def statement(language: str) -> str:
-    app = Flask(__name__)
-    i18n.init_app(app)
-    app.register_blueprint(create_blueprint(settings_from({"ALMERE_CONVERSATION_RETENTION_DAYS": "45"})))
+    app = site_app(ALMERE_CONVERSATION_RETENTION_DAYS="45")
     html = app.test_client().get(f"/privacy?lang={language}").get_data(as_text=True)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 

@@ -5,21 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
+from site_apps import site_app
 
 from bot.config import settings_from
 from bot.conversation.quick_replies import offered_payloads
 from bot.knowledge import load_knowledge
-from bot.site import i18n
-from bot.site.public import SUGGESTIONS, create_blueprint
+from bot.site.public.widget_texts import SUGGESTIONS
 
 
 def client(**environ: str):
-    settings = settings_from({"ALMERE_RASA_PUBLIC_URL": "https://chat.example.org", **environ})
-    app = Flask(__name__)
-    i18n.init_app(app)
-    app.register_blueprint(create_blueprint(settings))
-    return app.test_client()
+    return site_app(**{"ALMERE_RASA_PUBLIC_URL": "https://chat.example.org", **environ}).test_client()
 
 
 def text_of(html: str) -> str:

@@ -4,11 +4,7 @@ settings in each language with absolute URLs, and CORS for the allowed origins o
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-
-from bot.config import REPO_ROOT, settings_from
-from bot.site import i18n
-from bot.site.public import create_blueprint
+from site_apps import site_app
 
 CITY = "https://www.almere.nl"
 OTHER = "https://evil.example"
@@ -16,15 +12,10 @@ OTHER = "https://evil.example"
 
 @pytest.fixture
 def client():
-    settings = settings_from(
-        {
-            "ALMERE_RASA_PUBLIC_URL": "https://chat.example.org",
-            "ALMERE_CHAT_ORIGINS": f"{CITY},https://loket.almere.nl",
-        }
+    app = site_app(
+        ALMERE_RASA_PUBLIC_URL="https://chat.example.org",
+        ALMERE_CHAT_ORIGINS=f"{CITY},https://loket.almere.nl",
     )
-    app = Flask("bot.site", root_path=str(REPO_ROOT / "bot" / "site"), static_folder=None)  # as create_app
-    i18n.init_app(app)
-    app.register_blueprint(create_blueprint(settings))
     return app.test_client()
 
 

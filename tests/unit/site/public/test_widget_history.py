@@ -15,9 +15,9 @@ from bot.access.chat_sessions import SessionTokens
 from bot.config import settings_from
 from bot.privacy.redaction import REMOVED
 from bot.site import create_app
-from bot.site.public import welcome_message
 from bot.site.public.conversation_log import session_lifetime
 from bot.site.public.history import MAX_REQUEST_BYTES, REQUESTS_PER_MINUTE
+from bot.site.public.widget_texts import welcome_message
 from bot.tickets.database import upgrade_database
 
 CITY = "https://www.almere.nl"
