@@ -37,14 +37,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, func, inspect, or_, select
+from sqlalchemy import MetaData, Table, func, inspect, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.privacy.contact_patterns import PHONE_IN_TEXT
 from bot.privacy.retention import delete_conversations
-from bot.tickets.database import guarded
+from bot.tickets.database import engine_for, guarded
 from bot.tickets.errors import InvalidTicket
 from bot.tickets.models import CONVERSATION_ID_MAX, DeskAnswer, Ticket, TicketNote
 from bot.tickets.records import TicketRecord
@@ -333,16 +333,14 @@ class SubjectDataService:
             {value.lower() for t in tickets for value in (t.email, t.phone, t.reference) if value}
             | ({subject.value.lower()} if subject.kind != "conversation" else set())
         )
-        engine = create_engine(self._tracker_url)
         try:
+            engine = engine_for(self._tracker_url)
             if not inspect(engine).has_table("events"):
                 return []
             return _read_conversations(engine, ids, needles)
         except SQLAlchemyError as error:
             logger.warning("Conversation database unreadable: %s", error)
             raise ConversationsUnavailable("The conversation database cannot be read right now.") from error
-        finally:
-            engine.dispose()
 
 
 def _find_in_desk(
