@@ -36,7 +36,7 @@ from bot.knowledge import load_knowledge
 from bot.observability.metrics import TicketCollector
 from bot.office_hours.wording import local_time, zone_label
 from bot.privacy.subject_data import SubjectDataService
-from bot.site import i18n, metrics
+from bot.site import i18n, metrics_route
 from bot.site.desk import (
     answers,
     assistant_switch,
@@ -78,7 +78,7 @@ BLUEPRINTS = (
     ratings.bp,
     answer_votes.bp,
     history.bp,
-    metrics.bp,
+    metrics_route.bp,
 )
 # The public JSON and pages that take no CSRF token: a signed token authorises them, or a forged
 # request could reach nothing (the thumbs); their modules say why.
