@@ -44,7 +44,7 @@ class Classification:
 
 
 def figure_patterns(knowledge: Knowledge) -> dict[str, re.Pattern[str]]:
-    """Each figure as the answers print it, e.g. "226,745", "1975", "26 minutes", "8th-largest".
+    """Each figure as the answers print it, e.g. "123,456", "1975", "26 minutes", "8th-largest".
 
     Every fact's value of three digits or more, plus every placeholder of every topic
     template as rendered; a small number only counts with the word that follows it in the

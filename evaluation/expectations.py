@@ -52,7 +52,7 @@ DECLINE_SAY = re.compile(
 
 
 def without_separators(text: str) -> str:
-    """``text`` with thousands separators removed: "226,745", "226.745", "226 745" -> "226745"."""
+    """``text`` with thousands separators removed: "123,456", "123.456", "123 456" -> "123456"."""
     return _SEPARATOR.sub("", text)
 
 

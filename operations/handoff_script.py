@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
+from bot.config import Settings
+from bot.knowledge import load_knowledge
 from measure.client import reply_texts
 
 REFERENCE = re.compile(r"ALM-\d{6}")
@@ -51,20 +54,26 @@ HANDOFF_AGAIN: tuple[Step, ...] = (
     Step("/affirm", "Your reference is ALM-"),
 )
 
-# Questions the page answers, each naming Almere (a figure question without a place, as the
-# first message, is asked back), with a fragment of each answer.
-QUESTIONS: tuple[Step, ...] = (
-    Step("How many people live in Almere?", "226,745"),
-    Step("How long is the train from Almere to Schiphol?", "26 minutes"),
-    Step("How many jobs are there in Almere?", "89,000"),
-    Step("How many companies are there in Almere?", "24,750"),
-    Step("How many international jobs are there in Almere?", "6,750"),
-    Step("What's the business climate like in Almere?", "start-ups"),
-    Step("How can I make an appointment at the business service desk?", "14 036"),
-    Step("How many people live in Almere?", "226,745"),
-    Step("How long is the train from Almere to Schiphol?", "26 minutes"),
-    Step("How many jobs are there in Almere?", "89,000"),
-)
+
+@cache
+def fact_questions() -> tuple[Step, ...]:
+    """Questions the page answers, each naming Almere (a figure question without a place, as the
+    first message, is asked back), with a fragment of each answer read from the knowledge file."""
+    knowledge = load_knowledge(Settings().knowledge_file)
+
+    def figure(name: str) -> str:
+        return knowledge.facts[name].formatted("en")
+
+    questions = (
+        Step("How many people live in Almere?", figure("inhabitants")),
+        Step("How long is the train from Almere to Schiphol?", f"{figure('train_to_schiphol_min')} minutes"),
+        Step("How many jobs are there in Almere?", figure("jobs")),
+        Step("How many companies are there in Almere?", figure("companies")),
+        Step("How many international jobs are there in Almere?", figure("international_jobs")),
+        Step("What's the business climate like in Almere?", "start-ups"),
+        Step("How can I make an appointment at the business service desk?", knowledge.contact.phone),
+    )
+    return questions + questions[:3]
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,8 @@ def conversation(sender: str, length: int, handoff: bool, offset: int = 0) -> Sc
     tail: Sequence[Step] = HANDOFF if handoff else ()
     if length < len(tail):
         raise ValueError(f"a handoff needs at least {len(HANDOFF)} messages, not {length}")
-    questions = [QUESTIONS[(offset + index) % len(QUESTIONS)] for index in range(length - len(tail))]
+    asked = fact_questions()
+    questions = [asked[(offset + index) % len(asked)] for index in range(length - len(tail))]
     return Script(sender=sender, steps=(*questions, *tail), handoff=handoff)
 
 

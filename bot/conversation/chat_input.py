@@ -106,7 +106,7 @@ def mask_identifiers(text: str) -> str:
 
     Separators are those people use: spaces (also two), "-", "." and "/" (NL91-ABNA-...,
     4111/1111/1111/1111, 111.222.333). A nine-digit number passing the BSN eleven-test is
-    masked; phone numbers (+31 6 12345678, 06-12345678), years and figures (226,745) are kept.
+    masked; phone numbers (+31 6 12345678, 06-12345678), years and figures (123,456) are kept.
     """
     return DIGIT_GROUPS_IN_TEXT.sub(_mask_number, _mask_ibans(text))
 

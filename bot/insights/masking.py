@@ -13,7 +13,7 @@ assistant, not who asked. Before they are grouped, these become markers:
 IBANs, BSNs and payment card numbers were masked already when the message came in
 (``bot.conversation.chat_input``), and are masked again here for conversations stored before
 that. The e-mail addresses, phone numbers and names are found by the patterns of
-``bot.privacy.contact_patterns``. What people ask about stays: figures ("226,745"), years, times, a
+``bot.privacy.contact_patterns``. What people ask about stays: figures ("123,456"), years, times, a
 date without a year ("27 april").
 
 Other names are not masked: nothing tells "Anna" in "my wife Anna needs a permit" from a street, a

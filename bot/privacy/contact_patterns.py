@@ -72,7 +72,7 @@ PREFIXED_PHONE_IN_TEXT = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}|00\d{2}|\(?0\d{0,3}\)?)(?:\s?(?:\(0\)|[.\-/])?\s?\(?\d{1,4}\)?){2,6}(?!\w)"
 )
 PREFIXED_PHONE_DIGITS_MIN = 8
-# Figures people ask about are not phone numbers: "226,745 inhabitants", "1.5 million".
+# Figures people ask about are not phone numbers: "123,456 inhabitants", "1.5 million".
 _FIGURE = re.compile(r"\d{1,3}(?:[.,]\d{3})+|\d+[.,]\d{1,2}")
 _DIGIT = re.compile(r"\d")
 # A search box's text that is only digits, blanks and the separators of a phone number.
@@ -84,7 +84,7 @@ PHONE_SEARCH = re.compile(r"[\d\s()+./-]+")
 IBAN_IN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?:(?: {1,2}|[.\-/])?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 IBAN_SEPARATOR = re.compile(r"[ .\-/]")
 # Digits in groups separated by one or two spaces, or by ".", "-" or "/"; not inside a word, a
-# decimal or thousands figure ("226,745"), a reference ("ALM-000123") or a longer digit run. A BSN or
+# decimal or thousands figure ("123,456"), a reference ("ALM-000123") or a longer digit run. A BSN or
 # a card number is one of these (is_bsn, is_card_number).
 DIGIT_GROUPS_IN_TEXT = re.compile(r"(?<![\w.,/-])\d+(?:(?: {1,2}|[./-])\d+)*(?![\w/-]|[.,]\d)")
 DIGIT_GROUP_SEPARATOR = re.compile(r" {1,2}|[./-]")

@@ -23,7 +23,7 @@ from bot.launcher import processes
 from bot.launcher.processes import free_port
 from bot.site.desk.accounts import StaffAccounts
 from bot.tickets.database import create_engine_for, create_session_factory
-from operations.handoff_script import HANDOFF_AGAIN, QUESTIONS
+from operations.handoff_script import HANDOFF_AGAIN, fact_questions
 
 ORIGIN = "http://localhost:8000"
 ADMIN, PASSWORD = "ops-admin", "a long admin password 1"
@@ -76,7 +76,7 @@ def public_port(scaled_out, tmp_path_factory):
 
 
 def test_the_widget_follows_the_switch_on_the_desk(scaled_out, public_port):
-    question = QUESTIONS[0]
+    question = fact_questions()[0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
