@@ -12,7 +12,7 @@ import pytest
 from bot.access.assistant_switch import CACHE_SECONDS, AssistantSwitch
 from bot.rasa.turn import HANDOFF_PAYLOAD, switched_off_reply
 from bot.tickets.database import create_engine_for, create_session_factory
-from operations.handoff_script import HANDOFF_AGAIN, QUESTIONS
+from operations.handoff_script import HANDOFF_AGAIN, fact_questions
 
 # The servers' cache, and a second for the request itself.
 WITHIN_SECONDS = CACHE_SECONDS + 1
@@ -45,7 +45,7 @@ def switched_off(messages) -> bool:
 
 
 def test_switched_off_both_servers_give_the_desk_and_the_handoff_form_then_answer_again(scaled_out, switch):
-    question = QUESTIONS[0]
+    question = fact_questions()[0]
     switch.switch(False, "Desk-only test", by="ops-test")
     for server in (0, 1):
         messages, took = replies_within(scaled_out, server, question.message, switched_off)

@@ -39,7 +39,7 @@ from bot.site.desk.accounts import StaffAccounts
 from bot.site.public.answer_votes import VOTES_PER_MINUTE
 from bot.site.server import THREADS
 from bot.tickets.database import create_engine_for, create_session_factory, upgrade_database
-from operations.handoff_script import QUESTIONS, TROUBLE, reply_text
+from operations.handoff_script import TROUBLE, fact_questions, reply_text
 from operations.proxy import rasa_proxy
 
 
@@ -70,7 +70,7 @@ def test_messages_of_one_conversation_at_once_through_the_proxy_are_taken_one_at
     problems = []
     for _ in range(ROUNDS):
         sender = f"ops-proxy-{uuid.uuid4()}"
-        opening, questions = QUESTIONS[0], QUESTIONS[1:5]
+        opening, questions = fact_questions()[0], fact_questions()[1:5]
         assert opening.expect in say(proxy_url, sender, opening.message)
         with ThreadPoolExecutor(max_workers=len(questions)) as pool:
             replies = list(
@@ -92,7 +92,7 @@ def test_many_conversations_at_once_are_all_answered_through_the_proxy(scaled_ou
     """40 conversations' messages at once: 4 in flight per server, the rest wait in line in the
     servers (well within the wait budget), none is refused or late."""
     senders = [f"ops-proxy-many-{uuid.uuid4()}" for _ in range(40)]
-    question = QUESTIONS[2]
+    question = fact_questions()[2]
     with ThreadPoolExecutor(max_workers=len(senders)) as pool:
         replies = list(pool.map(lambda sender: say(proxy_url, sender, question.message), senders))
     assert all(question.expect in reply and TROUBLE not in reply for reply in replies), replies

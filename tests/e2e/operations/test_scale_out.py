@@ -14,7 +14,7 @@ import pytest
 from ops_support import RASA_LOCK_RACE
 
 from operations import checks
-from operations.handoff_script import HANDOFF, QUESTIONS, TROUBLE, reference_in
+from operations.handoff_script import HANDOFF, TROUBLE, fact_questions, reference_in
 
 # A race between two servers shows in some bursts only: enough rounds that it cannot hide.
 ROUNDS = {2: 10, 4: 5}
@@ -22,7 +22,7 @@ ROUNDS = {2: 10, 4: 5}
 
 def test_one_conversation_on_both_servers_is_complete_and_in_order(scaled_out):
     sender = f"ops-alternate-{uuid.uuid4()}"
-    steps = (QUESTIONS[0], QUESTIONS[1], *HANDOFF)
+    steps = (fact_questions()[0], fact_questions()[1], *HANDOFF)
     replies = scaled_out.follow(sender, steps)  # message i goes to server i % 2
     reference = reference_in(replies[-1])
     assert reference, replies[-1]
@@ -48,9 +48,9 @@ def test_messages_arriving_at_once_on_both_servers_are_taken_one_at_a_time(scale
     problems = []
     for _ in range(ROUNDS[burst]):
         sender = f"ops-burst-{uuid.uuid4()}"
-        opening = QUESTIONS[0]
+        opening = fact_questions()[0]
         assert opening.expect in scaled_out.say(sender, opening.message)
-        questions = [QUESTIONS[1 + i] for i in range(burst)]
+        questions = [fact_questions()[1 + i] for i in range(burst)]
         replies = scaled_out.at_once(sender, [q.message for q in questions], servers=list(range(burst)))
         for question, reply in zip(questions, replies, strict=True):
             assert TROUBLE not in reply and question.expect in reply, (question.message, reply)
