@@ -80,6 +80,57 @@ def test_an_invalid_action_result_is_refused_as_rasa_refuses_it(speedups, result
         validate(result)
 
 
+def sample_events() -> list[dict]:
+    """For each event schema of Rasa's reply format, an event of that type with every property
+    present, and variants with each property of a wrong type: allowed or refused by the schema."""
+    schema = RemoteAction.action_response_format_spec()
+    samples = [{"event": "no_such_event"}, {"event": 3}, {"name": "x"}]
+    fillers = {
+        "string": "x",
+        "number": 1.5,
+        "integer": 2,
+        "boolean": True,
+        "object": {},
+        "array": [],
+        "null": None,
+    }
+    for event_schema in schema["properties"]["events"]["items"]["oneOf"]:
+        name = event_schema["properties"]["event"]["const"]
+        event = {"event": name, "timestamp": 1.0}
+        for key, spec in event_schema["properties"].items():
+            if key != "event":
+                kinds = spec.get("type", "string")
+                event[key] = fillers[kinds[0] if isinstance(kinds, list) else kinds]
+        samples.append(event)
+        samples.append({"event": name})
+        samples += [{**event, key: {"wrong": [1]}} for key in event if key != "event"]
+        samples += [{**event, key: "wrong"} for key in event if key != "event"]
+    return samples
+
+
+def test_each_event_is_allowed_or_refused_as_rasas_whole_schema_does(speedups):
+    """The check of each event against the schema of its own type decides as jsonschema does
+    with Rasa's whole schema, for every event type and wrong types of each property."""
+    import jsonschema
+
+    schema = RemoteAction.action_response_format_spec()
+    decisions = {True: 0, False: 0}
+    for event in sample_events():
+        result = {"events": [{"event": "slot", "name": "desk", "value": None}, event], "responses": []}
+        try:
+            jsonschema.validate(result, schema)
+            allowed = True
+        except ValidationError:
+            allowed = False
+        try:
+            validate(result)
+            assert allowed, f"allowed here but not by Rasa: {event}"
+        except ValidationError:
+            assert not allowed, f"refused here but allowed by Rasa: {event}"
+        decisions[allowed] += 1
+    assert decisions[True] > 40 and decisions[False] > 40, decisions
+
+
 def test_every_event_type_resolves_to_the_class_rasa_finds(speedups):
     type_names = {cls.type_name for cls in all_subclasses(events.Event)}
     assert len(type_names) > 20
